@@ -1,0 +1,41 @@
+/**
+ * The input columns of one batch, owned by the core and filled by the host.
+ *
+ *   ts    f64[cap]   event time, epoch milliseconds
+ *   key   i32[cap]   interned key id (≥ 0)
+ *   value f64[cap]   the measured value
+ *
+ * The host calls `input_reserve(n)`, re-reads the three pointers (the blocks
+ * may have moved), writes n rows through typed-array views and calls
+ * `batch_process(n)`: one boundary crossing per batch.
+ */
+import { release } from "./buffers";
+
+/** Largest batch the core accepts in one call. */
+export const MAX_BATCH: i32 = 1 << 24;
+
+/** Address of the event-time column. */
+export let inputTs: usize = 0;
+/** Address of the key-id column. */
+export let inputKey: usize = 0;
+/** Address of the value column. */
+export let inputValue: usize = 0;
+/** Rows the columns can hold. */
+export let inputCap: i32 = 0;
+
+/** Makes the columns hold at least `rows` rows; returns the capacity, or -1 above MAX_BATCH. */
+export function inputReserve(rows: i32): i32 {
+  if (rows < 0 || rows > MAX_BATCH) return -1;
+  if (rows <= inputCap) return inputCap;
+  let cap = inputCap < 4096 ? 4096 : inputCap;
+  while (cap < rows) cap <<= 1;
+  // Old contents need not survive: the host refills the columns for each batch.
+  release(inputTs);
+  release(inputKey);
+  release(inputValue);
+  inputTs = heap.alloc(<usize>cap << 3);
+  inputKey = heap.alloc(<usize>cap << 2);
+  inputValue = heap.alloc(<usize>cap << 3);
+  inputCap = cap;
+  return cap;
+}

@@ -1,0 +1,33 @@
+/**
+ * Output columns written by a batch, valid until the next call into the core.
+ *
+ * Window results, `WINDOW_WIDTH` f64 per record (72 bytes):
+ *
+ * ┌─────┬───────┬─────┬───────┬─────┬─────┬────────┬─────┬─────┐
+ * │ key │ start │ end │ count │ sum │ avg │ stddev │ min │ max │
+ * └─────┴───────┴─────┴───────┴─────┴─────┴────────┴─────┴─────┘
+ *   key id as f64; start/end epoch ms; stddev NaN below two values
+ *
+ * Late events, `LATE_WIDTH` f64 per record (32 bytes):
+ *
+ * ┌────┬─────┬───────┬─────┐
+ * │ ts │ key │ value │ row │    row = index of the event in its batch
+ * └────┴─────┴───────┴─────┘
+ */
+import { RecordBuffer } from "./buffers";
+
+/** f64 fields per window record. */
+export const WINDOW_WIDTH: i32 = 9;
+/** f64 fields per late-event record. */
+export const LATE_WIDTH: i32 = 4;
+
+/** Closed (append) or changed (update) windows of the current batch. */
+export const windowsOut = new RecordBuffer(WINDOW_WIDTH);
+/** Late events of the current batch. */
+export const lateOut = new RecordBuffer(LATE_WIDTH);
+
+/** Empties both outputs; called at the start of every batch. */
+export function outputsReset(): void {
+  windowsOut.count = 0;
+  lateOut.count = 0;
+}

@@ -1,0 +1,83 @@
+/**
+ * Snapshot and restore of all core state as bytes.
+ *
+ * ┌───────────────┬─────────────┬──────────────┬──────────────────────────┐
+ * │ magic "EDDY"  │ version u32 │ length u32   │ window state (window.ts) │
+ * └───────────────┴─────────────┴──────────────┴──────────────────────────┘
+ *
+ * The snapshot carries the window configuration, so a restored core needs no
+ * configure call; the host checks that it matches its plan. Integrity of the
+ * bytes on disk (checksums) is the host's business.
+ */
+import { Writer, Reader } from "./serial";
+import { windowSave, windowSaveBound, windowLoad, windowReset } from "./window";
+import { release } from "./buffers";
+
+const MAGIC: u32 = 0x59444445; // "EDDY" little-endian
+const VERSION: u32 = 1;
+const HEADER: usize = 12;
+
+/** Restore result codes. */
+export const RESTORE_OK: i32 = 0;
+export const RESTORE_BAD_HEADER: i32 = 1;
+export const RESTORE_BAD_BODY: i32 = 2;
+
+const writer = new Writer();
+const reader = new Reader();
+
+let snapshotPtr: usize = 0;
+let snapshotLen: usize = 0;
+let restorePtr: usize = 0;
+let restoreLen: usize = 0;
+
+/** Serialises all state into a core-owned block; returns its length (read it at snapshotAddress()). */
+export function snapshotTake(): i32 {
+  snapshotPtr = release(snapshotPtr);
+  const bound = <usize>windowSaveBound() + HEADER;
+  snapshotPtr = heap.alloc(bound);
+  const w = writer;
+  w.reset(snapshotPtr, snapshotPtr + bound);
+  w.i32(<i32>MAGIC);
+  w.i32(<i32>VERSION);
+  w.i32(0);
+  windowSave(w);
+  snapshotLen = w.length;
+  store<u32>(snapshotPtr + 8, <u32>snapshotLen);
+  return <i32>snapshotLen;
+}
+
+/** Address of the last snapshot taken. */
+export function snapshotAddress(): usize {
+  return snapshotPtr;
+}
+
+/** Frees the last snapshot once the host has copied it. */
+export function snapshotRelease(): void {
+  snapshotPtr = release(snapshotPtr);
+  snapshotLen = 0;
+}
+
+/** Allocates a block of `length` bytes for the host to copy a snapshot into; returns its address. */
+export function restoreReserve(length: i32): usize {
+  restorePtr = release(restorePtr);
+  restoreLen = <usize>length;
+  restorePtr = heap.alloc(restoreLen);
+  return restorePtr;
+}
+
+/** Replaces all state with the snapshot in the reserved block; on failure the state is empty. */
+export function restoreCommit(): i32 {
+  let code = RESTORE_OK;
+  if (restoreLen < HEADER || load<u32>(restorePtr) != MAGIC || load<u32>(restorePtr + 4) != VERSION
+      || <usize>load<u32>(restorePtr + 8) != restoreLen) {
+    code = RESTORE_BAD_HEADER;
+  } else {
+    const r = reader;
+    r.reset(restorePtr + HEADER, restorePtr + restoreLen);
+    if (!windowLoad(r) || r.pos != r.end) code = RESTORE_BAD_BODY;
+  }
+  if (code != RESTORE_OK) windowReset();
+  restorePtr = release(restorePtr);
+  restoreLen = 0;
+  return code;
+}

@@ -1,0 +1,439 @@
+/**
+ * Event-time tumbling and sliding windows per key, built from panes.
+ *
+ * Windows are [start, start + size) with start a multiple of `slide` since the
+ * epoch (Spark's alignment). The timeline is cut into panes of
+ * gcd(size, slide); an event is folded into exactly one pane of its key
+ * (Welford), and a window is the Chan merge of its size/pane panes when it
+ * closes. Tumbling windows are the case slide = size (one pane per window).
+ *
+ * Time (per event, so results never depend on how the stream is cut into batches):
+ *   watermark  = max event time seen − delay
+ *   a window closes once watermark − allowedLateness ≥ its end; in append mode
+ *   it is emitted then, exactly once, and its oldest panes are freed.
+ *   An event is late when every window that contains it has closed: it is
+ *   counted for its key and written to the late output, never folded in.
+ *
+ * Live panes: [first pane of the oldest open window, that + ringCap), where
+ * ringCap = ceil((size + delay + lateness) / pane) bounds the distance between
+ * the newest event and the oldest open window (see ring.ts).
+ *
+ * Active keys (those with data in some live pane) are kept in activation
+ * order; closing a window visits exactly them, in that order, so output order
+ * is deterministic too.
+ */
+import { I32List } from "./buffers";
+import {
+  STATS_BYTES, S_COUNT, statsInit, statsAdd,
+  accReset, accMerge, accN, accAvg, accSum, accStddev, accMinValue, accMaxValue,
+} from "./welford";
+import { ringCap, ringBasePane, ringConfigure, ringSlot, ringAdvance, ringRebase, ringBaseSlot, ringRestore } from "./ring";
+import {
+  K_NONEMPTY, K_LISTED, K_LATE, K_PANES, keyBlock, keyBlockIfAllocated,
+  keysConfigure, keysReset, keyDirtyOffset, keyDirtyWords, keyCount, keyStride, keysRestoreCount,
+} from "./keys";
+import { inputTs, inputKey, inputValue } from "./input";
+import { windowsOut, lateOut, outputsReset } from "./output";
+import { Writer, Reader } from "./serial";
+
+/** Output mode: emit each window once, when it closes. */
+export const MODE_APPEND: i32 = 0;
+/** Output mode: after each batch, emit every open window that changed. */
+export const MODE_UPDATE: i32 = 1;
+
+/** Most pane slots per key the core accepts (bounds memory per key). */
+export const MAX_RING: i32 = 1 << 16;
+
+/** Codes returned by windowConfigure. */
+export const CONFIG_OK: i32 = 0;
+export const CONFIG_BAD_SIZE: i32 = 1;
+export const CONFIG_BAD_SLIDE: i32 = 2;
+export const CONFIG_BAD_DELAY: i32 = 3;
+export const CONFIG_BAD_LATENESS: i32 = 4;
+export const CONFIG_TOO_MANY_PANES: i32 = 5;
+export const CONFIG_BAD_MODE: i32 = 6;
+
+// ── configuration ─────────────────────────────────────────────────────────
+let sizeMs: f64 = 60000;
+let slideMs: f64 = 60000;
+let paneMs: f64 = 60000;
+let delayMs: f64 = 0;
+let latenessMs: f64 = 0;
+let closeLagMs: f64 = 0; // delay + lateness
+let panesPerWindow: i32 = 1;
+let panesPerSlide: i32 = 1;
+let mode: i32 = MODE_APPEND;
+
+// ── running state ─────────────────────────────────────────────────────────
+let maxTs: f64 = -Infinity; // max event time seen; -∞ before the first event
+let nextClose: f64 = 0; // end of the oldest open window
+let drained: bool = false; // flushed at end of input: every later event is late
+const active = new I32List(); // keys with data in a live pane, in activation order
+const dirty = new I32List(); // keys changed in this batch (update mode)
+
+// ── counters (since start, carried across snapshots) ──────────────────────
+let eventsTotal: f64 = 0;
+let lateTotal: f64 = 0;
+let invalidTotal: f64 = 0;
+let windowsTotal: f64 = 0;
+
+function gcd(a: i64, b: i64): i64 {
+  while (b != 0) {
+    const t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+function isWholeMs(x: f64): bool {
+  return isFinite(x) && x == Math.floor(x);
+}
+
+/**
+ * Configures windows and empties all state. Durations in ms: size and slide
+ * positive whole ms with slide ≤ size; delay and lateness ≥ 0.
+ */
+export function windowConfigure(size: f64, slide: f64, delay: f64, lateness: f64, outputMode: i32): i32 {
+  if (!isWholeMs(size) || size < 1 || size > 9.0e15) return CONFIG_BAD_SIZE;
+  if (!isWholeMs(slide) || slide < 1 || slide > size) return CONFIG_BAD_SLIDE;
+  if (!isFinite(delay) || delay < 0) return CONFIG_BAD_DELAY;
+  if (!isFinite(lateness) || lateness < 0) return CONFIG_BAD_LATENESS;
+  if (outputMode != MODE_APPEND && outputMode != MODE_UPDATE) return CONFIG_BAD_MODE;
+  const pane = <f64>gcd(<i64>size, <i64>slide);
+  const slots = Math.ceil((size + delay + lateness) / pane);
+  if (slots > <f64>MAX_RING) return CONFIG_TOO_MANY_PANES;
+  windowReset();
+  sizeMs = size;
+  slideMs = slide;
+  paneMs = pane;
+  delayMs = delay;
+  latenessMs = lateness;
+  closeLagMs = delay + lateness;
+  panesPerWindow = <i32>(size / pane);
+  panesPerSlide = <i32>(slide / pane);
+  mode = outputMode;
+  ringConfigure(<i32>slots);
+  keysConfigure(<i32>slots, mode == MODE_UPDATE);
+  return CONFIG_OK;
+}
+
+/** Drops all keys, windows and counters; the configuration stays. */
+export function windowReset(): void {
+  keysReset();
+  active.clear();
+  dirty.clear();
+  windowsOut.clear();
+  lateOut.clear();
+  maxTs = -Infinity;
+  nextClose = 0;
+  drained = false;
+  ringRebase(0);
+  eventsTotal = 0;
+  lateTotal = 0;
+  invalidTotal = 0;
+  windowsTotal = 0;
+}
+
+/** Pane number of an event time: floor(ts / pane), exact at pane edges. */
+@inline function paneOf(ts: f64): i64 {
+  let p = <i64>Math.floor(ts / paneMs);
+  const start = <f64>p * paneMs;
+  if (start > ts) p--;
+  else if (start + paneMs <= ts) p++;
+  return p;
+}
+
+/** End of the first window that is still open at close-watermark `wm`. */
+function firstOpenEnd(wm: f64): f64 {
+  // ends are j·slide + size; the smallest one > wm
+  let j = Math.floor((wm - sizeMs) / slideMs) + 1;
+  let end = j * slideMs + sizeMs;
+  if (end - slideMs > wm) end -= slideMs;
+  else if (end <= wm) end += slideMs;
+  return end;
+}
+
+/** Re-anchors the (empty) ring so that the oldest open window is the first one ending after `wm`. */
+function anchorAt(wm: f64): void {
+  nextClose = firstOpenEnd(wm);
+  ringRebase(paneOf(nextClose - sizeMs));
+}
+
+/**
+ * Folds the batch of `n` rows in the input columns into the windows, closing
+ * windows as the watermark passes them. Returns the number of window records
+ * written to the output.
+ */
+export function windowProcess(n: i32): i32 {
+  outputsReset();
+  const closeLag = closeLagMs;
+  for (let i = 0; i < n; i++) {
+    const ts = load<f64>(inputTs + (<usize>i << 3));
+    const k = load<i32>(inputKey + (<usize>i << 2));
+    const x = load<f64>(inputValue + (<usize>i << 3));
+    // The host validates rows; this guards embedders that fill columns themselves.
+    if (!(ts - ts == 0) || !(x - x == 0) || k < 0) {
+      invalidTotal++;
+      continue;
+    }
+    if (ts > maxTs) {
+      if (maxTs == -Infinity) anchorAt(ts - closeLag);
+      maxTs = ts;
+      if (ts - closeLag >= nextClose) closeUpTo(ts - closeLag);
+    }
+    const block = keyBlock(k);
+    const p = paneOf(ts);
+    if (p < ringBasePane || drained) {
+      recordLate(block, k, ts, x, i);
+      continue;
+    }
+    const slot = ringSlot(p);
+    const rec = block + K_PANES + <usize>slot * STATS_BYTES;
+    if (load<f64>(rec, S_COUNT) == 0) {
+      statsInit(rec, x);
+      const held = load<i32>(block, K_NONEMPTY);
+      store<i32>(block, held + 1, K_NONEMPTY);
+      if (held == 0) active.push(k);
+    } else {
+      statsAdd(rec, x);
+    }
+    if (mode == MODE_UPDATE) markDirty(block, k, slot);
+    eventsTotal++;
+  }
+  if (mode == MODE_UPDATE) emitUpdates();
+  return windowsOut.count;
+}
+
+function recordLate(block: usize, k: i32, ts: f64, x: f64, row: i32): void {
+  store<f64>(block, load<f64>(block, K_LATE) + 1, K_LATE);
+  lateTotal++;
+  const rec = lateOut.next();
+  store<f64>(rec, ts, 0);
+  store<f64>(rec, <f64>k, 8);
+  store<f64>(rec, x, 16);
+  store<f64>(rec, <f64>row, 24);
+}
+
+@inline function markDirty(block: usize, k: i32, slot: i32): void {
+  const word = block + keyDirtyOffset + (<usize>(slot >> 5) << 2);
+  store<u32>(word, load<u32>(word) | (1 << (slot & 31)));
+  if (load<i32>(block, K_LISTED) == 0) {
+    store<i32>(block, 1, K_LISTED);
+    dirty.push(k);
+  }
+}
+
+@inline function isDirty(block: usize, slot: i32): bool {
+  return (load<u32>(block + keyDirtyOffset + (<usize>(slot >> 5) << 2)) & (1 << (slot & 31))) != 0;
+}
+
+@inline function clearDirty(block: usize, slot: i32): void {
+  const word = block + keyDirtyOffset + (<usize>(slot >> 5) << 2);
+  store<u32>(word, load<u32>(word) & ~(1 << (slot & 31)));
+}
+
+/** Closes every window whose end ≤ `wm`, in order of end time. */
+function closeUpTo(wm: f64): void {
+  while (nextClose <= wm) {
+    if (active.len == 0) {
+      // Nothing is held: jump straight to the first window still open.
+      anchorAt(wm);
+      return;
+    }
+    closeOldest();
+  }
+}
+
+/** Closes the oldest open window for every active key, then frees the panes no open window needs. */
+function closeOldest(): void {
+  const end = nextClose;
+  const start = end - sizeMs;
+  const base = ringBasePane;
+  let kept = 0;
+  for (let a = 0; a < active.len; a++) {
+    const k = active.get(a);
+    const block = keyBlock(k);
+    accReset();
+    let changed = false;
+    for (let j = 0; j < panesPerWindow; j++) {
+      const slot = ringSlot(base + j);
+      accMerge(block + K_PANES + <usize>slot * STATS_BYTES);
+      if (mode == MODE_UPDATE && isDirty(block, slot)) changed = true;
+    }
+    if (accN() > 0 && (mode == MODE_APPEND || changed)) emitWindow(k, start, end);
+    let held = load<i32>(block, K_NONEMPTY);
+    for (let j = 0; j < panesPerSlide; j++) {
+      const slot = ringSlot(base + j);
+      const rec = block + K_PANES + <usize>slot * STATS_BYTES;
+      if (load<f64>(rec, S_COUNT) != 0) {
+        store<f64>(rec, 0, S_COUNT);
+        held--;
+      }
+      if (mode == MODE_UPDATE) clearDirty(block, slot);
+    }
+    store<i32>(block, held, K_NONEMPTY);
+    if (held > 0) active.set(kept++, k);
+  }
+  active.len = kept;
+  nextClose = end + slideMs;
+  ringAdvance(panesPerSlide);
+}
+
+@inline function emitWindow(k: i32, start: f64, end: f64): void {
+  const rec = windowsOut.next();
+  store<f64>(rec, <f64>k, 0);
+  store<f64>(rec, start, 8);
+  store<f64>(rec, end, 16);
+  store<f64>(rec, accN(), 24);
+  store<f64>(rec, accSum(), 32);
+  store<f64>(rec, accAvg(), 40);
+  store<f64>(rec, accStddev(), 48);
+  store<f64>(rec, accMinValue(), 56);
+  store<f64>(rec, accMaxValue(), 64);
+  windowsTotal++;
+}
+
+/** Update mode: emits every open window of every changed key that holds a changed pane. */
+function emitUpdates(): void {
+  const base = ringBasePane;
+  const firstStart = nextClose - sizeMs;
+  for (let d = 0; d < dirty.len; d++) {
+    const k = dirty.get(d);
+    const block = keyBlock(k);
+    store<i32>(block, 0, K_LISTED);
+    if (load<i32>(block, K_NONEMPTY) == 0) continue;
+    // Open windows start at the ring head and every slide after it, while they can hold live panes.
+    for (let w = 0; w * panesPerSlide < ringCap; w++) {
+      const first = w * panesPerSlide;
+      let changed = false;
+      accReset();
+      for (let j = 0; j < panesPerWindow && first + j < ringCap; j++) {
+        const slot = ringSlot(base + first + j);
+        accMerge(block + K_PANES + <usize>slot * STATS_BYTES);
+        if (isDirty(block, slot)) changed = true;
+      }
+      if (changed && accN() > 0) {
+        const start = firstStart + <f64>w * slideMs;
+        emitWindow(k, start, start + sizeMs);
+      }
+    }
+    memory.fill(block + keyDirtyOffset, 0, <usize>keyDirtyWords << 2);
+  }
+  dirty.len = 0;
+}
+
+/**
+ * End of input: closes every open window (emitting them in append mode) as if
+ * the watermark jumped to +∞. Every later event is late.
+ */
+export function windowFlush(): i32 {
+  outputsReset();
+  if (mode == MODE_UPDATE) emitUpdates();
+  while (active.len > 0) closeOldest();
+  drained = true;
+  return windowsOut.count;
+}
+
+/** Watermark (max event time − delay) in epoch ms; -∞ before the first event. */
+export function windowWatermark(): f64 {
+  return drained ? Infinity : maxTs - delayMs;
+}
+
+/** Events folded into windows since start. */
+export function windowEventsTotal(): f64 { return eventsTotal; }
+/** Late events since start. */
+export function windowLateTotal(): f64 { return lateTotal; }
+/** Rows the core itself rejected (non-finite time or value, negative key) since start. */
+export function windowInvalidTotal(): f64 { return invalidTotal; }
+/** Window records emitted since start. */
+export function windowEmittedTotal(): f64 { return windowsTotal; }
+/** Keys holding data in an open window. */
+export function windowActiveKeys(): i32 { return active.len; }
+
+/** Late events counted for key `k`. */
+export function windowKeyLate(k: i32): f64 {
+  const block = keyBlockIfAllocated(k);
+  return block == 0 ? 0 : load<f64>(block, K_LATE);
+}
+
+// ── snapshot ──────────────────────────────────────────────────────────────
+
+/** Writes the configuration and all window state. */
+export function windowSave(w: Writer): void {
+  w.f64(sizeMs); w.f64(slideMs); w.f64(delayMs); w.f64(latenessMs); w.i32(mode);
+  w.f64(maxTs); w.f64(nextClose); w.i32(drained ? 1 : 0);
+  w.i64(ringBasePane); w.i32(ringBaseSlot);
+  w.f64(eventsTotal); w.f64(lateTotal); w.f64(invalidTotal); w.f64(windowsTotal);
+  w.i32(keyCount);
+  w.i32(active.len);
+  for (let a = 0; a < active.len; a++) w.i32(active.get(a));
+  w.i32(dirty.len);
+  for (let d = 0; d < dirty.len; d++) w.i32(dirty.get(d));
+  // Key blocks: every key's header; the pane slots only for keys holding data.
+  for (let k = 0; k < keyCount; k++) {
+    const block = keyBlockIfAllocated(k);
+    if (block == 0) {
+      w.i32(-1);
+      continue;
+    }
+    const held = load<i32>(block, K_NONEMPTY);
+    w.i32(held);
+    w.i32(load<i32>(block, K_LISTED));
+    w.f64(load<f64>(block, K_LATE));
+    if (held > 0 || load<i32>(block, K_LISTED) != 0) w.bytes(block + K_PANES, keyStride - K_PANES);
+  }
+}
+
+/** Upper bound of the bytes windowSave writes. */
+export function windowSaveBound(): f64 {
+  let bound: f64 = 128 + 4 * <f64>(active.len + dirty.len);
+  bound += <f64>keyCount * 16;
+  bound += <f64>(active.len + dirty.len) * <f64>keyStride;
+  return bound;
+}
+
+/** Reads state written by windowSave; returns false on malformed input (state is then reset). */
+export function windowLoad(r: Reader): bool {
+  const size = r.f64(), slide = r.f64(), delay = r.f64(), lateness = r.f64();
+  const outputMode = r.i32();
+  if (!r.ok || windowConfigure(size, slide, delay, lateness, outputMode) != CONFIG_OK) return false;
+  maxTs = r.f64(); nextClose = r.f64(); drained = r.i32() != 0;
+  const basePane = r.i64();
+  const baseSlot = r.i32();
+  if (!r.ok || baseSlot < 0 || baseSlot >= ringCap) return false;
+  ringRestore(ringCap, basePane, baseSlot);
+  eventsTotal = r.f64(); lateTotal = r.f64(); invalidTotal = r.f64(); windowsTotal = r.f64();
+  const count = r.i32();
+  if (!r.ok || count < 0) return false;
+  const activeLen = r.i32();
+  if (!r.ok || activeLen < 0 || activeLen > count) return false;
+  active.reserve(activeLen);
+  for (let a = 0; a < activeLen; a++) {
+    const k = r.i32();
+    if (k < 0 || k >= count) return false;
+    active.push(k);
+  }
+  const dirtyLen = r.i32();
+  if (!r.ok || dirtyLen < 0 || dirtyLen > count) return false;
+  dirty.reserve(dirtyLen);
+  for (let d = 0; d < dirtyLen; d++) {
+    const k = r.i32();
+    if (k < 0 || k >= count) return false;
+    dirty.push(k);
+  }
+  for (let k = 0; k < count; k++) {
+    const held = r.i32();
+    if (!r.ok) return false;
+    if (held == -1) continue;
+    const block = keyBlock(k);
+    store<i32>(block, held, K_NONEMPTY);
+    const listed = r.i32();
+    store<i32>(block, listed, K_LISTED);
+    store<f64>(block, r.f64(), K_LATE);
+    if (held > 0 || listed != 0) r.bytes(block + K_PANES, keyStride - K_PANES);
+    if (!r.ok) return false;
+  }
+  keysRestoreCount(count);
+  return true;
+}

@@ -1,0 +1,175 @@
+/**
+ * A loaded wasm core with typed views over its memory.
+ *
+ * No Node-only imports: this file runs unchanged in Node, browsers, Web
+ * Workers and edge runtimes. It takes the wasm as bytes or a compiled module;
+ * how the bytes are found (fs, fetch) is the caller's business.
+ */
+import { CORE_ABI_VERSION, CORE_FUNCTIONS, type CoreExports } from './exports.js';
+
+/** Output mode codes of `window_configure`. */
+export const MODE_APPEND = 0;
+export const MODE_UPDATE = 1;
+
+/** Window settings in milliseconds. */
+export interface WindowSettings {
+  sizeMs: number;
+  slideMs: number;
+  delayMs: number;
+  latenessMs: number;
+  mode: 'append' | 'update';
+}
+
+const CONFIG_ERRORS: Record<number, string> = {
+  1: 'window size must be a whole number of milliseconds ≥ 1',
+  2: 'window slide must be a whole number of milliseconds between 1 and the window size',
+  3: 'watermark delay must be a finite duration ≥ 0',
+  4: 'allowed lateness must be a finite duration ≥ 0',
+  5: 'the window needs more than 65536 panes per key (size + delay + lateness divided by gcd(size, slide)): use a larger slide or a shorter delay',
+  6: 'output mode must be append or update',
+};
+
+/** Columns of one batch, views into wasm memory (valid until the next core call). */
+export interface InputColumns {
+  ts: Float64Array;
+  key: Int32Array;
+  value: Float64Array;
+}
+
+/** Thrown when the core aborts (an AssemblyScript runtime error, e.g. memory exhausted). */
+export class CoreAbort extends Error {}
+
+/**
+ * One instance of the core. All methods are synchronous: a batch is one call.
+ */
+export class WasmCore {
+  private readonly ex: CoreExports;
+  private buffer: ArrayBuffer | SharedArrayBuffer;
+  private f64: Float64Array;
+
+  private constructor(instance: WebAssembly.Instance) {
+    const ex = instance.exports as unknown as CoreExports;
+    for (const name of CORE_FUNCTIONS) {
+      if (typeof ex[name] !== 'function') throw new Error(`wasm core is missing export ${name}: rebuild it (npm run build:wasm)`);
+    }
+    const abi = ex.core_abi_version();
+    if (abi !== CORE_ABI_VERSION) throw new Error(`wasm core ABI ${abi} does not match host ABI ${CORE_ABI_VERSION}: rebuild`);
+    this.ex = ex;
+    this.buffer = ex.memory.buffer;
+    this.f64 = new Float64Array(this.buffer);
+  }
+
+  /** Instantiates a core from wasm bytes or a compiled module. */
+  static async create(wasm: BufferSource | WebAssembly.Module): Promise<WasmCore> {
+    const module = wasm instanceof WebAssembly.Module ? wasm : await WebAssembly.compile(wasm);
+    return WasmCore.fromModule(module);
+  }
+
+  /** Instantiates a core synchronously from a compiled module. */
+  static fromModule(module: WebAssembly.Module): WasmCore {
+    let self: WasmCore | undefined;
+    const imports = {
+      env: {
+        abort(msg: number, file: number, line: number, col: number): never {
+          const text = self ? `${self.readString(msg)} at ${self.readString(file)}:${line}:${col}` : 'abort during start';
+          throw new CoreAbort(`wasm core aborted: ${text}`);
+        },
+      },
+    };
+    const instance = new WebAssembly.Instance(module, imports);
+    self = new WasmCore(instance);
+    return self;
+  }
+
+  /** The raw exports, for benchmarks and tests that drive the core directly. */
+  get exports(): CoreExports {
+    return this.ex;
+  }
+
+  /** Configures windows and empties all state; throws with a readable message on bad settings. */
+  configure(s: WindowSettings): void {
+    const code = this.ex.window_configure(s.sizeMs, s.slideMs, s.delayMs, s.latenessMs, s.mode === 'update' ? MODE_UPDATE : MODE_APPEND);
+    if (code !== 0) throw new RangeError(CONFIG_ERRORS[code] ?? `window configuration rejected (code ${code})`);
+  }
+
+  /** Makes the input columns hold `rows` rows and returns views over them. */
+  reserve(rows: number): InputColumns {
+    const cap = this.ex.input_reserve(rows);
+    if (cap < 0) throw new RangeError(`batch of ${rows} rows is larger than the core accepts`);
+    this.refresh();
+    return {
+      ts: new Float64Array(this.buffer, this.ex.input_ts_ptr(), cap),
+      key: new Int32Array(this.buffer, this.ex.input_key_ptr(), cap),
+      value: new Float64Array(this.buffer, this.ex.input_value_ptr(), cap),
+    };
+  }
+
+  /** Processes the first `n` rows of the input columns; returns the number of window records output. */
+  process(n: number): number {
+    const count = this.ex.batch_process(n);
+    this.refresh();
+    return count;
+  }
+
+  /** End of input: emits every open window; returns the number of window records output. */
+  flush(): number {
+    const count = this.ex.batch_flush();
+    this.refresh();
+    return count;
+  }
+
+  /** Window records of the last call: `count` records of `width` f64 each, starting at `offset` in `data`. */
+  windowRecords(): { data: Float64Array; offset: number; count: number; width: number } {
+    return { data: this.f64, offset: this.ex.out_windows_ptr() >>> 3, count: this.ex.out_windows_count(), width: this.ex.out_windows_width() };
+  }
+
+  /** Late-event records of the last call, laid out like windowRecords(). */
+  lateRecords(): { data: Float64Array; offset: number; count: number; width: number } {
+    return { data: this.f64, offset: this.ex.out_late_ptr() >>> 3, count: this.ex.out_late_count(), width: this.ex.out_late_width() };
+  }
+
+  /** Serialises all state into a fresh byte array (a copy; the core's block is freed). */
+  snapshot(): Uint8Array {
+    const length = this.ex.snapshot_take();
+    this.refresh();
+    const bytes = new Uint8Array(this.buffer, this.ex.snapshot_ptr(), length).slice();
+    this.ex.snapshot_release();
+    return bytes;
+  }
+
+  /** Replaces all state with a snapshot; throws if the bytes are not a valid snapshot. */
+  restore(bytes: Uint8Array): void {
+    const at = this.ex.restore_reserve(bytes.length);
+    this.refresh();
+    new Uint8Array(this.buffer, at, bytes.length).set(bytes);
+    const code = this.ex.restore_commit();
+    this.refresh();
+    if (code !== 0) throw new Error(code === 1 ? 'not an eddy snapshot (bad header or version)' : 'snapshot is truncated or corrupt');
+  }
+
+  /** Current watermark in epoch ms (null before the first event). */
+  watermark(): number | null {
+    const wm = this.ex.stats_watermark();
+    return wm === -Infinity ? null : wm;
+  }
+
+  /** Bytes of wasm linear memory. */
+  memoryBytes(): number {
+    return this.ex.memory.buffer.byteLength;
+  }
+
+  /** Recreates views when memory grew (memory.grow detaches the old buffer). */
+  private refresh(): void {
+    if (this.ex.memory.buffer !== this.buffer) {
+      this.buffer = this.ex.memory.buffer;
+      this.f64 = new Float64Array(this.buffer);
+    }
+  }
+
+  private readString(ptr: number): string {
+    if (!ptr) return '';
+    const buf = this.ex.memory.buffer;
+    const len = new Uint32Array(buf, ptr - 4, 1)[0]! >>> 1;
+    return String.fromCharCode(...new Uint16Array(buf, ptr, len));
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Event-time parsing. The rule (also in the README):
+ *
+ * - a number, or a string of digits, is epoch time: values with absolute
+ *   value ≥ 1e11 are milliseconds, smaller ones are seconds (1e11 ms is
+ *   1973-03-03, 1e11 s is the year 5138, so no real timestamp is ambiguous);
+ *   fractions are kept (1.5 s → 1500 ms);
+ * - a string is ISO-8601: `YYYY-MM-DD`, optionally `T` or a space and
+ *   `HH:MM[:SS[.fff…]]`, optionally `Z` or `±HH[:MM]`; **no zone means UTC**
+ *   (NAB and most logs write UTC without a zone);
+ * - a Date is its epoch ms.
+ *
+ * Anything else returns NaN; the engine reports it as an unparseable timestamp.
+ */
+
+/** Numbers at or above this magnitude are epoch milliseconds; below, epoch seconds. */
+export const EPOCH_MS_THRESHOLD = 1e11;
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** Converts an epoch number (s or ms, by magnitude) to epoch ms. */
+export function epochToMs(n: number): number {
+  if (!Number.isFinite(n)) return NaN;
+  return Math.abs(n) >= EPOCH_MS_THRESHOLD ? n : n * 1000;
+}
+
+/** Parses an ISO-8601 date-time (zone-less = UTC) to epoch ms, or NaN. */
+export function parseIso(text: string): number {
+  const m = ISO.exec(text.trim());
+  if (!m) return NaN;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac, zone] = m;
+  const month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return NaN;
+  let ms = Date.UTC(Number(y), month - 1, day, hour, minute, second);
+  // Date.UTC rolls Feb 30 over into March: reject dates that do not exist.
+  if (new Date(ms).getUTCDate() !== day && hour < 24) return NaN;
+  if (frac) ms += Number(`0.${frac}`) * 1000;
+  if (zone && zone !== 'Z' && zone !== 'z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+    ms -= sign * offset * 60_000;
+  }
+  return ms;
+}
+
+const NUMERIC = /^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/** Parses any supported timestamp value to epoch ms, or NaN. */
+export function parseTimestamp(value: unknown): number {
+  if (typeof value === 'number') return epochToMs(value);
+  if (typeof value === 'string') {
+    if (NUMERIC.test(value)) return epochToMs(Number(value));
+    return parseIso(value);
+  }
+  if (value instanceof Date) return value.getTime();
+  return NaN;
+}
+
+/** Formats epoch ms as ISO-8601 UTC with milliseconds, as in every output record. */
+export function formatTimestamp(ms: number): string {
+  return new Date(ms).toISOString();
+}
