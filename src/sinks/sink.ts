@@ -20,7 +20,25 @@ export interface OutputSchema {
    * `window_start`, `window_end`; every other column is a top-level field.
    */
   columns: string[];
+  /**
+   * The query's output mode, as in Spark: `append` emits each window once,
+   * when it is final; `update` re-emits a window whenever its aggregate
+   * changes. Sinks that keep state (the memory table) upsert in update mode;
+   * append-only sinks (files) write every version, a changelog.
+   * Absent means `append`.
+   */
+  mode?: OutputMode;
+  /**
+   * Flat column names that identify a row, e.g.
+   * `['window_start', 'window_end', 'metric']`: the upsert key in update mode
+   * and the key of `MemoryTable.latest()`. Absent or empty means every record
+   * is a row of its own.
+   */
+  keyColumns?: string[];
 }
+
+/** How a query emits results: each row once when final, or every change. */
+export type OutputMode = 'append' | 'update';
 
 /** A destination for results. */
 export interface Sink {

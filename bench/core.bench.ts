@@ -1,0 +1,171 @@
+/**
+ * `npm run bench`: core throughput on one core (issue #3).
+ *
+ * Workload: 10,000 keys, batches of 65,536 events, sliding windows 5 min /
+ * 1 min, watermark delay 10 min, all six aggregates.
+ *  - host path: parsed event objects → the real query (array source →
+ *    encoder → one core call per batch → output records → a counting sink);
+ *  - kernel: the same events as columns already in wasm memory, timing only
+ *    `batch_process` (the per-batch copy into the input columns is outside
+ *    the timed region, in tinybench's beforeEach hook);
+ *  - the idiomatic TypeScript engine (bench/tsEngine.ts) on the same objects.
+ * Results are checked before anything is timed: both engines must emit the
+ * same windows. Memory: bytes of core state per key, and the RSS of a
+ * separate process holding 1 M keys (bench/rss1m.ts).
+ *
+ * Prints a table, then one JSON line with the figures (last line).
+ */
+import { Bench } from 'tinybench';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadCore } from '../src/node/loadCore.js';
+import { eddy, window, avg, stddev, min, max, count, sum } from '../src/index.js';
+import { arraySource } from '../src/sources/array.js';
+import { callbackSink } from '../src/sinks/callback.js';
+import { W_COUNT, W_SUM, W_KEY } from '../src/core/exports.js';
+import { TsWindowEngine, type BenchEvent } from './tsEngine.js';
+import { makeWorkload } from './workload.js';
+
+const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);
+const BATCH = 65_536;
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 24);
+const SIZE = 5 * 60_000, SLIDE = 60_000, DELAY = 10 * 60_000;
+const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 3000);
+
+const batches = makeWorkload(KEYS, BATCHES, BATCH);
+const totalEvents = BATCHES * BATCH;
+
+// Columns of each batch, with the key ids the host would intern (key_i → i).
+const columns = batches.map((batch) => ({
+  ts: Float64Array.from(batch, (e) => e.timestamp),
+  key: Int32Array.from(batch, (e) => Number(e.metric.slice(4))),
+  value: Float64Array.from(batch, (e) => e.value),
+}));
+
+function newCore() {
+  const core = loadCore();
+  core.configure({ sizeMs: SIZE, slideMs: SLIDE, delayMs: DELAY, latenessMs: 0, mode: 'append' });
+  return core;
+}
+
+/** Runs the kernel over every batch; returns windows emitted and the sum of their counts. */
+function kernelRun(): { windows: number; counted: number; checksum: number } {
+  const core = newCore();
+  let windows = 0, counted = 0, checksum = 0;
+  const take = (n: number) => {
+    const r = core.windowRecords();
+    for (let i = 0; i < n; i++) {
+      counted += r.data[r.offset + i * r.width + W_COUNT]!;
+      checksum += r.data[r.offset + i * r.width + W_SUM]! + r.data[r.offset + i * r.width + W_KEY]!;
+    }
+    windows += n;
+  };
+  for (const c of columns) {
+    const cols = core.reserve(BATCH);
+    cols.ts.set(c.ts); cols.key.set(c.key); cols.value.set(c.value);
+    take(core.process(BATCH));
+  }
+  take(core.flush());
+  return { windows, counted, checksum };
+}
+
+function tsRun(): { windows: number; counted: number; checksum: number; late: number } {
+  const engine = new TsWindowEngine(SIZE, SLIDE, DELAY);
+  let windows = 0, counted = 0, checksum = 0;
+  const take = (out: ReturnType<TsWindowEngine['process']>) => {
+    for (const w of out) { counted += w.count; checksum += w.sum + Number(w.key.slice(4)); }
+    windows += out.length;
+  };
+  for (const b of batches) take(engine.process(b));
+  take(engine.flush());
+  return { windows, counted, checksum, late: engine.late };
+}
+
+async function hostRun(): Promise<{ windows: number; counted: number }> {
+  let windows = 0, counted = 0;
+  const query = eddy
+    .stream(arraySource(batches.flat() as unknown as Record<string, unknown>[], { batchSize: BATCH }))
+    .withWatermark('timestamp', DELAY)
+    .groupBy(window('timestamp', SIZE, SLIDE), 'metric')
+    .agg(avg('value'), stddev('value'), min('value'), max('value'), count(), sum('value'))
+    .writeStream(callbackSink((records) => {
+      windows += records.length;
+      for (const r of records) counted += r.count as number;
+    }))
+    .option('batchSize', BATCH)
+    .start();
+  await query.awaitTermination();
+  return { windows, counted };
+}
+
+// ── check results before timing ────────────────────────────────────────────
+const k = kernelRun();
+const t = tsRun();
+const h = await hostRun();
+if (k.windows !== t.windows || k.counted !== t.counted || Math.abs(k.checksum - t.checksum) > 1e-6 * Math.abs(t.checksum)) {
+  throw new Error(`kernel and TypeScript engine disagree: ${JSON.stringify({ k, t })}`);
+}
+if (h.windows !== k.windows || h.counted !== k.counted) throw new Error(`host path and kernel disagree: ${JSON.stringify({ h, k })}`);
+if (k.counted + t.late !== totalEvents * (SIZE / SLIDE)) {
+  // every accepted event lands in size/slide windows
+  throw new Error(`events lost: ${k.counted} window memberships + ${t.late} late for ${totalEvents} events`);
+}
+console.log(`checked: ${k.windows} windows, ${t.late} late events, both engines agree`);
+
+// ── timing ─────────────────────────────────────────────────────────────────
+const bench = new Bench({ time: TIME_MS, warmupTime: 500 });
+let kernelCore = newCore();
+let next = 0;
+bench.add('kernel: batch_process on columns in wasm memory (1 batch)', () => {
+  kernelCore.process(BATCH);
+}, {
+  beforeEach() {
+    if (next === columns.length) { kernelCore = newCore(); next = 0; }
+    const c = columns[next++]!;
+    const cols = kernelCore.reserve(BATCH);
+    cols.ts.set(c.ts); cols.key.set(c.key); cols.value.set(c.value);
+  },
+});
+bench.add(`host API path: objects → query → sink (${BATCHES} batches)`, async () => { await hostRun(); });
+bench.add(`idiomatic TypeScript engine (${BATCHES} batches)`, () => { tsRun(); });
+await bench.run();
+
+const [kernelTask, hostTask, tsTask] = bench.tasks;
+const meanMs = (task: typeof kernelTask) => {
+  const r = task!.result as unknown as { latency?: { mean: number } };
+  if (!r.latency) throw new Error(`task ${task!.name} has no result`);
+  return r.latency.mean;
+};
+const kernelNs = (meanMs(kernelTask) * 1e6) / BATCH;
+const hostNs = (meanMs(hostTask) * 1e6) / totalEvents;
+const tsNs = (meanMs(tsTask) * 1e6) / totalEvents;
+
+// Memory: bytes per key of core state, and RSS with 1 M keys in a fresh process.
+const probe = newCore();
+const bytesPerKey = probe.exports.stats_key_bytes();
+const rssScript = fileURLToPath(new URL('./rss1m.js', import.meta.url));
+const rss = JSON.parse(execFileSync(process.execPath, [rssScript], { encoding: 'utf8' }).trim().split('\n').pop()!) as { rss_mb: number; keys: number; wasm_mb: number };
+
+const rows = [
+  { engine: 'eddy kernel (wasm, columns in memory)', 'ns/event': kernelNs.toFixed(2), 'events/s': Math.round(1e9 / kernelNs).toLocaleString('en-US') },
+  { engine: 'eddy host API path (objects → sink)', 'ns/event': hostNs.toFixed(2), 'events/s': Math.round(1e9 / hostNs).toLocaleString('en-US') },
+  { engine: 'idiomatic TypeScript engine', 'ns/event': tsNs.toFixed(2), 'events/s': Math.round(1e9 / tsNs).toLocaleString('en-US') },
+];
+console.table(rows);
+console.log(`workload: ${KEYS} keys, ${BATCHES} batches × ${BATCH} events, windows 5 min / 1 min, delay 10 min; ${k.windows} windows emitted`);
+console.log(`state: ${bytesPerKey} bytes per key in the core; RSS with ${rss.keys} keys: ${rss.rss_mb.toFixed(0)} MB (wasm memory ${rss.wasm_mb.toFixed(0)} MB)`);
+console.log(JSON.stringify({
+  bench: 'core',
+  events_per_s: Math.round(1e9 / kernelNs),
+  ns_per_event: Number(kernelNs.toFixed(3)),
+  host_events_per_s: Math.round(1e9 / hostNs),
+  host_ns_per_event: Number(hostNs.toFixed(3)),
+  ts_engine_events_per_s: Math.round(1e9 / tsNs),
+  ratio_vs_ts: Number((tsNs / kernelNs).toFixed(2)),
+  host_ratio_vs_ts: Number((tsNs / hostNs).toFixed(2)),
+  bytes_per_key: bytesPerKey,
+  rss_1m_keys_mb: Number(rss.rss_mb.toFixed(1)),
+  keys: KEYS,
+  batch: BATCH,
+  events: totalEvents,
+}));

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+/**
+ * The `eddy` command line.
+ *
+ *   eddy run [--config pipeline.json] [--flush-on-stop] [--progress 5s]
+ *   eddy help | --help | --version
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs, UsageError } from './args.js';
+import { ConfigError } from '../config/configError.js';
+import { progressInterval, runCommand } from './runCommand.js';
+import { DEFAULT_CONFIG } from './defaultConfig.js';
+
+const USAGE = `eddy — real-time analytics on event streams
+
+usage:
+  eddy run [--config pipeline.json] [--flush-on-stop] [--progress 5s]
+      Runs a pipeline (the embedded demo without --config) until its source
+      ends or Ctrl-C. Windows go to the sink; progress lines to stderr.
+      --flush-on-stop   emit open windows on Ctrl-C (default: they are dropped)
+      --progress D      progress line interval (default 5s; 0 = off)
+  eddy config           prints the embedded default config (a starting point)
+  eddy help             this text
+  eddy --version
+
+exit codes: 0 ok · 1 the query failed · 2 bad usage or config`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['config', 'progress'], ['flush-on-stop', 'help', 'version']);
+  if (args.flags.has('version')) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  if (args.flags.has('help') || args.command === 'help' || args.command === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return args.command === undefined && !args.flags.has('help') ? 2 : 0;
+  }
+  switch (args.command) {
+    case 'run': {
+      if (args.positional.length > 0) throw new UsageError(`run takes no arguments besides options, got ${args.positional.join(' ')}`);
+      const config = args.flags.get('config');
+      return runCommand({
+        ...(typeof config === 'string' ? { configPath: config } : {}),
+        flushOnStop: args.flags.has('flush-on-stop'),
+        progressMs: progressInterval(args.flags.get('progress')),
+        err: process.stderr,
+      });
+    }
+    case 'config':
+      process.stdout.write(`${JSON.stringify(DEFAULT_CONFIG, null, 2)}\n`);
+      return 0;
+    default:
+      throw new UsageError(`unknown command '${args.command}'`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`eddy: invalid config: ${e.message}\n`);
+      process.exitCode = 2;
+    } else if (e instanceof UsageError || e instanceof RangeError) {
+      process.stderr.write(`eddy: ${(e as Error).message}\n${e instanceof UsageError ? 'run eddy help for usage\n' : ''}`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`eddy: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

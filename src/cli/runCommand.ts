@@ -1,0 +1,112 @@
+/**
+ * `eddy run [--config pipeline.json]`: runs one pipeline until its source
+ * ends or Ctrl-C. Exit codes: 0 done, 1 the query failed, 2 bad usage or config.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parsePipelineConfig, type PipelineConfig } from '../config/pipelineConfig.js';
+import { ConfigError } from '../config/configError.js';
+import { startPipeline } from '../config/buildPipeline.js';
+import { loadCore } from '../node/loadCore.js';
+import { parseDuration } from '../engine/duration.js';
+import type { QueryProgress } from '../engine/progress.js';
+import { DEFAULT_CONFIG } from './defaultConfig.js';
+import { progressLine } from './progressLine.js';
+import { UsageError } from './args.js';
+
+/** Options of `eddy run`. */
+export interface RunOptions {
+  configPath?: string;
+  flushOnStop: boolean;
+  /** Progress line interval; 0 turns it off. */
+  progressMs: number;
+  err: { write(chunk: string): unknown };
+}
+
+/** Reads and validates a config file, or the embedded default. */
+export function loadConfig(configPath: string | undefined): { config: PipelineConfig; baseDir: string } {
+  if (configPath === undefined) return { config: parsePipelineConfig(DEFAULT_CONFIG), baseDir: process.cwd() };
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read config ${configPath}: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError('config', `${configPath} is not valid JSON (${(e as Error).message})`);
+  }
+  return { config: parsePipelineConfig(doc), baseDir: dirname(resolve(configPath)) };
+}
+
+/** Runs the pipeline; resolves with the process exit code. */
+export async function runCommand(opts: RunOptions): Promise<number> {
+  const { config, baseDir } = loadConfig(opts.configPath);
+  if (opts.flushOnStop) config.flushOnStop = true;
+  for (const w of config.warnings) opts.err.write(`eddy: warning: ${w}\n`);
+
+  let lastLineAt = performance.now();
+  let rowsSinceLine = 0;
+  let busyMsSinceLine = 0;
+  let latest: QueryProgress | null = null;
+  const printProgress = (): void => {
+    if (!latest) return;
+    const seconds = (performance.now() - lastLineAt) / 1000;
+    opts.err.write(`${progressLine(latest, rowsSinceLine, seconds, busyMsSinceLine > 0 ? (rowsSinceLine * 1000) / busyMsSinceLine : 0)}\n`);
+    lastLineAt = performance.now();
+    rowsSinceLine = 0;
+    busyMsSinceLine = 0;
+  };
+
+  const query = startPipeline(config, {
+    createCore: () => loadCore(),
+    log: (line) => opts.err.write(`eddy: ${line}\n`),
+    onProgress: (p) => {
+      latest = p;
+      rowsSinceLine += p.numInputRows;
+      busyMsSinceLine += p.batchDurationMs;
+    },
+  }, { baseDir });
+
+  const timer = opts.progressMs > 0 ? setInterval(printProgress, opts.progressMs) : undefined;
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupts++;
+    if (interrupts > 1) {
+      opts.err.write('eddy: second interrupt, exiting without cleanup\n');
+      process.exit(130);
+    }
+    opts.err.write(`eddy: ${signal}, stopping${config.flushOnStop ? ' and flushing open windows' : ''}…\n`);
+    void query.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // A closed stdout (eddy run | head) stops the query instead of crashing it.
+  const onStdoutError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === 'EPIPE') void query.stop();
+  };
+  process.stdout.on('error', onStdoutError);
+  try {
+    await query.awaitTermination();
+    return 0;
+  } catch (e) {
+    opts.err.write(`eddy: query failed: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    if (timer) clearInterval(timer);
+    if (opts.progressMs > 0) printProgress();
+    if (query.rejectedSummary().startsWith('0 ') === false) opts.err.write(`eddy: ${query.rejectedSummary()}\n`);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.stdout.off('error', onStdoutError);
+  }
+}
+
+/** Parses a --progress value ('5s', '0' = off). */
+export function progressInterval(value: string | true | undefined): number {
+  if (value === undefined) return 5000;
+  if (value === true) throw new UsageError('--progress needs a duration');
+  return parseDuration(value, '--progress');
+}

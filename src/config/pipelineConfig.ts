@@ -1,0 +1,250 @@
+/**
+ * The pipeline config file, in the seed's shape (source / processing / sink):
+ *
+ * {
+ *   "source": { "type": "file", "path": "events.csv" },
+ *   "timestamp_column": "timestamp", "value_column": "value", "grouping_columns": ["metric"],
+ *   "processing": { "window_size": "5 minutes", "slide_duration": "1 minute", "watermark_delay": "10 minutes" },
+ *   "sink": { "type": "memory", "queryName": "analytics_results" }
+ * }
+ *
+ * parsePipelineConfig validates the whole document and returns a typed
+ * config plus warnings for fields the seed has that this version accepts but
+ * does not act on yet. The first problem found throws one ConfigError naming
+ * the field.
+ */
+import { parseDuration } from '../engine/duration.js';
+import { aggregateByName, type Aggregate } from '../engine/aggregates.js';
+import type { OutputMode } from '../engine/plan.js';
+import { DEFAULT_BATCH_SIZE } from '../engine/plan.js';
+import {
+  ConfigError, asBoolean, asChoice, asNumber, asObject, asString, asStringList, describe, rejectUnknownKeys,
+} from './configError.js';
+
+/** Where events come from. */
+export type SourceConfig =
+  | { type: 'file'; path: string; format?: 'csv' | 'ndjson'; speed?: number }
+  | { type: 'stdin' }
+  | { type: 'generator'; options: GeneratorConfig };
+
+/** Options of the synthetic generator (see src/sources/generator.ts for meanings and defaults). */
+export interface GeneratorConfig {
+  keys?: number;
+  seed?: number;
+  start?: string | number;
+  step?: string | number;
+  rate?: number | 'max';
+  limit?: number;
+  season?: string | number;
+  noise?: number;
+  anomalyRate?: number;
+  anomalyMagnitude?: number;
+  jitter?: string | number;
+  lateRate?: number;
+  lateBy?: string | number;
+}
+
+/** Where results go. */
+export type SinkConfig =
+  | { type: 'console' }
+  | { type: 'file'; path: string; format?: 'csv' | 'ndjson'; append?: boolean }
+  | { type: 'memory'; queryName: string; maxRows?: number };
+
+/** A validated pipeline config. */
+export interface PipelineConfig {
+  name: string;
+  source: SourceConfig;
+  timeColumn: string;
+  valueColumn: string;
+  keyColumns: string[];
+  aggregates: Aggregate[];
+  sizeMs: number;
+  slideMs: number;
+  delayMs: number;
+  latenessMs: number;
+  outputMode: OutputMode;
+  batchSize: number;
+  flushOnStop: boolean;
+  flushAtEnd: boolean;
+  sink: SinkConfig;
+  lateSink?: SinkConfig;
+  deadLetter?: SinkConfig;
+  /** Fields accepted but not acted on by this version, with why. */
+  warnings: string[];
+}
+
+const TOP_KEYS = ['name', 'source', 'timestamp_column', 'value_column', 'grouping_columns', 'processing', 'sink', 'late_sink', 'dead_letter', 'window_size', 'slide_duration'] as const;
+const PROCESSING_KEYS = [
+  'window_size', 'slide_duration', 'watermark_delay', 'allowed_lateness', 'output_mode', 'aggregations',
+  'batch_size', 'max_offsets_per_trigger', 'flush_on_stop', 'flush_at_end',
+  'anomaly_threshold', 'patterns', 'checkpoint_location',
+] as const;
+/** Seed fields accepted now, acted on by a later version (named so users are not surprised). */
+const NOT_YET: Record<string, string> = {
+  'processing.anomaly_threshold': 'anomaly detection is not implemented yet; the field is ignored',
+  'processing.patterns': 'pattern detection is not implemented yet; the field is ignored',
+  'processing.checkpoint_location': 'checkpoints are not implemented yet; the field is ignored',
+  'sink.batch_size': 'sinks write each engine batch at once; the field is ignored',
+  'sink.retry_attempts': 'sink retries are not implemented yet; the field is ignored',
+};
+
+function duration(value: unknown, path: string): number {
+  try {
+    return parseDuration(value as string | number, path);
+  } catch {
+    throw new ConfigError(path, `expected a duration like '5 minutes', '10 s', '1h' or milliseconds, got ${describe(value)}`);
+  }
+}
+
+function durationOrNumber(value: unknown, path: string): string | number {
+  duration(value, path);
+  return value as string | number;
+}
+
+function parseSource(value: unknown): { source: SourceConfig; schema?: Record<string, string> } {
+  const o = asObject(value, 'source');
+  const type = asChoice(o.type, ['file', 'stdin', 'generator', 'kafka'] as const, 'source.type');
+  const schema = o.schema === undefined ? undefined : parseSchema(o.schema);
+  switch (type) {
+    case 'file': {
+      rejectUnknownKeys(o, ['type', 'path', 'format', 'speed', 'schema'], 'source');
+      const source: SourceConfig = { type, path: asString(o.path, 'source.path') };
+      if (o.format !== undefined) source.format = asChoice(o.format, ['csv', 'ndjson'] as const, 'source.format');
+      if (o.speed !== undefined) source.speed = asNumber(o.speed, 'source.speed', { min: Number.MIN_VALUE });
+      return { source, ...(schema ? { schema } : {}) };
+    }
+    case 'stdin':
+      rejectUnknownKeys(o, ['type', 'format', 'schema'], 'source');
+      if (o.format !== undefined) asChoice(o.format, ['ndjson'] as const, 'source.format');
+      return { source: { type }, ...(schema ? { schema } : {}) };
+    case 'generator': {
+      rejectUnknownKeys(o, ['type', 'keys', 'seed', 'start', 'step', 'rate', 'limit', 'season', 'noise', 'anomaly_rate',
+        'anomaly_magnitude', 'jitter', 'late_rate', 'late_by', 'schema'], 'source');
+      const g: GeneratorConfig = {};
+      if (o.keys !== undefined) g.keys = asNumber(o.keys, 'source.keys', { min: 1, max: 10_000_000, integer: true });
+      if (o.seed !== undefined) g.seed = asNumber(o.seed, 'source.seed', { integer: true });
+      if (o.start !== undefined) {
+        if (typeof o.start !== 'string' && typeof o.start !== 'number') throw new ConfigError('source.start', `expected a timestamp, got ${describe(o.start)}`);
+        g.start = o.start;
+      }
+      if (o.step !== undefined) g.step = durationOrNumber(o.step, 'source.step');
+      if (o.rate !== undefined) g.rate = o.rate === 'max' ? 'max' : asNumber(o.rate, 'source.rate', { min: 0 });
+      if (o.limit !== undefined) g.limit = asNumber(o.limit, 'source.limit', { min: 0, integer: true });
+      if (o.season !== undefined) g.season = durationOrNumber(o.season, 'source.season');
+      if (o.noise !== undefined) g.noise = asNumber(o.noise, 'source.noise', { min: 0 });
+      if (o.anomaly_rate !== undefined) g.anomalyRate = asNumber(o.anomaly_rate, 'source.anomaly_rate', { min: 0, max: 1 });
+      if (o.anomaly_magnitude !== undefined) g.anomalyMagnitude = asNumber(o.anomaly_magnitude, 'source.anomaly_magnitude', { min: 0 });
+      if (o.jitter !== undefined) g.jitter = durationOrNumber(o.jitter, 'source.jitter');
+      if (o.late_rate !== undefined) g.lateRate = asNumber(o.late_rate, 'source.late_rate', { min: 0, max: 1 });
+      if (o.late_by !== undefined) g.lateBy = durationOrNumber(o.late_by, 'source.late_by');
+      return { source: { type, options: g }, ...(schema ? { schema } : {}) };
+    }
+    case 'kafka':
+      throw new ConfigError('source.type', "'kafka' is not available in this version yet; use 'file', 'stdin' or 'generator'");
+  }
+}
+
+function parseSchema(value: unknown): Record<string, string> {
+  const o = asObject(value, 'source.schema');
+  const out: Record<string, string> = {};
+  for (const [field, type] of Object.entries(o)) {
+    out[field] = asChoice(type, ['timestamp', 'string', 'double', 'float', 'int', 'long', 'integer', 'boolean'] as const, `source.schema.${field}`);
+  }
+  return out;
+}
+
+function parseSink(value: unknown, path: string, warnings: string[]): { sink: SinkConfig; writeMode?: OutputMode } {
+  if (typeof value === 'string' && path === 'dead_letter') return { sink: { type: 'file', path: value } };
+  const o = asObject(value, path);
+  const type = asChoice(o.type, ['console', 'file', 'memory'] as const, `${path}.type`);
+  const common = ['type', 'write_mode', 'batch_size', 'retry_attempts'];
+  let writeMode: OutputMode | undefined;
+  if (o.write_mode !== undefined) writeMode = asChoice(o.write_mode, ['append', 'update'] as const, `${path}.write_mode`);
+  for (const field of ['batch_size', 'retry_attempts']) {
+    if (o[field] !== undefined) {
+      asNumber(o[field], `${path}.${field}`, { min: 0, integer: true });
+      warnings.push(`${path}.${field}: ${NOT_YET[`sink.${field}`]}`);
+    }
+  }
+  switch (type) {
+    case 'console':
+      rejectUnknownKeys(o, common, path);
+      return { sink: { type }, ...(writeMode ? { writeMode } : {}) };
+    case 'file': {
+      rejectUnknownKeys(o, [...common, 'path', 'format', 'append'], path);
+      const sink: SinkConfig = { type, path: asString(o.path, `${path}.path`) };
+      if (o.format !== undefined) sink.format = asChoice(o.format, ['csv', 'ndjson'] as const, `${path}.format`);
+      if (o.append !== undefined) sink.append = asBoolean(o.append, `${path}.append`);
+      return { sink, ...(writeMode ? { writeMode } : {}) };
+    }
+    case 'memory': {
+      rejectUnknownKeys(o, [...common, 'queryName', 'query_name', 'max_rows'], path);
+      const name = o.queryName ?? o.query_name ?? 'analytics_results';
+      const sink: SinkConfig = { type, queryName: asString(name, `${path}.queryName`) };
+      if (o.max_rows !== undefined) sink.maxRows = asNumber(o.max_rows, `${path}.max_rows`, { min: 1, integer: true });
+      return { sink, ...(writeMode ? { writeMode } : {}) };
+    }
+  }
+}
+
+/** Validates a parsed JSON document as a pipeline config. */
+export function parsePipelineConfig(doc: unknown): PipelineConfig {
+  const warnings: string[] = [];
+  const top = asObject(doc, 'config');
+  rejectUnknownKeys(top, TOP_KEYS, '');
+  const { source, schema } = parseSource(top.source);
+  const processing = top.processing === undefined ? {} : asObject(top.processing, 'processing');
+  rejectUnknownKeys(processing, PROCESSING_KEYS, 'processing');
+  for (const key of ['anomaly_threshold', 'patterns', 'checkpoint_location']) {
+    if (processing[key] !== undefined) warnings.push(`processing.${key}: ${NOT_YET[`processing.${key}`]}`);
+  }
+
+  // Columns: explicit fields first, then the seed's source.schema, then the defaults.
+  const fromSchema = (types: string[]) => Object.entries(schema ?? {}).filter(([, t]) => types.includes(t)).map(([f]) => f);
+  const timeColumn = top.timestamp_column !== undefined ? asString(top.timestamp_column, 'timestamp_column') : fromSchema(['timestamp'])[0] ?? 'timestamp';
+  const valueColumn = top.value_column !== undefined ? asString(top.value_column, 'value_column') : fromSchema(['double', 'float', 'int', 'long', 'integer'])[0] ?? 'value';
+  const keyColumns = top.grouping_columns !== undefined ? asStringList(top.grouping_columns, 'grouping_columns', true) : schema ? fromSchema(['string']) : ['metric'];
+  if (keyColumns.includes(timeColumn)) throw new ConfigError('grouping_columns', `'${timeColumn}' is the timestamp column, not a key`);
+
+  // The seed reads window_size/slide_duration from processing (its exercise) or the top level (its pipeline class).
+  const sizeRaw = processing.window_size ?? top.window_size ?? '5 minutes';
+  const sizePath = processing.window_size !== undefined ? 'processing.window_size' : 'window_size';
+  const sizeMs = duration(sizeRaw, sizePath);
+  if (sizeMs < 1 || !Number.isInteger(sizeMs)) throw new ConfigError(sizePath, `expected a window of at least 1 ms in whole milliseconds, got ${describe(sizeRaw)}`);
+  const slideGiven = processing.slide_duration ?? top.slide_duration;
+  const slidePath = processing.slide_duration !== undefined ? 'processing.slide_duration' : 'slide_duration';
+  // The seed's default slide is 1 minute; a window shorter than that tumbles instead.
+  const slideMs = slideGiven === undefined ? Math.min(60_000, sizeMs) : duration(slideGiven, slidePath);
+  if (slideMs < 1 || !Number.isInteger(slideMs) || slideMs > sizeMs) {
+    throw new ConfigError(slidePath, `expected a slide between 1 ms and the window size (${describe(sizeRaw)}), got ${describe(slideGiven)}`);
+  }
+  const delayMs = processing.watermark_delay === undefined ? 600_000 : duration(processing.watermark_delay, 'processing.watermark_delay');
+  const latenessMs = processing.allowed_lateness === undefined ? 0 : duration(processing.allowed_lateness, 'processing.allowed_lateness');
+
+  const aggNames = processing.aggregations === undefined ? ['avg', 'stddev', 'min', 'max', 'count'] : asStringList(processing.aggregations, 'processing.aggregations');
+  const aggregates = aggNames.map((name, i) => {
+    const agg = aggregateByName(name, valueColumn);
+    if (!agg) throw new ConfigError(`processing.aggregations[${i}]`, `expected one of 'avg', 'stddev', 'min', 'max', 'sum', 'count', got ${describe(name)}`);
+    return agg;
+  });
+
+  let batchSize = DEFAULT_BATCH_SIZE;
+  if (processing.batch_size !== undefined) batchSize = asNumber(processing.batch_size, 'processing.batch_size', { min: 1, max: 1 << 24, integer: true });
+  else if (processing.max_offsets_per_trigger !== undefined) batchSize = asNumber(processing.max_offsets_per_trigger, 'processing.max_offsets_per_trigger', { min: 1, max: 1 << 24, integer: true });
+
+  if (top.sink === undefined) throw new ConfigError('sink', "expected an object like { \"type\": \"console\" }, got nothing");
+  const { sink, writeMode } = parseSink(top.sink, 'sink', warnings);
+  const outputMode = processing.output_mode !== undefined ? asChoice(processing.output_mode, ['append', 'update'] as const, 'processing.output_mode') : writeMode ?? 'append';
+
+  const config: PipelineConfig = {
+    name: top.name === undefined ? (sink.type === 'memory' ? sink.queryName : 'eddy') : asString(top.name, 'name'),
+    source, timeColumn, valueColumn, keyColumns, aggregates, sizeMs, slideMs, delayMs, latenessMs, outputMode, batchSize,
+    flushOnStop: processing.flush_on_stop === undefined ? false : asBoolean(processing.flush_on_stop, 'processing.flush_on_stop'),
+    flushAtEnd: processing.flush_at_end === undefined ? true : asBoolean(processing.flush_at_end, 'processing.flush_at_end'),
+    sink,
+    warnings,
+  };
+  if (top.late_sink !== undefined) config.lateSink = parseSink(top.late_sink, 'late_sink', warnings).sink;
+  if (top.dead_letter !== undefined) config.deadLetter = parseSink(top.dead_letter, 'dead_letter', warnings).sink;
+  return config;
+}

@@ -1,0 +1,134 @@
+/**
+ * Turns a batch of parsed rows into the wasm core's input columns, validating
+ * every field the query reads. Each rejected row becomes an InputError naming
+ * the field and the reason; the valid rows of the batch are kept in order.
+ */
+import type { Row, SourceBatch } from '../sources/source.js';
+import type { InputColumns } from '../core/wasmCore.js';
+import { clipRaw, type InputError, type InputErrorKind } from './inputError.js';
+import { epochToMs, parseTimestamp } from './timestamp.js';
+import type { KeyInterner } from './interner.js';
+import type { QueryPlan } from './plan.js';
+
+/** Result of encoding one batch. */
+export interface EncodedBatch {
+  /** Rows written to the columns. */
+  count: number;
+  /** For each written row, its index in the source batch (to find its line for late-event reports). */
+  rowIndex: Int32Array;
+  errors: InputError[];
+}
+
+const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+const NON_FINITE_TEXT = /^\s*[+-]?(nan|inf|infinity)\s*$/i;
+
+/** Encodes rows for one query plan; keeps its own scratch space between batches. */
+export class RowEncoder {
+  private rowIndex = new Int32Array(0);
+  private readonly keyParts: (string | number | boolean)[];
+
+  constructor(private readonly plan: QueryPlan, private readonly keys: KeyInterner, private readonly sourceName: string) {
+    this.keyParts = new Array(plan.keyColumns.length);
+  }
+
+  /** Writes the valid rows of `batch` into `cols` (sized for batch.rows.length) and reports the rest. */
+  encode(batch: SourceBatch, cols: InputColumns): EncodedBatch {
+    const { rows, lines } = batch;
+    if (this.rowIndex.length < rows.length) this.rowIndex = new Int32Array(Math.max(rows.length, 1024));
+    const { timeColumn, valueColumn, keyColumns } = this.plan;
+    const single = keyColumns.length === 1 ? keyColumns[0]! : undefined;
+    const errors: InputError[] = batch.errors.slice();
+    let n = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (row === null || typeof row !== 'object') {
+        errors.push(this.error({ row }, i, lines, 'malformed', `expected an object with fields, got ${row === null ? 'null' : typeof row}`));
+        continue;
+      }
+      const rawTs = row[timeColumn];
+      // Fast path for the common shape: epoch ms numbers and numeric values.
+      const ts = typeof rawTs === 'number' ? epochToMs(rawTs) : parseTimestamp(rawTs);
+      if (!(ts === ts) || !Number.isFinite(ts)) {
+        errors.push(this.error(row, i, lines, rawTs === undefined || rawTs === null ? 'missing_field' : 'bad_timestamp', rawTs === undefined || rawTs === null
+          ? `field '${timeColumn}': missing`
+          : `field '${timeColumn}': cannot parse ${JSON.stringify(rawTs)} as a timestamp (ISO-8601, epoch s or epoch ms)`));
+        continue;
+      }
+      let value = 0;
+      if (valueColumn !== undefined) {
+        const raw = row[valueColumn];
+        value = typeof raw === 'number' ? raw : this.toNumber(raw);
+        if (!Number.isFinite(value)) {
+          const kind = this.valueErrorKind(raw);
+          errors.push(this.error(row, i, lines, kind, kind === 'missing_field'
+            ? `field '${valueColumn}': missing`
+            : kind === 'non_finite'
+              ? `field '${valueColumn}': ${JSON.stringify(raw) ?? String(raw)} is not finite`
+              : `field '${valueColumn}': not a number (${JSON.stringify(raw)})`));
+          continue;
+        }
+      }
+      let key: number;
+      if (single !== undefined) {
+        const part = row[single];
+        if (typeof part === 'string' || typeof part === 'number' || typeof part === 'boolean') {
+          key = this.keys.internOne(part);
+        } else {
+          errors.push(this.keyError(row, i, lines, single, part));
+          continue;
+        }
+      } else if (keyColumns.length === 0) {
+        key = this.keys.internOne('');
+      } else {
+        let bad: string | undefined;
+        for (let c = 0; c < keyColumns.length; c++) {
+          const part = row[keyColumns[c]!];
+          if (typeof part === 'string' || typeof part === 'number' || typeof part === 'boolean') this.keyParts[c] = part;
+          else {
+            bad = keyColumns[c];
+            break;
+          }
+        }
+        if (bad !== undefined) {
+          errors.push(this.keyError(row, i, lines, bad, row[bad]));
+          continue;
+        }
+        key = this.keys.internMany(this.keyParts);
+      }
+      cols.ts[n] = ts;
+      cols.key[n] = key;
+      cols.value[n] = value;
+      this.rowIndex[n] = i;
+      n++;
+    }
+    return { count: n, rowIndex: this.rowIndex, errors };
+  }
+
+  private toNumber(raw: unknown): number {
+    if (typeof raw === 'string' && NUMBER_TEXT.test(raw)) return Number(raw);
+    return NaN;
+  }
+
+  private valueErrorKind(raw: unknown): InputErrorKind {
+    if (raw === undefined || raw === null || raw === '') return 'missing_field';
+    if (typeof raw === 'number' || (typeof raw === 'string' && NON_FINITE_TEXT.test(raw))) return 'non_finite';
+    return 'not_a_number';
+  }
+
+  private keyError(row: Row, i: number, lines: number[] | undefined, column: string, part: unknown): InputError {
+    return part === undefined || part === null
+      ? this.error(row, i, lines, 'missing_field', `field '${column}': missing`)
+      : this.error(row, i, lines, 'bad_key', `field '${column}': expected a string, number or boolean, got ${Array.isArray(part) ? 'an array' : typeof part}`);
+  }
+
+  private error(row: Row, i: number, lines: number[] | undefined, kind: InputErrorKind, reason: string): InputError {
+    const line = lines?.[i];
+    let raw: string;
+    try {
+      raw = clipRaw(JSON.stringify(row));
+    } catch {
+      raw = '[unserialisable row]';
+    }
+    return line === undefined ? { source: this.sourceName, kind, reason, raw } : { source: this.sourceName, line, kind, reason, raw };
+  }
+}

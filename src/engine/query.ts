@@ -1,0 +1,252 @@
+/**
+ * A running streaming query (Spark's StreamingQuery): pulls batches from its
+ * source, crosses into the wasm core once per batch, writes results to its
+ * sinks, and keeps progress.
+ *
+ * Lifecycle: start → [batch: encode → process → write → progress]* →
+ * (end of a bounded source: flush open windows) or (stop: optional flush) →
+ * close sinks → terminated. A failure anywhere ends the query with
+ * `exception` set and makes awaitTermination() reject.
+ */
+import type { WasmCore } from '../core/wasmCore.js';
+import type { Source } from '../sources/source.js';
+import type { Sink, ResultRecord } from '../sinks/sink.js';
+import { KeyInterner } from './interner.js';
+import { RowEncoder } from './encoder.js';
+import { RecordBuilder, lateSchema, windowSchema } from './records.js';
+import { InputErrorReporter } from './errorReporter.js';
+import { perSecond, RECENT_PROGRESS_LIMIT, type QueryProgress } from './progress.js';
+import type { QueryPlan } from './plan.js';
+import { formatTimestamp } from './timestamp.js';
+
+/** Where a query's outputs go. */
+export interface QuerySinks {
+  /** Window results. */
+  windows: Sink;
+  /** Late events; without it they are only counted (per key in the core, in total in progress). */
+  late?: Sink;
+  /** Rejected rows with their errors. */
+  deadLetter?: Sink;
+}
+
+/** How the query gets its wasm core and reports. */
+export interface QueryEnvironment {
+  /** Creates a fresh core instance. */
+  createCore(): WasmCore | Promise<WasmCore>;
+  /** Receives human-readable notices (bad input). Default: console.error. */
+  log?: (line: string) => void;
+  /** Called after every batch with its progress. */
+  onProgress?: (progress: QueryProgress) => void;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+function newId(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (c?.randomUUID) return c.randomUUID();
+  return `${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}`;
+}
+
+export class StreamingQuery {
+  /** Stable id of the query. */
+  readonly id = newId();
+  /** Id of this run. */
+  readonly runId = newId();
+  /** Progress of the most recent batch, null before the first. */
+  lastProgress: QueryProgress | null = null;
+  /** The last RECENT_PROGRESS_LIMIT progress entries, oldest first. */
+  readonly recentProgress: QueryProgress[] = [];
+  /** Why the query failed, if it did. */
+  exception: Error | null = null;
+
+  private active = true;
+  private readonly abort = new AbortController();
+  private readonly done: Promise<void>;
+  private core: WasmCore | null = null;
+  private readonly keys = new KeyInterner();
+  private readonly reporter: InputErrorReporter;
+  private batchId = 0;
+  private readonly totals = { inputRows: 0, processedRows: 0, lateRows: 0, errors: 0, outputRows: 0 };
+  private flushRequested: boolean;
+
+  constructor(
+    readonly plan: QueryPlan,
+    private readonly source: Source,
+    private readonly sinks: QuerySinks,
+    private readonly env: QueryEnvironment,
+  ) {
+    const log = env.log ?? ((line: string) => console.error(`eddy: ${line}`));
+    this.reporter = new InputErrorReporter(log, 10, sinks.deadLetter);
+    this.flushRequested = plan.flushOnStop;
+    this.done = this.run().catch((err: unknown) => {
+      this.exception = err instanceof Error ? err : new Error(String(err));
+    }).finally(() => {
+      this.active = false;
+    });
+  }
+
+  /** Query name. */
+  get name(): string {
+    return this.plan.name;
+  }
+
+  /** True until the query has terminated (stopped, source ended, or failed). */
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  /** Rows rejected so far, by reason. */
+  get rejected(): Readonly<Record<string, number>> {
+    return this.reporter.byKind;
+  }
+
+  /** One-line summary of rejected input. */
+  rejectedSummary(): string {
+    return this.reporter.summary();
+  }
+
+  /**
+   * Stops the query: the source stops, the current batch completes, open
+   * windows are flushed if `flush` (default: the plan's flushOnStop), sinks
+   * are closed. Resolves when the query has terminated.
+   */
+  async stop(options: { flush?: boolean } = {}): Promise<void> {
+    if (options.flush !== undefined) this.flushRequested = options.flush;
+    this.abort.abort();
+    await this.done;
+  }
+
+  /**
+   * Waits for the query to terminate. With a timeout, resolves false if it is
+   * still running by then (as Spark's awaitTermination(timeoutMs)). Rejects
+   * with the query's exception if it failed.
+   */
+  async awaitTermination(timeoutMs?: number): Promise<boolean> {
+    if (timeoutMs === undefined) {
+      await this.done;
+    } else {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+      const outcome = await Promise.race([this.done.then(() => 'done' as const), timeout]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') return false;
+    }
+    if (this.exception) throw this.exception;
+    return true;
+  }
+
+  /** The query's wasm core (null before it is created), for inspection and snapshots. */
+  get wasmCore(): WasmCore | null {
+    return this.core;
+  }
+
+  private async run(): Promise<void> {
+    const plan = this.plan;
+    const core = await this.env.createCore();
+    this.core = core;
+    core.configure({ sizeMs: plan.sizeMs, slideMs: plan.slideMs, delayMs: plan.delayMs, latenessMs: plan.latenessMs, mode: plan.outputMode });
+    const encoder = new RowEncoder(plan, this.keys, this.source.description);
+    const builder = new RecordBuilder(plan, this.keys);
+    const { windows: windowSink, late: lateSink } = this.sinks;
+    let sinksOpen = false;
+    let endedByItself = false;
+    try {
+      await windowSink.open(windowSchema(plan));
+      if (lateSink) await lateSink.open(lateSchema(plan));
+      sinksOpen = true;
+      let previousStart = now();
+      let waitStart = now();
+      for await (const batch of this.source.batches(plan.batchSize, this.abort.signal)) {
+        const start = now();
+        const getBatch = start - waitStart;
+        const numInputRows = batch.rows.length + batch.errors.length;
+        // encode → one core call
+        const cols = core.reserve(Math.max(batch.rows.length, 1));
+        const encoded = encoder.encode(batch, cols);
+        const encodedAt = now();
+        core.process(encoded.count);
+        const processedAt = now();
+        const windowRecords = builder.windows(core.windowRecords());
+        const lateView = core.lateRecords();
+        const lateRecords = lateSink && lateView.count > 0 ? builder.late(lateView) : [];
+        await this.write(windowRecords, lateRecords);
+        await this.reporter.report(encoded.errors);
+        const end = now();
+        this.recordProgress({
+          start, previousStart, getBatch, encode: encodedAt - start, process: processedAt - encodedAt, write: end - processedAt,
+          numInputRows, processedRows: encoded.count, lateRows: lateView.count, errors: encoded.errors.length, outputRows: windowRecords.length,
+        });
+        previousStart = start;
+        waitStart = now();
+        if (this.abort.signal.aborted) break;
+      }
+      endedByItself = !this.abort.signal.aborted;
+      if ((endedByItself && plan.flushAtEnd) || (!endedByItself && this.flushRequested)) {
+        core.flush();
+        await this.write(builder.windows(core.windowRecords()), []);
+      }
+    } finally {
+      if (sinksOpen) {
+        await windowSink.close();
+        if (lateSink) await lateSink.close();
+      }
+      await this.reporter.close();
+    }
+  }
+
+  private async write(windowRecords: ResultRecord[], lateRecords: ResultRecord[]): Promise<void> {
+    if (windowRecords.length > 0) {
+      await this.sinks.windows.write(windowRecords);
+      await this.sinks.windows.flush();
+    }
+    if (lateRecords.length > 0 && this.sinks.late) {
+      await this.sinks.late.write(lateRecords);
+      await this.sinks.late.flush();
+    }
+  }
+
+  private recordProgress(b: {
+    start: number; previousStart: number; getBatch: number; encode: number; process: number; write: number;
+    numInputRows: number; processedRows: number; lateRows: number; errors: number; outputRows: number;
+  }): void {
+    const core = this.core!;
+    const t = this.totals;
+    t.inputRows += b.numInputRows;
+    t.processedRows += b.processedRows - b.lateRows;
+    t.lateRows += b.lateRows;
+    t.errors += b.errors;
+    t.outputRows += b.outputRows;
+    const trigger = b.encode + b.process + b.write;
+    const sinceLast = this.batchId === 0 ? b.getBatch + trigger : b.start - b.previousStart;
+    const inputRate = perSecond(b.numInputRows, sinceLast);
+    const processedRate = perSecond(b.numInputRows, trigger);
+    const wm = core.watermark();
+    const progress: QueryProgress = {
+      id: this.id,
+      runId: this.runId,
+      name: this.plan.name,
+      timestamp: new Date(Date.now() - (now() - b.start)).toISOString(),
+      batchId: this.batchId++,
+      numInputRows: b.numInputRows,
+      inputRowsPerSecond: inputRate,
+      processedRowsPerSecond: processedRate,
+      batchDurationMs: trigger,
+      durationMs: { getBatch: b.getBatch, encode: b.encode, process: b.process, write: b.write, triggerExecution: trigger },
+      watermark: wm === null ? null : Number.isFinite(wm) ? formatTimestamp(wm) : null,
+      lateRows: b.lateRows,
+      errors: b.errors,
+      numOutputRows: b.outputRows,
+      numKeys: this.keys.size,
+      activeKeys: core.exports.stats_active_keys(),
+      stateBytes: core.exports.stats_state_bytes(),
+      wasmMemoryBytes: core.memoryBytes(),
+      totals: { ...t },
+      sources: [{ description: this.source.description, numInputRows: b.numInputRows, inputRowsPerSecond: inputRate, processedRowsPerSecond: processedRate }],
+      sink: { description: this.sinks.windows.description, numOutputRows: b.outputRows },
+    };
+    this.lastProgress = progress;
+    this.recentProgress.push(progress);
+    if (this.recentProgress.length > RECENT_PROGRESS_LIMIT) this.recentProgress.shift();
+    this.env.onProgress?.(progress);
+  }
+}
