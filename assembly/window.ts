@@ -57,6 +57,7 @@ export const CONFIG_BAD_MODE: i32 = 6;
 let sizeMs: f64 = 60000;
 let slideMs: f64 = 60000;
 let paneMs: f64 = 60000;
+let invPaneMs: f64 = 1.0 / 60000; // multiply instead of divide; paneOf corrects the rounding
 let delayMs: f64 = 0;
 let latenessMs: f64 = 0;
 let closeLagMs: f64 = 0; // delay + lateness
@@ -107,6 +108,7 @@ export function windowConfigure(size: f64, slide: f64, delay: f64, lateness: f64
   sizeMs = size;
   slideMs = slide;
   paneMs = pane;
+  invPaneMs = 1.0 / pane;
   delayMs = delay;
   latenessMs = lateness;
   closeLagMs = delay + lateness;
@@ -137,7 +139,7 @@ export function windowReset(): void {
 
 /** Pane number of an event time: floor(ts / pane), exact at pane edges. */
 @inline function paneOf(ts: f64): i64 {
-  let p = <i64>Math.floor(ts / paneMs);
+  let p = <i64>Math.floor(ts * invPaneMs);
   const start = <f64>p * paneMs;
   if (start > ts) p--;
   else if (start + paneMs <= ts) p++;
@@ -168,6 +170,13 @@ function anchorAt(wm: f64): void {
 export function windowProcess(n: i32): i32 {
   outputsReset();
   const closeLag = closeLagMs;
+  let accepted: i32 = 0;
+  // The pane of the previous event: consecutive events mostly share it, so
+  // its bounds and slot are reused instead of dividing again.
+  let paneStart: f64 = Infinity;
+  let paneEnd: f64 = -Infinity;
+  let paneSlot: i32 = 0;
+  let paneIsLate = false;
   for (let i = 0; i < n; i++) {
     const ts = load<f64>(inputTs + (<usize>i << 3));
     const k = load<i32>(inputKey + (<usize>i << 2));
@@ -180,16 +189,24 @@ export function windowProcess(n: i32): i32 {
     if (ts > maxTs) {
       if (maxTs == -Infinity) anchorAt(ts - closeLag);
       maxTs = ts;
-      if (ts - closeLag >= nextClose) closeUpTo(ts - closeLag);
+      if (ts - closeLag >= nextClose) {
+        closeUpTo(ts - closeLag);
+        paneStart = Infinity; // the ring moved: the cached slot is stale
+      }
     }
     const block = keyBlock(k);
-    const p = paneOf(ts);
-    if (p < ringBasePane || drained) {
+    if (!(ts >= paneStart && ts < paneEnd)) {
+      const p = paneOf(ts);
+      paneStart = <f64>p * paneMs;
+      paneEnd = paneStart + paneMs;
+      paneIsLate = p < ringBasePane || drained;
+      paneSlot = paneIsLate ? 0 : ringSlot(p);
+    }
+    if (paneIsLate) {
       recordLate(block, k, ts, x, i);
       continue;
     }
-    const slot = ringSlot(p);
-    const rec = block + K_PANES + <usize>slot * STATS_BYTES;
+    const rec = block + K_PANES + <usize>paneSlot * STATS_BYTES;
     if (load<f64>(rec, S_COUNT) == 0) {
       statsInit(rec, x);
       const held = load<i32>(block, K_NONEMPTY);
@@ -198,9 +215,10 @@ export function windowProcess(n: i32): i32 {
     } else {
       statsAdd(rec, x);
     }
-    if (mode == MODE_UPDATE) markDirty(block, k, slot);
-    eventsTotal++;
+    if (mode == MODE_UPDATE) markDirty(block, k, paneSlot);
+    accepted++;
   }
+  eventsTotal += <f64>accepted;
   if (mode == MODE_UPDATE) emitUpdates();
   return windowsOut.count;
 }

@@ -25,6 +25,7 @@ const NON_FINITE_TEXT = /^\s*[+-]?(nan|inf|infinity)\s*$/i;
 /** Encodes rows for one query plan; keeps its own scratch space between batches. */
 export class RowEncoder {
   private rowIndex = new Int32Array(0);
+  private firstLine: number | undefined;
   private readonly keyParts: (string | number | boolean)[];
 
   constructor(private readonly plan: QueryPlan, private readonly keys: KeyInterner, private readonly sourceName: string) {
@@ -34,6 +35,7 @@ export class RowEncoder {
   /** Writes the valid rows of `batch` into `cols` (sized for batch.rows.length) and reports the rest. */
   encode(batch: SourceBatch, cols: InputColumns): EncodedBatch {
     const { rows, lines } = batch;
+    this.firstLine = batch.firstLine;
     if (this.rowIndex.length < rows.length) this.rowIndex = new Int32Array(Math.max(rows.length, 1024));
     const { timeColumn, valueColumn, keyColumns } = this.plan;
     const single = keyColumns.length === 1 ? keyColumns[0]! : undefined;
@@ -122,7 +124,7 @@ export class RowEncoder {
   }
 
   private error(row: Row, i: number, lines: number[] | undefined, kind: InputErrorKind, reason: string): InputError {
-    const line = lines?.[i];
+    const line = lines ? lines[i] : this.firstLine === undefined ? undefined : this.firstLine + i;
     let raw: string;
     try {
       raw = clipRaw(JSON.stringify(row));

@@ -18,6 +18,8 @@ export interface SourceBatch {
   rows: Row[];
   /** Origin of each row (1-based line number), parallel to `rows`, when the source has lines. */
   lines?: number[];
+  /** Without `lines`: the line of rows[0], the others following consecutively (saves an array per batch). */
+  firstLine?: number;
   /** Rows that could not be parsed at all. */
   errors: InputError[];
 }

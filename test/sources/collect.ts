@@ -16,7 +16,8 @@ export async function collect(source: Source, maxRows = 1000, signal: AbortSigna
 export function flatten(batches: SourceBatch[]): { rows: Row[]; lines: number[]; errors: InputError[] } {
   return {
     rows: batches.flatMap((b) => b.rows),
-    lines: batches.flatMap((b) => b.lines ?? []),
+    // A batch gives lines explicitly, or as consecutive lines from firstLine.
+    lines: batches.flatMap((b) => b.lines ?? (b.firstLine === undefined ? [] : b.rows.map((_, i) => b.firstLine! + i))),
     errors: batches.flatMap((b) => b.errors),
   };
 }
