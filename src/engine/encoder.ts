@@ -22,6 +22,11 @@ export interface EncodedBatch {
 const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 const NON_FINITE_TEXT = /^\s*[+-]?(nan|inf|infinity)\s*$/i;
 
+/** Orders errors by line; errors without a line keep their place at the end. */
+function byLine(a: InputError, b: InputError): number {
+  return (a.line ?? Infinity) - (b.line ?? Infinity);
+}
+
 /** Encodes rows for one query plan; keeps its own scratch space between batches. */
 export class RowEncoder {
   private rowIndex = new Int32Array(0);
@@ -103,6 +108,8 @@ export class RowEncoder {
       this.rowIndex[n] = i;
       n++;
     }
+    // Source errors (unparseable lines) came first; report all in line order.
+    if (batch.errors.length > 0 && errors.length > batch.errors.length) errors.sort(byLine);
     return { count: n, rowIndex: this.rowIndex, errors };
   }
 

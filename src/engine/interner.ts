@@ -39,6 +39,11 @@ export class KeyInterner {
     return id;
   }
 
+  /** Id of a key given its grouping values, without interning it. */
+  lookup(parts: readonly (string | number | boolean)[]): number | undefined {
+    return this.ids.get(parts.length === 1 ? String(parts[0]) : parts.join(SEPARATOR));
+  }
+
   /** The grouping columns' values of key `id` (as first seen). */
   valuesOf(id: number): readonly unknown[] {
     const v = this.values[id];

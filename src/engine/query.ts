@@ -11,9 +11,8 @@
 import type { WasmCore } from '../core/wasmCore.js';
 import type { Source } from '../sources/source.js';
 import type { Sink, ResultRecord } from '../sinks/sink.js';
-import { KeyInterner } from './interner.js';
-import { RowEncoder } from './encoder.js';
-import { RecordBuilder, lateSchema, windowSchema } from './records.js';
+import { lateSchema, windowSchema } from './records.js';
+import { WindowEngine } from './windowEngine.js';
 import { InputErrorReporter } from './errorReporter.js';
 import { perSecond, RECENT_PROGRESS_LIMIT, type QueryProgress } from './progress.js';
 import type { QueryPlan } from './plan.js';
@@ -63,7 +62,7 @@ export class StreamingQuery {
   private readonly abort = new AbortController();
   private readonly done: Promise<void>;
   private core: WasmCore | null = null;
-  private readonly keys = new KeyInterner();
+  private engine: WindowEngine | null = null;
   private readonly reporter: InputErrorReporter;
   private batchId = 0;
   private readonly totals = { inputRows: 0, processedRows: 0, lateRows: 0, errors: 0, outputRows: 0 };
@@ -135,21 +134,24 @@ export class StreamingQuery {
     return true;
   }
 
-  /** The query's wasm core (null before it is created), for inspection and snapshots. */
+  /** The query's wasm core (null before it is created), for inspection. */
   get wasmCore(): WasmCore | null {
     return this.core;
+  }
+
+  /** Late events counted for a key, by its grouping values (the core counts them per key). */
+  lateCountOf(...keyValues: (string | number | boolean)[]): number {
+    return this.engine?.lateCountOf(...keyValues) ?? 0;
   }
 
   private async run(): Promise<void> {
     const plan = this.plan;
     const core = await this.env.createCore();
     this.core = core;
-    core.configure({ sizeMs: plan.sizeMs, slideMs: plan.slideMs, delayMs: plan.delayMs, latenessMs: plan.latenessMs, mode: plan.outputMode });
-    const encoder = new RowEncoder(plan, this.keys, this.source.description);
-    const builder = new RecordBuilder(plan, this.keys);
     const { windows: windowSink, late: lateSink } = this.sinks;
+    const engine = new WindowEngine(plan, core, this.source.description, lateSink !== undefined);
+    this.engine = engine;
     let sinksOpen = false;
-    let endedByItself = false;
     try {
       await windowSink.open(windowSchema(plan));
       if (lateSink) await lateSink.open(lateSchema(plan));
@@ -158,32 +160,24 @@ export class StreamingQuery {
       let waitStart = now();
       for await (const batch of this.source.batches(plan.batchSize, this.abort.signal)) {
         const start = now();
-        const getBatch = start - waitStart;
-        const numInputRows = batch.rows.length + batch.errors.length;
-        // encode → one core call
-        const cols = core.reserve(Math.max(batch.rows.length, 1));
-        const encoded = encoder.encode(batch, cols);
-        const encodedAt = now();
-        core.process(encoded.count);
-        const processedAt = now();
-        const windowRecords = builder.windows(core.windowRecords());
-        const lateView = core.lateRecords();
-        const lateRecords = lateSink && lateView.count > 0 ? builder.late(lateView) : [];
-        await this.write(windowRecords, lateRecords);
-        await this.reporter.report(encoded.errors);
+        const result = engine.processBatch(batch);
+        const built = now();
+        await this.write(result.windows, result.late);
+        await this.reporter.report(result.errors);
         const end = now();
+        const { encode, process } = result.timings;
         this.recordProgress({
-          start, previousStart, getBatch, encode: encodedAt - start, process: processedAt - encodedAt, write: end - processedAt,
-          numInputRows, processedRows: encoded.count, lateRows: lateView.count, errors: encoded.errors.length, outputRows: windowRecords.length,
+          start, previousStart, getBatch: start - waitStart, encode, process, write: end - built + result.timings.build,
+          numInputRows: batch.rows.length + batch.errors.length, processedRows: result.encodedRows,
+          lateRows: result.lateCount, errors: result.errors.length, outputRows: result.windows.length,
         });
         previousStart = start;
         waitStart = now();
         if (this.abort.signal.aborted) break;
       }
-      endedByItself = !this.abort.signal.aborted;
+      const endedByItself = !this.abort.signal.aborted;
       if ((endedByItself && plan.flushAtEnd) || (!endedByItself && this.flushRequested)) {
-        core.flush();
-        await this.write(builder.windows(core.windowRecords()), []);
+        await this.write(engine.flush(), []);
       }
     } finally {
       if (sinksOpen) {
@@ -236,7 +230,7 @@ export class StreamingQuery {
       lateRows: b.lateRows,
       errors: b.errors,
       numOutputRows: b.outputRows,
-      numKeys: this.keys.size,
+      numKeys: this.engine?.numKeys ?? 0,
       activeKeys: core.exports.stats_active_keys(),
       stateBytes: core.exports.stats_state_bytes(),
       wasmMemoryBytes: core.memoryBytes(),

@@ -48,17 +48,21 @@ export const tinyValueArb: fc.Arbitrary<number> = fc.oneof(
 export const keyArb: fc.Arbitrary<number> = fc.oneof(
   { weight: 10, arbitrary: fc.integer({ min: 0, max: 4 }) },
   { weight: 1, arbitrary: fc.constantFrom(5000, 1023, 1024) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 2100 }) },
 );
 
 export function configArb(mode?: Mode): fc.Arbitrary<WindowConfig> {
   const sizeSlide = fc.oneof(
     // sliding with size not a multiple of slide, and a few classic shapes
-    fc.constantFrom<[number, number]>([5, 2], [7, 3], [4, 4], [1, 1], [6, 4], [10, 5], [9, 6], [3, 2]),
+    fc.constantFrom<[number, number]>([5, 2], [7, 3], [4, 4], [1, 1], [6, 4], [10, 5], [9, 6], [3, 2], [60, 25], [100, 100], [30, 7]),
     fc.integer({ min: 1, max: 8 }).chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 1, max: size }))),
   );
   return fc.record({
     sizeSlide,
-    delay: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 5 }) }, { weight: 1, arbitrary: fc.constantFrom(0.5, 2.5) }),
+    delay: fc.oneof(
+      { weight: 6, arbitrary: fc.integer({ min: 0, max: 5 }) },
+      { weight: 1, arbitrary: fc.constantFrom(0.5, 2.5, 37) },
+    ),
     lateness: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 4 })),
     mode: mode === undefined ? fc.constantFrom<Mode>('append', 'update') : fc.constant(mode),
   }).map(({ sizeSlide: [size, slide], delay, lateness, mode: m }) => ({ size, slide, delay, lateness, mode: m }));
@@ -83,7 +87,12 @@ const opArb = (values: fc.Arbitrary<number>): fc.Arbitrary<Op> => fc.record({
     { weight: 1, arbitrary: fc.constant<OpKind>('late') },
     { weight: 1, arbitrary: fc.constant<OpKind>('dup') },
   ),
-  step: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 4, max: 40 }) }),
+  step: fc.oneof(
+    { weight: 12, arbitrary: fc.integer({ min: 0, max: 3 }) },
+    { weight: 2, arbitrary: fc.integer({ min: 4, max: 40 }) },
+    // big jumps: every window closes and the core re-anchors its pane ring
+    { weight: 1, arbitrary: fc.integer({ min: 41, max: 10_000_000 }) },
+  ),
   half: fc.boolean(),
   back: fc.nat({ max: 30 }),
   key: keyArb,
@@ -119,7 +128,7 @@ function buildEvents(cfg: WindowConfig, base: number, halves: boolean, ops: read
 export function streamArb(opts: { mode?: Mode; maxEvents?: number; values?: fc.Arbitrary<number> } = {}): fc.Arbitrary<Stream> {
   return fc.record({
     cfg: configArb(opts.mode),
-    base: fc.constantFrom(0, -37, 1_700_000_000_000, 13),
+    base: fc.constantFrom(0, -37, 1_700_000_000_000, 13, -1_000_000_007),
     halves: fc.boolean(),
     ops: fc.array(opArb(opts.values ?? valueArb), { maxLength: opts.maxEvents ?? 60, size: 'max' }),
   }).map(({ cfg, base, halves, ops }) => ({ cfg, events: buildEvents(cfg, base, halves, ops) }));
