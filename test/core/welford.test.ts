@@ -119,4 +119,13 @@ describe('Welford stability', () => {
         .toBeLessThanOrEqual(1e-9 * Math.max(sd, Math.max(...vals) - Math.min(...vals)) + 1e-300);
     }
   });
+
+  // Same underflow class for the sum: the core reports count × mean, and the
+  // mean of subnormal values is rounded to a multiple of 5e-324, whereas a sum
+  // of subnormals is exact in IEEE arithmetic ({0, 1.5e-323} → 2e-323).
+  it('sum of tiny values is within 1e-9 · Σ|x| (no rounding through the mean)', () => {
+    const vals = [0, 1.5e-323];
+    const [w] = coreWindows(tumbling(10), vals);
+    expect(Math.abs(w!.sum - 1.5e-323), `core sum ${w!.sum}, exact 1.5e-323`).toBeLessThanOrEqual(1e-9 * 1.5e-323);
+  });
 });

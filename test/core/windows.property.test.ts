@@ -62,6 +62,9 @@ describe('window core vs reference (properties)', () => {
         const whole = runCore(newCore, cfg, events);
         const cut = runCore(newCore, cfg, events, sizes);
         expect(windowBits(allWindows(cut))).toBe(windowBits(allWindows(whole)));
+        // windows close in order of end time
+        const ends = allWindows(whole).map((w) => w.end);
+        expect(ends).toEqual([...ends].sort((a, b) => a - b));
         expect(globalLate(cut, sizes)).toBe(globalLate(whole, [events.length]));
         check(runMismatch(cut, runReference(cfg, events, sizes)));
       }),
@@ -132,7 +135,7 @@ describe('window core vs reference (properties)', () => {
     );
   });
 
-  it('watermark() is max ts − delay after every batch (null before any event)', () => {
+  it('watermark() is max ts − delay after every batch (null before any event); event and late counters agree', () => {
     fc.assert(
       fc.property(streamArb(), splitArb, ({ cfg, events }, split) => {
         const sizes = batchSizes(events.length, split);
@@ -141,13 +144,20 @@ describe('window core vs reference (properties)', () => {
         expect(core.watermark()).toBeNull();
         let at = 0;
         let maxTs = -Infinity;
+        const lateByKey = new Map<number, number>();
+        let late = 0;
         for (const n of sizes) {
           const batch: StreamEvent[] = events.slice(at, at + n);
           at += n;
           feedBatch(core, batch);
           for (const e of batch) maxTs = Math.max(maxTs, e.ts);
           expect(core.watermark()).toBe(maxTs === -Infinity ? null : maxTs - cfg.delay);
+          for (const l of readLate(core)) lateByKey.set(l.key, (lateByKey.get(l.key) ?? 0) + 1);
+          late += core.lateRecords().count;
         }
+        const ex = core.exports;
+        expect([ex.stats_events(), ex.stats_late(), ex.stats_invalid()]).toEqual([events.length - late, late, 0]);
+        for (const k of new Set(events.map((e) => e.key))) expect(ex.stats_key_late(k), `late count of key ${k}`).toBe(lateByKey.get(k) ?? 0);
       }),
       params(200, 6),
     );
