@@ -1,7 +1,8 @@
 /**
  * Output records, named as Spark would write them: window results
  * `{ window: { start, end }, <group columns>, <aggregates> }` and late events
- * `{ timestamp, <group columns>, <value column> }`. Timestamps are ISO-8601
+ * `{ timestamp, <group columns>, <value column> }` (no value column when
+ * the query only counts). Timestamps are ISO-8601
  * UTC with milliseconds; numbers that are undefined (stddev of one event) are null.
  */
 import { W_AVG, W_COUNT, W_END, W_KEY, W_MAX, W_MIN, W_START, W_STDDEV, W_SUM, L_KEY, L_TS, L_VALUE } from '../core/exports.js';
@@ -38,7 +39,7 @@ export function lateSchema(plan: QueryPlan): OutputSchema {
   return {
     kind: 'late',
     mode: 'append',
-    columns: ['timestamp', ...plan.keyColumns, plan.valueColumn ?? 'value'],
+    columns: ['timestamp', ...plan.keyColumns, ...(plan.valueColumn === undefined ? [] : [plan.valueColumn])],
     keyColumns: [],
   };
 }
@@ -77,13 +78,13 @@ export class RecordBuilder {
     const out: ResultRecord[] = new Array(view.count);
     const { data, width } = view;
     const keyColumns = this.plan.keyColumns;
-    const valueName = this.plan.valueColumn ?? 'value';
+    const valueName = this.plan.valueColumn; // undefined for count()-only queries: the value was never read
     for (let r = 0; r < view.count; r++) {
       const at = view.offset + r * width;
       const record: ResultRecord = { timestamp: formatTimestamp(data[at + L_TS]!) };
       const values = this.keys.valuesOf(data[at + L_KEY]!);
       for (let c = 0; c < keyColumns.length; c++) record[keyColumns[c]!] = values[c];
-      record[valueName] = data[at + L_VALUE]!;
+      if (valueName !== undefined) record[valueName] = data[at + L_VALUE]!;
       out[r] = record;
     }
     return out;

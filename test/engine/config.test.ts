@@ -1,0 +1,86 @@
+/**
+ * The pipeline config: the seed's shape is accepted as it is; every mistake
+ * is one ConfigError naming the field and what was expected.
+ */
+import { describe, it, expect } from 'vitest';
+import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';
+import { ConfigError } from '../../src/config/configError.js';
+import { DEFAULT_CONFIG } from '../../src/cli/defaultConfig.js';
+
+/** The seed's practical-exercise config, with a file source instead of Kafka. */
+const SEED = {
+  source: { type: 'file', path: 'events.csv', schema: { timestamp: 'timestamp', metric: 'string', value: 'double' } },
+  processing: {
+    window_size: '5 minutes',
+    slide_duration: '1 minute',
+    anomaly_threshold: 2.0,
+    patterns: { sequence: ['A -> B -> C'], threshold: { critical: { upper: 100.0 }, warning: { upper: 80.0, lower: 20.0 } } },
+  },
+  sink: { type: 'memory', queryName: 'analytics_results' },
+};
+
+function errorOf(doc: unknown): ConfigError {
+  try {
+    parsePipelineConfig(doc);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parsePipelineConfig', () => {
+  it("accepts the seed's config and derives columns from its schema", () => {
+    const c = parsePipelineConfig(SEED);
+    expect(c.timeColumn).toBe('timestamp');
+    expect(c.valueColumn).toBe('value');
+    expect(c.keyColumns).toEqual(['metric']);
+    expect([c.sizeMs, c.slideMs, c.delayMs]).toEqual([300_000, 60_000, 600_000]);
+    expect(c.aggregates.map((a) => a.name)).toEqual(['avg_value', 'stddev_value', 'min_value', 'max_value', 'count']);
+    expect(c.sink).toEqual({ type: 'memory', queryName: 'analytics_results' });
+    expect(c.name).toBe('analytics_results');
+    // fields of later features are accepted, with a warning each
+    expect(c.warnings).toHaveLength(2);
+    expect(c.warnings[0]).toMatch(/^processing\.anomaly_threshold: /);
+  });
+
+  it('accepts the embedded default config', () => {
+    const c = parsePipelineConfig(DEFAULT_CONFIG);
+    expect(c.source.type).toBe('generator');
+    expect(c.warnings).toEqual([]);
+  });
+
+  it("takes the seed's defaults: 1-minute slide, 10-minute watermark, append", () => {
+    const c = parsePipelineConfig({ source: { type: 'stdin' }, sink: { type: 'console' } });
+    expect([c.sizeMs, c.slideMs, c.delayMs, c.outputMode]).toEqual([300_000, 60_000, 600_000, 'append']);
+    expect(parsePipelineConfig({ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { window_size: '10 s' } }).slideMs).toBe(10_000);
+  });
+
+  it('maps max_offsets_per_trigger to the batch size and write_mode to the output mode', () => {
+    const c = parsePipelineConfig({ source: { type: 'stdin' }, processing: { max_offsets_per_trigger: 10000 }, sink: { type: 'console', write_mode: 'update' } });
+    expect(c.batchSize).toBe(10_000);
+    expect(c.outputMode).toBe('update');
+  });
+
+  it.each<[unknown, string]>([
+    [[], 'config: expected an object, got an array'],
+    [{ sink: { type: 'console' } }, 'source: expected an object, got nothing'],
+    [{ source: { type: 'ftp' }, sink: { type: 'console' } }, `source.type: expected one of 'file', 'stdin', 'generator', 'kafka', got "ftp"`],
+    [{ source: { type: 'file' }, sink: { type: 'console' } }, 'source.path: expected a non-empty string, got nothing'],
+    [{ source: { type: 'stdin' } }, 'sink: expected an object like { "type": "console" }, got nothing'],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { window_size: '5 minuts' } }, `processing.window_size: expected a duration like '5 minutes', '10 s', '1h' or milliseconds, got "5 minuts"`],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { window_size: '1 minute', slide_duration: '2 minutes' } }, 'processing.slide_duration: expected a slide between 1 ms and the window size ("1 minute"), got "2 minutes"'],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { output_mode: 'complete' } }, `processing.output_mode: expected one of 'append', 'update', got "complete"`],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { aggregations: ['avg', 'median'] } }, `processing.aggregations[1]: expected one of 'avg', 'stddev', 'min', 'max', 'sum', 'count', got "median"`],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { batch_size: 0 } }, 'processing.batch_size: expected a whole number ≥ 1 and ≤ 16777216, got 0'],
+    [{ source: { type: 'generator', keys: 'many' }, sink: { type: 'console' } }, 'source.keys: expected a whole number ≥ 1 and ≤ 10000000, got "many"'],
+    [{ source: { type: 'stdin' }, sink: { type: 'file' } }, 'sink.path: expected a non-empty string, got nothing'],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, grouping_columns: 'metric' }, 'grouping_columns: expected an array of strings, got "metric"'],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, grouping_columns: ['timestamp'] }, "grouping_columns: 'timestamp' is the timestamp column, not a key"],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { window_sise: '1m' } }, "processing.window_sise: unknown field (did you mean 'window_size'?)"],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, colour: 'blue' }, 'colour: unknown field (allowed: name, source, timestamp_column, value_column, grouping_columns, processing, sink, late_sink, dead_letter, window_size, slide_duration)'],
+    [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'] }, sink: { type: 'console' } }, "source.type: 'kafka' is not available in this version yet; use 'file', 'stdin' or 'generator'"],
+  ])('rejects %j', (doc, message) => {
+    expect(errorOf(doc).message).toBe(message);
+  });
+});
