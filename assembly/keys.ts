@@ -39,8 +39,10 @@ export let keyDirtyWords: i32 = 0;
 /** Highest key id seen + 1. */
 export let keyCount: i32 = 0;
 
-let chunkTable: usize = 0;
-let chunkCap: i32 = 0;
+/** Address of the chunk table (usize per 1024 ids); moves when it grows. */
+export let chunkTable: usize = 0;
+/** Entries in the chunk table. */
+export let chunkCap: i32 = 0;
 
 /** Sets the block layout for `paneSlots` panes per key; call on an empty key store. */
 export function keysConfigure(paneSlots: i32, withDirtyBits: bool): void {
@@ -48,6 +50,11 @@ export function keysConfigure(paneSlots: i32, withDirtyBits: bool): void {
   keyDirtyWords = withDirtyBits ? (paneSlots + 31) >> 5 : 0;
   keyStride = (keyDirtyOffset + (<usize>keyDirtyWords << 2) + 7) & ~7;
 }
+
+/** Shift from key id to chunk index. */
+export const KEY_CHUNK_SHIFT: i32 = CHUNK_SHIFT;
+/** Mask from key id to index within its chunk. */
+export const KEY_CHUNK_MASK: i32 = CHUNK_MASK;
 
 /** Address of key `k`'s block, allocating its chunk on first use. */
 @inline export function keyBlock(k: i32): usize {
@@ -70,7 +77,8 @@ export function keyBlockIfAllocated(k: i32): usize {
   return base == 0 ? 0 : base + <usize>(k & CHUNK_MASK) * keyStride;
 }
 
-function allocateKey(k: i32): usize {
+/** Slow path of keyBlock: grows the chunk table and allocates the chunk. */
+export function allocateKey(k: i32): usize {
   const chunk = k >> CHUNK_SHIFT;
   if (chunk >= chunkCap) {
     let cap = chunkCap < 16 ? 16 : chunkCap;
@@ -101,6 +109,11 @@ export function keysAllocatedBytes(): f64 {
   let chunks = 0;
   for (let c = 0; c < chunkCap; c++) if (load<usize>(chunkTable + (<usize>c << alignof<usize>())) != 0) chunks++;
   return <f64>chunks * <f64>CHUNK_KEYS * <f64>keyStride;
+}
+
+/** Raises the highest-id bookkeeping to cover ids below `count` (hot loops track their max id locally). */
+export function keysCover(count: i32): void {
+  if (count > keyCount) keyCount = count;
 }
 
 /** Sets the highest-id bookkeeping when restoring. */

@@ -10,7 +10,7 @@
  * bytes on disk (checksums) is the host's business.
  */
 import { Writer, Reader } from "./serial";
-import { windowSave, windowSaveBound, windowLoad, windowReset } from "./window";
+import { windowSave, windowSaveBound, windowLoad, windowLoadFailed, windowReset } from "./window";
 import { release } from "./buffers";
 
 const MAGIC: u32 = 0x59444445; // "EDDY" little-endian
@@ -65,18 +65,19 @@ export function restoreReserve(length: i32): usize {
   return restorePtr;
 }
 
-/** Replaces all state with the snapshot in the reserved block; on failure the state is empty. */
+/** Replaces all state with the snapshot in the reserved block; on failure the state is empty and the previous configuration stays. */
 export function restoreCommit(): i32 {
   let code = RESTORE_OK;
   if (restoreLen < HEADER || load<u32>(restorePtr) != MAGIC || load<u32>(restorePtr + 4) != VERSION
       || <usize>load<u32>(restorePtr + 8) != restoreLen) {
     code = RESTORE_BAD_HEADER;
+    windowReset();
   } else {
     const r = reader;
     r.reset(restorePtr + HEADER, restorePtr + restoreLen);
     if (!windowLoad(r) || r.pos != r.end) code = RESTORE_BAD_BODY;
+    if (code != RESTORE_OK) windowLoadFailed();
   }
-  if (code != RESTORE_OK) windowReset();
   restorePtr = release(restorePtr);
   restoreLen = 0;
   return code;

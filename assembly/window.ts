@@ -15,7 +15,7 @@
  *   counted for its key and written to the late output, never folded in.
  *
  * Live panes: [first pane of the oldest open window, that + ringCap), where
- * ringCap = ceil((size + delay + lateness) / pane) bounds the distance between
+ * ringCap = ceil((size + delay + lateness) / pane) + 1 bounds the distance between
  * the newest event and the oldest open window (see ring.ts).
  *
  * Active keys (those with data in some live pane) are kept in activation
@@ -29,8 +29,9 @@ import {
 } from "./welford";
 import { ringCap, ringBasePane, ringConfigure, ringSlot, ringAdvance, ringRebase, ringBaseSlot, ringRestore } from "./ring";
 import {
-  K_NONEMPTY, K_LISTED, K_LATE, K_PANES, keyBlock, keyBlockIfAllocated,
+  K_NONEMPTY, K_LISTED, K_LATE, K_PANES, keyBlock, keyBlockIfAllocated, allocateKey, keysCover,
   keysConfigure, keysReset, keyDirtyOffset, keyDirtyWords, keyCount, keyStride, keysRestoreCount,
+  chunkTable, chunkCap, KEY_CHUNK_SHIFT, KEY_CHUNK_MASK,
 } from "./keys";
 import { inputTs, inputKey, inputValue } from "./input";
 import { windowsOut, lateOut, outputsReset } from "./output";
@@ -42,7 +43,7 @@ export const MODE_APPEND: i32 = 0;
 export const MODE_UPDATE: i32 = 1;
 
 /** Most pane slots per key the core accepts (bounds memory per key). */
-export const MAX_RING: i32 = 1 << 16;
+export const MAX_RING: i32 = (1 << 16) + 1; // 65536 panes plus the guard pane
 
 /** Codes returned by windowConfigure. */
 export const CONFIG_OK: i32 = 0;
@@ -60,7 +61,6 @@ let paneMs: f64 = 60000;
 let invPaneMs: f64 = 1.0 / 60000; // multiply instead of divide; paneOf corrects the rounding
 let delayMs: f64 = 0;
 let latenessMs: f64 = 0;
-let closeLagMs: f64 = 0; // delay + lateness
 let panesPerWindow: i32 = 1;
 let panesPerSlide: i32 = 1;
 let mode: i32 = MODE_APPEND;
@@ -102,7 +102,9 @@ export function windowConfigure(size: f64, slide: f64, delay: f64, lateness: f64
   if (!isFinite(lateness) || lateness < 0) return CONFIG_BAD_LATENESS;
   if (outputMode != MODE_APPEND && outputMode != MODE_UPDATE) return CONFIG_BAD_MODE;
   const pane = <f64>gcd(<i64>size, <i64>slide);
-  const slots = Math.ceil((size + delay + lateness) / pane);
+  // One pane more than the exact bound, because the close watermark
+  // (max − delay − lateness) is rounded when the durations are fractional.
+  const slots = Math.ceil((size + delay + lateness) / pane) + 1;
   if (slots > <f64>MAX_RING) return CONFIG_TOO_MANY_PANES;
   windowReset();
   sizeMs = size;
@@ -111,7 +113,6 @@ export function windowConfigure(size: f64, slide: f64, delay: f64, lateness: f64
   invPaneMs = 1.0 / pane;
   delayMs = delay;
   latenessMs = lateness;
-  closeLagMs = delay + lateness;
   panesPerWindow = <i32>(size / pane);
   panesPerSlide = <i32>(slide / pane);
   mode = outputMode;
@@ -169,7 +170,15 @@ function anchorAt(wm: f64): void {
  */
 export function windowProcess(n: i32): i32 {
   outputsReset();
-  const closeLag = closeLagMs;
+  const delay = delayMs;
+  const lateness = latenessMs;
+  const stride = keyStride;
+  // Hot globals live in locals for the loop (wasm globals are memory to the
+  // engine); they are written back, or re-read after the rare calls that change them.
+  let latest = maxTs;
+  let table = chunkTable;
+  let tableCap = chunkCap;
+  let maxKey: i32 = -1;
   let accepted: i32 = 0;
   // The pane of the previous event: consecutive events mostly share it, so
   // its bounds and slot are reused instead of dividing again.
@@ -186,21 +195,40 @@ export function windowProcess(n: i32): i32 {
       invalidTotal++;
       continue;
     }
-    if (ts > maxTs) {
-      if (maxTs == -Infinity) anchorAt(ts - closeLag);
-      maxTs = ts;
-      if (ts - closeLag >= nextClose) {
-        closeUpTo(ts - closeLag);
+    if (ts > latest) {
+      // (max event time − delay) − lateness, evaluated exactly as specified so
+      // that fractional delays round the same way everywhere.
+      const wm = ts - delay - lateness;
+      if (latest == -Infinity) anchorAt(wm);
+      latest = ts;
+      if (wm >= nextClose) {
+        closeUpTo(wm);
         paneStart = Infinity; // the ring moved: the cached slot is stale
       }
     }
-    const block = keyBlock(k);
+    // The key's block: chunk table lookup, allocating on first sight of a chunk.
+    const chunk = k >> KEY_CHUNK_SHIFT;
+    let block: usize = chunk < tableCap ? load<usize>(table + (<usize>chunk << alignof<usize>())) : 0;
+    if (block == 0) {
+      block = allocateKey(k);
+      table = chunkTable;
+      tableCap = chunkCap;
+    } else {
+      block += <usize>(k & KEY_CHUNK_MASK) * stride;
+    }
+    if (k > maxKey) maxKey = k;
     if (!(ts >= paneStart && ts < paneEnd)) {
       const p = paneOf(ts);
       paneStart = <f64>p * paneMs;
       paneEnd = paneStart + paneMs;
       paneIsLate = p < ringBasePane || drained;
       paneSlot = paneIsLate ? 0 : ringSlot(p);
+      // Unreachable by the ring's bound; kept so that no input can ever write outside a key block.
+      if (p - ringBasePane >= <i64>ringCap) {
+        invalidTotal++;
+        paneStart = Infinity;
+        continue;
+      }
     }
     if (paneIsLate) {
       recordLate(block, k, ts, x, i);
@@ -218,6 +246,8 @@ export function windowProcess(n: i32): i32 {
     if (mode == MODE_UPDATE) markDirty(block, k, paneSlot);
     accepted++;
   }
+  maxTs = latest;
+  keysCover(maxKey + 1);
   eventsTotal += <f64>accepted;
   if (mode == MODE_UPDATE) emitUpdates();
   return windowsOut.count;
@@ -377,6 +407,13 @@ export function windowKeyLate(k: i32): f64 {
 
 // ── snapshot ──────────────────────────────────────────────────────────────
 
+// The configuration before a load, put back if the load fails.
+let savedSize: f64 = 60000;
+let savedSlide: f64 = 60000;
+let savedDelay: f64 = 0;
+let savedLateness: f64 = 0;
+let savedMode: i32 = MODE_APPEND;
+
 /** Writes the configuration and all window state. */
 export function windowSave(w: Writer): void {
   w.f64(sizeMs); w.f64(slideMs); w.f64(delayMs); w.f64(latenessMs); w.i32(mode);
@@ -411,8 +448,19 @@ export function windowSaveBound(): f64 {
   return bound;
 }
 
-/** Reads state written by windowSave; returns false on malformed input (state is then reset). */
+/**
+ * Reads state written by windowSave; returns false on malformed input. On
+ * false the caller calls windowLoadFailed(), which empties the state and
+ * puts back the configuration the core had before.
+ *
+ * Besides reading, it checks the invariants the hot loop relies on for
+ * memory safety (ring head = first pane of the oldest open window, no event
+ * time past the open windows, active list = keys holding panes), so a
+ * corrupted snapshot with a valid header is refused instead of writing
+ * outside its blocks.
+ */
 export function windowLoad(r: Reader): bool {
+  savedSize = sizeMs; savedSlide = slideMs; savedDelay = delayMs; savedLateness = latenessMs; savedMode = mode;
   const size = r.f64(), slide = r.f64(), delay = r.f64(), lateness = r.f64();
   const outputMode = r.i32();
   if (!r.ok || windowConfigure(size, slide, delay, lateness, outputMode) != CONFIG_OK) return false;
@@ -420,6 +468,12 @@ export function windowLoad(r: Reader): bool {
   const basePane = r.i64();
   const baseSlot = r.i32();
   if (!r.ok || baseSlot < 0 || baseSlot >= ringCap) return false;
+  if (!drained && maxTs != -Infinity) {
+    if (!(isFinite(maxTs) && isFinite(nextClose))) return false;
+    if (!(maxTs - delayMs - latenessMs < nextClose)) return false; // a window that should be closed is open
+    if (paneOf(nextClose - sizeMs) != basePane) return false; // ring head ≠ oldest open window
+    if (nextClose - sizeMs != Math.floor((nextClose - sizeMs) / slideMs) * slideMs) return false; // not a window start
+  }
   ringRestore(ringCap, basePane, baseSlot);
   eventsTotal = r.f64(); lateTotal = r.f64(); invalidTotal = r.f64(); windowsTotal = r.f64();
   const count = r.i32();
@@ -440,9 +494,10 @@ export function windowLoad(r: Reader): bool {
     if (k < 0 || k >= count) return false;
     dirty.push(k);
   }
+  let keysHolding = 0;
   for (let k = 0; k < count; k++) {
     const held = r.i32();
-    if (!r.ok) return false;
+    if (!r.ok || held < -1 || held > ringCap) return false;
     if (held == -1) continue;
     const block = keyBlock(k);
     store<i32>(block, held, K_NONEMPTY);
@@ -451,7 +506,40 @@ export function windowLoad(r: Reader): bool {
     store<f64>(block, r.f64(), K_LATE);
     if (held > 0 || listed != 0) r.bytes(block + K_PANES, keyStride - K_PANES);
     if (!r.ok) return false;
+    // held must be the number of panes with data, and no pane count may be negative or fractional
+    let panes = 0;
+    for (let slot = 0; slot < ringCap; slot++) {
+      const c = load<f64>(block + K_PANES + <usize>slot * STATS_BYTES, S_COUNT);
+      if (!(c >= 0 && c == Math.floor(c))) return false;
+      if (c > 0) panes++;
+    }
+    if (panes != held) return false;
+    if (held > 0) keysHolding++;
   }
   keysRestoreCount(count);
-  return true;
+  // The active list must be exactly the keys holding panes: each active key
+  // holds some (marked by negating its count, which also catches duplicates),
+  // and there are as many active keys as keys holding panes.
+  if (active.len != keysHolding) return false;
+  let valid = true;
+  let marked = 0;
+  for (; marked < active.len; marked++) {
+    const block = keyBlockIfAllocated(active.get(marked));
+    if (block == 0 || load<i32>(block, K_NONEMPTY) <= 0) {
+      valid = false;
+      break;
+    }
+    store<i32>(block, -load<i32>(block, K_NONEMPTY), K_NONEMPTY);
+  }
+  for (let a = 0; a < marked; a++) {
+    const block = keyBlockIfAllocated(active.get(a));
+    store<i32>(block, -load<i32>(block, K_NONEMPTY), K_NONEMPTY);
+  }
+  return valid;
 }
+
+/** Empties the state after a failed load and restores the configuration from before it. */
+export function windowLoadFailed(): void {
+  windowConfigure(savedSize, savedSlide, savedDelay, savedLateness, savedMode);
+}
+

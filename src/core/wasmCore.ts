@@ -88,7 +88,9 @@ export class WasmCore {
 
   /** Configures windows and empties all state; throws with a readable message on bad settings. */
   configure(s: WindowSettings): void {
-    const code = this.ex.window_configure(s.sizeMs, s.slideMs, s.delayMs, s.latenessMs, s.mode === 'update' ? MODE_UPDATE : MODE_APPEND);
+    // An unknown mode goes to the core as an invalid code, so it is rejected rather than read as append.
+    const mode = s.mode === 'update' ? MODE_UPDATE : s.mode === 'append' ? MODE_APPEND : -1;
+    const code = this.ex.window_configure(s.sizeMs, s.slideMs, s.delayMs, s.latenessMs, mode);
     if (code !== 0) throw new RangeError(CONFIG_ERRORS[code] ?? `window configuration rejected (code ${code})`);
   }
 

@@ -80,6 +80,8 @@ export interface CallOut {
 export interface RunOut {
   batches: CallOut[];
   flush: CallOut;
+  /** Reference only: close decisions that depend on floating-point rounding (see ReferenceWindows.isClosed). */
+  ambiguous?: number;
 }
 
 // ── numerics ──────────────────────────────────────────────────────────────
@@ -185,27 +187,59 @@ export function aggregate(key: number, start: number, end: number, values: reado
 
 // ── the reference engine ──────────────────────────────────────────────────
 
+/**
+ * A finite double as an exact integer: x · 2^1074. Every finite double is
+ * m · 2^e with integer m and e ≥ −1074, so the product is an integer and
+ * sums/differences/comparisons of these BigInts are exact real arithmetic.
+ */
+export function exactScaled(x: number): bigint {
+  if (!Number.isFinite(x)) throw new RangeError(`exactScaled: ${x} is not finite`);
+  if (x === 0) return 0n;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  let mantissa = bits & ((1n << 52n) - 1n);
+  let exponent = -1074; // subnormal: x = mantissa · 2^−1074
+  if (biased !== 0) {
+    mantissa |= 1n << 52n;
+    exponent = biased - 1075; // normal: x = (2^52 + fraction) · 2^(biased − 1075)
+  }
+  const scaled = mantissa << BigInt(exponent + 1074);
+  return bits >> 63n ? -scaled : scaled;
+}
+
 interface RefWindow {
   key: number;
   start: number;
   end: number;
   values: number[];
-  /** append: emitted already. */
-  emitted: boolean;
-  /** update: got events since its last emission. */
-  changed: boolean;
 }
 
-/** The spec, executed literally. One instance per stream. */
+/**
+ * The spec, executed literally. One instance per stream.
+ *
+ * Bookkeeping (kept only so long streams stay fast, not to be clever): open
+ * windows are grouped by their end, so that when closeWm advances the windows
+ * that close are found by looking at the few distinct ends rather than at every
+ * window. A closed window is dropped: nothing can be added to it any more, and
+ * it has been emitted (append: always; update: if it changed in this batch).
+ */
 export class ReferenceWindows {
   private maxTs = -Infinity;
   private drained = false;
-  private readonly windows = new Map<string, RefWindow>();
+  /** Open windows by end, then by `${key}|${start}`. */
+  private readonly openByEnd = new Map<number, Map<string, RefWindow>>();
+  /** update mode: open windows that got events in the current batch. */
+  private readonly changed = new Set<RefWindow>();
 
   constructor(readonly cfg: WindowConfig) {
     if (!Number.isInteger(cfg.size) || !Number.isInteger(cfg.slide) || cfg.slide < 1 || cfg.slide > cfg.size) {
       throw new RangeError('reference: bad size/slide');
     }
+    this.lagExact = exactScaled(cfg.delay) + exactScaled(cfg.lateness);
+    // whole-ms delay and lateness: every subtraction is exact for |ts| < 2^53, no need to check
+    this.checkExact = !Number.isInteger(cfg.delay) || !Number.isInteger(cfg.lateness);
   }
 
   /** watermark = maxTs − delay; null before any event. */
@@ -213,13 +247,34 @@ export class ReferenceWindows {
     return this.maxTs === -Infinity ? null : this.maxTs - this.cfg.delay;
   }
 
+  /** closeWm = maxTs − delay − lateness, evaluated as the spec writes it (left to right, in doubles). */
   private closeWm(): number {
     return this.maxTs - this.cfg.delay - this.cfg.lateness;
   }
 
+  /**
+   * A window is closed once closeWm ≥ its end.
+   *
+   * With whole-ms (or dyadic, like 0.5) delays every evaluation order of
+   * maxTs − delay − lateness is exact, so there is nothing to decide. With a
+   * non-dyadic fractional delay (0.1, 0.3 ms) the subtraction rounds, and a
+   * decision within an ulp of a window end may differ from the decision in
+   * exact real arithmetic. Such a decision is ambiguous (an implementation
+   * that rounds differently is not wrong): we keep the spec's formula but
+   * count the ambiguous decisions (comparing against exact scaled integers,
+   * see exactScaled) so tests can skip those streams.
+   */
   private isClosed(end: number): boolean {
-    return this.closeWm() >= end;
+    if (this.maxTs === -Infinity) return false;
+    const closed = this.closeWm() >= end;
+    if (this.checkExact && closed !== (this.maxTsExact - this.lagExact >= exactScaled(end))) this.ambiguous++;
+    return closed;
   }
+  /** Decisions where the spec's double formula and exact arithmetic disagree (see isClosed). */
+  ambiguous = 0;
+  private maxTsExact = 0n;
+  private readonly lagExact: bigint;
+  private readonly checkExact: boolean;
 
   /** Starts of all windows containing ts: j·slide with j·slide ≤ ts < j·slide + size. */
   windowStarts(ts: number): number[] {
@@ -236,12 +291,9 @@ export class ReferenceWindows {
     const out: CallOut = { windows: [], late: [] };
     events.forEach((e, row) => this.event(e, row, out));
     if (this.cfg.mode === 'update') {
-      for (const w of this.windows.values()) {
-        if (w.changed && !this.isClosed(w.end)) {
-          out.windows.push(aggregate(w.key, w.start, w.end, w.values));
-          w.changed = false;
-        }
-      }
+      // every not-yet-closed window that received events in this batch
+      for (const w of this.changed) out.windows.push(aggregate(w.key, w.start, w.end, w.values));
+      this.changed.clear();
     }
     return out;
   }
@@ -249,50 +301,48 @@ export class ReferenceWindows {
   /** End of input. */
   flush(): CallOut {
     const out: CallOut = { windows: [], late: [] };
-    for (const w of this.windows.values()) {
-      if (this.cfg.mode === 'append' && !w.emitted) {
-        out.windows.push(aggregate(w.key, w.start, w.end, w.values));
-        w.emitted = true;
-      }
-      // update: every changed window was emitted at the end of its batch already.
-      if (this.cfg.mode === 'update' && w.changed) {
-        out.windows.push(aggregate(w.key, w.start, w.end, w.values));
-        w.changed = false;
-      }
+    // append: every window not yet emitted (every open one: closed ones were emitted when they closed).
+    // update: nothing is pending, every changed window was emitted at the end of its batch.
+    if (this.cfg.mode === 'append') {
+      for (const ws of this.openByEnd.values()) for (const w of ws.values()) out.windows.push(aggregate(w.key, w.start, w.end, w.values));
     }
+    for (const w of this.changed) out.windows.push(aggregate(w.key, w.start, w.end, w.values));
+    this.changed.clear();
+    this.openByEnd.clear();
     this.drained = true;
     return out;
   }
 
   private event(e: StreamEvent, row: number, out: CallOut): void {
-    if (e.ts > this.maxTs) this.maxTs = e.ts;
-    // Windows that closed because closeWm advanced: emit them now (order is
-    // irrelevant to the comparison, which is order-insensitive).
-    for (const w of this.windows.values()) {
-      if (!this.isClosed(w.end)) continue;
-      if (this.cfg.mode === 'append' && !w.emitted) {
-        out.windows.push(aggregate(w.key, w.start, w.end, w.values));
-        w.emitted = true;
-      }
-      if (this.cfg.mode === 'update' && w.changed) {
-        out.windows.push(aggregate(w.key, w.start, w.end, w.values));
-        w.changed = false;
-      }
+    // 1. maxTs first, then close every window whose end ≤ closeWm. Emit them
+    //    now (their order is irrelevant to the order-insensitive comparison).
+    if (e.ts > this.maxTs) {
+      this.maxTs = e.ts;
+      this.maxTsExact = exactScaled(e.ts);
     }
+    for (const [end, ws] of this.openByEnd) {
+      if (!this.isClosed(end)) continue;
+      for (const w of ws.values()) {
+        if (this.cfg.mode === 'append') out.windows.push(aggregate(w.key, w.start, w.end, w.values));
+        else if (this.changed.delete(w)) out.windows.push(aggregate(w.key, w.start, w.end, w.values));
+      }
+      this.openByEnd.delete(end);
+    }
+    // 2. The event goes to each of its windows that is not closed; late if there is none.
     const open = this.drained ? [] : this.windowStarts(e.ts).filter((s) => !this.isClosed(s + this.cfg.size));
     if (open.length === 0) {
       out.late.push({ ts: e.ts, key: e.key, value: e.value, row });
       return;
     }
     for (const start of open) {
+      const end = start + this.cfg.size;
+      let ws = this.openByEnd.get(end);
+      if (!ws) this.openByEnd.set(end, (ws = new Map()));
       const id = `${e.key}|${start}`;
-      let w = this.windows.get(id);
-      if (!w) {
-        w = { key: e.key, start, end: start + this.cfg.size, values: [], emitted: false, changed: false };
-        this.windows.set(id, w);
-      }
+      let w = ws.get(id);
+      if (!w) ws.set(id, (w = { key: e.key, start, end, values: [] }));
       w.values.push(e.value);
-      w.changed = true;
+      if (this.cfg.mode === 'update') this.changed.add(w);
     }
   }
 }
@@ -320,7 +370,8 @@ export function runReference(cfg: WindowConfig, events: readonly StreamEvent[], 
     out.watermark = ref.watermark();
     return out;
   });
-  return { batches, flush: ref.flush() };
+  const flush = ref.flush();
+  return { batches, flush, ambiguous: ref.ambiguous };
 }
 
 /** Reads the window records of the core's last call as plain objects (in the core's order). */

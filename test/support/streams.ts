@@ -80,7 +80,7 @@ interface Op {
   value: number;
 }
 
-const opArb = (values: fc.Arbitrary<number>): fc.Arbitrary<Op> => fc.record({
+const opArb = (values: fc.Arbitrary<number>, keys: fc.Arbitrary<number>): fc.Arbitrary<Op> => fc.record({
   kind: fc.oneof(
     { weight: 5, arbitrary: fc.constant<OpKind>('forward') },
     { weight: 4, arbitrary: fc.constant<OpKind>('jitter') },
@@ -95,7 +95,7 @@ const opArb = (values: fc.Arbitrary<number>): fc.Arbitrary<Op> => fc.record({
   ),
   half: fc.boolean(),
   back: fc.nat({ max: 30 }),
-  key: keyArb,
+  key: keys,
   value: values,
 });
 
@@ -125,12 +125,14 @@ function buildEvents(cfg: WindowConfig, base: number, halves: boolean, ops: read
   return events;
 }
 
-export function streamArb(opts: { mode?: Mode; maxEvents?: number; values?: fc.Arbitrary<number> } = {}): fc.Arbitrary<Stream> {
+export function streamArb(
+  opts: { mode?: Mode; maxEvents?: number; values?: fc.Arbitrary<number>; keys?: fc.Arbitrary<number>; cfg?: fc.Arbitrary<WindowConfig> } = {},
+): fc.Arbitrary<Stream> {
   return fc.record({
-    cfg: configArb(opts.mode),
+    cfg: opts.cfg ?? configArb(opts.mode),
     base: fc.constantFrom(0, -37, 1_700_000_000_000, 13, -1_000_000_007),
     halves: fc.boolean(),
-    ops: fc.array(opArb(opts.values ?? valueArb), { maxLength: opts.maxEvents ?? 60, size: 'max' }),
+    ops: fc.array(opArb(opts.values ?? valueArb, opts.keys ?? keyArb), { maxLength: opts.maxEvents ?? 60, size: 'max' }),
   }).map(({ cfg, base, halves, ops }) => ({ cfg, events: buildEvents(cfg, base, halves, ops) }));
 }
 
@@ -156,4 +158,28 @@ export function batchSizes(n: number, spec: SplitSpec): number[] {
   }
   sizes.push(n - at);
   return sizes;
+}
+
+/** A deterministic long stream (seeded): many keys, disorder within the delay, a few late events, extreme values. */
+export function longStream(cfg: WindowConfig, n: number, keys: number, seed: number): StreamEvent[] {
+  let a = seed >>> 0;
+  const rnd = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  let maxTs = 1_700_000_000_000;
+  const reach = Math.floor(cfg.size + cfg.delay + cfg.lateness) + 1;
+  return Array.from({ length: n }, (_, i) => {
+    const r = rnd();
+    let ts: number;
+    if (r < 0.05) ts = maxTs += 1;
+    else if (r < 0.7) ts = maxTs;
+    else if (r < 0.97) ts = maxTs - Math.floor(rnd() * reach);
+    else ts = maxTs - reach - Math.floor(rnd() * 50);
+    const value = rnd() < 0.2 ? EXTREME_VALUES[i % EXTREME_VALUES.length]! : Math.round((rnd() - 0.5) * 2e6) / 64;
+    return { ts, key: Math.floor(rnd() * keys), value };
+  });
 }
