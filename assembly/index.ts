@@ -13,7 +13,7 @@ import {
   windowConfigure, windowProcess, windowFlush, windowReset, windowWatermark,
   windowEventsTotal, windowLateTotal, windowInvalidTotal, windowEmittedTotal, windowActiveKeys, windowKeyLate,
 } from "./window";
-import { keyCount, keyStride, keysAllocatedBytes } from "./keys";
+import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
 import { snapshotTake, snapshotAddress, snapshotRelease, restoreReserve, restoreCommit } from "./snapshot";
 
 /** Layout version of the boundary; the host refuses a core with another. */
@@ -67,8 +67,8 @@ export function stats_windows(): f64 { return windowEmittedTotal(); }
 export function stats_keys(): i32 { return keyCount; }
 /** Keys holding data in an open window. */
 export function stats_active_keys(): i32 { return windowActiveKeys(); }
-/** Bytes of state per key (one key block). */
-export function stats_key_bytes(): i32 { return <i32>keyStride; }
+/** Bytes of state per key (its pane slots and header). */
+export function stats_key_bytes(): i32 { return <i32>keyBytes(); }
 /** Bytes of key state allocated. */
 export function stats_state_bytes(): f64 { return keysAllocatedBytes(); }
 /** Late events counted for key `k`. */

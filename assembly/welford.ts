@@ -43,8 +43,11 @@ export const S_MAX: usize = 40;
   store<f64>(rec, n, S_COUNT);
   store<f64>(rec, newMean, S_MEAN);
   store<f64>(rec, load<f64>(rec, S_M2) + delta * (y - newMean), S_M2);
-  store<f64>(rec, min<f64>(load<f64>(rec, S_MIN), x), S_MIN);
-  store<f64>(rec, max<f64>(load<f64>(rec, S_MAX), x), S_MAX);
+  // Compare-and-store instead of f64.min/max: values are finite here, and
+  // engines lower min/max with NaN and ±0 handling that costs more than a
+  // well-predicted branch.
+  if (x < load<f64>(rec, S_MIN)) store<f64>(rec, x, S_MIN);
+  if (x > load<f64>(rec, S_MAX)) store<f64>(rec, x, S_MAX);
 }
 
 // The accumulator a window's panes are merged into: plain globals, so merging

@@ -29,9 +29,9 @@ import {
 } from "./welford";
 import { ringCap, ringBasePane, ringConfigure, ringSlot, ringAdvance, ringRebase, ringBaseSlot, ringRestore } from "./ring";
 import {
-  K_NONEMPTY, K_LISTED, K_LATE, K_PANES, keyBlock, keyBlockIfAllocated, allocateKey, keysCover,
-  keysConfigure, keysReset, keyDirtyOffset, keyDirtyWords, keyCount, keyStride, keysRestoreCount,
-  chunkTable, chunkCap, KEY_CHUNK_SHIFT, KEY_CHUNK_MASK,
+  K_NONEMPTY, K_LISTED, K_LATE, K_DIRTY, keyChunk, keyChunkIfAllocated, keyHeader, paneRecord, allocateChunk,
+  keysCover, keysConfigure, keysReset, keyDirtyWords, keyCount, keysRestoreCount,
+  chunkTable, chunkCap, KEY_CHUNK_SHIFT,
 } from "./keys";
 import { inputTs, inputKey, inputValue } from "./input";
 import { windowsOut, lateOut, outputsReset } from "./output";
@@ -172,7 +172,6 @@ export function windowProcess(n: i32): i32 {
   outputsReset();
   const delay = delayMs;
   const lateness = latenessMs;
-  const stride = keyStride;
   // Hot globals live in locals for the loop (wasm globals are memory to the
   // engine); they are written back, or re-read after the rare calls that change them.
   let latest = maxTs;
@@ -206,15 +205,13 @@ export function windowProcess(n: i32): i32 {
         paneStart = Infinity; // the ring moved: the cached slot is stale
       }
     }
-    // The key's block: chunk table lookup, allocating on first sight of a chunk.
-    const chunk = k >> KEY_CHUNK_SHIFT;
-    let block: usize = chunk < tableCap ? load<usize>(table + (<usize>chunk << alignof<usize>())) : 0;
-    if (block == 0) {
-      block = allocateKey(k);
+    // The key's chunk: table lookup, allocating on first sight of a chunk.
+    const c = k >> KEY_CHUNK_SHIFT;
+    let chunk: usize = c < tableCap ? load<usize>(table + (<usize>c << alignof<usize>())) : 0;
+    if (chunk == 0) {
+      chunk = allocateChunk(k);
       table = chunkTable;
       tableCap = chunkCap;
-    } else {
-      block += <usize>(k & KEY_CHUNK_MASK) * stride;
     }
     if (k > maxKey) maxKey = k;
     if (!(ts >= paneStart && ts < paneEnd)) {
@@ -223,7 +220,7 @@ export function windowProcess(n: i32): i32 {
       paneEnd = paneStart + paneMs;
       paneIsLate = p < ringBasePane || drained;
       paneSlot = paneIsLate ? 0 : ringSlot(p);
-      // Unreachable by the ring's bound; kept so that no input can ever write outside a key block.
+      // Unreachable by the ring's bound; kept so that no input can ever write outside a chunk.
       if (p - ringBasePane >= <i64>ringCap) {
         invalidTotal++;
         paneStart = Infinity;
@@ -231,19 +228,20 @@ export function windowProcess(n: i32): i32 {
       }
     }
     if (paneIsLate) {
-      recordLate(block, k, ts, x, i);
+      recordLate(keyHeader(chunk, k), k, ts, x, i);
       continue;
     }
-    const rec = block + K_PANES + <usize>paneSlot * STATS_BYTES;
+    const rec = paneRecord(chunk, k, paneSlot);
     if (load<f64>(rec, S_COUNT) == 0) {
       statsInit(rec, x);
-      const held = load<i32>(block, K_NONEMPTY);
-      store<i32>(block, held + 1, K_NONEMPTY);
+      const header = keyHeader(chunk, k);
+      const held = load<i32>(header, K_NONEMPTY);
+      store<i32>(header, held + 1, K_NONEMPTY);
       if (held == 0) active.push(k);
     } else {
       statsAdd(rec, x);
     }
-    if (mode == MODE_UPDATE) markDirty(block, k, paneSlot);
+    if (mode == MODE_UPDATE) markDirty(keyHeader(chunk, k), k, paneSlot);
     accepted++;
   }
   maxTs = latest;
@@ -253,8 +251,8 @@ export function windowProcess(n: i32): i32 {
   return windowsOut.count;
 }
 
-function recordLate(block: usize, k: i32, ts: f64, x: f64, row: i32): void {
-  store<f64>(block, load<f64>(block, K_LATE) + 1, K_LATE);
+function recordLate(header: usize, k: i32, ts: f64, x: f64, row: i32): void {
+  store<f64>(header, load<f64>(header, K_LATE) + 1, K_LATE);
   lateTotal++;
   const rec = lateOut.next();
   store<f64>(rec, ts, 0);
@@ -263,21 +261,21 @@ function recordLate(block: usize, k: i32, ts: f64, x: f64, row: i32): void {
   store<f64>(rec, <f64>row, 24);
 }
 
-@inline function markDirty(block: usize, k: i32, slot: i32): void {
-  const word = block + keyDirtyOffset + (<usize>(slot >> 5) << 2);
+@inline function markDirty(header: usize, k: i32, slot: i32): void {
+  const word = header + K_DIRTY + (<usize>(slot >> 5) << 2);
   store<u32>(word, load<u32>(word) | (1 << (slot & 31)));
-  if (load<i32>(block, K_LISTED) == 0) {
-    store<i32>(block, 1, K_LISTED);
+  if (load<i32>(header, K_LISTED) == 0) {
+    store<i32>(header, 1, K_LISTED);
     dirty.push(k);
   }
 }
 
-@inline function isDirty(block: usize, slot: i32): bool {
-  return (load<u32>(block + keyDirtyOffset + (<usize>(slot >> 5) << 2)) & (1 << (slot & 31))) != 0;
+@inline function isDirty(header: usize, slot: i32): bool {
+  return (load<u32>(header + K_DIRTY + (<usize>(slot >> 5) << 2)) & (1 << (slot & 31))) != 0;
 }
 
-@inline function clearDirty(block: usize, slot: i32): void {
-  const word = block + keyDirtyOffset + (<usize>(slot >> 5) << 2);
+@inline function clearDirty(header: usize, slot: i32): void {
+  const word = header + K_DIRTY + (<usize>(slot >> 5) << 2);
   store<u32>(word, load<u32>(word) & ~(1 << (slot & 31)));
 }
 
@@ -301,26 +299,27 @@ function closeOldest(): void {
   let kept = 0;
   for (let a = 0; a < active.len; a++) {
     const k = active.get(a);
-    const block = keyBlock(k);
+    const chunk = keyChunk(k);
+    const header = keyHeader(chunk, k);
     accReset();
     let changed = false;
     for (let j = 0; j < panesPerWindow; j++) {
       const slot = ringSlot(base + j);
-      accMerge(block + K_PANES + <usize>slot * STATS_BYTES);
-      if (mode == MODE_UPDATE && isDirty(block, slot)) changed = true;
+      accMerge(paneRecord(chunk, k, slot));
+      if (mode == MODE_UPDATE && isDirty(header, slot)) changed = true;
     }
     if (accN() > 0 && (mode == MODE_APPEND || changed)) emitWindow(k, start, end);
-    let held = load<i32>(block, K_NONEMPTY);
+    let held = load<i32>(header, K_NONEMPTY);
     for (let j = 0; j < panesPerSlide; j++) {
       const slot = ringSlot(base + j);
-      const rec = block + K_PANES + <usize>slot * STATS_BYTES;
+      const rec = paneRecord(chunk, k, slot);
       if (load<f64>(rec, S_COUNT) != 0) {
         store<f64>(rec, 0, S_COUNT);
         held--;
       }
-      if (mode == MODE_UPDATE) clearDirty(block, slot);
+      if (mode == MODE_UPDATE) clearDirty(header, slot);
     }
-    store<i32>(block, held, K_NONEMPTY);
+    store<i32>(header, held, K_NONEMPTY);
     if (held > 0) active.set(kept++, k);
   }
   active.len = kept;
@@ -348,9 +347,10 @@ function emitUpdates(): void {
   const firstStart = nextClose - sizeMs;
   for (let d = 0; d < dirty.len; d++) {
     const k = dirty.get(d);
-    const block = keyBlock(k);
-    store<i32>(block, 0, K_LISTED);
-    if (load<i32>(block, K_NONEMPTY) == 0) continue;
+    const chunk = keyChunk(k);
+    const header = keyHeader(chunk, k);
+    store<i32>(header, 0, K_LISTED);
+    if (load<i32>(header, K_NONEMPTY) == 0) continue;
     // Open windows start at the ring head and every slide after it, while they can hold live panes.
     for (let w = 0; w * panesPerSlide < ringCap; w++) {
       const first = w * panesPerSlide;
@@ -358,15 +358,15 @@ function emitUpdates(): void {
       accReset();
       for (let j = 0; j < panesPerWindow && first + j < ringCap; j++) {
         const slot = ringSlot(base + first + j);
-        accMerge(block + K_PANES + <usize>slot * STATS_BYTES);
-        if (isDirty(block, slot)) changed = true;
+        accMerge(paneRecord(chunk, k, slot));
+        if (isDirty(header, slot)) changed = true;
       }
       if (changed && accN() > 0) {
         const start = firstStart + <f64>w * slideMs;
         emitWindow(k, start, start + sizeMs);
       }
     }
-    memory.fill(block + keyDirtyOffset, 0, <usize>keyDirtyWords << 2);
+    memory.fill(header + K_DIRTY, 0, <usize>keyDirtyWords << 2);
   }
   dirty.len = 0;
 }
@@ -401,8 +401,8 @@ export function windowActiveKeys(): i32 { return active.len; }
 
 /** Late events counted for key `k`. */
 export function windowKeyLate(k: i32): f64 {
-  const block = keyBlockIfAllocated(k);
-  return block == 0 ? 0 : load<f64>(block, K_LATE);
+  const chunk = keyChunkIfAllocated(k);
+  return chunk == 0 ? 0 : load<f64>(keyHeader(chunk, k), K_LATE);
 }
 
 // ── snapshot ──────────────────────────────────────────────────────────────
@@ -425,26 +425,36 @@ export function windowSave(w: Writer): void {
   for (let a = 0; a < active.len; a++) w.i32(active.get(a));
   w.i32(dirty.len);
   for (let d = 0; d < dirty.len; d++) w.i32(dirty.get(d));
-  // Key blocks: every key's header; the pane slots only for keys holding data.
+  // Per key: its header fields; its pane records and dirty bits only when it holds data.
   for (let k = 0; k < keyCount; k++) {
-    const block = keyBlockIfAllocated(k);
-    if (block == 0) {
+    const chunk = keyChunkIfAllocated(k);
+    if (chunk == 0) {
       w.i32(-1);
       continue;
     }
-    const held = load<i32>(block, K_NONEMPTY);
+    const header = keyHeader(chunk, k);
+    const held = load<i32>(header, K_NONEMPTY);
+    const listed = load<i32>(header, K_LISTED);
     w.i32(held);
-    w.i32(load<i32>(block, K_LISTED));
-    w.f64(load<f64>(block, K_LATE));
-    if (held > 0 || load<i32>(block, K_LISTED) != 0) w.bytes(block + K_PANES, keyStride - K_PANES);
+    w.i32(listed);
+    w.f64(load<f64>(header, K_LATE));
+    if (held > 0 || listed != 0) {
+      for (let slot = 0; slot < ringCap; slot++) w.bytes(paneRecord(chunk, k, slot), STATS_BYTES);
+      w.bytes(header + K_DIRTY, <usize>keyDirtyWords << 2);
+    }
   }
+}
+
+/** Bytes of one key's pane records and dirty bits in a snapshot. */
+function keySnapshotBytes(): f64 {
+  return <f64>ringCap * <f64>STATS_BYTES + <f64>(keyDirtyWords << 2);
 }
 
 /** Upper bound of the bytes windowSave writes. */
 export function windowSaveBound(): f64 {
   let bound: f64 = 128 + 4 * <f64>(active.len + dirty.len);
   bound += <f64>keyCount * 16;
-  bound += <f64>(active.len + dirty.len) * <f64>keyStride;
+  bound += <f64>(active.len + dirty.len) * keySnapshotBytes();
   return bound;
 }
 
@@ -457,7 +467,7 @@ export function windowSaveBound(): f64 {
  * memory safety (ring head = first pane of the oldest open window, no event
  * time past the open windows, active list = keys holding panes), so a
  * corrupted snapshot with a valid header is refused instead of writing
- * outside its blocks.
+ * outside its chunks.
  */
 export function windowLoad(r: Reader): bool {
   savedSize = sizeMs; savedSlide = slideMs; savedDelay = delayMs; savedLateness = latenessMs; savedMode = mode;
@@ -499,17 +509,21 @@ export function windowLoad(r: Reader): bool {
     const held = r.i32();
     if (!r.ok || held < -1 || held > ringCap) return false;
     if (held == -1) continue;
-    const block = keyBlock(k);
-    store<i32>(block, held, K_NONEMPTY);
+    const chunk = keyChunk(k);
+    const header = keyHeader(chunk, k);
+    store<i32>(header, held, K_NONEMPTY);
     const listed = r.i32();
-    store<i32>(block, listed, K_LISTED);
-    store<f64>(block, r.f64(), K_LATE);
-    if (held > 0 || listed != 0) r.bytes(block + K_PANES, keyStride - K_PANES);
+    store<i32>(header, listed, K_LISTED);
+    store<f64>(header, r.f64(), K_LATE);
+    if (held > 0 || listed != 0) {
+      for (let slot = 0; slot < ringCap; slot++) r.bytes(paneRecord(chunk, k, slot), STATS_BYTES);
+      r.bytes(header + K_DIRTY, <usize>keyDirtyWords << 2);
+    }
     if (!r.ok) return false;
     // held must be the number of panes with data, and no pane count may be negative or fractional
     let panes = 0;
     for (let slot = 0; slot < ringCap; slot++) {
-      const c = load<f64>(block + K_PANES + <usize>slot * STATS_BYTES, S_COUNT);
+      const c = load<f64>(paneRecord(chunk, k, slot), S_COUNT);
       if (!(c >= 0 && c == Math.floor(c))) return false;
       if (c > 0) panes++;
     }
@@ -524,16 +538,19 @@ export function windowLoad(r: Reader): bool {
   let valid = true;
   let marked = 0;
   for (; marked < active.len; marked++) {
-    const block = keyBlockIfAllocated(active.get(marked));
-    if (block == 0 || load<i32>(block, K_NONEMPTY) <= 0) {
+    const k = active.get(marked);
+    const chunk = keyChunkIfAllocated(k);
+    if (chunk == 0 || load<i32>(keyHeader(chunk, k), K_NONEMPTY) <= 0) {
       valid = false;
       break;
     }
-    store<i32>(block, -load<i32>(block, K_NONEMPTY), K_NONEMPTY);
+    const header = keyHeader(chunk, k);
+    store<i32>(header, -load<i32>(header, K_NONEMPTY), K_NONEMPTY);
   }
   for (let a = 0; a < marked; a++) {
-    const block = keyBlockIfAllocated(active.get(a));
-    store<i32>(block, -load<i32>(block, K_NONEMPTY), K_NONEMPTY);
+    const k = active.get(a);
+    const header = keyHeader(keyChunkIfAllocated(k), k);
+    store<i32>(header, -load<i32>(header, K_NONEMPTY), K_NONEMPTY);
   }
   return valid;
 }

@@ -48,8 +48,8 @@ export class RowEncoder {
     let n = 0;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      if (row === null || typeof row !== 'object') {
-        errors.push(this.error({ row }, i, lines, 'malformed', `expected an object with fields, got ${row === null ? 'null' : typeof row}`));
+      if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+        errors.push(this.error({ row }, i, lines, 'malformed', `expected an object, got ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row}`));
         continue;
       }
       const rawTs = row[timeColumn];

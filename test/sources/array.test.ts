@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { RowEncoder } from '../../src/engine/encoder.js';
+import { KeyInterner } from '../../src/engine/interner.js';
+import type { QueryPlan } from '../../src/engine/plan.js';
 import { arraySource } from '../../src/sources/array.js';
 import { collect, flatten } from './collect.js';
 
@@ -25,15 +28,21 @@ describe('arraySource', () => {
     expect(() => arraySource(rows, { batchSize: 0 })).toThrow(RangeError);
   });
 
-  it('reports elements that are not objects instead of crashing', async () => {
-    const mixed = [{ a: 1 }, null, 42, [1], { a: 2 }] as never[];
-    const { rows: got, lines, errors } = flatten(await collect(arraySource(mixed, { description: 'test-array' })));
-    expect(got).toEqual([{ a: 1 }, { a: 2 }]);
-    expect(lines).toEqual([1, 5]);
-    expect(errors).toEqual([
-      { source: 'test-array', line: 2, reason: 'expected an object, got null', raw: 'null' },
-      { source: 'test-array', line: 3, reason: 'expected an object, got number', raw: '42' },
-      { source: 'test-array', line: 4, reason: 'expected an object, got an array', raw: '[1]' },
+  it('passes elements that are not objects through with their lines; the engine rejects them there', async () => {
+    const mixed = [{ timestamp: 0, value: 1 }, null, 42, [1], { timestamp: 0, value: 2 }] as never[];
+    const batches = await collect(arraySource(mixed, { description: 'test-array' }));
+    const { rows: got, lines, errors } = flatten(batches);
+    expect(got).toEqual(mixed);
+    expect(lines).toEqual([1, 2, 3, 4, 5]);
+    expect(errors).toEqual([]);
+    const plan = { timeColumn: 'timestamp', valueColumn: 'value', keyColumns: [] } as unknown as QueryPlan;
+    const cols = { ts: new Float64Array(8), key: new Int32Array(8), value: new Float64Array(8) };
+    const encoded = new RowEncoder(plan, new KeyInterner(), 'test-array').encode(batches[0]!, cols);
+    expect(encoded.count).toBe(2);
+    expect(encoded.errors.map((e) => [e.line, e.kind, e.reason])).toEqual([
+      [2, 'malformed', 'expected an object, got null'],
+      [3, 'malformed', 'expected an object, got number'],
+      [4, 'malformed', 'expected an object, got an array'],
     ]);
   });
 
