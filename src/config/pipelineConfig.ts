@@ -14,9 +14,8 @@
  * the field.
  */
 import { parseDuration } from '../engine/duration.js';
-import { aggregateByName, type Aggregate } from '../engine/aggregates.js';
-import type { OutputMode } from '../engine/plan.js';
-import { DEFAULT_BATCH_SIZE } from '../engine/plan.js';
+import { aggregateByName } from '../engine/aggregates.js';
+import { DEFAULT_BATCH_SIZE, type OutputMode, type QueryPlan } from '../engine/plan.js';
 import {
   ConfigError, asBoolean, asChoice, asNumber, asObject, asString, asStringList, describe, rejectUnknownKeys,
 } from './configError.js';
@@ -50,22 +49,9 @@ export type SinkConfig =
   | { type: 'file'; path: string; format?: 'csv' | 'ndjson'; append?: boolean }
   | { type: 'memory'; queryName: string; maxRows?: number };
 
-/** A validated pipeline config. */
-export interface PipelineConfig {
-  name: string;
+/** A validated pipeline config: the query plan, plus where events come from and results go. */
+export interface PipelineConfig extends QueryPlan {
   source: SourceConfig;
-  timeColumn: string;
-  valueColumn: string;
-  keyColumns: string[];
-  aggregates: Aggregate[];
-  sizeMs: number;
-  slideMs: number;
-  delayMs: number;
-  latenessMs: number;
-  outputMode: OutputMode;
-  batchSize: number;
-  flushOnStop: boolean;
-  flushAtEnd: boolean;
   sink: SinkConfig;
   lateSink?: SinkConfig;
   deadLetter?: SinkConfig;
@@ -238,7 +224,9 @@ export function parsePipelineConfig(doc: unknown): PipelineConfig {
 
   const config: PipelineConfig = {
     name: top.name === undefined ? (sink.type === 'memory' ? sink.queryName : 'eddy') : asString(top.name, 'name'),
-    source, timeColumn, valueColumn, keyColumns, aggregates, sizeMs, slideMs, delayMs, latenessMs, outputMode, batchSize,
+    source, timeColumn, keyColumns, aggregates, sizeMs, slideMs, delayMs, latenessMs, outputMode, batchSize,
+    // As in the API: a query that only counts does not read (or validate) the value column.
+    valueColumn: aggregates.some((a) => a.column !== undefined) ? valueColumn : undefined,
     flushOnStop: processing.flush_on_stop === undefined ? false : asBoolean(processing.flush_on_stop, 'processing.flush_on_stop'),
     flushAtEnd: processing.flush_at_end === undefined ? true : asBoolean(processing.flush_at_end, 'processing.flush_at_end'),
     sink,

@@ -21,7 +21,6 @@ import { arraySource } from '../../src/sources/array.js';
 import { callbackSink } from '../../src/sinks/callback.js';
 import { loadCore } from '../../src/node/loadCore.js';
 import { WindowEngine } from '../../src/engine/windowEngine.js';
-import type { QueryPlan } from '../../src/engine/plan.js';
 import type { ResultRecord } from '../../src/sinks/sink.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -40,14 +39,6 @@ function loadCase(name: string): { config: PipelineConfig; input: ResultRecord[]
     input: readJsonl(join(DIR, `${name}.input.jsonl`)),
     expected: readJsonl(join(DIR, `${name}.expected.jsonl`)),
     late: existsSync(latePath) ? readJsonl(latePath) : undefined,
-  };
-}
-
-function planOf(config: PipelineConfig): QueryPlan {
-  return {
-    name: 'golden', timeColumn: config.timeColumn, valueColumn: config.valueColumn, keyColumns: config.keyColumns,
-    aggregates: config.aggregates, sizeMs: config.sizeMs, slideMs: config.slideMs, delayMs: config.delayMs,
-    latenessMs: config.latenessMs, outputMode: config.outputMode, batchSize: 65536, flushAtEnd: true, flushOnStop: false,
   };
 }
 
@@ -116,15 +107,14 @@ describe.each(cases)('golden case %s', (name) => {
   });
 
   it('through WindowEngine with a snapshot/restore into a fresh engine at every point', () => {
-    const plan = planOf(config);
     for (let cut = 0; cut <= input.length; cut++) {
-      let engine = new WindowEngine(plan, loadCore(), 'golden', true);
+      let engine = new WindowEngine(config, loadCore(), 'golden', true);
       const windows: ResultRecord[] = [];
       const lateOut: ResultRecord[] = [];
       for (let from = 0; from < input.length; from += 2) {
         if (cut >= from && cut < from + 2) {
           const bytes = engine.snapshot();
-          engine = new WindowEngine(plan, loadCore(), 'golden', true);
+          engine = new WindowEngine(config, loadCore(), 'golden', true);
           engine.restore(bytes);
         }
         const r = engine.processBatch({ rows: input.slice(from, from + 2), errors: [] });
