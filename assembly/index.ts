@@ -7,10 +7,14 @@
  * `batch_process(n)` → host reads `out_windows_*` and `out_late_*`. Any call
  * may grow memory: recreate typed-array views after each one.
  */
-import { inputReserve, inputTs, inputKey, inputValue } from "./input";
+import { inputReserve, inputTs, inputKey, inputValue, inputType } from "./input";
 import { windowsOut, lateOut, WINDOW_WIDTH, LATE_WIDTH } from "./output";
+import { batchProcess, batchFlush, setWindowsOn } from "./batch";
+import { stages, STAGE_WIDTH } from "./stage";
+import { ZSCORE_OFF, ZSCORE_TIME } from "./zscore";
+import { MAX_THRESHOLDS } from "./thresholds";
 import {
-  windowConfigure, windowProcess, windowFlush, windowReset, windowWatermark,
+  windowConfigure, windowReset, windowWatermark,
   windowEventsTotal, windowLateTotal, windowInvalidTotal, windowEmittedTotal, windowActiveKeys, windowKeyLate,
 } from "./window";
 import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
@@ -34,11 +38,15 @@ export function input_ts_ptr(): usize { return inputTs; }
 export function input_key_ptr(): usize { return inputKey; }
 /** Address of the value column (f64). */
 export function input_value_ptr(): usize { return inputValue; }
+/** Address of the event-type column (i32, -1 = none; read by sequence patterns). */
+export function input_type_ptr(): usize { return inputType; }
 
-/** Processes `n` rows of the input columns; returns the number of window records output. */
-export function batch_process(n: i32): i32 { return windowProcess(n); }
-/** End of input: emits every open window; later events are late. Returns window records output. */
-export function batch_flush(): i32 { return windowFlush(); }
+/** Processes `n` rows of the input columns through every enabled kernel; returns the number of window records output. */
+export function batch_process(n: i32): i32 { return batchProcess(n); }
+/** End of input: emits every open window (scored by the windows stage); later events are late. Returns window records output. */
+export function batch_flush(): i32 { return batchFlush(); }
+/** Turns the window kernel off (1 = on) for queries that only score events. */
+export function window_enable(on: i32): void { setWindowsOn(on != 0); }
 
 /** Address of the window records of the last call (see output.ts for the layout). */
 export function out_windows_ptr(): usize { return windowsOut.ptr; }
@@ -84,3 +92,51 @@ export function snapshot_release(): void { snapshotRelease(); }
 export function restore_reserve(length: i32): usize { return restoreReserve(length); }
 /** Replaces all state with the reserved snapshot; 0, or an error code (state is then empty). */
 export function restore_commit(): i32 { return restoreCommit(); }
+
+// ── analytics stages (0 = events, 1 = window results) ────────────────────
+
+function stageOk(stage: i32): bool { return stage == 0 || stage == 1; }
+
+/** Rolling z-score: mode 0 off, 1 last `rows` rows, 2 last `timeMs` of event time (at most `rows` rows); 0 or -1 on bad arguments. */
+export function stage_zscore(stage: i32, mode: i32, rows: i32, timeMs: f64, threshold: f64): i32 {
+  if (!stageOk(stage) || mode < ZSCORE_OFF || mode > ZSCORE_TIME || (mode != ZSCORE_OFF && (rows < 2 || rows > 1 << 20))) return -1;
+  if (mode == ZSCORE_TIME && !(timeMs > 0)) return -1;
+  stages[stage].zscore.configure(mode, mode == ZSCORE_OFF ? 0 : rows, timeMs, threshold);
+  return 0;
+}
+/** Holt (enabled 0/1) with alpha, beta, gamma in (0, 1], horizon ≥ 1, seasonal slots (0 = none) and season duration (0 = slots are rows); 0 or -1. */
+export function stage_holt(stage: i32, enabled: i32, alpha: f64, beta: f64, gamma: f64, horizon: i32, slots: i32, seasonMs: f64): i32 {
+  if (!stageOk(stage) || !(alpha > 0 && alpha <= 1) || !(beta >= 0 && beta <= 1) || !(gamma >= 0 && gamma <= 1)) return -1;
+  if (horizon < 1 || slots < 0 || slots > 1 << 20 || !(seasonMs >= 0)) return -1;
+  stages[stage].holt.configure(enabled != 0, alpha, beta, gamma, horizon, slots, seasonMs);
+  return 0;
+}
+/** Forgets a stage's threshold patterns. */
+export function stage_thresholds_clear(stage: i32): void { if (stageOk(stage)) stages[stage].thresholds.clear(); }
+/** Sets threshold pattern i (NaN = no bound); 0 or -1 (at most MAX_THRESHOLDS). */
+export function stage_threshold(stage: i32, i: i32, upper: f64, lower: f64): i32 {
+  return stageOk(stage) && stages[stage].thresholds.set(i, upper, lower) ? 0 : -1;
+}
+/** Most threshold patterns per stage. */
+export function stage_thresholds_max(): i32 { return MAX_THRESHOLDS; }
+/** The default anomaly score on (1) or off (0). */
+export function stage_detector(stage: i32, enabled: i32): i32 {
+  if (!stageOk(stage)) return -1;
+  stages[stage].detector.enabled = enabled != 0;
+  stages[stage].detector.resetState();
+  return 0;
+}
+/** Which window-record field the windows stage reads (output.ts: 3 count, 4 sum, 5 avg, 6 stddev, 7 min, 8 max). */
+export function stage_window_field(field: i32): i32 {
+  if (field < 3 || field > 8) return -1;
+  stages[1].windowField = field;
+  return 0;
+}
+/** Empties a stage's per-key state, keeping its configuration. */
+export function stage_reset(stage: i32): void { if (stageOk(stage)) stages[stage].resetState(); }
+/** Address of a stage's output records of the last call. */
+export function out_stage_ptr(stage: i32): usize { return stageOk(stage) ? stages[stage].out.ptr : 0; }
+/** Number of a stage's output records of the last call (events: one per input row; windows: one per window record). */
+export function out_stage_count(stage: i32): i32 { return stageOk(stage) ? stages[stage].out.count : 0; }
+/** f64 fields per stage output record. */
+export function out_stage_width(): i32 { return STAGE_WIDTH; }

@@ -4,6 +4,7 @@
  *   ts    f64[cap]   event time, epoch milliseconds
  *   key   i32[cap]   interned key id (≥ 0)
  *   value f64[cap]   the measured value
+ *   type  i32[cap]   interned event type for sequence patterns (-1 = none)
  *
  * The host calls `input_reserve(n)`, re-reads the three pointers (the blocks
  * may have moved), writes n rows through typed-array views and calls
@@ -20,6 +21,8 @@ export let inputTs: usize = 0;
 export let inputKey: usize = 0;
 /** Address of the value column. */
 export let inputValue: usize = 0;
+/** Address of the event-type column. */
+export let inputType: usize = 0;
 /** Rows the columns can hold. */
 export let inputCap: i32 = 0;
 
@@ -33,9 +36,11 @@ export function inputReserve(rows: i32): i32 {
   release(inputTs);
   release(inputKey);
   release(inputValue);
+  release(inputType);
   inputTs = heap.alloc(<usize>cap << 3);
   inputKey = heap.alloc(<usize>cap << 2);
   inputValue = heap.alloc(<usize>cap << 3);
+  inputType = heap.alloc(<usize>cap << 2);
   inputCap = cap;
   return cap;
 }

@@ -1,9 +1,9 @@
 /**
  * Snapshot and restore of all core state as bytes.
  *
- * ┌───────────────┬─────────────┬──────────────┬──────────────────────────┐
- * │ magic "EDDY"  │ version u32 │ length u32   │ window state (window.ts) │
- * └───────────────┴─────────────┴──────────────┴──────────────────────────┘
+ * ┌──────────────┬─────────────┬────────────┬──────────────────────────┬────────────────┬────────────────────────┐
+ * │ magic "EDDY" │ version u32 │ length u32 │ window state (window.ts) │ windows on i32 │ stages 0, 1 (stage.ts) │
+ * └──────────────┴─────────────┴────────────┴──────────────────────────┴────────────────┴────────────────────────┘
  *
  * The snapshot carries the window configuration, so a restored core needs no
  * configure call; the host checks that it matches its plan. Integrity of the
@@ -12,9 +12,11 @@
 import { Writer, Reader } from "./serial";
 import { windowSave, windowSaveBound, windowLoad, windowLoadFailed, windowReset } from "./window";
 import { release } from "./buffers";
+import { stagesSave, stagesSaveBound, stagesLoad } from "./stage";
+import { windowsOn, setWindowsOn } from "./batch";
 
 const MAGIC: u32 = 0x59444445; // "EDDY" little-endian
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const HEADER: usize = 12;
 
 /** Restore result codes. */
@@ -33,7 +35,7 @@ let restoreLen: usize = 0;
 /** Serialises all state into a core-owned block; returns its length (read it at snapshotAddress()). */
 export function snapshotTake(): i32 {
   snapshotPtr = release(snapshotPtr);
-  const bound = <usize>windowSaveBound() + HEADER;
+  const bound = <usize>(windowSaveBound() + stagesSaveBound()) + HEADER + 4;
   snapshotPtr = heap.alloc(bound);
   const w = writer;
   w.reset(snapshotPtr, snapshotPtr + bound);
@@ -41,6 +43,8 @@ export function snapshotTake(): i32 {
   w.i32(<i32>VERSION);
   w.i32(0);
   windowSave(w);
+  w.i32(windowsOn ? 1 : 0);
+  stagesSave(w);
   snapshotLen = w.length;
   store<u32>(snapshotPtr + 8, <u32>snapshotLen);
   return <i32>snapshotLen;
@@ -75,7 +79,9 @@ export function restoreCommit(): i32 {
   } else {
     const r = reader;
     r.reset(restorePtr + HEADER, restorePtr + restoreLen);
-    if (!windowLoad(r) || r.pos != r.end) code = RESTORE_BAD_BODY;
+    const on = windowLoad(r) ? r.i32() : -1;
+    if (!r.ok || (on != 0 && on != 1) || !stagesLoad(r) || r.pos != r.end) code = RESTORE_BAD_BODY;
+    else setWindowsOn(on == 1);
     if (code != RESTORE_OK) windowLoadFailed();
   }
   restorePtr = release(restorePtr);

@@ -11,6 +11,7 @@ export interface CoreExports {
   input_ts_ptr(): number;
   input_key_ptr(): number;
   input_value_ptr(): number;
+  input_type_ptr(): number;
   batch_process(n: number): number;
   batch_flush(): number;
   out_windows_ptr(): number;
@@ -42,7 +43,7 @@ export const CORE_ABI_VERSION = 1;
 /** Names every core must export, checked at instantiation so a stale build fails loudly. */
 export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
   'core_abi_version', 'window_configure', 'window_reset', 'input_reserve', 'input_ts_ptr', 'input_key_ptr',
-  'input_value_ptr', 'batch_process', 'batch_flush', 'out_windows_ptr', 'out_windows_count', 'out_windows_width',
+  'input_value_ptr', 'input_type_ptr', 'batch_process', 'batch_flush', 'out_windows_ptr', 'out_windows_count', 'out_windows_width',
   'out_late_ptr', 'out_late_count', 'out_late_width', 'stats_watermark', 'stats_events', 'stats_late',
   'stats_invalid', 'stats_windows', 'stats_keys', 'stats_active_keys', 'stats_key_bytes', 'stats_state_bytes',
   'stats_key_late', 'snapshot_take', 'snapshot_ptr', 'snapshot_release', 'restore_reserve', 'restore_commit',

@@ -34,6 +34,8 @@ export interface InputColumns {
   ts: Float64Array;
   key: Int32Array;
   value: Float64Array;
+  /** Interned event type (-1 = none), for sequence patterns. */
+  type: Int32Array;
 }
 
 /** Thrown when the core aborts (an AssemblyScript runtime error, e.g. memory exhausted). */
@@ -103,6 +105,7 @@ export class WasmCore {
       ts: new Float64Array(this.buffer, this.ex.input_ts_ptr(), cap),
       key: new Int32Array(this.buffer, this.ex.input_key_ptr(), cap),
       value: new Float64Array(this.buffer, this.ex.input_value_ptr(), cap),
+      type: new Int32Array(this.buffer, this.ex.input_type_ptr(), cap),
     };
   }
 

@@ -88,7 +88,7 @@ describe('snapshot / restore', () => {
       ['zeros', () => new Uint8Array(64), /not an eddy snapshot/],
       ['JSON text', () => new TextEncoder().encode('{"eddy":"snapshot","version":1}'), /not an eddy snapshot/],
       ['wrong magic', (g) => { const b = g.slice(); b[0] = b[0]! ^ 0x20; return b; }, /not an eddy snapshot/],
-      ['wrong version', (g) => { const b = g.slice(); b[4] = 2; return b; }, /not an eddy snapshot/],
+      ['wrong version', (g) => { const b = g.slice(); b[4] = b[4]! + 1; return b; }, /not an eddy snapshot/],
       ['truncated (length header kept)', (g) => g.slice(0, g.length - 9), /not an eddy snapshot|truncated or corrupt/],
       ['truncated to the header', (g) => g.slice(0, 12), /not an eddy snapshot|truncated or corrupt/],
       ['truncated with its length header patched', (g) => {

@@ -1,0 +1,62 @@
+/**
+ * One batch through every kernel: windows over the input rows, the events
+ * stage over the same rows, then the windows stage over the window records
+ * the batch emitted. Each kernel reads the core's own columns; the host
+ * crosses the boundary once.
+ */
+import { windowProcess, windowFlush } from "./window";
+import { windowsOut } from "./output";
+import { inputTs, inputKey, inputValue } from "./input";
+import { stages, STAGE_EVENTS, STAGE_WINDOWS } from "./stage";
+import { WINDOW_WIDTH } from "./output";
+
+/** False for queries without windows (an events-only query): the window kernel is skipped. */
+export let windowsOn: bool = true;
+
+/** Turns the window kernel on or off. */
+export function setWindowsOn(on: bool): void {
+  windowsOn = on;
+}
+
+/** Processes n input rows through every enabled kernel; returns window records emitted. */
+export function batchProcess(n: i32): i32 {
+  let emitted = 0;
+  if (windowsOn) emitted = windowProcess(n);
+  runEventsStage(n);
+  runWindowsStage();
+  return emitted;
+}
+
+/** End of input: flushes the windows (and scores the flushed windows). */
+export function batchFlush(): i32 {
+  const emitted = windowsOn ? windowFlush() : 0;
+  runWindowsStage();
+  return emitted;
+}
+
+function runEventsStage(n: i32): void {
+  const stage = stages[STAGE_EVENTS];
+  stage.out.count = 0;
+  if (!stage.enabled) return;
+  for (let i = 0; i < n; i++) {
+    const ts = load<f64>(inputTs + (<usize>i << 3));
+    const k = load<i32>(inputKey + (<usize>i << 2));
+    const x = load<f64>(inputValue + (<usize>i << 3));
+    if (!(ts - ts == 0) || !(x - x == 0) || k < 0) stage.skip();
+    else stage.step(k, ts, x);
+  }
+}
+
+function runWindowsStage(): void {
+  const stage = stages[STAGE_WINDOWS];
+  stage.out.count = 0;
+  if (!stage.enabled) return;
+  const field = <usize>stage.windowField << 3;
+  for (let w = 0; w < windowsOut.count; w++) {
+    const rec = windowsOut.ptr + <usize>(w * WINDOW_WIDTH) * 8;
+    const x = load<f64>(rec + field);
+    // count-only windows have NaN stddev etc.; a non-finite field scores as a skipped row
+    if (!(x - x == 0)) stage.skip();
+    else stage.step(<i32>load<f64>(rec), load<f64>(rec, 16), x);
+  }
+}

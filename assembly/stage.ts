@@ -1,0 +1,150 @@
+/**
+ * An analytics stage: the per-row kernels (rolling z-score, Holt /
+ * Holt-Winters, threshold patterns, the default anomaly score) run over one
+ * stream of rows, keyed.
+ *
+ * There are two stages, each with its own state:
+ *  - the events stage scores every input row of a batch (row i of the output
+ *    belongs to input row i; invalid rows get NaN);
+ *  - the windows stage scores the window records a batch emitted (append
+ *    mode), reading one field of them — avg by default, as the seed runs its
+ *    z-score on avg_value — with the window end as time.
+ *
+ * Output record per row, STAGE_WIDTH f64 (64 bytes):
+ *
+ * ┌────────┬────────────┬───────┬───────┬──────────┬────────────┬───────┬──────────┐
+ * │ zscore │ is_anomaly │ level │ trend │ forecast │ forecast_h │ score │ patterns │
+ * └────────┴────────────┴───────┴───────┴──────────┴────────────┴───────┴──────────┘
+ *   NaN where undefined or disabled; is_anomaly 0/1; patterns = threshold bit mask
+ */
+import { RecordBuffer } from "./buffers";
+import { ZScore, ZSCORE_OFF } from "./zscore";
+import { Holt } from "./holt";
+import { Thresholds } from "./thresholds";
+import { Detector } from "./detector";
+import { Writer, Reader } from "./serial";
+
+/** f64 fields per stage output record. */
+export const STAGE_WIDTH: i32 = 8;
+/** Stage ids. */
+export const STAGE_EVENTS: i32 = 0;
+export const STAGE_WINDOWS: i32 = 1;
+
+export class Stage {
+  zscore: ZScore = new ZScore();
+  holt: Holt = new Holt();
+  thresholds: Thresholds = new Thresholds();
+  detector: Detector = new Detector();
+  /** Which field of a window record the windows stage reads (output.ts layout). */
+  windowField: i32 = 5;
+  out: RecordBuffer = new RecordBuffer(STAGE_WIDTH);
+
+  /** True when any kernel of the stage is on. */
+  get enabled(): bool {
+    return this.zscore.mode != ZSCORE_OFF || this.holt.enabled || this.thresholds.count > 0 || this.detector.enabled;
+  }
+
+  /** Frees all per-key blocks (before the stage is dropped). */
+  free(): void {
+    this.zscore.blocks.reset();
+    this.holt.blocks.reset();
+    this.detector.free();
+    this.out.clear();
+  }
+
+  /** Empties all kernel state, keeping the configuration. */
+  resetState(): void {
+    this.zscore.configure(this.zscore.mode, this.zscore.cap, this.zscore.timeMs, this.zscore.threshold);
+    this.holt.configure(this.holt.enabled, this.holt.alpha, this.holt.beta, this.holt.gamma, this.holt.horizon, this.holt.slots, this.holt.seasonMs);
+    this.detector.resetState();
+  }
+
+  /** Runs every enabled kernel on row (k, ts, x) and appends its output record. */
+  step(k: i32, ts: f64, x: f64): void {
+    const rec = this.out.next();
+    let z: f64 = NaN;
+    let anomaly: f64 = NaN;
+    if (this.zscore.mode != ZSCORE_OFF) {
+      this.zscore.step(k, ts, x);
+      z = this.zscore.z;
+      anomaly = this.zscore.anomaly ? 1 : 0;
+    }
+    store<f64>(rec, z, 0);
+    store<f64>(rec, anomaly, 8);
+    if (this.holt.enabled) {
+      this.holt.step(k, ts, x);
+      store<f64>(rec, this.holt.level, 16);
+      store<f64>(rec, this.holt.trend, 24);
+      store<f64>(rec, this.holt.forecast, 32);
+      store<f64>(rec, this.holt.forecastH, 40);
+    } else {
+      store<f64>(rec, NaN, 16);
+      store<f64>(rec, NaN, 24);
+      store<f64>(rec, NaN, 32);
+      store<f64>(rec, NaN, 40);
+    }
+    store<f64>(rec, this.detector.enabled ? this.detector.step(k, ts, x) : NaN, 48);
+    store<f64>(rec, <f64>this.thresholds.mask(x), 56);
+  }
+
+  /** Appends an all-NaN record (an input row the core rejected). */
+  skip(): void {
+    const rec = this.out.next();
+    for (let f = 0; f < STAGE_WIDTH; f++) store<f64>(rec + (<usize>f << 3), NaN);
+  }
+
+  /** Writes configuration and state. */
+  save(w: Writer): void {
+    w.i32(this.windowField);
+    this.zscore.save(w);
+    this.holt.save(w);
+    this.thresholds.save(w);
+    this.detector.save(w);
+  }
+
+  /** Upper bound of save()'s bytes. */
+  saveBound(): f64 {
+    return 8 + this.zscore.saveBound() + this.holt.saveBound() + 16 * 17 + this.detector.saveBound();
+  }
+
+  /** Reads what save() wrote. */
+  load(r: Reader): bool {
+    const field = r.i32();
+    if (!r.ok || field < 1 || field > 8) return false;
+    this.windowField = field;
+    return this.zscore.load(r) && this.holt.load(r) && this.thresholds.load(r) && this.detector.load(r);
+  }
+}
+
+/** The two stages (events, windows). */
+export const stages: StaticArray<Stage> = [new Stage(), new Stage()];
+
+/** Writes both stages. */
+export function stagesSave(w: Writer): void {
+  stages[0].save(w);
+  stages[1].save(w);
+}
+
+/** Upper bound of stagesSave()'s bytes. */
+export function stagesSaveBound(): f64 {
+  return stages[0].saveBound() + stages[1].saveBound();
+}
+
+/**
+ * Reads both stages into fresh objects and swaps them in only when both read
+ * cleanly, so a failed restore leaves the stages as they were.
+ */
+export function stagesLoad(r: Reader): bool {
+  const events = new Stage();
+  const windows = new Stage();
+  if (!(events.load(r) && windows.load(r))) {
+    events.free();
+    windows.free();
+    return false;
+  }
+  stages[0].free();
+  stages[1].free();
+  stages[0] = events;
+  stages[1] = windows;
+  return true;
+}
