@@ -21,7 +21,7 @@ import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
 import { snapshotTake, snapshotAddress, snapshotRelease, restoreReserve, restoreCommit } from "./snapshot";
 
 /** Layout version of the boundary; the host refuses a core with another. */
-export function core_abi_version(): i32 { return 1; }
+export function core_abi_version(): i32 { return 2; }
 
 /** Configures windows (ms; mode 0 append, 1 update) and empties all state; 0 or an error code. */
 export function window_configure(size: f64, slide: f64, delay: f64, lateness: f64, mode: i32): i32 {
@@ -140,3 +140,52 @@ export function out_stage_ptr(stage: i32): usize { return stageOk(stage) ? stage
 export function out_stage_count(stage: i32): i32 { return stageOk(stage) ? stages[stage].out.count : 0; }
 /** f64 fields per stage output record. */
 export function out_stage_width(): i32 { return STAGE_WIDTH; }
+
+// ── sequence patterns (assembly/patterns.ts) ───────────────────────────────
+// A batch for patterns is the same input columns, with the type column
+// filled: `patterns_process(n)` after (or instead of) `batch_process(n)`,
+// then the host reads `out_matches_*` and `out_match_ts_*`.
+import {
+  patternsDefine, patternsSet, patternsSetStep, patternsReset, patternsProcess,
+  patternsActivePartials, patternsMatchesTotal, patternsDroppedTotal,
+} from "./patterns";
+import { matchesOut, matchTsOut, MATCH_WIDTH } from "./matchOutput";
+import { patternsSnapshotTake, patternsSnapshotAddress, patternsRestoreReserve, patternsRestoreCommit } from "./patternsSnapshot";
+
+/** Declares `count` patterns (≤ 1024, none set) keeping ≤ `maxPartials` (1…65536) partial matches per key and pattern; empties pattern state. 0 or an error code. */
+export function patterns_define(count: i32, maxPartials: i32): i32 { return patternsDefine(count, maxPartials); }
+/** Sets pattern `p` to `steps` steps (2…32, types unset) with first-to-last time bound `withinMs` (≥ 0, +∞ = unbounded); empties pattern state. 0 or an error code. */
+export function patterns_set(p: i32, steps: i32, withinMs: f64): i32 { return patternsSet(p, steps, withinMs); }
+/** Sets step `i` of pattern `p` to type id `typeId` (≥ 0); `strict` ≠ 0: the key's very next event (ignored on step 0). Empties pattern state. 0 or an error code. */
+export function patterns_set_step(p: i32, i: i32, typeId: i32, strict: i32): i32 { return patternsSetStep(p, i, typeId, strict); }
+/** Empties every key's pattern state and the pattern counters, keeping the patterns. */
+export function patterns_reset(): void { patternsReset(); }
+/** Runs the patterns over `n` rows of the input columns (ts, key, type; rows with non-finite ts, key < 0 or type < 0 are skipped); returns the matches output. */
+export function patterns_process(n: i32): i32 { return patternsProcess(n); }
+/** Address of the match records of the last patterns_process (see matchOutput.ts). */
+export function out_matches_ptr(): usize { return matchesOut.ptr; }
+/** Number of match records of the last patterns_process. */
+export function out_matches_count(): i32 { return matchesOut.count; }
+/** f64 fields per match record. */
+export function out_matches_width(): i32 { return MATCH_WIDTH; }
+/** Address of the matched events' times of the last patterns_process (k f64 per match, in step order). */
+export function out_match_ts_ptr(): usize { return matchTsOut.ptr; }
+/** Number of f64 at out_match_ts_ptr(). */
+export function out_match_ts_count(): i32 { return matchTsOut.count; }
+/** Partial matches held over all keys and patterns. */
+export function patterns_active_partials(): i32 { return patternsActivePartials(); }
+/** Matches emitted since start. */
+export function patterns_matches_total(): f64 { return patternsMatchesTotal(); }
+/** Partial matches dropped because a key's list was full (maxPartials), since start. */
+export function patterns_dropped_partials(): f64 { return patternsDroppedTotal(); }
+
+// TEMPORARY (assembly/patternsSnapshot.ts): pattern-only snapshots for the
+// tests until snapshot.ts carries the patterns. Not in CoreExports.
+/** TEMPORARY: serialises the pattern state; returns its length. */
+export function patterns_snapshot_take(): i32 { return patternsSnapshotTake(); }
+/** TEMPORARY: address of the last pattern snapshot. */
+export function patterns_snapshot_ptr(): usize { return patternsSnapshotAddress(); }
+/** TEMPORARY: reserves `length` bytes for a pattern snapshot; returns the address to copy it to. */
+export function patterns_restore_reserve(length: i32): usize { return patternsRestoreReserve(length); }
+/** TEMPORARY: replaces the pattern state with the reserved snapshot; 0 or 2 (malformed: state empty, patterns as before). */
+export function patterns_restore_commit(): i32 { return patternsRestoreCommit(); }

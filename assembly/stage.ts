@@ -10,12 +10,13 @@
  *    mode), reading one field of them — avg by default, as the seed runs its
  *    z-score on avg_value — with the window end as time.
  *
- * Output record per row, STAGE_WIDTH f64 (64 bytes):
+ * Output record per row, STAGE_WIDTH f64 (80 bytes):
  *
- * ┌────────┬────────────┬───────┬───────┬──────────┬────────────┬───────┬──────────┐
- * │ zscore │ is_anomaly │ level │ trend │ forecast │ forecast_h │ score │ patterns │
- * └────────┴────────────┴───────┴───────┴──────────┴────────────┴───────┴──────────┘
- *   NaN where undefined or disabled; is_anomaly 0/1; patterns = threshold bit mask
+ * ┌────────┬────────────┬───────┬───────┬──────────┬────────────┬───────┬──────────┬─────────────┬────────────────┐
+ * │ zscore │ is_anomaly │ level │ trend │ forecast │ forecast_h │ score │ patterns │ rolling_avg │ rolling_stddev │
+ * └────────┴────────────┴───────┴───────┴──────────┴────────────┴───────┴──────────┴─────────────┴────────────────┘
+ *   NaN where undefined or disabled; is_anomaly 0/1; patterns = threshold bit mask;
+ *   rolling_avg/stddev are the z-score window's (the seed's columns)
  */
 import { RecordBuffer } from "./buffers";
 import { ZScore, ZSCORE_OFF } from "./zscore";
@@ -25,7 +26,7 @@ import { Detector } from "./detector";
 import { Writer, Reader } from "./serial";
 
 /** f64 fields per stage output record. */
-export const STAGE_WIDTH: i32 = 8;
+export const STAGE_WIDTH: i32 = 10;
 /** Stage ids. */
 export const STAGE_EVENTS: i32 = 0;
 export const STAGE_WINDOWS: i32 = 1;
@@ -64,13 +65,19 @@ export class Stage {
     const rec = this.out.next();
     let z: f64 = NaN;
     let anomaly: f64 = NaN;
+    let mean: f64 = NaN;
+    let sd: f64 = NaN;
     if (this.zscore.mode != ZSCORE_OFF) {
       this.zscore.step(k, ts, x);
       z = this.zscore.z;
       anomaly = this.zscore.anomaly ? 1 : 0;
+      mean = this.zscore.mean;
+      sd = this.zscore.stddev;
     }
     store<f64>(rec, z, 0);
     store<f64>(rec, anomaly, 8);
+    store<f64>(rec, mean, 64);
+    store<f64>(rec, sd, 72);
     if (this.holt.enabled) {
       this.holt.step(k, ts, x);
       store<f64>(rec, this.holt.level, 16);

@@ -47,6 +47,9 @@ export class ZScore {
   /** Outputs of the last step. */
   z: f64 = NaN;
   anomaly: bool = false;
+  /** Mean and sample stddev of the window (NaN below two rows; stddev 0 for equal values). */
+  mean: f64 = NaN;
+  stddev: f64 = NaN;
 
   constructor() {
     this.configure(ZSCORE_OFF, 0, 0, 2);
@@ -102,9 +105,12 @@ export class ZScore {
     if (n < 2) {
       this.z = NaN;
       this.anomaly = false;
+      this.mean = n == 1 ? x : NaN;
+      this.stddev = NaN;
       return;
     }
     const mean = sum / <f64>n;
+    this.mean = x + mean;
     // pass 2: corrected two-pass variance of (v − x)
     let ss: f64 = 0;
     let c: f64 = 0;
@@ -122,10 +128,12 @@ export class ZScore {
     if (!(variance > 0)) {
       this.z = NaN;
       this.anomaly = false;
+      this.stddev = 0;
       return;
     }
+    this.stddev = Math.sqrt(variance);
     // x − mean(v) = −mean(v − x)
-    const z = -mean / Math.sqrt(variance);
+    const z = -mean / this.stddev;
     this.z = z;
     this.anomaly = Math.abs(z) > this.threshold;
   }

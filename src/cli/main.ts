@@ -10,6 +10,7 @@ import { parseArgs, UsageError } from './args.js';
 import { ConfigError } from '../config/configError.js';
 import { progressInterval, runCommand } from './runCommand.js';
 import { DEFAULT_CONFIG } from './defaultConfig.js';
+import { detectCommand } from './detectCommand.js';
 
 const USAGE = `eddy — real-time analytics on event streams
 
@@ -19,6 +20,10 @@ usage:
       ends or Ctrl-C. Windows go to the sink; progress lines to stderr.
       --flush-on-stop   emit open windows on Ctrl-C (default: they are dropped)
       --progress D      progress line interval (default 5s; 0 = off)
+  eddy detect <input.csv | dir> [--output out.csv | dir]
+      Scores a CSV of timestamp,value with the default anomaly detector and
+      writes timestamp,value,anomaly_score (stdout without --output); a
+      directory is mirrored into the --output directory.
   eddy config           prints the embedded default config (a starting point)
   eddy help             this text
   eddy --version
@@ -31,7 +36,7 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['config', 'progress'], ['flush-on-stop', 'help', 'version']);
+  const args = parseArgs(argv, ['config', 'progress', 'output'], ['flush-on-stop', 'help', 'version']);
   if (args.flags.has('version')) {
     process.stdout.write(`${version()}\n`);
     return 0;
@@ -50,6 +55,11 @@ async function main(argv: string[]): Promise<number> {
         progressMs: progressInterval(args.flags.get('progress')),
         err: process.stderr,
       });
+    }
+    case 'detect': {
+      if (args.positional.length !== 1) throw new UsageError('detect takes one input file or directory');
+      const output = args.flags.get('output');
+      return detectCommand(args.positional[0]!, typeof output === 'string' ? output : undefined, process.stderr);
     }
     case 'config':
       process.stdout.write(`${JSON.stringify(DEFAULT_CONFIG, null, 2)}\n`);

@@ -1,6 +1,6 @@
 /**
- * Turns a validated pipeline config into a running query: the same engine
- * path as the fluent API (eddy.stream(...).groupBy(...).agg(...).writeStream(...)).
+ * Turns a validated pipeline config into a running query: the same
+ * StreamingQuery the fluent API starts, from the same kind of plan.
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { PipelineConfig, SinkConfig, SourceConfig } from './pipelineConfig.js';
@@ -12,9 +12,7 @@ import { generatorSource } from '../sources/generator.js';
 import { consoleSink } from '../sinks/console.js';
 import { fileSink } from '../sinks/file.js';
 import { memorySink } from '../sinks/memory.js';
-import { createEddy } from '../engine/api.js';
-import { window } from '../engine/windowColumn.js';
-import type { StreamingQuery, QueryEnvironment } from '../engine/query.js';
+import { StreamingQuery, type QueryEnvironment, type QuerySinks } from '../engine/query.js';
 
 /** Where relative paths in a config resolve from (the config file's folder), and optional overrides. */
 export interface BuildOptions {
@@ -59,21 +57,11 @@ export function createSink(config: SinkConfig, opts: BuildOptions): Sink {
   }
 }
 
-/** Starts the query a config describes. */
+/** Starts the query a config describes (a config is a validated query plan plus its source and sinks). */
 export function startPipeline(config: PipelineConfig, env: QueryEnvironment, opts: BuildOptions): StreamingQuery {
-  const eddy = createEddy(env);
-  let writer = eddy
-    .stream(createSource(config.source, opts, config.timeColumn))
-    .withWatermark(config.timeColumn, config.delayMs, { allowedLateness: config.latenessMs })
-    .groupBy(window(config.timeColumn, config.sizeMs, config.slideMs), ...config.keyColumns)
-    .agg(...config.aggregates)
-    .writeStream(createSink(config.sink, opts))
-    .outputMode(config.outputMode)
-    .queryName(config.name)
-    .option('batchSize', config.batchSize)
-    .option('flushOnStop', config.flushOnStop)
-    .option('flushAtEnd', config.flushAtEnd);
-  if (config.lateSink) writer = writer.lateEvents(createSink(config.lateSink, opts));
-  if (config.deadLetter) writer = writer.deadLetter(createSink(config.deadLetter, opts));
-  return writer.start();
+  const sinks: QuerySinks = { results: createSink(config.sink, opts) };
+  if (config.lateSink) sinks.late = createSink(config.lateSink, opts);
+  if (config.deadLetter) sinks.deadLetter = createSink(config.deadLetter, opts);
+  if (config.matchesSink) sinks.matches = createSink(config.matchesSink, opts);
+  return new StreamingQuery(config, createSource(config.source, opts, config.timeColumn), sinks, env);
 }

@@ -14,7 +14,13 @@
  * the field.
  */
 import { parseDuration } from '../engine/duration.js';
-import { aggregateByName } from '../engine/aggregates.js';
+import { aggregateByName, type AggregateFunction } from '../engine/aggregates.js';
+import {
+  emptyAnalytics, hasAnalytics, withAnomalies, withForecast, withThresholds,
+  type AnalyticsPlan, type AnomalyOptions, type ForecastOptions, type ThresholdBounds,
+} from '../engine/analytics.js';
+import { compileSequence, PatternSyntaxError } from '../engine/patterns/sequence.js';
+import type { SequencePlan } from '../engine/plan.js';
 import { DEFAULT_BATCH_SIZE, type OutputMode, type QueryPlan } from '../engine/plan.js';
 import {
   ConfigError, asBoolean, asChoice, asNumber, asObject, asString, asStringList, describe, rejectUnknownKeys,
@@ -54,21 +60,21 @@ export interface PipelineConfig extends QueryPlan {
   source: SourceConfig;
   sink: SinkConfig;
   lateSink?: SinkConfig;
+  /** Where sequence matches go; defaults to a sibling of the sink (see matchesSinkFor). */
+  matchesSink?: SinkConfig;
   deadLetter?: SinkConfig;
   /** Fields accepted but not acted on by this version, with why. */
   warnings: string[];
 }
 
-const TOP_KEYS = ['name', 'source', 'timestamp_column', 'value_column', 'grouping_columns', 'processing', 'sink', 'late_sink', 'dead_letter', 'window_size', 'slide_duration'] as const;
+const TOP_KEYS = ['name', 'source', 'timestamp_column', 'value_column', 'grouping_columns', 'type_column', 'processing', 'sink', 'late_sink', 'matches_sink', 'dead_letter', 'window_size', 'slide_duration'] as const;
 const PROCESSING_KEYS = [
   'window_size', 'slide_duration', 'watermark_delay', 'allowed_lateness', 'output_mode', 'aggregations',
   'batch_size', 'max_offsets_per_trigger', 'flush_on_stop', 'flush_at_end',
-  'anomaly_threshold', 'patterns', 'checkpoint_location',
+  'anomaly_threshold', 'anomalies', 'forecast', 'patterns', 'checkpoint_location',
 ] as const;
 /** Seed fields accepted now, acted on by a later version (named so users are not surprised). */
 const NOT_YET: Record<string, string> = {
-  'processing.anomaly_threshold': 'anomaly detection is not implemented yet; the field is ignored',
-  'processing.patterns': 'pattern detection is not implemented yet; the field is ignored',
   'processing.checkpoint_location': 'checkpoints are not implemented yet; the field is ignored',
   'sink.batch_size': 'sinks write each engine batch at once; the field is ignored',
   'sink.retry_attempts': 'sink retries are not implemented yet; the field is ignored',
@@ -181,9 +187,7 @@ export function parsePipelineConfig(doc: unknown): PipelineConfig {
   const { source, schema } = parseSource(top.source);
   const processing = top.processing === undefined ? {} : asObject(top.processing, 'processing');
   rejectUnknownKeys(processing, PROCESSING_KEYS, 'processing');
-  for (const key of ['anomaly_threshold', 'patterns', 'checkpoint_location']) {
-    if (processing[key] !== undefined) warnings.push(`processing.${key}: ${NOT_YET[`processing.${key}`]}`);
-  }
+  if (processing.checkpoint_location !== undefined) warnings.push(`processing.checkpoint_location: ${NOT_YET['processing.checkpoint_location']}`);
 
   // Columns: explicit fields first, then the seed's source.schema, then the defaults.
   const fromSchema = (types: string[]) => Object.entries(schema ?? {}).filter(([, t]) => types.includes(t)).map(([f]) => f);
@@ -222,6 +226,9 @@ export function parsePipelineConfig(doc: unknown): PipelineConfig {
   const { sink, writeMode } = parseSink(top.sink, 'sink', warnings);
   const outputMode = processing.output_mode !== undefined ? asChoice(processing.output_mode, ['append', 'update'] as const, 'processing.output_mode') : writeMode ?? 'append';
 
+  const analytics = parseAnalytics(processing, slideMs);
+  const typeColumn = top.type_column !== undefined ? asString(top.type_column, 'type_column') : 'type';
+
   const config: PipelineConfig = {
     name: top.name === undefined ? (sink.type === 'memory' ? sink.queryName : 'eddy') : asString(top.name, 'name'),
     source, timeColumn, keyColumns, aggregates, sizeMs, slideMs, delayMs, latenessMs, outputMode, batchSize,
@@ -231,8 +238,113 @@ export function parsePipelineConfig(doc: unknown): PipelineConfig {
     flushAtEnd: processing.flush_at_end === undefined ? true : asBoolean(processing.flush_at_end, 'processing.flush_at_end'),
     sink,
     warnings,
+    analytics: analytics.plan,
+    analyticsOn: analytics.on,
+    sequences: analytics.sequences,
+    ...(analytics.sequences.length > 0 ? { typeColumn } : {}),
   };
+  if (outputMode === 'update' && hasAnalytics(analytics.plan)) {
+    throw new ConfigError('processing.output_mode', "anomalies, forecasts and threshold patterns on window results need 'append' (in update mode a window is emitted many times)");
+  }
   if (top.late_sink !== undefined) config.lateSink = parseSink(top.late_sink, 'late_sink', warnings).sink;
+  if (top.matches_sink !== undefined) config.matchesSink = parseSink(top.matches_sink, 'matches_sink', warnings).sink;
+  else if (analytics.sequences.length > 0) config.matchesSink = matchesSinkFor(sink);
   if (top.dead_letter !== undefined) config.deadLetter = parseSink(top.dead_letter, 'dead_letter', warnings).sink;
   return config;
+}
+
+/**
+ * The analytics a config asks for, as the seed's AnalyticsPipeline: windows →
+ * anomalies on avg_value → threshold patterns. `anomaly_threshold` alone turns
+ * on the seed's 11-row z-score with that threshold; `anomalies` gives every
+ * option; `forecast` adds Holt; `patterns.threshold` and `patterns.sequence`
+ * are the seed's pattern configs.
+ */
+function parseAnalytics(processing: Record<string, unknown>, slideMs: number): { plan: AnalyticsPlan; on: AggregateFunction; sequences: SequencePlan[] } {
+  let plan = emptyAnalytics();
+  let on: AggregateFunction = 'avg';
+  const wrap = <T>(path: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(path, (e as Error).message.replace(/^[^:]*: /, ''));
+    }
+  };
+  const anomalies: AnomalyOptions = {};
+  let wantAnomalies = false;
+  if (processing.anomaly_threshold !== undefined) {
+    anomalies.threshold = asNumber(processing.anomaly_threshold, 'processing.anomaly_threshold', { min: 0 });
+    wantAnomalies = true;
+  }
+  if (processing.anomalies !== undefined) {
+    const a = asObject(processing.anomalies, 'processing.anomalies');
+    rejectUnknownKeys(a, ['rows', 'time', 'max_rows', 'threshold', 'score', 'on'], 'processing.anomalies');
+    if (a.rows !== undefined) anomalies.rows = asNumber(a.rows, 'processing.anomalies.rows', { min: 2, max: 1 << 20, integer: true });
+    if (a.time !== undefined) anomalies.time = durationOrNumber(a.time, 'processing.anomalies.time');
+    if (a.max_rows !== undefined) anomalies.maxRows = asNumber(a.max_rows, 'processing.anomalies.max_rows', { min: 2, max: 1 << 20, integer: true });
+    if (a.threshold !== undefined) anomalies.threshold = asNumber(a.threshold, 'processing.anomalies.threshold', { min: 0 });
+    if (a.score !== undefined) anomalies.score = asBoolean(a.score, 'processing.anomalies.score');
+    if (a.on !== undefined) on = asChoice(a.on, ['count', 'sum', 'avg', 'stddev', 'min', 'max'] as const, 'processing.anomalies.on');
+    wantAnomalies = true;
+  }
+  if (wantAnomalies) plan = wrap('processing.anomalies', () => withAnomalies(plan, anomalies));
+  if (processing.forecast !== undefined) {
+    const f = asObject(processing.forecast, 'processing.forecast');
+    rejectUnknownKeys(f, ['alpha', 'beta', 'gamma', 'horizon', 'season', 'season_slots'], 'processing.forecast');
+    const o: ForecastOptions = {};
+    if (f.alpha !== undefined) o.alpha = asNumber(f.alpha, 'processing.forecast.alpha', { min: Number.MIN_VALUE, max: 1 });
+    if (f.beta !== undefined) o.beta = asNumber(f.beta, 'processing.forecast.beta', { min: 0, max: 1 });
+    if (f.gamma !== undefined) o.gamma = asNumber(f.gamma, 'processing.forecast.gamma', { min: 0, max: 1 });
+    if (f.horizon !== undefined) o.horizon = asNumber(f.horizon, 'processing.forecast.horizon', { min: 1, integer: true });
+    if (f.season !== undefined) o.season = typeof f.season === 'number' ? asNumber(f.season, 'processing.forecast.season', { min: 2, integer: true }) : durationOrNumber(f.season, 'processing.forecast.season');
+    if (f.season_slots !== undefined) o.seasonSlots = asNumber(f.season_slots, 'processing.forecast.season_slots', { min: 2, integer: true });
+    plan = wrap('processing.forecast', () => withForecast(plan, o, slideMs));
+  }
+  let sequences: SequencePlan[] = [];
+  if (processing.patterns !== undefined) {
+    const p = asObject(processing.patterns, 'processing.patterns');
+    rejectUnknownKeys(p, ['threshold', 'sequence'], 'processing.patterns');
+    if (p.threshold !== undefined) {
+      const t = asObject(p.threshold, 'processing.patterns.threshold');
+      const bounds: Record<string, ThresholdBounds> = {};
+      for (const [name, value] of Object.entries(t)) {
+        const b = asObject(value, `processing.patterns.threshold.${name}`);
+        rejectUnknownKeys(b, ['upper', 'lower'], `processing.patterns.threshold.${name}`);
+        bounds[name] = {};
+        if (b.upper !== undefined) bounds[name].upper = asNumber(b.upper, `processing.patterns.threshold.${name}.upper`);
+        if (b.lower !== undefined) bounds[name].lower = asNumber(b.lower, `processing.patterns.threshold.${name}.lower`);
+      }
+      plan = wrap('processing.patterns.threshold', () => withThresholds(plan, bounds));
+    }
+    if (p.sequence !== undefined) {
+      sequences = asStringList(p.sequence, 'processing.patterns.sequence').map((text, i) => {
+        try {
+          return compileSequence(text);
+        } catch (e) {
+          if (e instanceof PatternSyntaxError) throw new ConfigError(`processing.patterns.sequence[${i}]`, e.message);
+          throw e;
+        }
+      });
+    }
+  }
+  return { plan, on, sequences };
+}
+
+/** Where sequence matches go when the config does not say: beside the results (out.ndjson → out.matches.ndjson, table → table_matches, console → console). */
+export function matchesSinkFor(sink: SinkConfig): SinkConfig {
+  switch (sink.type) {
+    case 'console':
+      return sink;
+    case 'memory':
+      return { type: 'memory', queryName: `${sink.queryName}_matches` };
+    case 'file': {
+      const dot = sink.path.lastIndexOf('.');
+      const slash = Math.max(sink.path.lastIndexOf('/'), sink.path.lastIndexOf('\\'));
+      const base = dot > slash ? sink.path.slice(0, dot) : sink.path;
+      const ext = dot > slash ? sink.path.slice(dot) : '.ndjson';
+      // matches have their own columns, so a CSV results file gets an NDJSON sibling
+      return { type: 'file', path: `${base}.matches${ext === '.csv' ? '.ndjson' : ext}` };
+    }
+  }
 }

@@ -29,6 +29,20 @@ const CONFIG_ERRORS: Record<number, string> = {
   6: 'output mode must be append or update',
 };
 
+/** What an analytics stage computes per row (all optional; absent = off). */
+export interface StageSettings {
+  /** Rolling z-score over the last `rows` rows, or the last `timeMs` of event time (at most `rows` rows). */
+  zscore?: { mode: 'rows' | 'time'; rows: number; timeMs?: number; threshold: number };
+  /** Holt / Holt-Winters: seasonal `slots` (0 = none), as rows or as buckets of a `seasonMs` season. */
+  holt?: { alpha: number; beta: number; gamma: number; horizon: number; slots: number; seasonMs: number };
+  /** Threshold patterns in order; bit 2i = value > upper, bit 2i+1 = value < lower. */
+  thresholds?: { upper?: number; lower?: number }[];
+  /** The default anomaly score. */
+  detector?: boolean;
+  /** Windows stage only: the window-record field it reads (exports.ts W_*). */
+  windowField?: number;
+}
+
 /** Columns of one batch, views into wasm memory (valid until the next core call). */
 export interface InputColumns {
   ts: Float64Array;
@@ -96,6 +110,35 @@ export class WasmCore {
     if (code !== 0) throw new RangeError(CONFIG_ERRORS[code] ?? `window configuration rejected (code ${code})`);
   }
 
+  /** Turns the window kernel on or off (events-only queries switch it off). */
+  enableWindows(on: boolean): void {
+    this.ex.window_enable(on ? 1 : 0);
+  }
+
+  /** Configures an analytics stage (0 events, 1 window results) and empties its state. */
+  configureStage(stage: number, s: StageSettings): void {
+    const ex = this.ex;
+    const z = s.zscore;
+    if (ex.stage_zscore(stage, z ? (z.mode === 'time' ? 2 : 1) : 0, z?.rows ?? 0, z?.timeMs ?? 0, z?.threshold ?? 2) !== 0) {
+      throw new RangeError(`z-score settings rejected: rows must be 2 … 1048576 and a time window > 0 (got ${JSON.stringify(z)})`);
+    }
+    const h = s.holt;
+    if (ex.stage_holt(stage, h ? 1 : 0, h?.alpha ?? 0.3, h?.beta ?? 0.3, h?.gamma ?? 0.1, h?.horizon ?? 10, h?.slots ?? 0, h?.seasonMs ?? 0) !== 0) {
+      throw new RangeError(`forecast settings rejected: alpha in (0, 1], beta and gamma in [0, 1], horizon ≥ 1, season slots 0 … 1048576 (got ${JSON.stringify(h)})`);
+    }
+    ex.stage_thresholds_clear(stage);
+    const bounds = s.thresholds ?? [];
+    if (bounds.length > ex.stage_thresholds_max()) throw new RangeError(`at most ${ex.stage_thresholds_max()} threshold patterns, got ${bounds.length}`);
+    bounds.forEach((b, i) => ex.stage_threshold(stage, i, b.upper ?? NaN, b.lower ?? NaN));
+    ex.stage_detector(stage, s.detector ? 1 : 0);
+    if (s.windowField !== undefined && ex.stage_window_field(s.windowField) !== 0) throw new RangeError(`window field ${s.windowField} cannot be scored`);
+  }
+
+  /** A stage's output records of the last call, laid out like windowRecords(). */
+  stageRecords(stage: number): { data: Float64Array; offset: number; count: number; width: number } {
+    return { data: this.f64, offset: this.ex.out_stage_ptr(stage) >>> 3, count: this.ex.out_stage_count(stage), width: this.ex.out_stage_width() };
+  }
+
   /** Makes the input columns hold `rows` rows and returns views over them. */
   reserve(rows: number): InputColumns {
     const cap = this.ex.input_reserve(rows);
@@ -106,6 +149,17 @@ export class WasmCore {
       key: new Int32Array(this.buffer, this.ex.input_key_ptr(), cap),
       value: new Float64Array(this.buffer, this.ex.input_value_ptr(), cap),
       type: new Int32Array(this.buffer, this.ex.input_type_ptr(), cap),
+    };
+  }
+
+  /** Views over the first `n` rows of the input columns as the host last wrote them (fresh views: valid after memory growth). */
+  inputViews(n: number): InputColumns {
+    this.refresh();
+    return {
+      ts: new Float64Array(this.buffer, this.ex.input_ts_ptr(), n),
+      key: new Int32Array(this.buffer, this.ex.input_key_ptr(), n),
+      value: new Float64Array(this.buffer, this.ex.input_value_ptr(), n),
+      type: new Int32Array(this.buffer, this.ex.input_type_ptr(), n),
     };
   }
 

@@ -1,13 +1,24 @@
 /**
- * The fluent API, in Spark Structured Streaming's vocabulary:
+ * The fluent API, in Spark Structured Streaming's vocabulary.
+ *
+ * A windows query (the seed's AnalyticsPipeline: windows → anomalies on
+ * avg_value → threshold patterns):
  *
  *   eddy.stream(source)
  *     .withWatermark('timestamp', '10 minutes')
  *     .groupBy(window('timestamp', '5 minutes', '1 minute'), 'metric')
  *     .agg(avg('value'), stddev('value'), min('value'), max('value'), count())
+ *     .detectAnomalies({ rows: 11, threshold: 2 })          // on avg_value per metric
+ *     .patterns({ threshold: { critical: { upper: 100 } } })
  *     .writeStream(sink)
- *     .outputMode('append')
  *     .start()            // → StreamingQuery
+ *
+ * An events query scores every event instead of aggregating:
+ *
+ *   eddy.stream(source).keyBy('metric')
+ *     .detectAnomalies().forecast({ season: '1 day' })
+ *     .patterns({ sequence: ['A -> B -> C within 5m'] })
+ *     .writeStream(sink).patternMatches(matchSink).start()
  *
  * Every step returns a new immutable object, like Spark's DataFrames, and
  * validates what it can as early as it can, with messages that name the
@@ -17,10 +28,15 @@ import type { Source } from '../sources/source.js';
 import type { Sink } from '../sinks/sink.js';
 import { parseDuration, type Duration } from './duration.js';
 import { isWindowColumn, type WindowColumn } from './windowColumn.js';
-import type { Aggregate } from './aggregates.js';
-import { DEFAULT_BATCH_SIZE, type OutputMode, type QueryPlan } from './plan.js';
+import type { Aggregate, AggregateFunction } from './aggregates.js';
+import { DEFAULT_BATCH_SIZE, type OutputMode, type QueryPlan, type SequencePlan } from './plan.js';
 import { StreamingQuery, type QueryEnvironment } from './query.js';
 import type { QueryProgress } from './progress.js';
+import {
+  emptyAnalytics, withAnomalies, withForecast, withThresholds,
+  type AnalyticsPlan, type AnomalyOptions, type ForecastOptions, type PatternOptions,
+} from './analytics.js';
+import { compileSequence } from './patterns/sequence.js';
 
 interface Watermark {
   column: string;
@@ -34,17 +50,77 @@ export interface WatermarkOptions {
   allowedLateness?: Duration;
 }
 
+/** What analytics methods accumulate, for either kind of query. */
+interface AnalyticsState {
+  analytics: AnalyticsPlan;
+  sequences: SequencePlan[];
+  typeColumn: string | undefined;
+}
+
+const noAnalytics = (): AnalyticsState => ({ analytics: emptyAnalytics(), sequences: [], typeColumn: undefined });
+
+/** Applies patterns() options: thresholds to the per-row analytics, sequences to the raw events. */
+function withPatterns(state: AnalyticsState, o: PatternOptions): AnalyticsState {
+  if (typeof o !== 'object' || o === null) throw new TypeError('patterns(): expected { threshold?, sequence?, typeColumn? }');
+  const next = { ...state };
+  if (o.threshold !== undefined) next.analytics = withThresholds(state.analytics, o.threshold);
+  if (o.sequence !== undefined) {
+    if (!Array.isArray(o.sequence)) throw new TypeError("patterns(): sequence must be a list like ['A -> B -> C within 5m']");
+    next.sequences = [...state.sequences, ...o.sequence.map((p) => compileSequence(p))];
+  }
+  if (o.typeColumn !== undefined) next.typeColumn = o.typeColumn;
+  return next;
+}
+
 /** A stream of events from a source (Spark's streaming DataFrame before aggregation). */
 export class DataStream {
   /** @internal */
-  constructor(readonly env: QueryEnvironment, readonly source: Source, readonly watermark: Watermark | undefined) {}
+  constructor(
+    readonly env: QueryEnvironment,
+    readonly source: Source,
+    readonly watermark: Watermark | undefined,
+    readonly keys: string[] = [],
+    readonly valueColumn = 'value',
+    readonly state: AnalyticsState = noAnalytics(),
+  ) {}
+
+  private with(patch: { watermark?: Watermark; keys?: string[]; valueColumn?: string; state?: AnalyticsState }): DataStream {
+    return new DataStream(this.env, this.source, patch.watermark ?? this.watermark, patch.keys ?? this.keys, patch.valueColumn ?? this.valueColumn, patch.state ?? this.state);
+  }
 
   /** Declares the event-time column and how long to wait for out-of-order events (watermark = max event time − delay). */
   withWatermark(column: string, delay: Duration, options: WatermarkOptions = {}): DataStream {
     if (typeof column !== 'string' || column === '') throw new TypeError('withWatermark(): expected the event-time column name');
     const delayMs = parseDuration(delay, 'watermark delay');
     const latenessMs = options.allowedLateness === undefined ? 0 : parseDuration(options.allowedLateness, 'allowed lateness');
-    return new DataStream(this.env, this.source, { column, delayMs, latenessMs });
+    return this.with({ watermark: { column, delayMs, latenessMs } });
+  }
+
+  /** Events query: the key columns each series is tracked by (none = one series). */
+  keyBy(...keyColumns: string[]): DataStream {
+    checkKeyColumns(keyColumns, 'keyBy');
+    return this.with({ keys: keyColumns });
+  }
+
+  /** Events query: the numeric field the analytics read (default 'value'). */
+  value(column: string): DataStream {
+    if (typeof column !== 'string' || column === '') throw new TypeError('value(): expected a column name');
+    return this.with({ valueColumn: column });
+  }
+
+  /** Events query: scores every event with the rolling z-score (the seed's rule) and, by default, eddy's anomaly score. */
+  detectAnomalies(options: AnomalyOptions = {}): DataStream {
+    return this.with({ state: { ...this.state, analytics: withAnomalies(this.state.analytics, options) } });
+  }
+
+  /** Events query: Holt (or Holt-Winters) forecasts per key. */
+  forecast(options: ForecastOptions = {}): DataStream {
+    return this.with({ state: { ...this.state, analytics: withForecast(this.state.analytics, options) } });
+  }
+
+  /** Events query: threshold patterns per event, sequence patterns per key. */
+  patterns(options: PatternOptions): DataStream {
+    return this.with({ state: withPatterns(this.state, options) });
   }
 
   /** Groups by an event-time window and any number of key columns. */
@@ -52,16 +128,33 @@ export class DataStream {
     if (!isWindowColumn(window)) {
       throw new TypeError("groupBy(): the first column must be window('timestamp', size, slide?) — eddy aggregates over event-time windows");
     }
-    for (const k of keyColumns) {
-      if (typeof k !== 'string' || k === '') throw new TypeError(`groupBy(): key columns must be names, got ${JSON.stringify(k)}`);
-      if (k === window.timeColumn) throw new TypeError(`groupBy(): '${k}' is the window's time column, not a key`);
-    }
-    if (new Set(keyColumns).size !== keyColumns.length) throw new TypeError(`groupBy(): duplicate key columns in ${keyColumns.join(', ')}`);
+    checkKeyColumns(keyColumns, 'groupBy');
+    if (keyColumns.includes(window.timeColumn)) throw new TypeError(`groupBy(): '${window.timeColumn}' is the window's time column, not a key`);
     if (this.watermark && this.watermark.column !== window.timeColumn) {
       throw new TypeError(`groupBy(): the watermark is on '${this.watermark.column}' but the window is on '${window.timeColumn}'; they must be the same column`);
     }
+    if (this.state.analytics.zscore || this.state.analytics.forecast || this.state.analytics.thresholds.length > 0) {
+      throw new TypeError('groupBy(): call detectAnomalies/forecast/patterns after agg() to score window results (or write the events without groupBy)');
+    }
     return new GroupedStream(this, window, keyColumns);
   }
+
+  /** Events query: writes every event with its scores. */
+  writeStream(sink: Sink): DataStreamWriter {
+    checkSink(sink);
+    return new DataStreamWriter({ kind: 'events', stream: this }, sink, {});
+  }
+}
+
+function checkKeyColumns(keyColumns: string[], where: string): void {
+  for (const k of keyColumns) {
+    if (typeof k !== 'string' || k === '') throw new TypeError(`${where}(): key columns must be names, got ${JSON.stringify(k)}`);
+  }
+  if (new Set(keyColumns).size !== keyColumns.length) throw new TypeError(`${where}(): duplicate key columns in ${keyColumns.join(', ')}`);
+}
+
+function checkSink(sink: Sink): void {
+  if (!sink || typeof sink.write !== 'function') throw new TypeError('writeStream(): expected a sink (console, file, memory, callback …)');
 }
 
 /** A stream grouped by window and keys, waiting for its aggregates. */
@@ -79,19 +172,59 @@ export class GroupedStream {
     const names = aggregates.map((a) => a.name);
     const clash = names.find((n, i) => names.indexOf(n) !== i || n === 'window' || this.keyColumns.includes(n));
     if (clash) throw new TypeError(`agg(): output column '${clash}' appears twice; use .alias() to rename`);
-    return new AggregatedStream(this, aggregates, [...columns][0]);
+    return new AggregatedStream(this, aggregates, [...columns][0], this.stream.state, undefined);
   }
 }
 
-/** An aggregated stream, ready to be written. */
+/** Options of the analytics methods on window results. */
+interface WindowAnalyticsOn {
+  /** Which aggregate to score: an output name ('avg_value') or a function ('avg'); default avg, as the seed. */
+  on?: string;
+}
+
+/** An aggregated stream, ready to be written (or scored first). */
 export class AggregatedStream {
   /** @internal */
-  constructor(readonly grouped: GroupedStream, readonly aggregates: Aggregate[], readonly valueColumn: string | undefined) {}
+  constructor(
+    readonly grouped: GroupedStream,
+    readonly aggregates: Aggregate[],
+    readonly valueColumn: string | undefined,
+    readonly state: AnalyticsState,
+    readonly analyticsOn: AggregateFunction | undefined,
+  ) {}
+
+  private with(state: AnalyticsState, on: string | undefined): AggregatedStream {
+    return new AggregatedStream(this.grouped, this.aggregates, this.valueColumn, state, on === undefined ? this.analyticsOn : this.resolveOn(on));
+  }
+
+  private resolveOn(on: string): AggregateFunction {
+    const byName = this.aggregates.find((a) => a.name === on);
+    const fn = byName ? byName.fn : (['count', 'sum', 'avg', 'stddev', 'min', 'max'] as const).find((f) => f === on);
+    if (!fn) throw new TypeError(`on: '${on}' is not an aggregate of this query (${this.aggregates.map((a) => a.name).join(', ')})`);
+    if (this.analyticsOn !== undefined && this.analyticsOn !== fn) throw new TypeError(`on: analytics already read '${this.analyticsOn}'; one aggregate per query`);
+    return fn;
+  }
+
+  /** Rolling z-score (the seed's rule) and the anomaly score on an aggregate of each key's windows (avg by default). */
+  detectAnomalies(options: AnomalyOptions & WindowAnalyticsOn = {}): AggregatedStream {
+    return this.with({ ...this.state, analytics: withAnomalies(this.state.analytics, options) }, options.on);
+  }
+
+  /** Holt (or Holt-Winters) forecasts of an aggregate per key; a duration season is split by the window slide. */
+  forecast(options: ForecastOptions & WindowAnalyticsOn = {}): AggregatedStream {
+    const slide = this.grouped.window.slideMs;
+    return this.with({ ...this.state, analytics: withForecast(this.state.analytics, options, slide) }, options.on);
+  }
+
+  /** Threshold patterns on an aggregate of each window; sequence patterns on the raw events (matches go to patternMatches()). */
+  patterns(options: PatternOptions & WindowAnalyticsOn): AggregatedStream {
+    return this.with(withPatterns(this.state, options), options.on);
+  }
 
   /** Starts describing where results go. */
   writeStream(sink: Sink): DataStreamWriter {
-    if (!sink || typeof sink.write !== 'function') throw new TypeError('writeStream(): expected a sink (console, file, memory, callback …)');
-    return new DataStreamWriter(this, sink, {});
+    checkSink(sink);
+    return new DataStreamWriter({ kind: 'windows', stream: this }, sink, {});
   }
 }
 
@@ -104,17 +237,20 @@ interface WriterOptions {
   flushAtEnd?: boolean;
   lateSink?: Sink;
   deadLetter?: Sink;
+  matchSink?: Sink;
   log?: (line: string) => void;
   onProgress?: (p: QueryProgress) => void;
 }
 
+type Described = { kind: 'windows'; stream: AggregatedStream } | { kind: 'events'; stream: DataStream };
+
 /** Describes how results are written; `start()` runs the query. */
 export class DataStreamWriter {
   /** @internal */
-  constructor(readonly aggregated: AggregatedStream, readonly sink: Sink, readonly options: WriterOptions) {}
+  constructor(readonly described: Described, readonly sink: Sink, readonly options: WriterOptions) {}
 
   private with(patch: WriterOptions): DataStreamWriter {
-    return new DataStreamWriter(this.aggregated, this.sink, { ...this.options, ...patch });
+    return new DataStreamWriter(this.described, this.sink, { ...this.options, ...patch });
   }
 
   /** 'append' (default): each window once, when the watermark closes it. 'update': changed windows after every batch. */
@@ -136,6 +272,11 @@ export class DataStreamWriter {
   /** Routes rejected input rows, with their errors, to a sink. */
   deadLetter(sink: Sink): DataStreamWriter {
     return this.with({ deadLetter: sink });
+  }
+
+  /** Routes sequence-pattern matches to a sink (required when the query has sequence patterns). */
+  patternMatches(sink: Sink): DataStreamWriter {
+    return this.with({ matchSink: sink });
   }
 
   /**
@@ -171,34 +312,72 @@ export class DataStreamWriter {
 
   /** The validated plan this writer would run. */
   plan(): QueryPlan {
-    const { grouped, aggregates, valueColumn } = this.aggregated;
-    const { stream, window, keyColumns } = grouped;
     const o = this.options;
-    return {
+    const common = {
       name: o.queryName ?? 'eddy',
-      timeColumn: window.timeColumn,
-      valueColumn,
-      keyColumns,
-      aggregates,
-      sizeMs: window.sizeMs,
-      slideMs: window.slideMs,
-      delayMs: stream.watermark?.delayMs ?? 0,
-      latenessMs: stream.watermark?.latenessMs ?? 0,
       outputMode: o.outputMode ?? 'append',
       batchSize: o.batchSize ?? DEFAULT_BATCH_SIZE,
       flushAtEnd: o.flushAtEnd ?? true,
       flushOnStop: o.flushOnStop ?? false,
     };
+    if (this.described.kind === 'events') {
+      const s = this.described.stream;
+      return {
+        ...common,
+        kind: 'events',
+        timeColumn: s.watermark?.column ?? 'timestamp',
+        valueColumn: s.valueColumn,
+        keyColumns: s.keys,
+        aggregates: [],
+        // an events query has no windows; the core's window kernel is off
+        sizeMs: 60_000, slideMs: 60_000,
+        delayMs: s.watermark?.delayMs ?? 0,
+        latenessMs: s.watermark?.latenessMs ?? 0,
+        analytics: s.state.analytics,
+        sequences: s.state.sequences,
+        ...(s.state.typeColumn || s.state.sequences.length > 0 ? { typeColumn: s.state.typeColumn ?? 'type' } : {}),
+      };
+    }
+    const a = this.described.stream;
+    const { stream, window, keyColumns } = a.grouped;
+    return {
+      ...common,
+      kind: 'windows',
+      timeColumn: window.timeColumn,
+      valueColumn: a.valueColumn,
+      keyColumns,
+      aggregates: a.aggregates,
+      sizeMs: window.sizeMs,
+      slideMs: window.slideMs,
+      delayMs: stream.watermark?.delayMs ?? 0,
+      latenessMs: stream.watermark?.latenessMs ?? 0,
+      analytics: a.state.analytics,
+      analyticsOn: a.analyticsOn ?? 'avg',
+      sequences: a.state.sequences,
+      ...(a.state.sequences.length > 0 ? { typeColumn: a.state.typeColumn ?? 'type' } : {}),
+    };
   }
 
   /** Starts the query; it runs in the background until stopped or its source ends. */
   start(): StreamingQuery {
-    const env = this.aggregated.grouped.stream.env;
+    const plan = this.plan();
     const o = this.options;
+    if ((plan.sequences?.length ?? 0) > 0 && !o.matchSink) {
+      throw new TypeError('sequence patterns need a sink for their matches: add .patternMatches(sink)');
+    }
+    if (plan.kind === 'windows' && plan.outputMode === 'update' && plan.analytics && (plan.analytics.zscore || plan.analytics.forecast || plan.analytics.score || plan.analytics.thresholds.length > 0)) {
+      throw new TypeError('analytics on window results need append output mode (in update mode a window is emitted many times)');
+    }
+    const env = this.described.stream instanceof DataStream ? this.described.stream.env : this.described.stream.grouped.stream.env;
     const listeners = [env.onProgress, o.onProgress].filter((l): l is (p: QueryProgress) => void => l !== undefined);
     const log = o.log ?? env.log;
-    return new StreamingQuery(this.plan(), this.aggregated.grouped.stream.source,
-      { windows: this.sink, ...(o.lateSink ? { late: o.lateSink } : {}), ...(o.deadLetter ? { deadLetter: o.deadLetter } : {}) },
+    return new StreamingQuery(plan, this.described.stream instanceof DataStream ? this.described.stream.source : this.described.stream.grouped.stream.source,
+      {
+        results: this.sink,
+        ...(o.lateSink ? { late: o.lateSink } : {}),
+        ...(o.deadLetter ? { deadLetter: o.deadLetter } : {}),
+        ...(o.matchSink ? { matches: o.matchSink } : {}),
+      },
       {
         createCore: env.createCore,
         ...(log ? { log } : {}),

@@ -33,9 +33,15 @@ export class RowEncoder {
   private firstLine: number | undefined;
   private readonly keyParts: (string | number | boolean)[];
 
-  constructor(private readonly plan: QueryPlan, private readonly keys: KeyInterner, private readonly sourceName: string) {
+  /**
+   * @param types interns event types (the type column), when the plan has sequence patterns
+   */
+  constructor(private readonly plan: QueryPlan, private readonly keys: KeyInterner, private readonly sourceName: string, private readonly types?: KeyInterner) {
     this.keyParts = new Array(plan.keyColumns.length);
+    this.typeColumn = plan.sequences && plan.sequences.length > 0 ? plan.typeColumn ?? 'type' : undefined;
   }
+
+  private readonly typeColumn: string | undefined;
 
   /** Writes the valid rows of `batch` into `cols` (sized for batch.rows.length) and reports the rest. */
   encode(batch: SourceBatch, cols: InputColumns): EncodedBatch {
@@ -105,6 +111,11 @@ export class RowEncoder {
       cols.ts[n] = ts;
       cols.key[n] = key;
       cols.value[n] = value;
+      if (this.typeColumn !== undefined) {
+        // A missing type is not an error: the row still counts for windows, it just matches no sequence step.
+        const t = row[this.typeColumn];
+        cols.type[n] = typeof t === 'string' || typeof t === 'number' || typeof t === 'boolean' ? this.types!.internOne(t) : -1;
+      }
       this.rowIndex[n] = i;
       n++;
     }

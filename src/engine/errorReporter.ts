@@ -35,7 +35,7 @@ export class InputErrorReporter {
     }
     if (this.deadLetter) {
       if (!this.opened) {
-        await this.deadLetter.open({ kind: 'late', mode: 'append', columns: DEAD_LETTER_COLUMNS, keyColumns: [] });
+        await this.deadLetter.open({ kind: 'errors', mode: 'append', columns: DEAD_LETTER_COLUMNS, keyColumns: [] });
         this.opened = true;
       }
       await this.deadLetter.write(errors.map((e) => ({ ...e, kind: e.kind ?? 'malformed' })));

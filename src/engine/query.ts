@@ -11,8 +11,8 @@
 import type { WasmCore } from '../core/wasmCore.js';
 import type { Source } from '../sources/source.js';
 import type { Sink, ResultRecord } from '../sinks/sink.js';
-import { lateSchema, windowSchema } from './records.js';
-import { WindowEngine } from './windowEngine.js';
+import { eventSchema, lateSchema, matchSchema, windowSchema } from './records.js';
+import { BatchEngine } from './batchEngine.js';
 import { InputErrorReporter } from './errorReporter.js';
 import { perSecond, RECENT_PROGRESS_LIMIT, type QueryProgress } from './progress.js';
 import type { QueryPlan } from './plan.js';
@@ -20,8 +20,10 @@ import { formatTimestamp } from './timestamp.js';
 
 /** Where a query's outputs go. */
 export interface QuerySinks {
-  /** Window results. */
-  windows: Sink;
+  /** The query's results: window results, or scored events in an events query. */
+  results: Sink;
+  /** Sequence-pattern matches (required when the query has sequence patterns). */
+  matches?: Sink;
   /** Late events; without it they are only counted (per key in the core, in total in progress). */
   late?: Sink;
   /** Rejected rows with their errors. */
@@ -62,7 +64,7 @@ export class StreamingQuery {
   private readonly abort = new AbortController();
   private readonly done: Promise<void>;
   private core: WasmCore | null = null;
-  private engine: WindowEngine | null = null;
+  private engine: BatchEngine | null = null;
   private readonly reporter: InputErrorReporter;
   private batchId = 0;
   private readonly totals = { inputRows: 0, processedRows: 0, lateRows: 0, errors: 0, outputRows: 0 };
@@ -148,13 +150,14 @@ export class StreamingQuery {
     const plan = this.plan;
     const core = await this.env.createCore();
     this.core = core;
-    const { windows: windowSink, late: lateSink } = this.sinks;
-    const engine = new WindowEngine(plan, core, this.source.description, lateSink !== undefined);
+    const { results: resultSink, late: lateSink, matches: matchSink } = this.sinks;
+    const engine = new BatchEngine(plan, core, this.source.description, lateSink !== undefined);
     this.engine = engine;
     let sinksOpen = false;
     try {
-      await windowSink.open(windowSchema(plan));
+      await resultSink.open(plan.kind === 'events' ? eventSchema(plan) : windowSchema(plan));
       if (lateSink) await lateSink.open(lateSchema(plan));
+      if (matchSink) await matchSink.open(matchSchema(plan));
       sinksOpen = true;
       let previousStart = now();
       let waitStart = now();
@@ -162,14 +165,15 @@ export class StreamingQuery {
         const start = now();
         const result = engine.processBatch(batch);
         const built = now();
-        await this.write(result.windows, result.late);
+        const results = plan.kind === 'events' ? result.events : result.windows;
+        await this.write(results, result.late, result.matches);
         await this.reporter.report(result.errors);
         const end = now();
         const { encode, process } = result.timings;
         this.recordProgress({
           start, previousStart, getBatch: start - waitStart, encode, process, write: end - built + result.timings.build,
           numInputRows: batch.rows.length + batch.errors.length, processedRows: result.encodedRows,
-          lateRows: result.lateCount, errors: result.errors.length, outputRows: result.windows.length,
+          lateRows: result.lateCount, errors: result.errors.length, outputRows: results.length,
         });
         previousStart = start;
         waitStart = now();
@@ -177,25 +181,24 @@ export class StreamingQuery {
       }
       const endedByItself = !this.abort.signal.aborted;
       if ((endedByItself && plan.flushAtEnd) || (!endedByItself && this.flushRequested)) {
-        await this.write(engine.flush(), []);
+        await this.write(engine.flush(), [], []);
       }
     } finally {
       if (sinksOpen) {
-        await windowSink.close();
+        await resultSink.close();
         if (lateSink) await lateSink.close();
+        if (matchSink) await matchSink.close();
       }
       await this.reporter.close();
     }
   }
 
-  private async write(windowRecords: ResultRecord[], lateRecords: ResultRecord[]): Promise<void> {
-    if (windowRecords.length > 0) {
-      await this.sinks.windows.write(windowRecords);
-      await this.sinks.windows.flush();
-    }
-    if (lateRecords.length > 0 && this.sinks.late) {
-      await this.sinks.late.write(lateRecords);
-      await this.sinks.late.flush();
+  private async write(results: ResultRecord[], late: ResultRecord[], matches: ResultRecord[]): Promise<void> {
+    for (const [sink, records] of [[this.sinks.results, results], [this.sinks.late, late], [this.sinks.matches, matches]] as const) {
+      if (sink && records.length > 0) {
+        await sink.write(records);
+        await sink.flush();
+      }
     }
   }
 
@@ -236,7 +239,7 @@ export class StreamingQuery {
       wasmMemoryBytes: core.memoryBytes(),
       totals: { ...t },
       sources: [{ description: this.source.description, numInputRows: b.numInputRows, inputRowsPerSecond: inputRate, processedRowsPerSecond: processedRate }],
-      sink: { description: this.sinks.windows.description, numOutputRows: b.outputRows },
+      sink: { description: this.sinks.results.description, numOutputRows: b.outputRows },
     };
     this.lastProgress = progress;
     this.recentProgress.push(progress);

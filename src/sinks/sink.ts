@@ -10,7 +10,7 @@
 export type ResultRecord = Record<string, unknown>;
 
 /** The kinds of output a query produces. */
-export type OutputKind = 'windows' | 'late';
+export type OutputKind = 'windows' | 'late' | 'events' | 'matches' | 'errors';
 
 /** Column order of a kind of record, for tabular sinks (CSV, console). */
 export interface OutputSchema {

@@ -39,9 +39,14 @@ describe('parsePipelineConfig', () => {
     expect(c.aggregates.map((a) => a.name)).toEqual(['avg_value', 'stddev_value', 'min_value', 'max_value', 'count']);
     expect(c.sink).toEqual({ type: 'memory', queryName: 'analytics_results' });
     expect(c.name).toBe('analytics_results');
-    // fields of later features are accepted, with a warning each
-    expect(c.warnings).toHaveLength(2);
-    expect(c.warnings[0]).toMatch(/^processing\.anomaly_threshold: /);
+    // the seed's pipeline: windows → anomalies on avg_value → threshold patterns; sequences on the raw events
+    expect(c.warnings).toEqual([]);
+    expect(c.analytics?.zscore).toEqual({ mode: 'rows', rows: 11, timeMs: 0, threshold: 2 });
+    expect(c.analyticsOn).toBe('avg');
+    expect(c.analytics?.thresholds).toEqual([{ name: 'critical', upper: 100 }, { name: 'warning', upper: 80, lower: 20 }]);
+    expect(c.sequences?.map((p) => p.name)).toEqual(['A -> B -> C']);
+    expect(c.typeColumn).toBe('type');
+    expect(c.matchesSink).toEqual({ type: 'memory', queryName: 'analytics_results_matches' });
   });
 
   it('accepts the embedded default config', () => {
@@ -78,7 +83,7 @@ describe('parsePipelineConfig', () => {
     [{ source: { type: 'stdin' }, sink: { type: 'console' }, grouping_columns: 'metric' }, 'grouping_columns: expected an array of strings, got "metric"'],
     [{ source: { type: 'stdin' }, sink: { type: 'console' }, grouping_columns: ['timestamp'] }, "grouping_columns: 'timestamp' is the timestamp column, not a key"],
     [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { window_sise: '1m' } }, "processing.window_sise: unknown field (did you mean 'window_size'?)"],
-    [{ source: { type: 'stdin' }, sink: { type: 'console' }, colour: 'blue' }, 'colour: unknown field (allowed: name, source, timestamp_column, value_column, grouping_columns, processing, sink, late_sink, dead_letter, window_size, slide_duration)'],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, colour: 'blue' }, 'colour: unknown field (allowed: name, source, timestamp_column, value_column, grouping_columns, type_column, processing, sink, late_sink, matches_sink, dead_letter, window_size, slide_duration)'],
     [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'] }, sink: { type: 'console' } }, "source.type: 'kafka' is not available in this version yet; use 'file', 'stdin' or 'generator'"],
   ])('rejects %j', (doc, message) => {
     expect(errorOf(doc).message).toBe(message);

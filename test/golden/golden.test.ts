@@ -5,7 +5,7 @@
  * (as Arroyo's golden tests are):
  *   1. through the fluent API (array source → query → callback sinks) with
  *      batches of 1, 3 and everything at once;
- *   2. through WindowEngine with a snapshot → restore into a fresh engine
+ *   2. through BatchEngine with a snapshot → restore into a fresh engine
  *      after every possible row, in batches of 2.
  * Outputs are compared ignoring order. For update mode the comparison is on
  * the latest version of each window (update mode's output depends on the
@@ -20,7 +20,7 @@ import { parsePipelineConfig, type PipelineConfig } from '../../src/config/pipel
 import { arraySource } from '../../src/sources/array.js';
 import { callbackSink } from '../../src/sinks/callback.js';
 import { loadCore } from '../../src/node/loadCore.js';
-import { WindowEngine } from '../../src/engine/windowEngine.js';
+import { BatchEngine } from '../../src/engine/batchEngine.js';
 import type { ResultRecord } from '../../src/sinks/sink.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -106,15 +106,15 @@ describe.each(cases)('golden case %s', (name) => {
     if (late) expect(sorted(out.late)).toEqual(sorted(late));
   });
 
-  it('through WindowEngine with a snapshot/restore into a fresh engine at every point', () => {
+  it('through BatchEngine with a snapshot/restore into a fresh engine at every point', () => {
     for (let cut = 0; cut <= input.length; cut++) {
-      let engine = new WindowEngine(config, loadCore(), 'golden', true);
+      let engine = new BatchEngine(config, loadCore(), 'golden', true);
       const windows: ResultRecord[] = [];
       const lateOut: ResultRecord[] = [];
       for (let from = 0; from < input.length; from += 2) {
         if (cut >= from && cut < from + 2) {
           const bytes = engine.snapshot();
-          engine = new WindowEngine(config, loadCore(), 'golden', true);
+          engine = new BatchEngine(config, loadCore(), 'golden', true);
           engine.restore(bytes);
         }
         const r = engine.processBatch({ rows: input.slice(from, from + 2), errors: [] });

@@ -1,8 +1,9 @@
 /**
  * The synchronous heart of a query: one wasm core plus the host state that
- * goes with it (interned keys), turning source batches into output records.
- * StreamingQuery drives it asynchronously; tests and checkpoints use it
- * directly. No Node-only imports.
+ * goes with it (interned keys and event types), turning source batches into
+ * output records — window results or scored events, late events, sequence
+ * matches. StreamingQuery drives it asynchronously; `eddy detect`, tests and
+ * checkpoints use it directly. No Node-only imports.
  *
  * Lifecycle hooks, each testable alone: create (configure) or restore →
  * processBatch* → flush → snapshot.
@@ -13,37 +14,61 @@ import type { ResultRecord } from '../sinks/sink.js';
 import type { InputError } from './inputError.js';
 import { KeyInterner } from './interner.js';
 import { RowEncoder } from './encoder.js';
-import { RecordBuilder } from './records.js';
+import { FIELD_OF, RecordBuilder } from './records.js';
 import type { QueryPlan } from './plan.js';
+import { hasAnalytics, type AnalyticsPlan } from './analytics.js';
+import { STAGE_EVENTS, STAGE_WINDOWS } from '../core/exports.js';
+import type { StageSettings } from '../core/wasmCore.js';
 
 /** What one batch produced. */
 export interface BatchResult {
-  /** Window results (closed windows in append mode, changed ones in update mode). */
+  /** Window results (closed windows in append mode, changed ones in update mode); empty for events queries. */
   windows: ResultRecord[];
+  /** Scored events, one per valid input row (events queries only). */
+  events: ResultRecord[];
   /** Late events, as records (empty unless `withLateRecords`). */
   late: ResultRecord[];
+  /** Sequence-pattern matches. */
+  matches: ResultRecord[];
   /** Number of late events (also when their records were not built). */
   lateCount: number;
   /** Rejected rows. */
   errors: InputError[];
   /** Rows written into the core. */
   encodedRows: number;
+  /** For each row written into the core, its index in the source batch (valid until the next batch). */
+  sourceRows: Int32Array;
   /** ms spent validating and filling columns, in the core call, and building records. */
   timings: { encode: number; process: number; build: number };
 }
 
 const MAGIC = 0x51444445; // "EDDQ" little-endian
-const VERSION = 1;
+const VERSION = 2;
 
 const clock = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** The window settings of a plan, as the fingerprint a snapshot must match. */
 function fingerprint(plan: QueryPlan): string {
-  return JSON.stringify([plan.timeColumn, plan.valueColumn ?? null, plan.keyColumns, plan.sizeMs, plan.slideMs, plan.delayMs, plan.latenessMs, plan.outputMode]);
+  return JSON.stringify([plan.kind ?? 'windows', plan.timeColumn, plan.valueColumn ?? null, plan.keyColumns, plan.sizeMs, plan.slideMs,
+    plan.delayMs, plan.latenessMs, plan.outputMode, plan.analytics ?? null, plan.analyticsOn ?? null, plan.sequences ?? [], plan.typeColumn ?? null]);
 }
 
-export class WindowEngine {
+/** The core settings of an analytics plan. */
+function stageSettings(a: AnalyticsPlan | undefined, windowField?: number): StageSettings {
+  const s: StageSettings = {};
+  if (!hasAnalytics(a)) return s;
+  if (a.zscore) s.zscore = a.zscore;
+  if (a.forecast) s.holt = a.forecast;
+  if (a.thresholds.length > 0) s.thresholds = a.thresholds;
+  s.detector = a.score;
+  if (windowField !== undefined) s.windowField = windowField;
+  return s;
+}
+
+export class BatchEngine {
   private readonly keys = new KeyInterner();
+  private readonly types = new KeyInterner();
+  private readonly eventsQuery: boolean;
   private readonly encoder: RowEncoder;
   private readonly builder: RecordBuilder;
 
@@ -51,8 +76,15 @@ export class WindowEngine {
    * @param withLateRecords build records for late events (when a late sink exists); they are counted either way
    */
   constructor(readonly plan: QueryPlan, readonly core: WasmCore, sourceName: string, private readonly withLateRecords: boolean) {
+    this.eventsQuery = plan.kind === 'events';
+    if (!this.eventsQuery && hasAnalytics(plan.analytics) && plan.outputMode !== 'append') {
+      throw new TypeError('analytics on window results need append output mode (in update mode a window is emitted many times)');
+    }
     core.configure({ sizeMs: plan.sizeMs, slideMs: plan.slideMs, delayMs: plan.delayMs, latenessMs: plan.latenessMs, mode: plan.outputMode });
-    this.encoder = new RowEncoder(plan, this.keys, sourceName);
+    core.enableWindows(!this.eventsQuery);
+    core.configureStage(STAGE_EVENTS, this.eventsQuery ? stageSettings(plan.analytics) : {});
+    core.configureStage(STAGE_WINDOWS, this.eventsQuery ? {} : stageSettings(plan.analytics, FIELD_OF[plan.analyticsOn ?? 'avg']));
+    this.encoder = new RowEncoder(plan, this.keys, sourceName, this.types);
     this.builder = new RecordBuilder(plan, this.keys);
   }
 
@@ -69,20 +101,37 @@ export class WindowEngine {
     const t1 = clock();
     this.core.process(encoded.count);
     const t2 = clock();
-    const windows = this.builder.windows(this.core.windowRecords());
-    const lateView = this.core.lateRecords();
-    const late = this.withLateRecords && lateView.count > 0 ? this.builder.late(lateView) : [];
+    let windows: ResultRecord[] = [];
+    let events: ResultRecord[] = [];
+    let late: ResultRecord[] = [];
+    let lateCount = 0;
+    if (this.eventsQuery) {
+      const input = this.core.inputViews(encoded.count);
+      const typeColumn = this.plan.typeColumn;
+      const typeOf = typeColumn ? (r: number) => batch.rows[encoded.rowIndex[r]!]?.[typeColumn] : () => undefined;
+      events = this.builder.events(encoded.count, input.ts, input.key, input.value, typeOf, this.core.stageRecords(STAGE_EVENTS));
+    } else {
+      windows = this.builder.windows(this.core.windowRecords(), this.core.stageRecords(STAGE_WINDOWS));
+      const lateView = this.core.lateRecords();
+      lateCount = lateView.count;
+      if (this.withLateRecords && lateView.count > 0) late = this.builder.late(lateView);
+    }
     const t3 = clock();
     return {
-      windows, late, lateCount: lateView.count, errors: encoded.errors, encodedRows: encoded.count,
+      windows, events, late, matches: [], lateCount, errors: encoded.errors, encodedRows: encoded.count, sourceRows: encoded.rowIndex,
       timings: { encode: t1 - t0, process: t2 - t1, build: t3 - t2 },
     };
   }
 
-  /** End of input: emits every open window. Later events are late. */
+  /** The events stage's output of the last batch (one record per encoded row), for callers that build their own rows (`eddy detect`). */
+  eventScores(): { data: Float64Array; offset: number; count: number; width: number } {
+    return this.core.stageRecords(STAGE_EVENTS);
+  }
+
+  /** End of input: emits every open window (with its analytics). Later events are late. */
   flush(): ResultRecord[] {
     this.core.flush();
-    return this.builder.windows(this.core.windowRecords());
+    return this.eventsQuery ? [] : this.builder.windows(this.core.windowRecords(), this.core.stageRecords(STAGE_WINDOWS));
   }
 
   /** Late events counted for a key, given its grouping values (0 for an unknown key). */
@@ -98,7 +147,7 @@ export class WindowEngine {
    */
   snapshot(): Uint8Array {
     const core = this.core.snapshot();
-    const header = new TextEncoder().encode(JSON.stringify({ plan: fingerprint(this.plan), keys: this.keys.export() }));
+    const header = new TextEncoder().encode(JSON.stringify({ plan: fingerprint(this.plan), keys: this.keys.export(), types: this.types.export() }));
     const out = new Uint8Array(12 + header.length + core.length);
     const view = new DataView(out.buffer);
     view.setUint32(0, MAGIC, true);
@@ -117,7 +166,7 @@ export class WindowEngine {
     if (view.getUint32(4, true) !== VERSION) throw new Error(`snapshot version ${view.getUint32(4, true)} is not supported (expected ${VERSION})`);
     const headerLength = view.getUint32(8, true);
     if (12 + headerLength > bytes.length) throw new Error('snapshot is truncated');
-    let header: { plan: string; keys: unknown[][] };
+    let header: { plan: string; keys: unknown[][]; types?: unknown[][] };
     try {
       header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as typeof header;
     } catch {
@@ -128,5 +177,6 @@ export class WindowEngine {
     }
     this.core.restore(bytes.subarray(12 + headerLength));
     this.keys.import(header.keys);
+    this.types.import(header.types ?? []);
   }
 }
