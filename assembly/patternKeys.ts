@@ -40,6 +40,8 @@ export const L_CAP: usize = 12;
 const CHUNK_SHIFT: i32 = 10;
 const CHUNK_MASK: i32 = (1 << CHUNK_SHIFT) - 1;
 const CHUNK_KEYS: i32 = 1 << CHUNK_SHIFT;
+/** Mask from key id to its index within its chunk. */
+export const CHUNK_KEY_MASK: i32 = CHUNK_MASK;
 
 /** Patterns per key record (list slots). */
 let listsPerKey: i32 = 0;

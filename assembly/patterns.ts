@@ -37,7 +37,8 @@
  * event f, last event l) has a future that depends only on j and, when step
  * j+1 is strict, on l being the key's latest event; all live strict-next
  * partials have that l. So at most one partial per (state, first event) is
- * kept: the one with the lexicographically smallest path. And a partial
+ * kept: the one with the lexicographically smallest path, which is always the
+ * one kept first (see merge). And a partial
  * (j, f2) is dominated by (j, f1) with f1 earlier and ts(f1) ≥ ts(f2) (or an
  * unbounded within): f1 lives at least as long and wins every tie, so f2 is
  * dropped. Without a bound (within = +∞) that leaves ≤ 1 partial per state.
@@ -56,6 +57,7 @@ import { matchesOut, matchTsOut, matchOutputsReset } from "./matchOutput";
 import {
   R_SEQ, R_CLOCK, L_BLOCK, L_N, L_CAP,
   patternKeysConfigure, patternKeyRecord, patternKeyRecordIfAllocated, listSlot, patternKeyCount, patternKeysCover,
+  CHUNK_KEY_MASK,
 } from "./patternKeys";
 
 /** Most steps in one pattern. */
@@ -294,6 +296,8 @@ function advance(record: usize, key: i32, p: i32, seq: f64, clock: f64, ts: f64,
     const j = load<i32>(e, E_STATE);
     const nextType = load<i32>(cfg + P_TYPES + (<usize>j << 2));
     const nextStrict = load<i32>(cfg + P_STRICT + (<usize>j << 2)) != 0;
+    // (A strict-next partial always ends at the key's previous event, see
+    // below; the check keeps that from being a silent assumption.)
     if (y == nextType && (!nextStrict || load<f64>(e + eventAt(j - 1)) == seq - 1)) {
       if (j + 1 == steps) {
         // Firsts are unique per state (one partial per (state, first)), so no ties here.
@@ -349,20 +353,15 @@ function emitMatch(key: i32, p: i32, steps: i32, ts: f64, row: i32): void {
   matchesTotal++;
 }
 
-/** Whether entry a's path (events 2…j) is lexicographically before entry b's (same state j, same first). */
-function pathBefore(a: usize, b: usize, j: i32): bool {
-  for (let i = 1; i < j; i++) {
-    const sa = load<f64>(a + eventAt(i));
-    const sb = load<f64>(b + eventAt(i));
-    if (sa != sb) return sa < sb;
-  }
-  return false;
-}
-
 /**
- * Adds the new partial `x` to a key's list: merged into a partial of the same
- * (state, first) keeping the smaller path, dropped when dominated, removing
- * the partials it dominates; on a full list the oldest first event goes.
+ * Adds the new partial `x` to a key's list: dropped when the list holds one
+ * of the same (state, first) or one that dominates it, removing the partials
+ * it dominates; on a full list the oldest first event goes.
+ *
+ * Keeping the partial already there keeps the lexicographically smallest
+ * path: the path held for a (state, first) never gets smaller over time
+ * (state 1: the first alone; state j: the (j−1, first) path, never smaller
+ * than before, plus an event later than before), so x's is never before it.
  */
 function merge(slot: usize, x: usize, stride: usize, unbounded: bool): void {
   let list = load<usize>(slot, L_BLOCK);
@@ -378,10 +377,7 @@ function merge(slot: usize, x: usize, stride: usize, unbounded: bool): void {
       continue;
     }
     const eFirst = load<f64>(e, E_SEQ0);
-    if (eFirst == xFirst) {
-      if (pathBefore(x, e, j)) memory.copy(e, x, eventAt(j));
-      return;
-    }
+    if (eFirst == xFirst) return; // same future, and e's path is not larger (above)
     const eTs = load<f64>(e, E_TS0);
     if (eFirst < xFirst) {
       if (unbounded || eTs >= xTs) return; // x can never be the earliest completion
@@ -446,8 +442,9 @@ export function patternsCount(): i32 { return patCount; }
 //   i32 patterns, i32 maxPartials
 //   per pattern: i32 steps, f64 within, per step: i32 type id, i32 strict
 //   f64 matchesTotal, f64 droppedTotal
-//   i32 key count; per key: f64 seq (0 = never seen: nothing more), f64 clock,
+//   per key seen, ids ascending: i32 id, f64 seq, f64 clock,
 //     per pattern: i32 n, then n partial entries (stride bytes each)
+//   i32 -1 (end of keys)
 
 /** Writes the patterns and every key's pattern state. */
 export function patternsSave(w: Writer): void {
@@ -465,12 +462,16 @@ export function patternsSave(w: Writer): void {
   }
   w.f64(matchesTotal);
   w.f64(droppedTotal);
-  w.i32(patternKeyCount);
   for (let k = 0; k < patternKeyCount; k++) {
     const record = patternKeyRecordIfAllocated(k);
-    const seq = record == 0 ? 0 : load<f64>(record, R_SEQ);
-    w.f64(seq);
+    if (record == 0) {
+      k |= CHUNK_KEY_MASK; // the whole chunk is unallocated
+      continue;
+    }
+    const seq = load<f64>(record, R_SEQ);
     if (seq == 0) continue;
+    w.i32(k);
+    w.f64(seq);
     w.f64(load<f64>(record, R_CLOCK));
     for (let p = 0; p < patCount; p++) {
       const slot = listSlot(record, p);
@@ -479,6 +480,7 @@ export function patternsSave(w: Writer): void {
       if (n > 0) w.bytes(load<usize>(slot, L_BLOCK), <usize>n * <usize>load<i32>(patternAt(p), P_STRIDE));
     }
   }
+  w.i32(-1);
 }
 
 /** Upper bound of the bytes patternsSave writes. */
@@ -491,7 +493,7 @@ export function patternsSaveBound(): f64 {
     const stride = load<i32>(at, P_STRIDE);
     if (stride > widest) widest = stride;
   }
-  bound += <f64>patternKeyCount * (16 + 4 * <f64>patCount);
+  bound += 4 + <f64>patternKeyCount * (20 + 4 * <f64>patCount);
   bound += <f64>activeTotal * <f64>widest;
   return bound;
 }
@@ -518,17 +520,18 @@ function unstash(): void {
  */
 export function patternsLoad(r: Reader): bool {
   dropStash();
+  // The stash takes the current block; the loaded patterns get a new one.
   stashConfig = config;
   stashCount = patCount;
   stashMaxPartials = maxPartials;
   stashed = true;
+  config = 0;
   const count = r.i32();
   const maxP = r.i32();
   if (!r.ok || count < 0 || count > MAX_PATTERNS || maxP < 1 || maxP > MAX_PARTIALS_LIMIT) {
     unstash();
     return false;
   }
-  // The stashed block stays intact: build the loaded patterns in a new one.
   config = allocConfig(count);
   patCount = count;
   maxPartials = maxP;
@@ -560,12 +563,14 @@ function loadBody(r: Reader): bool {
   sizeScratch();
   matchesTotal = r.f64();
   droppedTotal = r.f64();
-  const keys = r.i32();
-  if (!r.ok || keys < 0) return false;
-  for (let k = 0; k < keys; k++) {
-    const seq = r.f64();
+  let previous = -1;
+  for (;;) {
+    const k = r.i32();
     if (!r.ok) return false;
-    if (seq == 0) continue;
+    if (k == -1) break;
+    if (k <= previous) return false; // ids ascending, each once
+    previous = k;
+    const seq = r.f64();
     const clock = r.f64();
     if (!r.ok || !(seq >= 1 && seq <= 9007199254740992 && seq == Math.floor(seq)) || !isFinite(clock)) return false;
     const record = patternKeyRecord(k);

@@ -9,7 +9,9 @@
  * - Windows are located by timestamp equality, as NAB's sweeper does: a window
  *   opens at the row whose timestamp equals its start, its right index is the
  *   FIRST row whose timestamp equals its end, and its width is
- *   `right − firstIndex(start) + 1` rows (inclusive on both ends).
+ *   `right − firstIndex(start) + 1` rows (inclusive on both ends). A window
+ *   edge that is not a row timestamp is an error here (NAB would silently
+ *   never enter that window and every later one).
  * - A row i inside a window is worth, if detected,
  *   `tpWeight · S(−(right − i + 1)/width) / S(−1)` with
  *   `S(x) = 2·sigmoid(−5x) − 1` (and `S(x) = −1` for `x > 3`). At the left

@@ -101,11 +101,13 @@ export class ReferenceSequences {
  * The lexicographically smallest positions i1 < … < ik = m with i1 ≥ from
  * that match pattern p on the key's events, or undefined. Plain depth-first
  * search in ascending order: the first complete tuple found is the smallest.
+ * With `want`, only tuples whose event times are exactly `want` count.
  */
-export function findMatch(list: readonly KeyEvent[], from: number, m: number, p: PatternDef): number[] | undefined {
+export function findMatch(list: readonly KeyEvent[], from: number, m: number, p: PatternDef, want?: readonly number[]): number[] | undefined {
   const k = p.types.length;
   const last = list[m]!;
   if (last.type !== p.types[k - 1]) return undefined;
+  if (want && want[k - 1] !== last.ts) return undefined;
   const path: number[] = [];
   const extend = (step: number): boolean => {
     const prev = path[path.length - 1]!;
@@ -117,7 +119,7 @@ export function findMatch(list: readonly KeyEvent[], from: number, m: number, p:
     }
     for (let i = prev + 1; i < m; i++) {
       if (p.strict[step] && i !== prev + 1) break;
-      if (list[i]!.type !== p.types[step]) continue;
+      if (list[i]!.type !== p.types[step] || (want && want[step] !== list[i]!.ts)) continue;
       path.push(i);
       if (extend(step + 1)) return true;
       path.pop();
@@ -126,11 +128,56 @@ export function findMatch(list: readonly KeyEvent[], from: number, m: number, p:
   };
   for (let i1 = from; i1 < m; i1++) {
     const first = list[i1]!;
-    if (first.type !== p.types[0]) continue;
+    if (first.type !== p.types[0] || (want && want[0] !== first.ts)) continue;
     if (!(last.clock - first.ts <= p.within)) continue;
     path.length = 0;
     path.push(i1);
     if (extend(1)) return path;
+  }
+  return undefined;
+}
+
+/**
+ * Checks a run's matches for soundness only (for runs where the core may drop
+ * partial matches, maxPartials): every emitted match is a real match of its
+ * pattern ending at its row's event, its events come after the previous
+ * emitted match of the same key and pattern, and no event emits twice for a
+ * pattern. Returns the first problem, or undefined.
+ */
+export function unsoundMatch(patterns: readonly PatternDef[], events: readonly SeqEvent[], batchSizes: readonly number[], batches: readonly MatchOut[][]): string | undefined {
+  const lists = new Map<number, KeyEvent[]>();
+  const bounds = new Map<string, number>();
+  const batchesIn = splitBatches(events, batchSizes);
+  for (let b = 0; b < batchesIn.length; b++) {
+    const batch = batchesIn[b]!;
+    const byRow = new Map<number, MatchOut[]>();
+    for (const m of batches[b]!) {
+      if (!(Number.isInteger(m.row) && m.row >= 0 && m.row < batch.length)) return `batch ${b}: match at row ${m.row}`;
+      byRow.set(m.row, [...(byRow.get(m.row) ?? []), m]);
+    }
+    for (let row = 0; row < batch.length; row++) {
+      const e = batch[row]!;
+      const emitted = byRow.get(row) ?? [];
+      if (!Number.isFinite(e.ts) || e.key < 0 || e.type < 0) {
+        if (emitted.length) return `batch ${b} row ${row}: a match at an invisible event`;
+        continue;
+      }
+      let list = lists.get(e.key);
+      if (!list) lists.set(e.key, (list = []));
+      list.push({ ts: e.ts, type: e.type, clock: list.length === 0 ? e.ts : Math.max(list[list.length - 1]!.clock, e.ts) });
+      const m = list.length - 1;
+      const seen = new Set<number>();
+      for (const match of emitted) {
+        if (match.key !== e.key) return `batch ${b} row ${row}: match of key ${match.key} at an event of key ${e.key}`;
+        if (seen.has(match.pattern)) return `batch ${b} row ${row}: two matches of pattern ${match.pattern}`;
+        seen.add(match.pattern);
+        const p = patterns[match.pattern];
+        if (!p || match.ts.length !== p.types.length) return `batch ${b} row ${row}: bad pattern or length`;
+        const id = `${e.key}|${match.pattern}`;
+        if (!findMatch(list, bounds.get(id) ?? 0, m, p, match.ts)) return `batch ${b} row ${row}: [${match.ts.join(',')}] is not a match of pattern ${match.pattern}`;
+        bounds.set(id, m + 1);
+      }
+    }
   }
   return undefined;
 }

@@ -122,6 +122,7 @@ export function parseSequence(text: string): ParsedSequence {
   const steps: SequenceStep[] = [];
   let strict = false;
   for (;;) {
+    skipSpace();
     const column = at + 1;
     steps.push({ type: readStep(), strict });
     if (steps.length > MAX_PATTERN_STEPS) fail(column, `a pattern has at most ${MAX_PATTERN_STEPS} steps`);
