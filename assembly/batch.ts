@@ -1,7 +1,8 @@
 /**
  * One batch through every kernel: windows over the input rows, the events
- * stage over the same rows, then the windows stage over the window records
- * the batch emitted. Each kernel reads the core's own columns; the host
+ * stage over the same rows, the windows stage over the window records the
+ * batch emitted, then the sequence patterns over the rows (each does nothing
+ * when not configured). Each kernel reads the core's own columns; the host
  * crosses the boundary once.
  */
 import { windowProcess, windowFlush } from "./window";
@@ -9,6 +10,7 @@ import { windowsOut } from "./output";
 import { inputTs, inputKey, inputValue } from "./input";
 import { stages, STAGE_EVENTS, STAGE_WINDOWS } from "./stage";
 import { WINDOW_WIDTH } from "./output";
+import { patternsProcess } from "./patterns";
 
 /** False for queries without windows (an events-only query): the window kernel is skipped. */
 export let windowsOn: bool = true;
@@ -24,6 +26,7 @@ export function batchProcess(n: i32): i32 {
   if (windowsOn) emitted = windowProcess(n);
   runEventsStage(n);
   runWindowsStage();
+  patternsProcess(n);
   return emitted;
 }
 

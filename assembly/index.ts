@@ -21,7 +21,7 @@ import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
 import { snapshotTake, snapshotAddress, snapshotRelease, restoreReserve, restoreCommit } from "./snapshot";
 
 /** Layout version of the boundary; the host refuses a core with another. */
-export function core_abi_version(): i32 { return 2; }
+export function core_abi_version(): i32 { return 3; }
 
 /** Configures windows (ms; mode 0 append, 1 update) and empties all state; 0 or an error code. */
 export function window_configure(size: f64, slide: f64, delay: f64, lateness: f64, mode: i32): i32 {
@@ -142,15 +142,14 @@ export function out_stage_count(stage: i32): i32 { return stageOk(stage) ? stage
 export function out_stage_width(): i32 { return STAGE_WIDTH; }
 
 // ── sequence patterns (assembly/patterns.ts) ───────────────────────────────
-// A batch for patterns is the same input columns, with the type column
-// filled: `patterns_process(n)` after (or instead of) `batch_process(n)`,
-// then the host reads `out_matches_*` and `out_match_ts_*`.
+// batch_process runs the patterns over the batch's rows (type column filled);
+// the host then reads `out_matches_*` and `out_match_ts_*`. patterns_process
+// runs them alone (tests).
 import {
   patternsDefine, patternsSet, patternsSetStep, patternsReset, patternsProcess,
   patternsActivePartials, patternsMatchesTotal, patternsDroppedTotal,
 } from "./patterns";
 import { matchesOut, matchTsOut, MATCH_WIDTH } from "./matchOutput";
-import { patternsSnapshotTake, patternsSnapshotAddress, patternsRestoreReserve, patternsRestoreCommit } from "./patternsSnapshot";
 
 /** Declares `count` patterns (≤ 1024, none set) keeping ≤ `maxPartials` (1…65536) partial matches per key and pattern; empties pattern state. 0 or an error code. */
 export function patterns_define(count: i32, maxPartials: i32): i32 { return patternsDefine(count, maxPartials); }
@@ -178,14 +177,3 @@ export function patterns_active_partials(): i32 { return patternsActivePartials(
 export function patterns_matches_total(): f64 { return patternsMatchesTotal(); }
 /** Partial matches dropped because a key's list was full (maxPartials), since start. */
 export function patterns_dropped_partials(): f64 { return patternsDroppedTotal(); }
-
-// TEMPORARY (assembly/patternsSnapshot.ts): pattern-only snapshots for the
-// tests until snapshot.ts carries the patterns. Not in CoreExports.
-/** TEMPORARY: serialises the pattern state; returns its length. */
-export function patterns_snapshot_take(): i32 { return patternsSnapshotTake(); }
-/** TEMPORARY: address of the last pattern snapshot. */
-export function patterns_snapshot_ptr(): usize { return patternsSnapshotAddress(); }
-/** TEMPORARY: reserves `length` bytes for a pattern snapshot; returns the address to copy it to. */
-export function patterns_restore_reserve(length: i32): usize { return patternsRestoreReserve(length); }
-/** TEMPORARY: replaces the pattern state with the reserved snapshot; 0 or 2 (malformed: state empty, patterns as before). */
-export function patterns_restore_commit(): i32 { return patternsRestoreCommit(); }

@@ -4,8 +4,11 @@
  * key's block contiguous (a kernel reads all of one key's state per row).
  *
  * ┌───────────────┬───────────────┬─────┬──────────────────┐
- * │ key 0 block   │ key 1 block   │ ... │ key 1023 block   │   one chunk, `stride` bytes per key
+ * │ key 0 block   │ key 1 block   │ ... │ key 2^shift − 1  │   one chunk, `stride` bytes per key
  * └───────────────┴───────────────┴─────┴──────────────────┘
+ *
+ * A chunk holds 2^shift keys, shift ≤ 10 chosen so a chunk is about 256 KiB:
+ * a store of 33 KB blocks does not zero 34 MB for its first key.
  *
  * A block is zero until its kernel first writes it, so "all zero" is every
  * kernel's "never seen" state.
@@ -13,12 +16,14 @@
 import { allocZeroed, growZeroed, release } from "./buffers";
 import { Writer, Reader } from "./serial";
 
-const SHIFT: i32 = 10;
-const MASK: i32 = (1 << SHIFT) - 1;
-const KEYS_PER_CHUNK: i32 = 1 << SHIFT;
+/** Target bytes per chunk: small blocks share a chunk among up to 1024 keys, big ones (the detector's week table) among a few. */
+const CHUNK_TARGET_BYTES: usize = 256 * 1024;
+const MAX_SHIFT: i32 = 10;
 
 export class KeyedBlocks {
   stride: usize = 8;
+  shift: i32 = MAX_SHIFT;
+  mask: i32 = (1 << MAX_SHIFT) - 1;
   table: usize = 0;
   cap: i32 = 0;
   /** Highest key id given a block + 1. */
@@ -28,16 +33,20 @@ export class KeyedBlocks {
   configure(bytes: usize): void {
     this.reset();
     this.stride = (bytes + 7) & ~7;
+    let shift = MAX_SHIFT;
+    while (shift > 0 && (this.stride << <usize>shift) > CHUNK_TARGET_BYTES) shift--;
+    this.shift = shift;
+    this.mask = (1 << shift) - 1;
   }
 
   /** The block of key `k`, allocated (zeroed) on first use. */
   @inline block(k: i32): usize {
-    const c = k >> SHIFT;
+    const c = k >> this.shift;
     if (c < this.cap) {
       const base = load<usize>(this.table + (<usize>c << alignof<usize>()));
       if (base != 0) {
         if (k >= this.count) this.count = k + 1;
-        return base + <usize>(k & MASK) * this.stride;
+        return base + <usize>(k & this.mask) * this.stride;
       }
     }
     return this.allocate(k);
@@ -45,14 +54,14 @@ export class KeyedBlocks {
 
   /** The block of key `k`, or 0 if its chunk was never allocated. */
   blockIfAllocated(k: i32): usize {
-    const c = k >> SHIFT;
+    const c = k >> this.shift;
     if (c >= this.cap) return 0;
     const base = load<usize>(this.table + (<usize>c << alignof<usize>()));
-    return base == 0 ? 0 : base + <usize>(k & MASK) * this.stride;
+    return base == 0 ? 0 : base + <usize>(k & this.mask) * this.stride;
   }
 
   private allocate(k: i32): usize {
-    const c = k >> SHIFT;
+    const c = k >> this.shift;
     if (c >= this.cap) {
       let cap = this.cap < 16 ? 16 : this.cap;
       while (cap <= c) cap <<= 1;
@@ -62,11 +71,11 @@ export class KeyedBlocks {
     const slot = this.table + (<usize>c << alignof<usize>());
     let base = load<usize>(slot);
     if (base == 0) {
-      base = allocZeroed(<usize>KEYS_PER_CHUNK * this.stride);
+      base = allocZeroed(this.stride << <usize>this.shift);
       store<usize>(slot, base);
     }
     if (k >= this.count) this.count = k + 1;
-    return base + <usize>(k & MASK) * this.stride;
+    return base + <usize>(k & this.mask) * this.stride;
   }
 
   /** Frees every chunk. */
@@ -81,7 +90,7 @@ export class KeyedBlocks {
   allocatedBytes(): f64 {
     let chunks = 0;
     for (let c = 0; c < this.cap; c++) if (load<usize>(this.table + (<usize>c << alignof<usize>())) != 0) chunks++;
-    return <f64>chunks * <f64>KEYS_PER_CHUNK * <f64>this.stride;
+    return <f64>chunks * <f64>(this.stride << <usize>this.shift);
   }
 
   /** Upper bound of save()'s bytes. */

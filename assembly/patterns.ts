@@ -37,11 +37,12 @@
  * event f, last event l) has a future that depends only on j and, when step
  * j+1 is strict, on l being the key's latest event; all live strict-next
  * partials have that l. So at most one partial per (state, first event) is
- * kept: the one with the lexicographically smallest path, which is always the
- * one kept first (see merge). And a partial
- * (j, f2) is dominated by (j, f1) with f1 earlier and ts(f1) ≥ ts(f2) (or an
- * unbounded within): f1 lives at least as long and wins every tie, so f2 is
- * dropped. Without a bound (within = +∞) that leaves ≤ 1 partial per state.
+ * kept (a coarser dedupe than per (state, first, last), with the same
+ * output): the one with the lexicographically smallest path, which is always
+ * the one kept first (see merge). And a partial (j, f2) is dominated by
+ * (j, f1) with f1 earlier and ts(f1) ≥ ts(f2) (or an unbounded within): f1
+ * lives at least as long and wins every tie, so f2 is dropped. Without a
+ * bound (within = +∞) that leaves ≤ 1 partial per state.
  *
  * Memory bound. At most `maxPartials` partials per key and pattern: on
  * overflow the one with the oldest first event (ties: lowest state) is

@@ -1,9 +1,9 @@
 /**
  * Snapshot and restore of all core state as bytes.
  *
- * ┌──────────────┬─────────────┬────────────┬──────────────────────────┬────────────────┬────────────────────────┐
- * │ magic "EDDY" │ version u32 │ length u32 │ window state (window.ts) │ windows on i32 │ stages 0, 1 (stage.ts) │
- * └──────────────┴─────────────┴────────────┴──────────────────────────┴────────────────┴────────────────────────┘
+ * ┌──────────────┬─────────────┬────────────┬──────────────────────────┬────────────────┬────────────────────────┬────────────────────────┐
+ * │ magic "EDDY" │ version u32 │ length u32 │ window state (window.ts) │ windows on i32 │ stages 0, 1 (stage.ts) │ patterns (patterns.ts) │
+ * └──────────────┴─────────────┴────────────┴──────────────────────────┴────────────────┴────────────────────────┴────────────────────────┘
  *
  * The snapshot carries the window configuration, so a restored core needs no
  * configure call; the host checks that it matches its plan. Integrity of the
@@ -12,11 +12,12 @@
 import { Writer, Reader } from "./serial";
 import { windowSave, windowSaveBound, windowLoad, windowLoadFailed, windowReset } from "./window";
 import { release } from "./buffers";
-import { stagesSave, stagesSaveBound, stagesLoad } from "./stage";
+import { stagesSave, stagesSaveBound, stagesLoad, stagesCommit, stagesDiscard } from "./stage";
+import { patternsSave, patternsSaveBound, patternsLoad, patternsLoadFailed, patternsReset } from "./patterns";
 import { windowsOn, setWindowsOn } from "./batch";
 
 const MAGIC: u32 = 0x59444445; // "EDDY" little-endian
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 const HEADER: usize = 12;
 
 /** Restore result codes. */
@@ -35,7 +36,7 @@ let restoreLen: usize = 0;
 /** Serialises all state into a core-owned block; returns its length (read it at snapshotAddress()). */
 export function snapshotTake(): i32 {
   snapshotPtr = release(snapshotPtr);
-  const bound = <usize>(windowSaveBound() + stagesSaveBound()) + HEADER + 4;
+  const bound = <usize>(windowSaveBound() + stagesSaveBound() + patternsSaveBound()) + HEADER + 4;
   snapshotPtr = heap.alloc(bound);
   const w = writer;
   w.reset(snapshotPtr, snapshotPtr + bound);
@@ -45,6 +46,7 @@ export function snapshotTake(): i32 {
   windowSave(w);
   w.i32(windowsOn ? 1 : 0);
   stagesSave(w);
+  patternsSave(w);
   snapshotLen = w.length;
   store<u32>(snapshotPtr + 8, <u32>snapshotLen);
   return <i32>snapshotLen;
@@ -76,13 +78,28 @@ export function restoreCommit(): i32 {
       || <usize>load<u32>(restorePtr + 8) != restoreLen) {
     code = RESTORE_BAD_HEADER;
     windowReset();
+    stagesDiscard();
+    patternsReset();
   } else {
     const r = reader;
     r.reset(restorePtr + HEADER, restorePtr + restoreLen);
-    const on = windowLoad(r) ? r.i32() : -1;
-    if (!r.ok || (on != 0 && on != 1) || !stagesLoad(r) || r.pos != r.end) code = RESTORE_BAD_BODY;
-    else setWindowsOn(on == 1);
-    if (code != RESTORE_OK) windowLoadFailed();
+    // Each part either loads or puts its previous configuration back empty;
+    // the parts after a failure are emptied too, so a failed restore leaves
+    // an empty core with its configuration.
+    const windowsOk = windowLoad(r);
+    const on = windowsOk ? r.i32() : -1;
+    const stagesOk = windowsOk && r.ok && (on == 0 || on == 1) && stagesLoad(r);
+    const patternsOk = stagesOk && patternsLoad(r);
+    if (patternsOk && r.pos == r.end) {
+      setWindowsOn(on == 1);
+      stagesCommit();
+    } else {
+      code = RESTORE_BAD_BODY;
+      windowLoadFailed();
+      stagesDiscard();
+      if (patternsOk) patternsLoadFailed(); // loaded, but trailing bytes: undo it
+      else if (!stagesOk) patternsReset(); // never reached: empty it (patternsLoad restores on its own failure)
+    }
   }
   restorePtr = release(restorePtr);
   restoreLen = 0;

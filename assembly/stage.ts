@@ -137,21 +137,40 @@ export function stagesSaveBound(): f64 {
   return stages[0].saveBound() + stages[1].saveBound();
 }
 
+/** Stages read by stagesLoad, waiting for the rest of the snapshot to read cleanly. */
+let pendingEvents: Stage | null = null;
+let pendingWindows: Stage | null = null;
+
 /**
- * Reads both stages into fresh objects and swaps them in only when both read
- * cleanly, so a failed restore leaves the stages as they were.
+ * Reads both stages into fresh objects, kept pending: stagesCommit() swaps
+ * them in once the whole snapshot read cleanly, stagesDiscard() drops them,
+ * so a failed restore leaves the stages' configuration as it was.
  */
 export function stagesLoad(r: Reader): bool {
   const events = new Stage();
   const windows = new Stage();
-  if (!(events.load(r) && windows.load(r))) {
-    events.free();
-    windows.free();
-    return false;
-  }
+  pendingEvents = events;
+  pendingWindows = windows;
+  return events.load(r) && windows.load(r);
+}
+
+/** Swaps the pending stages in, freeing the old ones. */
+export function stagesCommit(): void {
+  if (pendingEvents === null || pendingWindows === null) return;
   stages[0].free();
   stages[1].free();
-  stages[0] = events;
-  stages[1] = windows;
-  return true;
+  stages[0] = pendingEvents!;
+  stages[1] = pendingWindows!;
+  pendingEvents = null;
+  pendingWindows = null;
+}
+
+/** Drops pending stages and empties the current stages' state (a failed restore leaves an empty core). */
+export function stagesDiscard(): void {
+  if (pendingEvents !== null) pendingEvents!.free();
+  if (pendingWindows !== null) pendingWindows!.free();
+  pendingEvents = null;
+  pendingWindows = null;
+  stages[0].resetState();
+  stages[1].resetState();
 }

@@ -30,6 +30,9 @@ export function detectPlan(): QueryPlan {
   };
 }
 
+/** Rows per core call in `eddy detect`. */
+const DETECT_BATCH = 4096;
+
 /** Rows and time of one scored file. */
 export interface DetectStats {
   rows: number;
@@ -50,12 +53,14 @@ function write(out: NodeJS.WritableStream, text: string): Promise<void> {
 /** Scores one CSV file into `out`; returns its stats. */
 export async function detectFile(input: string, out: NodeJS.WritableStream, log: (line: string) => void): Promise<DetectStats> {
   const t0 = performance.now();
-  const engine = new BatchEngine(detectPlan(), loadCore(), `file:${input}`, false);
+  const engine = new BatchEngine(detectPlan(), loadCore(), `file:${input}`, false, false);
   const source = fileSource(input, { format: 'csv' });
   await write(out, csvLine(['timestamp', 'value', 'anomaly_score']));
   let rows = 0;
   let errors = 0;
-  for await (const batch of source.batches(65_536, new AbortController().signal)) {
+  // Batches of 4096 rows: the engine compiles wasm in tiers and a call keeps
+  // the code it started with, so a whole file in one call would run unoptimised.
+  for await (const batch of source.batches(DETECT_BATCH, new AbortController().signal)) {
     const result = engine.processBatch(batch);
     const scores = engine.eventScores();
     // score of each source row of the batch (empty when the row was rejected)

@@ -64,7 +64,7 @@ export interface CoreExports {
 }
 
 /** ABI version this host speaks; must equal `core_abi_version()`. */
-export const CORE_ABI_VERSION = 2;
+export const CORE_ABI_VERSION = 3;
 
 /** Names every core must export, checked at instantiation so a stale build fails loudly. */
 export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
@@ -88,3 +88,5 @@ export const L_TS = 0, L_KEY = 1, L_VALUE = 2, L_ROW = 3;
 export const STAGE_EVENTS = 0, STAGE_WINDOWS = 1;
 /** Field indexes of a stage output record (f64 each). */
 export const S_ZSCORE = 0, S_IS_ANOMALY = 1, S_LEVEL = 2, S_TREND = 3, S_FORECAST = 4, S_FORECAST_H = 5, S_SCORE = 6, S_PATTERNS = 7, S_ROLLING_AVG = 8, S_ROLLING_STDDEV = 9;
+/** Field indexes of a sequence-match record (f64 each); its event times are at `M_TS_AT` in the match-times column. */
+export const M_KEY = 0, M_PATTERN = 1, M_FIRST_TS = 2, M_LAST_TS = 3, M_ROW = 4, M_TS_AT = 5;

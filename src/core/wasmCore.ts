@@ -187,6 +187,14 @@ export class WasmCore {
     return { data: this.f64, offset: this.ex.out_late_ptr() >>> 3, count: this.ex.out_late_count(), width: this.ex.out_late_width() };
   }
 
+  /** Sequence matches of the last call, laid out like windowRecords(), and the column of their events' times. */
+  matchRecords(): { data: Float64Array; offset: number; count: number; width: number; times: number; timesCount: number } {
+    return {
+      data: this.f64, offset: this.ex.out_matches_ptr() >>> 3, count: this.ex.out_matches_count(), width: this.ex.out_matches_width(),
+      times: this.ex.out_match_ts_ptr() >>> 3, timesCount: this.ex.out_match_ts_count(),
+    };
+  }
+
   /** Serialises all state into a fresh byte array (a copy; the core's block is freed). */
   snapshot(): Uint8Array {
     const length = this.ex.snapshot_take();

@@ -1,6 +1,6 @@
 /**
  * The synchronous heart of a query: one wasm core plus the host state that
- * goes with it (interned keys and event types), turning source batches into
+ * goes with it (interned keys, event-type ids), turning source batches into
  * output records — window results or scored events, late events, sequence
  * matches. StreamingQuery drives it asynchronously; `eddy detect`, tests and
  * checkpoints use it directly. No Node-only imports.
@@ -17,7 +17,9 @@ import { RowEncoder } from './encoder.js';
 import { FIELD_OF, RecordBuilder } from './records.js';
 import type { QueryPlan } from './plan.js';
 import { hasAnalytics, type AnalyticsPlan } from './analytics.js';
-import { STAGE_EVENTS, STAGE_WINDOWS } from '../core/exports.js';
+import { M_KEY, M_PATTERN, M_TS_AT, STAGE_EVENTS, STAGE_WINDOWS } from '../core/exports.js';
+import { EventTypeIds } from './patterns/typeIds.js';
+import { configurePatterns } from './patterns/configurePatterns.js';
 import type { StageSettings } from '../core/wasmCore.js';
 
 /** What one batch produced. */
@@ -67,15 +69,16 @@ function stageSettings(a: AnalyticsPlan | undefined, windowField?: number): Stag
 
 export class BatchEngine {
   private readonly keys = new KeyInterner();
-  private readonly types = new KeyInterner();
+  private readonly types: EventTypeIds | undefined;
   private readonly eventsQuery: boolean;
   private readonly encoder: RowEncoder;
   private readonly builder: RecordBuilder;
 
   /**
    * @param withLateRecords build records for late events (when a late sink exists); they are counted either way
+   * @param withEventRecords build scored-event records (events queries); callers that read eventScores() themselves skip them
    */
-  constructor(readonly plan: QueryPlan, readonly core: WasmCore, sourceName: string, private readonly withLateRecords: boolean) {
+  constructor(readonly plan: QueryPlan, readonly core: WasmCore, sourceName: string, private readonly withLateRecords: boolean, private readonly withEventRecords = true) {
     this.eventsQuery = plan.kind === 'events';
     if (!this.eventsQuery && hasAnalytics(plan.analytics) && plan.outputMode !== 'append') {
       throw new TypeError('analytics on window results need append output mode (in update mode a window is emitted many times)');
@@ -84,6 +87,10 @@ export class BatchEngine {
     core.enableWindows(!this.eventsQuery);
     core.configureStage(STAGE_EVENTS, this.eventsQuery ? stageSettings(plan.analytics) : {});
     core.configureStage(STAGE_WINDOWS, this.eventsQuery ? {} : stageSettings(plan.analytics, FIELD_OF[plan.analyticsOn ?? 'avg']));
+    const sequences = plan.sequences ?? [];
+    this.types = sequences.length > 0 ? new EventTypeIds(sequences) : undefined;
+    core.exports.patterns_define(0, 1);
+    if (this.types) configurePatterns(core.exports, sequences, this.types);
     this.encoder = new RowEncoder(plan, this.keys, sourceName, this.types);
     this.builder = new RecordBuilder(plan, this.keys);
   }
@@ -105,22 +112,38 @@ export class BatchEngine {
     let events: ResultRecord[] = [];
     let late: ResultRecord[] = [];
     let lateCount = 0;
-    if (this.eventsQuery) {
+    if (this.eventsQuery && this.withEventRecords) {
       const input = this.core.inputViews(encoded.count);
       const typeColumn = this.plan.typeColumn;
       const typeOf = typeColumn ? (r: number) => batch.rows[encoded.rowIndex[r]!]?.[typeColumn] : () => undefined;
       events = this.builder.events(encoded.count, input.ts, input.key, input.value, typeOf, this.core.stageRecords(STAGE_EVENTS));
-    } else {
+    } else if (!this.eventsQuery) {
       windows = this.builder.windows(this.core.windowRecords(), this.core.stageRecords(STAGE_WINDOWS));
       const lateView = this.core.lateRecords();
       lateCount = lateView.count;
       if (this.withLateRecords && lateView.count > 0) late = this.builder.late(lateView);
     }
+    const matches = this.types ? this.matches() : [];
     const t3 = clock();
     return {
-      windows, events, late, matches: [], lateCount, errors: encoded.errors, encodedRows: encoded.count, sourceRows: encoded.rowIndex,
+      windows, events, late, matches, lateCount, errors: encoded.errors, encodedRows: encoded.count, sourceRows: encoded.rowIndex,
       timings: { encode: t1 - t0, process: t2 - t1, build: t3 - t2 },
     };
+  }
+
+  /** Sequence matches of the last batch as records. */
+  private matches(): ResultRecord[] {
+    const m = this.core.matchRecords();
+    const sequences = this.plan.sequences ?? [];
+    const out: ResultRecord[] = new Array(m.count);
+    for (let i = 0; i < m.count; i++) {
+      const at = m.offset + i * m.width;
+      const pattern = sequences[m.data[at + M_PATTERN]!]!;
+      const from = m.times + m.data[at + M_TS_AT]!;
+      const times = Array.from(m.data.subarray(from, from + pattern.steps.length));
+      out[i] = this.builder.match(pattern.name, m.data[at + M_KEY]!, times);
+    }
+    return out;
   }
 
   /** The events stage's output of the last batch (one record per encoded row), for callers that build their own rows (`eddy detect`). */
@@ -147,7 +170,8 @@ export class BatchEngine {
    */
   snapshot(): Uint8Array {
     const core = this.core.snapshot();
-    const header = new TextEncoder().encode(JSON.stringify({ plan: fingerprint(this.plan), keys: this.keys.export(), types: this.types.export() }));
+    // Type ids are derived from the plan's patterns, so only the keys travel with the core.
+    const header = new TextEncoder().encode(JSON.stringify({ plan: fingerprint(this.plan), keys: this.keys.export() }));
     const out = new Uint8Array(12 + header.length + core.length);
     const view = new DataView(out.buffer);
     view.setUint32(0, MAGIC, true);
@@ -166,7 +190,7 @@ export class BatchEngine {
     if (view.getUint32(4, true) !== VERSION) throw new Error(`snapshot version ${view.getUint32(4, true)} is not supported (expected ${VERSION})`);
     const headerLength = view.getUint32(8, true);
     if (12 + headerLength > bytes.length) throw new Error('snapshot is truncated');
-    let header: { plan: string; keys: unknown[][]; types?: unknown[][] };
+    let header: { plan: string; keys: unknown[][] };
     try {
       header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as typeof header;
     } catch {
@@ -177,6 +201,5 @@ export class BatchEngine {
     }
     this.core.restore(bytes.subarray(12 + headerLength));
     this.keys.import(header.keys);
-    this.types.import(header.types ?? []);
   }
 }

@@ -8,6 +8,7 @@ import type { InputColumns } from '../core/wasmCore.js';
 import { clipRaw, type InputError, type InputErrorKind } from './inputError.js';
 import { epochToMs, parseTimestamp } from './timestamp.js';
 import type { KeyInterner } from './interner.js';
+import type { EventTypeIds } from './patterns/typeIds.js';
 import type { QueryPlan } from './plan.js';
 
 /** Result of encoding one batch. */
@@ -34,11 +35,11 @@ export class RowEncoder {
   private readonly keyParts: (string | number | boolean)[];
 
   /**
-   * @param types interns event types (the type column), when the plan has sequence patterns
+   * @param types ids of event types (the type column), when the plan has sequence patterns
    */
-  constructor(private readonly plan: QueryPlan, private readonly keys: KeyInterner, private readonly sourceName: string, private readonly types?: KeyInterner) {
+  constructor(private readonly plan: QueryPlan, private readonly keys: KeyInterner, private readonly sourceName: string, private readonly types?: EventTypeIds) {
     this.keyParts = new Array(plan.keyColumns.length);
-    this.typeColumn = plan.sequences && plan.sequences.length > 0 ? plan.typeColumn ?? 'type' : undefined;
+    this.typeColumn = types ? plan.typeColumn ?? 'type' : undefined;
   }
 
   private readonly typeColumn: string | undefined;
@@ -111,11 +112,8 @@ export class RowEncoder {
       cols.ts[n] = ts;
       cols.key[n] = key;
       cols.value[n] = value;
-      if (this.typeColumn !== undefined) {
-        // A missing type is not an error: the row still counts for windows, it just matches no sequence step.
-        const t = row[this.typeColumn];
-        cols.type[n] = typeof t === 'string' || typeof t === 'number' || typeof t === 'boolean' ? this.types!.internOne(t) : -1;
-      }
+      // A missing type is not an error: the row still counts for windows, it is just invisible to sequences.
+      if (this.typeColumn !== undefined) cols.type[n] = this.types!.idOf(row[this.typeColumn]);
       this.rowIndex[n] = i;
       n++;
     }

@@ -57,7 +57,8 @@ export interface MatchOut {
 /** Field indexes of a match record (assembly/matchOutput.ts). */
 export const M_KEY = 0, M_PATTERN = 1, M_FIRST_TS = 2, M_LAST_TS = 3, M_ROW = 4, M_TS_AT = 5;
 
-interface KeyEvent {
+/** One event of a key as the reference keeps it: clock = max ts of the key so far. */
+export interface KeyEvent {
   ts: number;
   type: number;
   clock: number;

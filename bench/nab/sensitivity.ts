@@ -2,21 +2,22 @@
  * Runs streaming detectors over the 24 shared NAB files and prints the three
  * NAB profile scores, a per-category breakdown and the detector run time.
  *
- *   npm run build:ts && node dist/bench/nab/runPrototype.js [--files] [--sensitivity]
+ *   npm run build:ts && node dist/bench/nab/sensitivity.js [--files] [--sensitivity]
  *
  * Detectors:
  * - the seed's rule (rolling z over the last 11 rows incl. the current one,
  *   sample stddev, score 1 if |z| > 2) — the baseline;
  * - NAB's windowedGaussian detector, re-implemented as a check of our scorer
  *   against the published 24-file figure (28.2);
- * - the prototype default detector (bench/nab/prototype/detector.ts).
+ * - the default detector's TypeScript reference (test/reference/detector.ts),
+ *   the same design as the wasm core's (bench/nab.ts scores the core itself).
  *
  * --files prints per-file detail; --sensitivity re-runs the prototype with
  * one setting changed at a time (and with stages removed).
  */
 import { breakdown, runDetector, summary, type StreamingDetector } from './harness.js';
 import { PROFILES, PROFILE_NAMES, scoreFile } from './scorer.js';
-import { DEFAULT_SETTINGS, SurpriseLikelihoodDetector, type DetectorSettings } from './prototype/detector.js';
+import { DEFAULT_SETTINGS, SurpriseLikelihoodDetector, type DetectorSettings } from '../../test/reference/detector.js';
 import { SeedRule, WindowedGaussian } from './baselines.js';
 
 const args = new Set(process.argv.slice(2));

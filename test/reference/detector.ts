@@ -1,6 +1,8 @@
 /**
- * Prototype of eddy's default streaming anomaly detector ("surprise
- * likelihood"), in plain TypeScript, for the NAB study in bench/nab.
+ * Reference implementation of eddy's default streaming anomaly detector
+ * ("surprise likelihood"), in plain TypeScript: the design study behind
+ * assembly/detector.ts (bench/nab/sensitivity.ts runs it with settings
+ * changed one at a time), and what the property tests hold the wasm core to.
  *
  * One pass, no look-ahead, O(1) work per row and constant memory per key;
  * the same settings for every series (nothing reads the series' length or
