@@ -6,7 +6,7 @@
  * crosses the boundary once.
  */
 import { windowProcess, windowFlush } from "./window";
-import { windowsOut } from "./output";
+import { windowsOut, outputsReset } from "./output";
 import { inputTs, inputKey, inputValue } from "./input";
 import { stages, STAGE_EVENTS, STAGE_WINDOWS } from "./stage";
 import { WINDOW_WIDTH } from "./output";
@@ -24,6 +24,7 @@ export function setWindowsOn(on: bool): void {
 export function batchProcess(n: i32): i32 {
   let emitted = 0;
   if (windowsOn) emitted = windowProcess(n);
+  else outputsReset(); // no stale window records for the windows stage to score again
   runEventsStage(n);
   runWindowsStage();
   patternsProcess(n);
@@ -33,6 +34,8 @@ export function batchProcess(n: i32): i32 {
 /** End of input: flushes the windows (and scores the flushed windows). */
 export function batchFlush(): i32 {
   const emitted = windowsOn ? windowFlush() : 0;
+  if (!windowsOn) outputsReset();
+  stages[STAGE_EVENTS].out.count = 0; // flush has no input rows
   runWindowsStage();
   return emitted;
 }

@@ -104,10 +104,10 @@ export function stage_zscore(stage: i32, mode: i32, rows: i32, timeMs: f64, thre
   stages[stage].zscore.configure(mode, mode == ZSCORE_OFF ? 0 : rows, timeMs, threshold);
   return 0;
 }
-/** Holt (enabled 0/1) with alpha, beta, gamma in (0, 1], horizon ≥ 1, seasonal slots (0 = none) and season duration (0 = slots are rows); 0 or -1. */
+/** Holt (enabled 0/1) with alpha in (0, 1], beta and gamma in [0, 1], horizon ≥ 1, seasonal slots (0 = none) and season duration (0 = slots are rows); 0 or -1. */
 export function stage_holt(stage: i32, enabled: i32, alpha: f64, beta: f64, gamma: f64, horizon: i32, slots: i32, seasonMs: f64): i32 {
   if (!stageOk(stage) || !(alpha > 0 && alpha <= 1) || !(beta >= 0 && beta <= 1) || !(gamma >= 0 && gamma <= 1)) return -1;
-  if (horizon < 1 || slots < 0 || slots > 1 << 20 || !(seasonMs >= 0)) return -1;
+  if (horizon < 1 || slots < 0 || slots > 1 << 20 || !(seasonMs >= 0) || !isFinite(seasonMs)) return -1;
   stages[stage].holt.configure(enabled != 0, alpha, beta, gamma, horizon, slots, seasonMs);
   return 0;
 }

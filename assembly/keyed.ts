@@ -34,7 +34,8 @@ export class KeyedBlocks {
     this.reset();
     this.stride = (bytes + 7) & ~7;
     let shift = MAX_SHIFT;
-    while (shift > 0 && (this.stride << <usize>shift) > CHUNK_TARGET_BYTES) shift--;
+    // in 64 bits: a big block shifted left must not wrap to a tiny chunk
+    while (shift > 0 && (<u64>this.stride << <u64>shift) > <u64>CHUNK_TARGET_BYTES) shift--;
     this.shift = shift;
     this.mask = (1 << shift) - 1;
   }

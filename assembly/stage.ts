@@ -15,7 +15,7 @@
  * ┌────────┬────────────┬───────┬───────┬──────────┬────────────┬───────┬──────────┬─────────────┬────────────────┐
  * │ zscore │ is_anomaly │ level │ trend │ forecast │ forecast_h │ score │ patterns │ rolling_avg │ rolling_stddev │
  * └────────┴────────────┴───────┴───────┴──────────┴────────────┴───────┴──────────┴─────────────┴────────────────┘
- *   NaN where undefined or disabled; is_anomaly 0/1; patterns = threshold bit mask;
+ *   NaN where undefined or disabled; is_anomaly 0/1; patterns = threshold bit mask (0 without thresholds);
  *   rolling_avg/stddev are the z-score window's (the seed's columns)
  */
 import { RecordBuffer } from "./buffers";

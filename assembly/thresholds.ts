@@ -24,6 +24,11 @@ export class Thresholds {
   /** Sets bound i (NaN for "none"); returns false when i is out of range. */
   set(i: i32, upper: f64, lower: f64): bool {
     if (i < 0 || i >= MAX_THRESHOLDS) return false;
+    // patterns skipped over (or left from before a clear) have no bounds
+    for (let j = this.count; j < i; j++) {
+      unchecked((this.bounds[j * 2] = NaN));
+      unchecked((this.bounds[j * 2 + 1] = NaN));
+    }
     unchecked((this.bounds[i * 2] = upper));
     unchecked((this.bounds[i * 2 + 1] = lower));
     if (i >= this.count) this.count = i + 1;

@@ -64,7 +64,7 @@ export async function detectFile(input: string, out: NodeJS.WritableStream, log:
     const result = engine.processBatch(batch);
     const scores = engine.eventScores();
     // score of each source row of the batch (empty when the row was rejected)
-    const scoreOf = new Array<string>(batch.rows.length).fill('');
+    const scoreOf = new Array<string | null>(batch.rows.length).fill(null); // null: an empty cell
     for (let r = 0; r < result.encodedRows; r++) {
       const score = scores.data[scores.offset + r * scores.width + S_SCORE]!;
       scoreOf[result.sourceRows[r]!] = Number.isFinite(score) ? String(score) : '0';

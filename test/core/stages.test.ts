@@ -383,13 +383,14 @@ describe('argument checks', () => {
   });
 
   // The largest settings the checks accept must either work or be rejected.
-  // Per-key blocks come in chunks of 1024 keys; a z-score chunk of
-  // 1024 × (16 + 16·N) bytes wraps around 2^32 from N = 262143 on (2^20: a
-  // 16 KiB chunk), a Holt-Winters chunk of 1024 × ~8.1·m bytes from m ≈ 516k
-  // on (2^20: 128 MiB, room for 15 keys), so a row of a key past the end of
-  // the short chunk reads and writes out of its block (trap, or silent heap
-  // corruption); from N ≈ 65536 the chunk cannot be allocated at all (abort).
+  // Per-key blocks live in chunks of 2^shift keys, and the chunk size
+  // (block bytes << shift) is computed in 32 bits: a z-score block is
+  // 16 + 16·N bytes, so from N = 262143 (a 4 MiB block, 4 MiB << 10 = 2^32 → 0)
+  // the size wraps, the chunk is allocated far too small (0 bytes for
+  // N = 262143, 16 KiB for 2^20) and the rows of a second key read and write
+  // past it: a trap, or silent heap corruption.
   it.each([
+    ['z-score rows = 262143 (a 2^22-byte block)', (ex: StageExports) => ex.stage_zscore(0, 1, 262143, 0, 2)],
     ['z-score rows = 2^20', (ex: StageExports) => ex.stage_zscore(0, 1, 1 << 20, 0, 2)],
     ['z-score time, maxRows = 2^20', (ex: StageExports) => ex.stage_zscore(0, 2, 1 << 20, 1000, 2)],
     ['Holt-Winters slots = 2^20', (ex: StageExports) => ex.stage_holt(0, 1, 0.3, 0.3, 0.3, 10, 1 << 20, 0)],

@@ -118,3 +118,55 @@ describe('events queries', () => {
     expect(lines).toEqual([`bad input at array line 2: field 'value': not a number ("x")`]);
   });
 });
+
+describe('sequence patterns through the API', () => {
+  const events = [
+    { timestamp: T, metric: 'web', type: 'A', value: 1 },
+    { timestamp: T + 60_000, metric: 'db', type: 'A', value: 1 },
+    { timestamp: T + 120_000, metric: 'web', type: 'X', value: 1 },
+    { timestamp: T + 180_000, metric: 'web', type: 'B', value: 1 },
+    { timestamp: T + 240_000, metric: 'web', type: 'C', value: 1 },
+    { timestamp: T + 600_000, metric: 'db', type: 'B', value: 1 },
+    { timestamp: T + 660_000, metric: 'db', type: 'C', value: 1 },
+  ];
+
+  it("matches 'A -> B -> C within 5m' per key in an events query; too slow does not match", async () => {
+    const matches: ResultRecord[] = [];
+    const q = eddy.stream(arraySource(events)).keyBy('metric')
+      .patterns({ sequence: ['A -> B -> C within 5m', { name: 'strict', pattern: 'A => B => C' }] })
+      .writeStream(callbackSink(() => undefined))
+      .patternMatches(callbackSink((r) => { matches.push(...r); }))
+      .start();
+    await q.awaitTermination();
+    expect(matches).toEqual([{
+      pattern: 'A -> B -> C within 5m', metric: 'web', start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:04:00.000Z',
+      timestamps: ['2024-01-01T00:00:00.000Z', '2024-01-01T00:03:00.000Z', '2024-01-01T00:04:00.000Z'],
+    }, {
+      // db's A, B, C are consecutive events of db (strict holds) and 'strict' has no time bound
+      pattern: 'strict', metric: 'db', start: '2024-01-01T00:01:00.000Z', end: '2024-01-01T00:11:00.000Z',
+      timestamps: ['2024-01-01T00:01:00.000Z', '2024-01-01T00:10:00.000Z', '2024-01-01T00:11:00.000Z'],
+    }]);
+    // not matched: db within 5m (A at 00:01, C at 00:11), web strict (X between A and B)
+  });
+
+  it('runs sequences on the raw events of a windows query, beside the windows', async () => {
+    const matches: ResultRecord[] = [];
+    const windows: ResultRecord[] = [];
+    const q = eddy.stream(arraySource(events))
+      .groupBy(window('timestamp', '10 minutes'), 'metric').agg(count())
+      .patterns({ sequence: ['A -> B -> C'] })
+      .writeStream(callbackSink((r) => { windows.push(...r); }))
+      .patternMatches(callbackSink((r) => { matches.push(...r); }))
+      .start();
+    await q.awaitTermination();
+    expect(matches.map((m) => [m.pattern, m.metric, m.start])).toEqual([
+      ['A -> B -> C', 'web', '2024-01-01T00:00:00.000Z'],
+      ['A -> B -> C', 'db', '2024-01-01T00:01:00.000Z'],
+    ]);
+    expect(windows.map((w) => [w.metric, w.count])).toEqual([['web', 4], ['db', 1], ['db', 2]]);
+  });
+
+  it('reports bad pattern syntax with the position', () => {
+    expect(() => eddy.stream(arraySource([])).patterns({ sequence: ['A -> -> C'] })).toThrow(/column 6/);
+  });
+});
