@@ -57,8 +57,7 @@ import { Writer, Reader } from "./serial";
 import { matchesOut, matchTsOut, matchOutputsReset } from "./matchOutput";
 import {
   R_SEQ, R_CLOCK, L_BLOCK, L_N, L_CAP,
-  patternKeysConfigure, patternKeyRecord, patternKeyRecordIfAllocated, listSlot, patternKeyCount, patternKeysCover,
-  CHUNK_KEY_MASK,
+  patternKeysConfigure, patternKeyRecord, patternKeyRecordIfAllocated, listSlot, patternKeyCount,
 } from "./patternKeys";
 
 /** Most steps in one pattern. */
@@ -255,14 +254,12 @@ export function patternsProcess(n: i32): i32 {
   matchOutputsReset();
   if (patCount == 0) return 0;
   if (n > inputCap) n = inputCap;
-  let maxKey: i32 = -1;
   for (let i = 0; i < n; i++) {
     const ts = load<f64>(inputTs + (<usize>i << 3));
     const k = load<i32>(inputKey + (<usize>i << 2));
     const y = load<i32>(inputType + (<usize>i << 2));
     if (!(ts - ts == 0) || k < 0 || y < 0) continue;
     const record = patternKeyRecord(k);
-    if (k > maxKey) maxKey = k;
     const seq = load<f64>(record, R_SEQ) + 1;
     let clock = load<f64>(record, R_CLOCK);
     if (seq == 1 || ts > clock) clock = ts;
@@ -270,7 +267,6 @@ export function patternsProcess(n: i32): i32 {
     store<f64>(record, clock, R_CLOCK);
     for (let p = 0; p < patCount; p++) advance(record, k, p, seq, clock, ts, y, i);
   }
-  patternKeysCover(maxKey + 1);
   return matchesOut.count;
 }
 
@@ -463,12 +459,10 @@ export function patternsSave(w: Writer): void {
   }
   w.f64(matchesTotal);
   w.f64(droppedTotal);
-  for (let k = 0; k < patternKeyCount; k++) {
+  const keys = patternKeyCount();
+  for (let k = 0; k < keys; k++) {
     const record = patternKeyRecordIfAllocated(k);
-    if (record == 0) {
-      k |= CHUNK_KEY_MASK; // the whole chunk is unallocated
-      continue;
-    }
+    if (record == 0) continue;
     const seq = load<f64>(record, R_SEQ);
     if (seq == 0) continue;
     w.i32(k);
@@ -494,7 +488,7 @@ export function patternsSaveBound(): f64 {
     const stride = load<i32>(at, P_STRIDE);
     if (stride > widest) widest = stride;
   }
-  bound += 4 + <f64>patternKeyCount * (20 + 4 * <f64>patCount);
+  bound += 4 + <f64>patternKeyCount() * (20 + 4 * <f64>patCount);
   bound += <f64>activeTotal * <f64>widest;
   return bound;
 }
@@ -575,7 +569,6 @@ function loadBody(r: Reader): bool {
     const clock = r.f64();
     if (!r.ok || !(seq >= 1 && seq <= 9007199254740992 && seq == Math.floor(seq)) || !isFinite(clock)) return false;
     const record = patternKeyRecord(k);
-    patternKeysCover(k + 1);
     store<f64>(record, seq, R_SEQ);
     store<f64>(record, clock, R_CLOCK);
     for (let p = 0; p < patCount; p++) {
