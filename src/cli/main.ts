@@ -11,6 +11,7 @@ import { ConfigError } from '../config/configError.js';
 import { progressInterval, runCommand } from './runCommand.js';
 import { DEFAULT_CONFIG } from './defaultConfig.js';
 import { detectCommand } from './detectCommand.js';
+import { serveCommand } from './serveCommand.js';
 
 const USAGE = `eddy — real-time analytics on event streams
 
@@ -24,6 +25,9 @@ usage:
       Scores a CSV of timestamp,value with the default anomaly detector and
       writes timestamp,value,anomaly_score (stdout without --output); a
       directory is mirrored into the --output directory.
+  eddy serve [--config pipeline.json] [--port 8080] [--host 127.0.0.1] [--token T] [--cors-origin O]
+      Runs a pipeline behind the HTTP/WebSocket server: POST /ingest, ws /ingest,
+      ws /live, GET /metrics /progress /health /ready (see README).
   eddy config           prints the embedded default config (a starting point)
   eddy help             this text
   eddy --version
@@ -36,7 +40,7 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['config', 'progress', 'output'], ['flush-on-stop', 'help', 'version']);
+  const args = parseArgs(argv, ['config', 'progress', 'output', 'port', 'host', 'token', 'cors-origin'], ['flush-on-stop', 'help', 'version']);
   if (args.flags.has('version')) {
     process.stdout.write(`${version()}\n`);
     return 0;
@@ -60,6 +64,21 @@ async function main(argv: string[]): Promise<number> {
       if (args.positional.length !== 1) throw new UsageError('detect takes one input file or directory');
       const output = args.flags.get('output');
       return detectCommand(args.positional[0]!, typeof output === 'string' ? output : undefined, process.stderr);
+    }
+    case 'serve': {
+      if (args.positional.length > 0) throw new UsageError(`serve takes no arguments besides options, got ${args.positional.join(' ')}`);
+      const str = (name: string): string | undefined => { const v = args.flags.get(name); return typeof v === 'string' ? v : undefined; };
+      const port = str('port');
+      if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError(`--port: expected a number from 0 to 65535, got ${port}`);
+      return serveCommand({
+        ...(str('config') !== undefined ? { configPath: str('config')! } : {}),
+        ...(port !== undefined ? { port: Number(port) } : {}),
+        ...(str('host') !== undefined ? { host: str('host')! } : {}),
+        ...(str('token') !== undefined ? { token: str('token')! } : {}),
+        ...(str('cors-origin') !== undefined ? { corsOrigin: str('cors-origin')! } : {}),
+        progressMs: progressInterval(args.flags.get('progress')),
+        err: process.stderr,
+      });
     }
     case 'config':
       process.stdout.write(`${JSON.stringify(DEFAULT_CONFIG, null, 2)}\n`);

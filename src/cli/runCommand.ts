@@ -9,9 +9,8 @@ import { ConfigError } from '../config/configError.js';
 import { startPipeline } from '../config/buildPipeline.js';
 import { loadCore } from '../node/loadCore.js';
 import { parseDuration } from '../engine/duration.js';
-import type { QueryProgress } from '../engine/progress.js';
 import { DEFAULT_CONFIG } from './defaultConfig.js';
-import { progressLine } from './progressLine.js';
+import { progressPrinter } from './progressPrinter.js';
 import { UsageError } from './args.js';
 
 /** Options of `eddy run`. */
@@ -47,30 +46,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.flushOnStop) config.flushOnStop = true;
   for (const w of config.warnings) opts.err.write(`eddy: warning: ${w}\n`);
 
-  let lastLineAt = performance.now();
-  let rowsSinceLine = 0;
-  let busyMsSinceLine = 0;
-  let latest: QueryProgress | null = null;
-  const printProgress = (): void => {
-    if (!latest) return;
-    const seconds = (performance.now() - lastLineAt) / 1000;
-    opts.err.write(`${progressLine(latest, rowsSinceLine, seconds, busyMsSinceLine > 0 ? (rowsSinceLine * 1000) / busyMsSinceLine : 0)}\n`);
-    lastLineAt = performance.now();
-    rowsSinceLine = 0;
-    busyMsSinceLine = 0;
-  };
+  const progress = progressPrinter(opts.err, opts.progressMs);
 
   const query = startPipeline(config, {
     createCore: () => loadCore(),
     log: (line) => opts.err.write(`eddy: ${line}\n`),
-    onProgress: (p) => {
-      latest = p;
-      rowsSinceLine += p.numInputRows;
-      busyMsSinceLine += p.batchDurationMs;
-    },
+    onProgress: progress.onProgress,
   }, { baseDir });
 
-  const timer = opts.progressMs > 0 ? setInterval(printProgress, opts.progressMs) : undefined;
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupts++;
@@ -95,8 +78,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     opts.err.write(`eddy: query failed: ${(e as Error).message}\n`);
     return 1;
   } finally {
-    if (timer) clearInterval(timer);
-    if (opts.progressMs > 0) printProgress();
+    progress.stop();
     if (query.rejectedSummary().startsWith('0 ') === false) opts.err.write(`eddy: ${query.rejectedSummary()}\n`);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

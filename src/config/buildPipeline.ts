@@ -12,6 +12,7 @@ import { generatorSource } from '../sources/generator.js';
 import { consoleSink } from '../sinks/console.js';
 import { fileSink } from '../sinks/file.js';
 import { memorySink } from '../sinks/memory.js';
+import { UsageError } from '../cli/args.js';
 import { StreamingQuery, type QueryEnvironment, type QuerySinks } from '../engine/query.js';
 
 /** Where relative paths in a config resolve from (the config file's folder), and optional overrides. */
@@ -39,6 +40,9 @@ export function createSource(config: SourceConfig, opts: BuildOptions, timeColum
       return stdinSource(opts.stdin ? { input: opts.stdin as never } : {});
     case 'generator':
       return generatorSource(config.options);
+    case 'http':
+    case 'ws':
+      throw new UsageError(`source type '${config.type}' takes events over the network: run it with eddy serve`);
   }
 }
 

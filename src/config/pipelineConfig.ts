@@ -30,7 +30,19 @@ import {
 export type SourceConfig =
   | { type: 'file'; path: string; format?: 'csv' | 'ndjson'; speed?: number }
   | { type: 'stdin' }
-  | { type: 'generator'; options: GeneratorConfig };
+  | { type: 'generator'; options: GeneratorConfig }
+  | { type: 'http' | 'ws'; server: ServerSourceConfig };
+
+/** Settings of the server's ingest endpoints (`eddy serve`); every field optional. */
+export interface ServerSourceConfig {
+  host?: string;
+  port?: number;
+  token?: string;
+  maxBodyBytes?: number;
+  maxLineChars?: number;
+  maxQueuedEvents?: number;
+  corsOrigin?: string;
+}
 
 /** Options of the synthetic generator (see src/sources/generator.ts for meanings and defaults). */
 export interface GeneratorConfig {
@@ -95,7 +107,7 @@ function durationOrNumber(value: unknown, path: string): string | number {
 
 function parseSource(value: unknown): { source: SourceConfig; schema?: Record<string, string> } {
   const o = asObject(value, 'source');
-  const type = asChoice(o.type, ['file', 'stdin', 'generator', 'kafka'] as const, 'source.type');
+  const type = asChoice(o.type, ['file', 'stdin', 'generator', 'http', 'ws', 'kafka'] as const, 'source.type');
   const schema = o.schema === undefined ? undefined : parseSchema(o.schema);
   switch (type) {
     case 'file': {
@@ -131,8 +143,22 @@ function parseSource(value: unknown): { source: SourceConfig; schema?: Record<st
       if (o.late_by !== undefined) g.lateBy = durationOrNumber(o.late_by, 'source.late_by');
       return { source: { type, options: g }, ...(schema ? { schema } : {}) };
     }
+    case 'http':
+    case 'ws': {
+      // both name the server's ingest endpoints: POST /ingest and WebSocket /ingest
+      rejectUnknownKeys(o, ['type', 'host', 'port', 'token', 'max_body_bytes', 'max_line_chars', 'max_queued_events', 'cors_origin', 'schema'], 'source');
+      const server: ServerSourceConfig = {};
+      if (o.host !== undefined) server.host = asString(o.host, 'source.host');
+      if (o.port !== undefined) server.port = asNumber(o.port, 'source.port', { min: 0, max: 65535, integer: true });
+      if (o.token !== undefined) server.token = asString(o.token, 'source.token');
+      if (o.max_body_bytes !== undefined) server.maxBodyBytes = asNumber(o.max_body_bytes, 'source.max_body_bytes', { min: 1024, max: 1 << 30, integer: true });
+      if (o.max_line_chars !== undefined) server.maxLineChars = asNumber(o.max_line_chars, 'source.max_line_chars', { min: 16, max: 1 << 30, integer: true });
+      if (o.max_queued_events !== undefined) server.maxQueuedEvents = asNumber(o.max_queued_events, 'source.max_queued_events', { min: 1, max: 1 << 30, integer: true });
+      if (o.cors_origin !== undefined) server.corsOrigin = asString(o.cors_origin, 'source.cors_origin');
+      return { source: { type, server }, ...(schema ? { schema } : {}) };
+    }
     case 'kafka':
-      throw new ConfigError('source.type', "'kafka' is not available in this version yet; use 'file', 'stdin' or 'generator'");
+      throw new ConfigError('source.type', "'kafka' is not available in this version yet; use 'file', 'stdin', 'generator', 'http' or 'ws'");
   }
 }
 

@@ -14,6 +14,7 @@ import type { ResultRecord } from '../sinks/sink.js';
 import type { InputError } from './inputError.js';
 import { KeyInterner } from './interner.js';
 import { RowEncoder } from './encoder.js';
+import { copyColumns } from './columnCopy.js';
 import { FIELD_OF, RecordBuilder } from './records.js';
 import type { QueryPlan } from './plan.js';
 import { hasAnalytics, type AnalyticsPlan } from './analytics.js';
@@ -73,6 +74,7 @@ export class BatchEngine {
   private readonly eventsQuery: boolean;
   private readonly encoder: RowEncoder;
   private readonly builder: RecordBuilder;
+  private readonly sourceName: string;
 
   /**
    * @param withLateRecords build records for late events (when a late sink exists); they are counted either way
@@ -92,6 +94,7 @@ export class BatchEngine {
     core.exports.patterns_define(0, 1);
     if (this.types) configurePatterns(core.exports, sequences, this.types);
     this.encoder = new RowEncoder(plan, this.keys, sourceName, this.types);
+    this.sourceName = sourceName;
     this.builder = new RecordBuilder(plan, this.keys);
   }
 
@@ -103,20 +106,38 @@ export class BatchEngine {
   /** Validates and encodes a batch, processes it in one core call, returns its outputs. */
   processBatch(batch: SourceBatch): BatchResult {
     const t0 = clock();
-    const cols = this.core.reserve(Math.max(batch.rows.length, 1));
+    const columns = batch.columns ?? [];
+    const total = columns.reduce((n, c) => n + c.rows, batch.rows.length);
+    const cols = this.core.reserve(Math.max(total, 1));
     const encoded = this.encoder.encode(batch, cols);
+    // Column batches follow the parsed rows, in order, in the same core call.
+    let count = encoded.count;
+    const columnStart = count;
+    let columnTypes: (string | undefined)[] | undefined;
+    const wantTypes = this.eventsQuery && this.withEventRecords && this.plan.typeColumn !== undefined;
+    for (const c of columns) {
+      // scored-event records carry the type name of each row written
+      const rows = wantTypes ? [] as number[] : undefined;
+      count += copyColumns(c, cols, count, this.keys, this.plan.keyColumns.length, this.types, encoded.errors, this.sourceName, rows);
+      if (rows) {
+        columnTypes ??= [];
+        for (const i of rows) columnTypes.push(c.type && c.types && c.type[i]! >= 0 ? c.types[c.type[i]!] : undefined);
+      }
+    }
     const t1 = clock();
-    this.core.process(encoded.count);
+    this.core.process(count);
     const t2 = clock();
     let windows: ResultRecord[] = [];
     let events: ResultRecord[] = [];
     let late: ResultRecord[] = [];
     let lateCount = 0;
     if (this.eventsQuery && this.withEventRecords) {
-      const input = this.core.inputViews(encoded.count);
+      const input = this.core.inputViews(count);
       const typeColumn = this.plan.typeColumn;
-      const typeOf = typeColumn ? (r: number) => batch.rows[encoded.rowIndex[r]!]?.[typeColumn] : () => undefined;
-      events = this.builder.events(encoded.count, input.ts, input.key, input.value, typeOf, this.core.stageRecords(STAGE_EVENTS));
+      const typeOf = typeColumn
+        ? (r: number) => (r < columnStart ? batch.rows[encoded.rowIndex[r]!]?.[typeColumn] : columnTypes?.[r - columnStart])
+        : () => undefined;
+      events = this.builder.events(count, input.ts, input.key, input.value, typeOf, this.core.stageRecords(STAGE_EVENTS));
     } else if (!this.eventsQuery) {
       windows = this.builder.windows(this.core.windowRecords(), this.core.stageRecords(STAGE_WINDOWS));
       const lateView = this.core.lateRecords();
@@ -126,7 +147,7 @@ export class BatchEngine {
     const matches = this.types ? this.matches() : [];
     const t3 = clock();
     return {
-      windows, events, late, matches, lateCount, errors: encoded.errors, encodedRows: encoded.count, sourceRows: encoded.rowIndex,
+      windows, events, late, matches, lateCount, errors: encoded.errors, encodedRows: count, sourceRows: encoded.rowIndex,
       timings: { encode: t1 - t0, process: t2 - t1, build: t3 - t2 },
     };
   }

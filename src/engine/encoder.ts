@@ -8,7 +8,11 @@ import type { InputColumns } from '../core/wasmCore.js';
 import { clipRaw, type InputError, type InputErrorKind } from './inputError.js';
 import { epochToMs, parseTimestamp } from './timestamp.js';
 import type { KeyInterner } from './interner.js';
-import type { EventTypeIds } from './patterns/typeIds.js';
+
+/** Maps a row's type field to an id (EventTypeIds in the engine, a TypeDictionary at ingest). */
+export interface TypeIds {
+  idOf(value: unknown): number;
+}
 import type { QueryPlan } from './plan.js';
 
 /** Result of encoding one batch. */
@@ -37,7 +41,7 @@ export class RowEncoder {
   /**
    * @param types ids of event types (the type column), when the plan has sequence patterns
    */
-  constructor(private readonly plan: QueryPlan, private readonly keys: KeyInterner, private readonly sourceName: string, private readonly types?: EventTypeIds) {
+  constructor(private readonly plan: QueryPlan, private readonly keys: KeyInterner, private readonly sourceName: string, private readonly types?: TypeIds) {
     this.keyParts = new Array(plan.keyColumns.length);
     this.typeColumn = types ? plan.typeColumn ?? 'type' : undefined;
   }
@@ -45,7 +49,7 @@ export class RowEncoder {
   private readonly typeColumn: string | undefined;
 
   /** Writes the valid rows of `batch` into `cols` (sized for batch.rows.length) and reports the rest. */
-  encode(batch: SourceBatch, cols: InputColumns): EncodedBatch {
+  encode(batch: SourceBatch, cols: Omit<InputColumns, 'type'> & { type?: Int32Array }): EncodedBatch {
     const { rows, lines } = batch;
     this.firstLine = batch.firstLine;
     if (this.rowIndex.length < rows.length) this.rowIndex = new Int32Array(Math.max(rows.length, 1024));
@@ -113,7 +117,7 @@ export class RowEncoder {
       cols.key[n] = key;
       cols.value[n] = value;
       // A missing type is not an error: the row still counts for windows, it is just invisible to sequences.
-      if (this.typeColumn !== undefined) cols.type[n] = this.types!.idOf(row[this.typeColumn]);
+      if (this.typeColumn !== undefined) cols.type![n] = this.types!.idOf(row[this.typeColumn]);
       this.rowIndex[n] = i;
       n++;
     }

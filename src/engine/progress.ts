@@ -34,6 +34,8 @@ export interface QueryProgress {
   /** The engine's time on this batch (= durationMs.triggerExecution). */
   batchDurationMs: number;
   durationMs: BatchDurations;
+  /** Event→result latency: from receipt of the batch's oldest event to its results being written (ms); null when the source does not time receipt. */
+  latencyMs: number | null;
   /** Watermark after the batch (ISO-8601), null before the first event. */
   watermark: string | null;
   /** Late events in this batch (routed to the late output, not folded into windows). */

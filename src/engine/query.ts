@@ -16,6 +16,7 @@ import { BatchEngine } from './batchEngine.js';
 import { InputErrorReporter } from './errorReporter.js';
 import { perSecond, RECENT_PROGRESS_LIMIT, type QueryProgress } from './progress.js';
 import type { QueryPlan } from './plan.js';
+import type { InputError } from './inputError.js';
 import { formatTimestamp } from './timestamp.js';
 
 /** Where a query's outputs go. */
@@ -38,6 +39,10 @@ export interface QueryEnvironment {
   log?: (line: string) => void;
   /** Called after every batch with its progress. */
   onProgress?: (progress: QueryProgress) => void;
+  /** Receives every rejected row (after it was counted and reported). */
+  onRejected?: (errors: InputError[]) => void;
+  /** Called once all outputs of a batch (and of the final flush) have been written. */
+  onBatchWritten?: () => void;
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -84,6 +89,11 @@ export class StreamingQuery {
     }).finally(() => {
       this.active = false;
     });
+  }
+
+  /** The source's description (`file:…`, `http`, `generator`). */
+  get sourceDescription(): string {
+    return this.source.description;
   }
 
   /** Query name. */
@@ -168,11 +178,14 @@ export class StreamingQuery {
         const results = plan.kind === 'events' ? result.events : result.windows;
         await this.write(results, result.late, result.matches);
         await this.reporter.report(result.errors);
+        if (result.errors.length > 0) this.env.onRejected?.(result.errors);
+        this.env.onBatchWritten?.();
         const end = now();
         const { encode, process } = result.timings;
         this.recordProgress({
+          latencyMs: batch.receivedAt === undefined ? null : end - batch.receivedAt,
           start, previousStart, getBatch: start - waitStart, encode, process, write: end - built + result.timings.build,
-          numInputRows: batch.rows.length + batch.errors.length, processedRows: result.encodedRows,
+          numInputRows: batch.rows.length + batch.errors.length + (batch.columns?.reduce((n, c) => n + c.rows, 0) ?? 0), processedRows: result.encodedRows,
           lateRows: result.lateCount, errors: result.errors.length, outputRows: results.length,
         });
         previousStart = start;
@@ -182,6 +195,7 @@ export class StreamingQuery {
       const endedByItself = !this.abort.signal.aborted;
       if ((endedByItself && plan.flushAtEnd) || (!endedByItself && this.flushRequested)) {
         await this.write(engine.flush(), [], []);
+        this.env.onBatchWritten?.();
       }
     } finally {
       if (sinksOpen) {
@@ -203,6 +217,7 @@ export class StreamingQuery {
   }
 
   private recordProgress(b: {
+    latencyMs: number | null;
     start: number; previousStart: number; getBatch: number; encode: number; process: number; write: number;
     numInputRows: number; processedRows: number; lateRows: number; errors: number; outputRows: number;
   }): void {
@@ -228,6 +243,7 @@ export class StreamingQuery {
       inputRowsPerSecond: inputRate,
       processedRowsPerSecond: processedRate,
       batchDurationMs: trigger,
+      latencyMs: b.latencyMs,
       durationMs: { getBatch: b.getBatch, encode: b.encode, process: b.process, write: b.write, triggerExecution: trigger },
       watermark: wm === null ? null : Number.isFinite(wm) ? formatTimestamp(wm) : null,
       lateRows: b.lateRows,

@@ -8,6 +8,7 @@
  * errors instead, so they are counted with their line numbers.
  */
 import type { InputError } from '../engine/inputError.js';
+import type { ColumnBatch } from '../engine/columnBatch.js';
 
 /** One event as parsed by a source. */
 export type Row = Record<string, unknown>;
@@ -22,6 +23,10 @@ export interface SourceBatch {
   firstLine?: number;
   /** Rows that could not be parsed at all. */
   errors: InputError[];
+  /** Events already in columns (server ingest), processed after `rows` in the same core call. */
+  columns?: ColumnBatch[];
+  /** When the oldest event of the batch was received (performance.now()), for event→result latency. */
+  receivedAt?: number;
 }
 
 /** A source of events. */

@@ -70,7 +70,7 @@ describe('parsePipelineConfig', () => {
   it.each<[unknown, string]>([
     [[], 'config: expected an object, got an array'],
     [{ sink: { type: 'console' } }, 'source: expected an object, got nothing'],
-    [{ source: { type: 'ftp' }, sink: { type: 'console' } }, `source.type: expected one of 'file', 'stdin', 'generator', 'kafka', got "ftp"`],
+    [{ source: { type: 'ftp' }, sink: { type: 'console' } }, `source.type: expected one of 'file', 'stdin', 'generator', 'http', 'ws', 'kafka', got "ftp"`],
     [{ source: { type: 'file' }, sink: { type: 'console' } }, 'source.path: expected a non-empty string, got nothing'],
     [{ source: { type: 'stdin' } }, 'sink: expected an object like { "type": "console" }, got nothing'],
     [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { window_size: '5 minuts' } }, `processing.window_size: expected a duration like '5 minutes', '10 s', '1h' or milliseconds, got "5 minuts"`],
@@ -84,7 +84,7 @@ describe('parsePipelineConfig', () => {
     [{ source: { type: 'stdin' }, sink: { type: 'console' }, grouping_columns: ['timestamp'] }, "grouping_columns: 'timestamp' is the timestamp column, not a key"],
     [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { window_sise: '1m' } }, "processing.window_sise: unknown field (did you mean 'window_size'?)"],
     [{ source: { type: 'stdin' }, sink: { type: 'console' }, colour: 'blue' }, 'colour: unknown field (allowed: name, source, timestamp_column, value_column, grouping_columns, type_column, processing, sink, late_sink, matches_sink, dead_letter, window_size, slide_duration)'],
-    [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'] }, sink: { type: 'console' } }, "source.type: 'kafka' is not available in this version yet; use 'file', 'stdin' or 'generator'"],
+    [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'] }, sink: { type: 'console' } }, "source.type: 'kafka' is not available in this version yet; use 'file', 'stdin', 'generator', 'http' or 'ws'"],
   ])('rejects %j', (doc, message) => {
     expect(errorOf(doc).message).toBe(message);
   });

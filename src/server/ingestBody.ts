@@ -1,0 +1,163 @@
+/**
+ * Turns an ingest payload (an HTTP body or a WebSocket message) into a
+ * ColumnBatch for the engine, validating every row with the engine's own
+ * rules, so the client learns at once how many events were accepted and why
+ * the others were not.
+ *
+ * Payloads, by content type:
+ *  - `application/x-ndjson` (also `application/ndjson`, `application/jsonl`,
+ *    `text/plain`): one JSON object per line; blank lines are skipped;
+ *  - `application/json`: a JSON array of objects (or one object);
+ *  - `application/vnd.eddy.columns`: the binary columnar format
+ *    (columnarFormat.ts), copied as columns with no per-event parsing.
+ * Unknown fields are ignored. `Content-Encoding: gzip` bodies are inflated
+ * with the body limit applied to the inflated size (no zip bombs).
+ */
+import { gunzipSync } from 'node:zlib';
+import type { QueryPlan } from '../engine/plan.js';
+import type { ColumnBatch } from '../engine/columnBatch.js';
+import { TypeDictionary } from '../engine/columnBatch.js';
+import { KeyInterner } from '../engine/interner.js';
+import { RowEncoder } from '../engine/encoder.js';
+import { clipRaw, type InputError } from '../engine/inputError.js';
+import type { Row } from '../sources/source.js';
+import { COLUMNAR_CONTENT_TYPE, decodeColumns } from './columnarFormat.js';
+
+/** Payload kinds. */
+export type PayloadKind = 'ndjson' | 'json' | 'columns';
+
+/** Limits of one payload. */
+export interface IngestLimits {
+  /** Largest body after gzip inflation (413 beyond). */
+  maxBodyBytes: number;
+  /** Longest NDJSON line, in characters (that line is rejected). */
+  maxLineChars: number;
+}
+
+/** Defaults: 16 MiB bodies, 1 MiB lines. */
+export const DEFAULT_LIMITS: IngestLimits = { maxBodyBytes: 16 * 1024 * 1024, maxLineChars: 1024 * 1024 };
+
+/** A payload the server refuses as a whole, with its HTTP status. */
+export interface PayloadFailure {
+  status: 400 | 413 | 415;
+  error: string;
+}
+
+/** What a payload held. */
+export interface ParsedPayload {
+  /** The valid events, or undefined when there are none. */
+  batch: ColumnBatch | undefined;
+  /** Rows rejected, with line (NDJSON), index (JSON array, 1-based as line) or offset (columnar). */
+  errors: InputError[];
+}
+
+/** The payload kind of a Content-Type header (parameters ignored); undefined for an unsupported type. */
+export function payloadKind(contentType: string): PayloadKind | undefined {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  if (type === COLUMNAR_CONTENT_TYPE) return 'columns';
+  if (type === 'application/json') return 'json';
+  if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl' || type === 'application/x-jsonlines' || type === 'text/plain' || type === '') return 'ndjson';
+  return undefined;
+}
+
+/** Inflates a gzip body (identity passes through); a failure says why. */
+export function decodeBody(body: Uint8Array, contentEncoding: string, limits: IngestLimits): Uint8Array | PayloadFailure {
+  const encoding = contentEncoding.trim().toLowerCase();
+  if (encoding === '' || encoding === 'identity') return body;
+  if (encoding !== 'gzip') return { status: 415, error: `unsupported Content-Encoding '${contentEncoding}' (use gzip or none)` };
+  try {
+    return gunzipSync(body, { maxOutputLength: limits.maxBodyBytes });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) return { status: 413, error: `body is larger than ${limits.maxBodyBytes} bytes once inflated` };
+    return { status: 400, error: `gzip body cannot be inflated: ${(e as Error).message}` };
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** Parses and validates a payload for `plan`. */
+export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPlan, source: string, limits: IngestLimits): ParsedPayload | PayloadFailure {
+  if (kind === 'columns') {
+    const frame = decodeColumns(body);
+    if ('error' in frame) return { status: 400, error: frame.error };
+    if (frame.rows === 0) return { batch: undefined, errors: [] };
+    return {
+      batch: {
+        rows: frame.rows, ts: frame.ts, value: frame.value, key: frame.key, keys: frame.keys,
+        ...(frame.type ? { type: frame.type, types: frame.types ?? [] } : {}), source,
+      },
+      errors: [],
+    };
+  }
+  const text = decoder.decode(body);
+  const rows: Row[] = [];
+  const lines: number[] = [];
+  const errors: InputError[] = [];
+  if (kind === 'json') {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      // includes nesting too deep for the parser (a RangeError)
+      return { status: 400, error: `body is not valid JSON: ${String((e as Error).message).slice(0, 120)}` };
+    }
+    const items = Array.isArray(doc) ? doc : [doc];
+    items.forEach((item, i) => {
+      if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+        rows.push(item as Row);
+        lines.push(i + 1);
+      } else {
+        errors.push({ source, line: i + 1, kind: 'malformed', reason: `element ${i + 1} is not a JSON object`, raw: clipRaw(JSON.stringify(item) ?? String(item)) });
+      }
+    });
+  } else {
+    let start = 0;
+    let line = 0;
+    while (start <= text.length) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = text.length;
+      line++;
+      let row = text.slice(start, end);
+      if (row.endsWith('\r')) row = row.slice(0, -1);
+      start = end + 1;
+      if (row.trim() === '') {
+        if (end === text.length) break;
+        continue;
+      }
+      if (row.length > limits.maxLineChars) {
+        errors.push({ source, line, kind: 'malformed', reason: `line longer than ${limits.maxLineChars} characters`, raw: clipRaw(row) });
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(row);
+      } catch (e) {
+        errors.push({ source, line, kind: 'malformed', reason: `not valid JSON: ${String((e as Error).message).slice(0, 120)}`, raw: clipRaw(row) });
+        continue;
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        errors.push({ source, line, kind: 'malformed', reason: 'expected a JSON object', raw: clipRaw(row) });
+        continue;
+      }
+      rows.push(value as Row);
+      lines.push(line);
+    }
+  }
+  if (rows.length === 0) return { batch: undefined, errors };
+  // The engine's own validation (timestamps, values, keys), into batch-local columns and dictionaries.
+  const keys = new KeyInterner();
+  const types = plan.typeColumn ? new TypeDictionary() : undefined;
+  const cols = { ts: new Float64Array(rows.length), key: new Int32Array(rows.length), value: new Float64Array(rows.length), type: new Int32Array(rows.length) };
+  const encoder = new RowEncoder(plan, keys, source, types);
+  const encoded = encoder.encode({ rows, lines, errors }, cols);
+  if (encoded.count === 0) return { batch: undefined, errors: encoded.errors };
+  const n = encoded.count;
+  return {
+    batch: {
+      rows: n, ts: cols.ts.subarray(0, n), value: cols.value.subarray(0, n), key: cols.key.subarray(0, n), keyValues: keys.export(),
+      ...(types ? { type: cols.type.subarray(0, n), types: types.names } : {}), source,
+    },
+    errors: encoded.errors,
+  };
+}
