@@ -12,6 +12,7 @@ import { generatorSource } from '../sources/generator.js';
 import { consoleSink } from '../sinks/console.js';
 import { fileSink } from '../sinks/file.js';
 import { memorySink } from '../sinks/memory.js';
+import { kafkaSink } from '../kafka/kafkaSink.js';
 import { UsageError } from '../cli/args.js';
 import { StreamingQuery, type QueryEnvironment, type QuerySinks } from '../engine/query.js';
 
@@ -43,6 +44,8 @@ export function createSource(config: SourceConfig, opts: BuildOptions, timeColum
     case 'http':
     case 'ws':
       throw new UsageError(`source type '${config.type}' takes events over the network: run it with eddy serve`);
+    case 'kafka':
+      throw new UsageError('a Kafka source runs one engine per partition: start it with startKafkaPipeline');
   }
 }
 
@@ -58,6 +61,8 @@ export function createSink(config: SinkConfig, opts: BuildOptions): Sink {
       });
     case 'memory':
       return memorySink(config.queryName, config.maxRows !== undefined ? { maxRows: config.maxRows } : {});
+    case 'kafka':
+      return kafkaSink({ brokers: config.brokers, topic: config.topic, clientId: config.clientId });
   }
 }
 

@@ -31,7 +31,21 @@ export type SourceConfig =
   | { type: 'file'; path: string; format?: 'csv' | 'ndjson'; speed?: number }
   | { type: 'stdin' }
   | { type: 'generator'; options: GeneratorConfig }
-  | { type: 'http' | 'ws'; server: ServerSourceConfig };
+  | { type: 'http' | 'ws'; server: ServerSourceConfig }
+  | { type: 'kafka'; kafka: KafkaSourceConfig };
+
+/** A Kafka source (the seed's keys: `bootstrap.servers`/`servers`, `topics`, `group.id`, `auto.offset.reset`, `enable.auto.commit: false`). */
+export interface KafkaSourceConfig {
+  brokers: string[];
+  topics: string[];
+  groupId: string;
+  fromBeginning: boolean;
+  /** Where a row's key comes from: 'field' (the grouping column in the value, default) or 'message' (the message key fills the first grouping column). */
+  key: 'field' | 'message';
+  /** Where event time comes from: 'field' (the timestamp column, default) or 'message' (the message timestamp). */
+  time: 'field' | 'message';
+  clientId: string;
+}
 
 /** Settings of the server's ingest endpoints (`eddy serve`); every field optional. */
 export interface ServerSourceConfig {
@@ -65,7 +79,8 @@ export interface GeneratorConfig {
 export type SinkConfig =
   | { type: 'console' }
   | { type: 'file'; path: string; format?: 'csv' | 'ndjson'; append?: boolean }
-  | { type: 'memory'; queryName: string; maxRows?: number };
+  | { type: 'memory'; queryName: string; maxRows?: number }
+  | { type: 'kafka'; brokers: string[]; topic: string; clientId: string };
 
 /** A validated pipeline config: the query plan, plus where events come from and results go. */
 export interface PipelineConfig extends QueryPlan {
@@ -77,17 +92,27 @@ export interface PipelineConfig extends QueryPlan {
   deadLetter?: SinkConfig;
   /** Fields accepted but not acted on by this version, with why. */
   warnings: string[];
+  /** Checkpoints (Kafka pipelines): where, and how often. */
+  checkpoint?: CheckpointConfig;
+}
+
+/** Checkpoint settings: a directory, written every `intervalMs` and/or every `everyBatches` batches (0 = not by count), keeping the newest `keep`. */
+export interface CheckpointConfig {
+  location: string;
+  intervalMs: number;
+  everyBatches: number;
+  keep: number;
 }
 
 const TOP_KEYS = ['name', 'source', 'timestamp_column', 'value_column', 'grouping_columns', 'type_column', 'processing', 'sink', 'late_sink', 'matches_sink', 'dead_letter', 'window_size', 'slide_duration'] as const;
 const PROCESSING_KEYS = [
   'window_size', 'slide_duration', 'watermark_delay', 'allowed_lateness', 'output_mode', 'aggregations',
   'batch_size', 'max_offsets_per_trigger', 'flush_on_stop', 'flush_at_end',
-  'anomaly_threshold', 'anomalies', 'forecast', 'patterns', 'checkpoint_location',
+  'anomaly_threshold', 'anomalies', 'forecast', 'patterns', 'checkpoint_location', 'checkpoint_interval', 'checkpoint_every_batches', 'checkpoint_keep',
 ] as const;
 /** Seed fields accepted now, acted on by a later version (named so users are not surprised). */
 const NOT_YET: Record<string, string> = {
-  'processing.checkpoint_location': 'checkpoints are not implemented yet; the field is ignored',
+  'processing.checkpoint_location': 'checkpoints are written for Kafka sources only; other sources ignore the field',
   'sink.batch_size': 'sinks write each engine batch at once; the field is ignored',
   'sink.retry_attempts': 'sink retries are not implemented yet; the field is ignored',
 };
@@ -157,8 +182,23 @@ function parseSource(value: unknown): { source: SourceConfig; schema?: Record<st
       if (o.cors_origin !== undefined) server.corsOrigin = asString(o.cors_origin, 'source.cors_origin');
       return { source: { type, server }, ...(schema ? { schema } : {}) };
     }
-    case 'kafka':
-      throw new ConfigError('source.type', "'kafka' is not available in this version yet; use 'file', 'stdin', 'generator', 'http' or 'ws'");
+    case 'kafka': {
+      rejectUnknownKeys(o, ['type', 'bootstrap.servers', 'servers', 'topics', 'topic', 'group.id', 'auto.offset.reset', 'enable.auto.commit', 'key', 'time', 'client.id', 'schema'], 'source');
+      if (o['enable.auto.commit'] !== undefined && asBoolean(o['enable.auto.commit'], 'source.enable.auto.commit')) {
+        throw new ConfigError('source.enable.auto.commit', 'must be false: eddy commits offsets itself, only after the events are processed and checkpointed');
+      }
+      const topics = o.topics !== undefined ? asStringList(o.topics, 'source.topics') : [asString(o.topic, 'source.topics')];
+      const kafka: KafkaSourceConfig = {
+        brokers: parseBrokers(o['bootstrap.servers'] ?? o.servers, o['bootstrap.servers'] !== undefined ? 'source.bootstrap.servers' : 'source.servers'),
+        topics,
+        groupId: o['group.id'] === undefined ? 'analytics-consumer' : asString(o['group.id'], 'source.group.id'),
+        fromBeginning: (o['auto.offset.reset'] === undefined ? 'latest' : asChoice(o['auto.offset.reset'], ['latest', 'earliest'] as const, 'source.auto.offset.reset')) === 'earliest',
+        key: o.key === undefined ? 'field' : asChoice(o.key, ['field', 'message'] as const, 'source.key'),
+        time: o.time === undefined ? 'field' : asChoice(o.time, ['field', 'message'] as const, 'source.time'),
+        clientId: o['client.id'] === undefined ? 'eddy' : asString(o['client.id'], 'source.client.id'),
+      };
+      return { source: { type, kafka }, ...(schema ? { schema } : {}) };
+    }
   }
 }
 
@@ -174,7 +214,7 @@ function parseSchema(value: unknown): Record<string, string> {
 function parseSink(value: unknown, path: string, warnings: string[]): { sink: SinkConfig; writeMode?: OutputMode } {
   if (typeof value === 'string' && path === 'dead_letter') return { sink: { type: 'file', path: value } };
   const o = asObject(value, path);
-  const type = asChoice(o.type, ['console', 'file', 'memory'] as const, `${path}.type`);
+  const type = asChoice(o.type, ['console', 'file', 'memory', 'kafka'] as const, `${path}.type`);
   const common = ['type', 'write_mode', 'batch_size', 'retry_attempts'];
   let writeMode: OutputMode | undefined;
   if (o.write_mode !== undefined) writeMode = asChoice(o.write_mode, ['append', 'update'] as const, `${path}.write_mode`);
@@ -195,6 +235,17 @@ function parseSink(value: unknown, path: string, warnings: string[]): { sink: Si
       if (o.append !== undefined) sink.append = asBoolean(o.append, `${path}.append`);
       return { sink, ...(writeMode ? { writeMode } : {}) };
     }
+    case 'kafka': {
+      rejectUnknownKeys(o, [...common, 'bootstrap.servers', 'servers', 'topic', 'client.id', 'acks'], path);
+      if (o.acks !== undefined && o.acks !== -1 && o.acks !== 'all') throw new ConfigError(`${path}.acks`, "expected -1 or 'all': eddy's Kafka sink always waits for all in-sync replicas");
+      const sink: SinkConfig = {
+        type,
+        brokers: parseBrokers(o['bootstrap.servers'] ?? o.servers, `${path}.bootstrap.servers`),
+        topic: asString(o.topic, `${path}.topic`),
+        clientId: o['client.id'] === undefined ? 'eddy-sink' : asString(o['client.id'], `${path}.client.id`),
+      };
+      return { sink, ...(writeMode ? { writeMode } : {}) };
+    }
     case 'memory': {
       rejectUnknownKeys(o, [...common, 'queryName', 'query_name', 'max_rows'], path);
       const name = o.queryName ?? o.query_name ?? 'analytics_results';
@@ -213,7 +264,16 @@ export function parsePipelineConfig(doc: unknown): PipelineConfig {
   const { source, schema } = parseSource(top.source);
   const processing = top.processing === undefined ? {} : asObject(top.processing, 'processing');
   rejectUnknownKeys(processing, PROCESSING_KEYS, 'processing');
-  if (processing.checkpoint_location !== undefined) warnings.push(`processing.checkpoint_location: ${NOT_YET['processing.checkpoint_location']}`);
+  let checkpoint: CheckpointConfig | undefined;
+  if (processing.checkpoint_location !== undefined && source.type !== 'kafka') warnings.push(`processing.checkpoint_location: ${NOT_YET['processing.checkpoint_location']}`);
+  if (processing.checkpoint_location !== undefined) {
+    checkpoint = {
+      location: asString(processing.checkpoint_location, 'processing.checkpoint_location'),
+      intervalMs: processing.checkpoint_interval === undefined ? 10_000 : duration(processing.checkpoint_interval, 'processing.checkpoint_interval'),
+      everyBatches: processing.checkpoint_every_batches === undefined ? 0 : asNumber(processing.checkpoint_every_batches, 'processing.checkpoint_every_batches', { min: 0, integer: true }),
+      keep: processing.checkpoint_keep === undefined ? 3 : asNumber(processing.checkpoint_keep, 'processing.checkpoint_keep', { min: 1, max: 1000, integer: true }),
+    };
+  }
 
   // Columns: explicit fields first, then the seed's source.schema, then the defaults.
   const fromSchema = (types: string[]) => Object.entries(schema ?? {}).filter(([, t]) => types.includes(t)).map(([f]) => f);
@@ -264,6 +324,7 @@ export function parsePipelineConfig(doc: unknown): PipelineConfig {
     flushAtEnd: processing.flush_at_end === undefined ? true : asBoolean(processing.flush_at_end, 'processing.flush_at_end'),
     sink,
     warnings,
+    ...(checkpoint ? { checkpoint } : {}),
     analytics: analytics.plan,
     analyticsOn: analytics.on,
     sequences: analytics.sequences,
@@ -364,6 +425,8 @@ export function matchesSinkFor(sink: SinkConfig): SinkConfig {
       return sink;
     case 'memory':
       return { type: 'memory', queryName: `${sink.queryName}_matches` };
+    case 'kafka':
+      return sink; // records carry their kind and id, so one topic can hold both
     case 'file': {
       const dot = sink.path.lastIndexOf('.');
       const slash = Math.max(sink.path.lastIndexOf('/'), sink.path.lastIndexOf('\\'));
@@ -373,4 +436,14 @@ export function matchesSinkFor(sink: SinkConfig): SinkConfig {
       return { type: 'file', path: `${base}.matches${ext === '.csv' ? '.ndjson' : ext}` };
     }
   }
+}
+
+/** `host:port[,host:port…]` or a list of them. */
+function parseBrokers(value: unknown, path: string): string[] {
+  const list = typeof value === 'string' ? value.split(',').map((b) => b.trim()).filter((b) => b !== '') : asStringList(value, path);
+  if (list.length === 0) throw new ConfigError(path, 'expected brokers like "127.0.0.1:9092"');
+  for (const b of list) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(b)) throw new ConfigError(path, `expected host:port, got ${describe(b)}`);
+  }
+  return list;
 }

@@ -14,10 +14,10 @@ import type { Sink, ResultRecord } from '../sinks/sink.js';
 import { eventSchema, lateSchema, matchSchema, windowSchema } from './records.js';
 import { BatchEngine } from './batchEngine.js';
 import { InputErrorReporter } from './errorReporter.js';
-import { perSecond, RECENT_PROGRESS_LIMIT, type QueryProgress } from './progress.js';
+import type { QueryProgress } from './progress.js';
+import { ProgressTracker } from './progressTracker.js';
 import type { QueryPlan } from './plan.js';
 import type { InputError } from './inputError.js';
-import { formatTimestamp } from './timestamp.js';
 
 /** Where a query's outputs go. */
 export interface QuerySinks {
@@ -58,10 +58,7 @@ export class StreamingQuery {
   readonly id = newId();
   /** Id of this run. */
   readonly runId = newId();
-  /** Progress of the most recent batch, null before the first. */
-  lastProgress: QueryProgress | null = null;
-  /** The last RECENT_PROGRESS_LIMIT progress entries, oldest first. */
-  readonly recentProgress: QueryProgress[] = [];
+  private readonly tracker: ProgressTracker;
   /** Why the query failed, if it did. */
   exception: Error | null = null;
 
@@ -71,8 +68,6 @@ export class StreamingQuery {
   private core: WasmCore | null = null;
   private engine: BatchEngine | null = null;
   private readonly reporter: InputErrorReporter;
-  private batchId = 0;
-  private readonly totals = { inputRows: 0, processedRows: 0, lateRows: 0, errors: 0, outputRows: 0 };
   private flushRequested: boolean;
 
   constructor(
@@ -84,6 +79,7 @@ export class StreamingQuery {
     const log = env.log ?? ((line: string) => console.error(`eddy: ${line}`));
     this.reporter = new InputErrorReporter(log, 10, sinks.deadLetter);
     this.flushRequested = plan.flushOnStop;
+    this.tracker = new ProgressTracker({ id: this.id, runId: this.runId, name: plan.name }, source.description, sinks.results.description, env.onProgress);
     this.done = this.run().catch((err: unknown) => {
       this.exception = err instanceof Error ? err : new Error(String(err));
     }).finally(() => {
@@ -94,6 +90,16 @@ export class StreamingQuery {
   /** The source's description (`file:…`, `http`, `generator`). */
   get sourceDescription(): string {
     return this.source.description;
+  }
+
+  /** Progress of the most recent batch, null before the first. */
+  get lastProgress(): QueryProgress | null {
+    return this.tracker.lastProgress;
+  }
+
+  /** The last 100 progress entries, oldest first. */
+  get recentProgress(): readonly QueryProgress[] {
+    return this.tracker.recentProgress;
   }
 
   /** Query name. */
@@ -182,11 +188,14 @@ export class StreamingQuery {
         this.env.onBatchWritten?.();
         const end = now();
         const { encode, process } = result.timings;
-        this.recordProgress({
+        this.tracker.record({
           latencyMs: batch.receivedAt === undefined ? null : end - batch.receivedAt,
           start, previousStart, getBatch: start - waitStart, encode, process, write: end - built + result.timings.build,
           numInputRows: batch.rows.length + batch.errors.length + (batch.columns?.reduce((n, c) => n + c.rows, 0) ?? 0), processedRows: result.encodedRows,
           lateRows: result.lateCount, errors: result.errors.length, outputRows: results.length,
+        }, {
+          watermark: core.watermark(), numKeys: engine.numKeys, activeKeys: core.exports.stats_active_keys(),
+          stateBytes: core.exports.stats_state_bytes(), wasmMemoryBytes: core.memoryBytes(),
         });
         previousStart = start;
         waitStart = now();
@@ -216,50 +225,4 @@ export class StreamingQuery {
     }
   }
 
-  private recordProgress(b: {
-    latencyMs: number | null;
-    start: number; previousStart: number; getBatch: number; encode: number; process: number; write: number;
-    numInputRows: number; processedRows: number; lateRows: number; errors: number; outputRows: number;
-  }): void {
-    const core = this.core!;
-    const t = this.totals;
-    t.inputRows += b.numInputRows;
-    t.processedRows += b.processedRows - b.lateRows;
-    t.lateRows += b.lateRows;
-    t.errors += b.errors;
-    t.outputRows += b.outputRows;
-    const trigger = b.encode + b.process + b.write;
-    const sinceLast = this.batchId === 0 ? b.getBatch + trigger : b.start - b.previousStart;
-    const inputRate = perSecond(b.numInputRows, sinceLast);
-    const processedRate = perSecond(b.numInputRows, trigger);
-    const wm = core.watermark();
-    const progress: QueryProgress = {
-      id: this.id,
-      runId: this.runId,
-      name: this.plan.name,
-      timestamp: new Date(Date.now() - (now() - b.start)).toISOString(),
-      batchId: this.batchId++,
-      numInputRows: b.numInputRows,
-      inputRowsPerSecond: inputRate,
-      processedRowsPerSecond: processedRate,
-      batchDurationMs: trigger,
-      latencyMs: b.latencyMs,
-      durationMs: { getBatch: b.getBatch, encode: b.encode, process: b.process, write: b.write, triggerExecution: trigger },
-      watermark: wm === null ? null : Number.isFinite(wm) ? formatTimestamp(wm) : null,
-      lateRows: b.lateRows,
-      errors: b.errors,
-      numOutputRows: b.outputRows,
-      numKeys: this.engine?.numKeys ?? 0,
-      activeKeys: core.exports.stats_active_keys(),
-      stateBytes: core.exports.stats_state_bytes(),
-      wasmMemoryBytes: core.memoryBytes(),
-      totals: { ...t },
-      sources: [{ description: this.source.description, numInputRows: b.numInputRows, inputRowsPerSecond: inputRate, processedRowsPerSecond: processedRate }],
-      sink: { description: this.sinks.results.description, numOutputRows: b.outputRows },
-    };
-    this.lastProgress = progress;
-    this.recentProgress.push(progress);
-    if (this.recentProgress.length > RECENT_PROGRESS_LIMIT) this.recentProgress.shift();
-    this.env.onProgress?.(progress);
-  }
 }

@@ -84,7 +84,8 @@ describe('parsePipelineConfig', () => {
     [{ source: { type: 'stdin' }, sink: { type: 'console' }, grouping_columns: ['timestamp'] }, "grouping_columns: 'timestamp' is the timestamp column, not a key"],
     [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { window_sise: '1m' } }, "processing.window_sise: unknown field (did you mean 'window_size'?)"],
     [{ source: { type: 'stdin' }, sink: { type: 'console' }, colour: 'blue' }, 'colour: unknown field (allowed: name, source, timestamp_column, value_column, grouping_columns, type_column, processing, sink, late_sink, matches_sink, dead_letter, window_size, slide_duration)'],
-    [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'] }, sink: { type: 'console' } }, "source.type: 'kafka' is not available in this version yet; use 'file', 'stdin', 'generator', 'http' or 'ws'"],
+    [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'], 'enable.auto.commit': true }, sink: { type: 'console' } }, 'source.enable.auto.commit: must be false: eddy commits offsets itself, only after the events are processed and checkpointed'],
+    [{ source: { type: 'kafka', servers: 'localhost', topics: ['events'] }, sink: { type: 'console' } }, 'source.servers: expected host:port, got "localhost"'],
   ])('rejects %j', (doc, message) => {
     expect(errorOf(doc).message).toBe(message);
   });

@@ -1,0 +1,22 @@
+/**
+ * kafkajs clients as eddy uses them: quiet logs (warnings and errors go to
+ * eddy's log line, not kafkajs's JSON), and no partitioner warning.
+ */
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+
+/** A kafkajs client for these brokers. */
+export function kafkaClient(brokers: string[], clientId: string, log?: (line: string) => void): Kafka {
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ level, log: entry }: LogEntry) => {
+      if (level > logLevel.WARN) return;
+      // The coordinator being briefly unavailable while a group forms is normal; say nothing.
+      if (/coordinator is not available|rebalanc/i.test(entry.message + String(entry.error ?? ''))) return;
+      log?.(`kafka ${level === logLevel.ERROR ? 'error' : 'warning'}: ${entry.message}${entry.error ? ` (${String(entry.error)})` : ''}`);
+    },
+    retry: { retries: 8, initialRetryTime: 200 },
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * Kafka message values → rows. A value holds one JSON object, a JSON array
+ * of objects, or NDJSON (one object per line) — so producers may batch
+ * events into messages. Optionally the message key fills the first grouping
+ * column and the message timestamp the event time. A value that cannot be
+ * read is an InputError with its topic-partition and offset; it never stops
+ * consumption.
+ */
+import type { KafkaMessage } from 'kafkajs';
+import type { Row } from '../sources/source.js';
+import { clipRaw, type InputError } from '../engine/inputError.js';
+
+/** How rows are taken from messages. */
+export interface MessageRowOptions {
+  timeColumn: string;
+  /** The first grouping column (filled from the message key when keyFromMessage). */
+  keyColumn: string | undefined;
+  keyFromMessage: boolean;
+  timeFromMessage: boolean;
+}
+
+/** Appends the rows of one message to `rows`, or its problem to `errors`. */
+export function messageRows(message: KafkaMessage, source: string, o: MessageRowOptions, rows: Row[], errors: InputError[]): void {
+  const offset = Number(message.offset);
+  const text = message.value === null ? '' : message.value.toString('utf8');
+  const fail = (reason: string): void => { errors.push({ source, offset, kind: 'malformed', reason, raw: clipRaw(text) }); };
+  const trimmed = text.trimStart();
+  let items: unknown[];
+  try {
+    if (trimmed === '') return fail('empty message value');
+    if (trimmed[0] === '[') {
+      const doc = JSON.parse(text) as unknown;
+      items = Array.isArray(doc) ? doc : [doc];
+    } else if (text.includes('\n')) {
+      items = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+    } else {
+      items = [JSON.parse(text) as unknown];
+    }
+  } catch (e) {
+    return fail(`not valid JSON: ${String((e as Error).message).slice(0, 120)}`);
+  }
+  for (const item of items) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      fail('expected JSON objects');
+      continue;
+    }
+    const row = item as Row;
+    if (o.keyFromMessage && o.keyColumn !== undefined && message.key !== null) row[o.keyColumn] = message.key.toString('utf8');
+    if (o.timeFromMessage) row[o.timeColumn] = Number(message.timestamp);
+    rows.push(row);
+  }
+}
