@@ -39,7 +39,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, closedLoop, paced, quantile, type LoadStats } from './server/load.js';
 import { ColumnarPayload, EventClock, NdjsonPayload, type Payload } from './server/payloads.js';
-import { BoundProcess, EddyProcess, benchConfig } from './server/processes.js';
+import { BoundProcess, EddyProcess, benchConfig, machineBusySeconds } from './server/processes.js';
 import { bucketDelta, bucketQuantile, bucketTotal, familyValue, histogramBuckets } from './server/histogram.js';
 import { summarizeProfile } from './server/cpuProfile.js';
 import type { QueryProgress } from '../src/engine/progress.js';
@@ -112,6 +112,7 @@ async function stopEddy(eddy: EddyProcess, label: string): Promise<void> {
   console.log(`\nCPU profile of eddy serve (${label}), ${newest}: ${fmt(s.totalMs)} ms sampled, ${fmt((100 * s.idleMs) / s.totalMs, 1)} % idle`);
   console.table(s.byFile.slice(0, 12).map((l) => ({ 'self time by file': l.name, ms: fmt(l.ms), '%': fmt(l.percent, 1) })));
   console.table(s.byFunction.map((l) => ({ 'self time by function': l.name, ms: fmt(l.ms), '%': fmt(l.percent, 1) })));
+  console.table(s.byFunctionTotal.map((l) => ({ 'inclusive time by function': l.name, ms: fmt(l.ms), '%': fmt(l.percent, 1) })));
 }
 
 /** Cross-checks eddy's own counts against what the clients were told, once drained. */
@@ -143,7 +144,22 @@ interface ThroughputRow {
   busy: number;
   serverCpu: number;
   clientCpu: number;
+  /** CPU % (of one core) used by every other process on the machine meanwhile: interference. */
+  otherCpu: number;
   eventsPerBatch?: number;
+}
+
+/** CPU use over a run: the server, this process (the load generator), and everything else on the machine. */
+function cpuMeter(serverCpuSeconds: () => number): () => { server: number; client: number; other: number } {
+  const s0 = serverCpuSeconds(), m0 = machineBusySeconds(), c0 = process.cpuUsage(), t0 = performance.now();
+  return () => {
+    const wall = (performance.now() - t0) / 1000;
+    const server = serverCpuSeconds() - s0;
+    const c = process.cpuUsage(c0);
+    const client = (c.user + c.system) / 1e6;
+    const other = Math.max(0, machineBusySeconds() - m0 - server - client);
+    return { server: (100 * server) / wall, client: (100 * client) / wall, other: (100 * other) / wall };
+  };
 }
 
 /** One measured run on eddy: warm-up, drain, BENCH_SECONDS of load, drain. */
@@ -156,14 +172,12 @@ async function eddyRun(eddy: EddyProcess, make: () => Payload, concurrency: numb
     totals.busy += warm.busy;
     await eddy.drain(totals.accepted);
     const batches0 = familyValue(await eddy.metrics(), 'eddy_batches_total');
-    const cpu0 = eddy.cpuSeconds();
-    const me0 = process.cpuUsage();
+    const meter = cpuMeter(() => eddy.cpuSeconds());
     const s = await closedLoop(client, make, concurrency, BENCH_SECONDS * 1000, clock);
     totals.accepted += s.accepted;
     totals.busy += s.busy;
     const drainMs = await eddy.drain(totals.accepted);
-    const cpu = eddy.cpuSeconds() - cpu0;
-    const me = process.cpuUsage(me0);
+    const cpu = meter();
     checkClean(s, `${format} c=${concurrency}`);
     const batches = familyValue(await eddy.metrics(), 'eddy_batches_total') - batches0;
     const wall = (s.ms + drainMs) / 1000;
@@ -172,8 +186,7 @@ async function eddyRun(eddy: EddyProcess, make: () => Payload, concurrency: numb
       eventsPerS: s.accepted / wall,
       acceptedPerS: s.accepted / (s.ms / 1000),
       drainMs, requests: s.requests, busy: s.busy,
-      serverCpu: (100 * cpu) / wall,
-      clientCpu: (100 * (me.user + me.system) / 1e6) / wall,
+      serverCpu: cpu.server, clientCpu: cpu.client, otherCpu: cpu.other,
       eventsPerBatch: s.accepted / Math.max(1, batches),
     };
   } finally {
@@ -186,11 +199,9 @@ async function boundRun(bound: BoundProcess, concurrency: number): Promise<Throu
   try {
     const warm = await closedLoop(client, ndjson, concurrency, WARMUP_MS, clock);
     checkClean(warm, 'bound warm-up');
-    const cpu0 = bound.cpuSeconds();
-    const me0 = process.cpuUsage();
+    const meter = cpuMeter(() => bound.cpuSeconds());
     const s = await closedLoop(client, ndjson, concurrency, BENCH_SECONDS * 1000, clock);
-    const cpu = bound.cpuSeconds() - cpu0;
-    const me = process.cpuUsage(me0);
+    const cpu = meter();
     checkClean(s, `bound c=${concurrency}`);
     check(s.accepted === s.ok * NDJSON_EVENTS && s.busy === 0, `bound: ${s.accepted} parsed in ${s.ok} responses`);
     const wall = s.ms / 1000;
@@ -198,7 +209,7 @@ async function boundRun(bound: BoundProcess, concurrency: number): Promise<Throu
       target: 'JSON.parse bound', format: 'ndjson', concurrency,
       eventsPerS: s.accepted / wall, acceptedPerS: s.accepted / wall, drainMs: 0,
       requests: s.requests, busy: s.busy,
-      serverCpu: (100 * cpu) / wall, clientCpu: (100 * (me.user + me.system) / 1e6) / wall,
+      serverCpu: cpu.server, clientCpu: cpu.client, otherCpu: cpu.other,
     };
   } finally {
     client.close();
@@ -215,7 +226,7 @@ function throughputTable(rows: ThroughputRow[]): void {
     'drain ms': fmt(r.drainMs),
     requests: r.requests, '503s': r.busy,
     'events/engine batch': r.eventsPerBatch === undefined ? '' : fmt(r.eventsPerBatch),
-    'server CPU %': fmt(r.serverCpu), 'client CPU %': fmt(r.clientCpu),
+    'server CPU %': fmt(r.serverCpu), 'client CPU %': fmt(r.clientCpu), 'other procs CPU %': fmt(r.otherCpu),
   })));
 }
 
@@ -291,7 +302,9 @@ const poller = (async () => {
     for (const q of (await eddy.progress()).recentProgress) if (q.batchId > batch0) seen.set(q.batchId, q);
   }
 })();
+const latMeter = cpuMeter(() => eddy.cpuSeconds());
 const lat = await paced(latClient, ndjson, reqRate, LATENCY_SECONDS * 1000, 4, clock);
+const latCpu = latMeter();
 latClient.close();
 checkClean(lat, 'latency run');
 latTotals.accepted += lat.accepted;
@@ -309,29 +322,35 @@ const latBatches = bucketTotal(delta);
 check(latBatches === batch1 - batch0, `latency histogram holds ${latBatches} batches, /progress says ${batch1 - batch0}`);
 const p50ms = bucketQuantile(delta, 0.5) * 1000;
 const p99ms = bucketQuantile(delta, 0.99) * 1000;
-const exact = [...seen.values()].filter((q) => q.batchId <= batch1 && q.latencyMs !== null).map((q) => q.latencyMs!);
-const exactRows = [...seen.values()].filter((q) => q.batchId <= batch1).map((q) => q.numInputRows);
+const measured = [...seen.values()].filter((q) => q.batchId <= batch1 && q.latencyMs !== null);
+const exact = measured.map((q) => q.latencyMs!);
+const exactRows = measured.map((q) => q.numInputRows);
+// Batches that closed windows (wrote results) against those that only folded events in.
+const emitting = measured.filter((q) => q.numOutputRows > 0);
+const quiet = measured.filter((q) => q.numOutputRows === 0);
+const latOf = (qs: QueryProgress[]) => qs.map((q) => q.latencyMs!);
 const rtt = lat.rtt!;
 
 // ── 5. soak at 80 % of the sustained NDJSON rate ──────────────────────────
 const soakEventsPerS = SOAK_FRACTION * ndBest.eventsPerS;
 const soakReqRate = soakEventsPerS / NDJSON_EVENTS;
-log(`soak: ${fmt(soakEventsPerS)} events/s (${fmt(soakReqRate, 1)} requests/s) for ${SOAK_SECONDS} s, ${ndBest.concurrency} connections`);
+log(`soak: ${fmt(soakEventsPerS)} events/s (${fmt(soakReqRate, 1)} requests/s) for ${SOAK_SECONDS} s`);
 eddy = await startEddy();
 const rss: { s: number; mb: number }[] = [{ s: 0, mb: eddy.rssMb() }];
 const soakM0 = await eddy.metrics();
-const soakClient = new Client(eddy.port, ndBest.concurrency);
-let nextSample = RSS_EVERY_MS;
-const soak = await paced(soakClient, ndjson, soakReqRate, SOAK_SECONDS * 1000, ndBest.concurrency, clock, (elapsed) => {
-  if (elapsed >= nextSample) {
-    rss.push({ s: Math.round(elapsed / 1000), mb: eddy.rssMb() });
-    nextSample += RSS_EVERY_MS;
-  }
-});
+// An open-loop producer needs more requests in flight than the closed loop's connections to hold the rate.
+const soakSockets = Math.max(8, 2 * ndBest.concurrency);
+const soakClient = new Client(eddy.port, soakSockets);
+const soakStart = performance.now();
+const sampler = setInterval(() => rss.push({ s: Math.round((performance.now() - soakStart) / 1000), mb: eddy.rssMb() }), RSS_EVERY_MS);
+const soakMeter = cpuMeter(() => eddy.cpuSeconds());
+const soak = await paced(soakClient, ndjson, soakReqRate, SOAK_SECONDS * 1000, soakSockets, clock);
+clearInterval(sampler);
+const soakCpu = soakMeter();
 soakClient.close();
 checkClean(soak, 'soak');
 await eddy.drain(soak.accepted);
-rss.push({ s: Math.round(soak.ms / 1000), mb: eddy.rssMb() });
+rss.push({ s: Math.round((performance.now() - soakStart) / 1000), mb: eddy.rssMb() });
 const soakM1 = await eddy.metrics();
 const soakCheck = await crossCheck(eddy, soak.accepted, soak.busy, 'soak');
 const soakLat = bucketDelta(histogramBuckets(soakM0, LAT_METRIC), histogramBuckets(soakM1, LAT_METRIC));
@@ -362,15 +381,19 @@ console.log(`NDJSON: ${fmt(ndBest.eventsPerS)} events/s with ${ndBest.concurrenc
 console.log(`columnar: ${fmt(colBest.eventsPerS)} events/s with ${colBest.concurrency} connections (target ≥ 20 M: ${colBest.eventsPerS >= 20e6 ? 'met' : 'MISSED'})`);
 console.log(`late events: ${ndCheck.late} (NDJSON), ${colCheck.late} (columnar); windows emitted: ${fmt(ndCheck.windows)} / ${fmt(colCheck.windows)}`);
 
-console.log(`\nLatency at ${fmt(LATENCY_RATE)} events/s (${reqRate} requests/s × ${NDJSON_EVENTS}, ${LATENCY_SECONDS} s, ${fmt(lat.ok)} requests, ${lat.busy} 503s, ${lat.heldBack} held back):`);
+console.log(`\nLatency at ${fmt(LATENCY_RATE)} events/s (${reqRate} requests/s × ${NDJSON_EVENTS}, ${LATENCY_SECONDS} s, ${fmt(lat.ok)} requests, ${lat.busy} 503s, ${lat.heldBack} waits for a free connection):`);
 console.table([
   { measure: `eddy_event_to_result_latency_seconds, bucket deltas, interpolated (${latBatches} engine batches)`, 'p50 ms': fmt(p50ms, 3), 'p99 ms': fmt(p99ms, 3), 'max ms': '' },
   { measure: `per-batch latencyMs from /progress, exact (${exact.length} of ${batch1 - batch0} batches, ${fmt(exactRows.reduce((a, b) => a + b, 0) / Math.max(1, exactRows.length))} events each)`, 'p50 ms': fmt(quantile(exact, 0.5), 3), 'p99 ms': fmt(quantile(exact, 0.99), 3), 'max ms': fmt(Math.max(...exact), 3) },
+  { measure: `  of which batches closing windows (${emitting.length}, ${fmt(emitting.reduce((a, q) => a + q.numOutputRows, 0) / Math.max(1, emitting.length))} results each)`, 'p50 ms': fmt(quantile(latOf(emitting), 0.5), 3), 'p99 ms': fmt(quantile(latOf(emitting), 0.99), 3), 'max ms': fmt(Math.max(...latOf(emitting)), 3) },
+  { measure: `  of which batches without results (${quiet.length})`, 'p50 ms': fmt(quantile(latOf(quiet), 0.5), 3), 'p99 ms': fmt(quantile(latOf(quiet), 0.99), 3), 'max ms': fmt(Math.max(...latOf(quiet)), 3) },
   { measure: `client round trip of POST /ingest (${rtt.length} requests)`, 'p50 ms': fmt(quantile(rtt, 0.5), 3), 'p99 ms': fmt(quantile(rtt, 0.99), 3), 'max ms': fmt(Math.max(...rtt), 3) },
 ]);
-console.log(`(the histogram observes one value per engine batch: from receipt of the batch's oldest event to its results being written; target p99 ≤ 5 ms: ${p99ms <= 5 ? 'met' : 'MISSED'})`);
+const mean = (qs: QueryProgress[], f: (q: QueryProgress) => number) => qs.reduce((a, q) => a + f(q), 0) / Math.max(1, qs.length);
+console.log(`engine time per batch (mean ms: encode / wasm process / write results): closing windows ${[(q: QueryProgress) => q.durationMs.encode, (q: QueryProgress) => q.durationMs.process, (q: QueryProgress) => q.durationMs.write].map((f) => fmt(mean(emitting, f), 2)).join(' / ')}; without results ${[(q: QueryProgress) => q.durationMs.encode, (q: QueryProgress) => q.durationMs.process, (q: QueryProgress) => q.durationMs.write].map((f) => fmt(mean(quiet, f), 2)).join(' / ')}`);
+console.log(`(the histogram observes one value per engine batch: from receipt of the batch's oldest event to its results being written; target p99 ≤ 5 ms: ${p99ms <= 5 ? 'met' : 'MISSED'}; CPU % server ${fmt(latCpu.server)}, client ${fmt(latCpu.client)}, other processes ${fmt(latCpu.other)})`);
 
-console.log(`\nSoak: ${SOAK_SECONDS} s at ${fmt(soak.accepted / (soak.ms / 1000))} events/s (target ${fmt(soakEventsPerS)}), ${fmt(soak.ok)} requests, ${soak.busy} 503s, ${soak.heldBack} held back; round trip p50 ${fmt(quantile(soak.rtt!, 0.5), 2)} ms, p99 ${fmt(quantile(soak.rtt!, 0.99), 2)} ms; server latency p50 ${fmt(bucketQuantile(soakLat, 0.5) * 1000, 2)} ms, p99 ${fmt(bucketQuantile(soakLat, 0.99) * 1000, 2)} ms; ${soakCheck.late} late events`);
+console.log(`\nSoak: ${SOAK_SECONDS} s at ${fmt(soak.accepted / (soak.ms / 1000))} events/s (target ${fmt(soakEventsPerS)}), ${fmt(soak.ok)} requests, ${soak.busy} 503s, ${soak.heldBack} waits for a free connection; round trip p50 ${fmt(quantile(soak.rtt!, 0.5), 2)} ms, p99 ${fmt(quantile(soak.rtt!, 0.99), 2)} ms; server latency p50 ${fmt(bucketQuantile(soakLat, 0.5) * 1000, 2)} ms, p99 ${fmt(bucketQuantile(soakLat, 0.99) * 1000, 2)} ms; ${soakCheck.late} late events; ${soakSockets} connections; CPU % server ${fmt(soakCpu.server)}, client ${fmt(soakCpu.client)}, other processes ${fmt(soakCpu.other)}`);
 console.log(`RSS (MB) every ${RSS_EVERY_MS / 1000} s: ${rss.map((r) => `${r.s}s ${r.mb.toFixed(0)}`).join(', ')}`);
 console.log(`RSS start ${rss[0]!.mb.toFixed(1)} MB, end ${rssEnd.toFixed(1)} MB, max ${rssMax.toFixed(1)} MB; after ${settleS} s: ${steadyFirst.toFixed(1)} → max ${steadyMax.toFixed(1)} MB (slope ${slope.toFixed(2)} MB/min): ${flat ? 'flat' : 'GROWING'}`);
 

@@ -29,6 +29,8 @@ export interface ProfileSummary {
   /** Time in the (idle) node: the process was waiting. */
   idleMs: number;
   byFunction: ProfileLine[];
+  /** Inclusive time (the function and what it called). */
+  byFunctionTotal: ProfileLine[];
   byFile: ProfileLine[];
 }
 
@@ -61,7 +63,24 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
     fn.set(name, (fn.get(name) ?? 0) + us);
     file.set(where, (file.get(where) ?? 0) + us);
   }
+  // inclusive: every distinct function on the sampled stack
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const label = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`;
+  const inclusive = new Map<string, number>();
+  for (const [id, us] of self) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const n = byId.get(at);
+      if (!n) break;
+      const name = label(n);
+      if (seen.has(name)) continue;
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+    }
+  }
   const lines = (m: Map<string, number>) =>
     [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, ms: us / 1000, percent: (100 * us) / total }));
-  return { totalMs: total / 1000, idleMs: idle / 1000, byFunction: lines(fn), byFile: lines(file) };
+  for (const root of ['(root) (native)', '(program) (native)']) inclusive.delete(root);
+  return { totalMs: total / 1000, idleMs: idle / 1000, byFunction: lines(fn), byFunctionTotal: lines(inclusive), byFile: lines(file) };
 }

@@ -74,7 +74,7 @@ export interface LoadStats {
   ms: number;
   /** Round trip per request, ms (paced runs only). */
   rtt?: Float64Array;
-  /** Requests that were due but held back because `maxInflight` were in flight (paced runs only). */
+  /** Times a due request waited because `maxInflight` were in flight (paced runs only). */
   heldBack?: number;
 }
 
@@ -140,13 +140,13 @@ export async function closedLoop(client: Client, makePayload: () => Payload, con
 }
 
 /**
- * An open-loop producer: `ratePerSecond` requests a second for `durationMs`,
- * at most `maxInflight` at once (due requests beyond that are sent as soon as
- * a slot frees, and counted in `heldBack`). Records each round trip.
+ * An open-loop producer: request i is due at start + i / `ratePerSecond`, for
+ * `durationMs` (requests not sent by then are not sent), with at most
+ * `maxInflight` at once: a due request waits for a free slot (`heldBack`
+ * counts those waits), then the producer catches up. Records each round trip.
  */
 export async function paced(
   client: Client, makePayload: () => Payload, ratePerSecond: number, durationMs: number, maxInflight: number, clock: EventClock,
-  onTick?: (elapsedMs: number) => void,
 ): Promise<LoadStats> {
   const stats = emptyStats();
   const total = Math.max(1, Math.round((ratePerSecond * durationMs) / 1000));
@@ -154,7 +154,9 @@ export async function paced(
   const free: Payload[] = [];
   let sent = 0, inflight = 0, rtts = 0, heldBack = 0;
   const start = performance.now();
+  const deadline = start + durationMs;
   let wakeSlot: (() => void) | null = null;
+  const slotFreed = () => new Promise<void>((resolve) => { wakeSlot = resolve; });
 
   const send = (): void => {
     const payload = free.pop() ?? makePayload();
@@ -171,31 +173,26 @@ export async function paced(
     ).finally(() => {
       inflight--;
       free.push(payload);
-      wakeSlot?.();
+      const wake = wakeSlot;
+      wakeSlot = null;
+      wake?.();
     });
   };
 
-  while (sent < total) {
-    const now = performance.now();
-    onTick?.(now - start);
-    const due = Math.min(total, Math.floor(((now - start) * ratePerSecond) / 1000) + 1);
-    while (sent < due) {
+  while (sent < total && performance.now() < deadline) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) * ratePerSecond) / 1000) + 1);
+    while (sent < due && performance.now() < deadline) {
       if (inflight >= maxInflight) {
         heldBack++;
-        await new Promise<void>((resolve) => { wakeSlot = resolve; });
-        wakeSlot = null;
+        await slotFreed();
         continue;
       }
       send();
     }
-    if (sent >= total) break;
     const nextDue = start + (sent * 1000) / ratePerSecond;
-    await sleep(Math.max(0, nextDue - performance.now()));
+    await sleep(Math.max(0, Math.min(nextDue, deadline) - performance.now()));
   }
-  while (inflight > 0) {
-    await new Promise<void>((resolve) => { wakeSlot = resolve; });
-    wakeSlot = null;
-  }
+  while (inflight > 0) await slotFreed();
   stats.ms = performance.now() - start;
   stats.rtt = rtt.subarray(0, rtts);
   stats.heldBack = heldBack;

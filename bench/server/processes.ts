@@ -206,3 +206,10 @@ export class BoundProcess {
     return stopChild(this.s, 10_000);
   }
 }
+
+/** Busy CPU seconds of the whole machine so far, all cores (/proc/stat, 100 ticks/s). */
+export function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100;
+}

@@ -14,8 +14,8 @@
  */
 import type { PipelineConfig, ServerSourceConfig } from '../config/pipelineConfig.js';
 import { parsePipelineConfig } from '../config/pipelineConfig.js';
-import { createSink, createSource } from '../config/buildPipeline.js';
-import { StreamingQuery, type QuerySinks } from '../engine/query.js';
+import { createSink, startPipeline } from '../config/buildPipeline.js';
+import { StreamingQuery, type QueryEnvironment, type QuerySinks, type RunningQuery } from '../engine/query.js';
 import { loadCore } from '../node/loadCore.js';
 import { PushSource, DEFAULT_MAX_QUEUED_EVENTS } from '../sources/push.js';
 import { LiveHub, DEFAULT_LIVE_LIMITS } from '../server/liveHub.js';
@@ -56,7 +56,7 @@ export interface ServeOptions {
 /** A running served pipeline (for tests and the CLI). */
 export interface ServedHandle {
   server: EddyServer;
-  query: StreamingQuery;
+  query: RunningQuery;
   port: number;
   /** Graceful shutdown. */
   stop(): Promise<void>;
@@ -81,15 +81,14 @@ export async function startServer(config: PipelineConfig, baseDir: string, opts:
   if (corsOrigin !== undefined) options.corsOrigin = corsOrigin;
 
   const push = http ? new PushSource(config.source.type, settings.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS) : undefined;
-  const source = push ?? createSource(config.source, { baseDir }, config.timeColumn);
   // A server's shutdown is a stop: open windows are flushed only if asked (flush_on_stop).
   const plan: PipelineConfig = push ? { ...config, flushAtEnd: config.flushOnStop } : config;
 
-  let query: StreamingQuery | undefined;
+  let query: RunningQuery | undefined;
   const metrics = new ServerMetrics({
     queuedEvents: () => push?.queuedEvents ?? 0,
     keys: () => query?.lastProgress?.numKeys ?? 0,
-    wasmMemoryBytes: () => query?.wasmCore?.memoryBytes() ?? 0,
+    wasmMemoryBytes: () => query?.wasmMemoryBytes() ?? 0,
     subscribers: () => hub.size,
   });
   const hub = new LiveHub(plan.keyColumns, DEFAULT_LIVE_LIMITS, () => metrics.droppedResults.inc());
@@ -101,7 +100,7 @@ export async function startServer(config: PipelineConfig, baseDir: string, opts:
   if (plan.deadLetter) sinks.deadLetter = createSink(plan.deadLetter, { baseDir });
   if ((plan.sequences?.length ?? 0) > 0) sinks.matches = plan.matchesSink ? teeSink(createSink(plan.matchesSink, { baseDir }), live.matches) : live.matches;
 
-  query = new StreamingQuery(plan, source, sinks, {
+  const env: QueryEnvironment = {
     createCore: () => loadCore(),
     log: (line) => opts.err.write(`eddy: ${line}\n`),
     onProgress: (p) => {
@@ -110,7 +109,8 @@ export async function startServer(config: PipelineConfig, baseDir: string, opts:
     },
     onRejected: (errors) => { for (const e of errors) metrics.rejectedEvents.inc(1, { reason: e.kind ?? 'malformed' }); },
     onBatchWritten: () => hub.flush(),
-  });
+  };
+  query = push ? new StreamingQuery(plan, push, sinks, env) : startPipeline(plan, env, { baseDir }, sinks);
   const server = new EddyServer({ plan, query, ...(push ? { push } : {}), hub, metrics }, options);
   let port: number;
   try {

@@ -14,7 +14,8 @@ import { fileSink } from '../sinks/file.js';
 import { memorySink } from '../sinks/memory.js';
 import { kafkaSink } from '../kafka/kafkaSink.js';
 import { UsageError } from '../cli/args.js';
-import { StreamingQuery, type QueryEnvironment, type QuerySinks } from '../engine/query.js';
+import { StreamingQuery, type QueryEnvironment, type QuerySinks, type RunningQuery } from '../engine/query.js';
+import { KafkaQuery } from '../kafka/kafkaQuery.js';
 
 /** Where relative paths in a config resolve from (the config file's folder), and optional overrides. */
 export interface BuildOptions {
@@ -45,7 +46,7 @@ export function createSource(config: SourceConfig, opts: BuildOptions, timeColum
     case 'ws':
       throw new UsageError(`source type '${config.type}' takes events over the network: run it with eddy serve`);
     case 'kafka':
-      throw new UsageError('a Kafka source runs one engine per partition: start it with startKafkaPipeline');
+      throw new UsageError('a Kafka source runs one engine per partition: start it with startPipeline');
   }
 }
 
@@ -66,11 +67,20 @@ export function createSink(config: SinkConfig, opts: BuildOptions): Sink {
   }
 }
 
-/** Starts the query a config describes (a config is a validated query plan plus its source and sinks). */
-export function startPipeline(config: PipelineConfig, env: QueryEnvironment, opts: BuildOptions): StreamingQuery {
+/** The sinks a config describes. */
+export function createSinks(config: PipelineConfig, opts: BuildOptions): QuerySinks {
   const sinks: QuerySinks = { results: createSink(config.sink, opts) };
   if (config.lateSink) sinks.late = createSink(config.lateSink, opts);
   if (config.deadLetter) sinks.deadLetter = createSink(config.deadLetter, opts);
   if (config.matchesSink) sinks.matches = createSink(config.matchesSink, opts);
+  return sinks;
+}
+
+/** Starts the query a config describes (a config is a validated query plan plus its source and sinks); a Kafka source runs one engine per partition. */
+export function startPipeline(config: PipelineConfig, env: QueryEnvironment, opts: BuildOptions, sinks: QuerySinks = createSinks(config, opts)): RunningQuery {
+  if (config.source.type === 'kafka') {
+    const plan = config.checkpoint ? { ...config, checkpoint: { ...config.checkpoint, location: path(opts.baseDir, config.checkpoint.location) } } : config;
+    return new KafkaQuery(plan, config.source.kafka, sinks, env);
+  }
   return new StreamingQuery(config, createSource(config.source, opts, config.timeColumn), sinks, env);
 }

@@ -10,8 +10,14 @@ import { KEY_SEPARATOR } from './columnBatch.js';
 import type { KeyInterner } from './interner.js';
 import type { InputError } from './inputError.js';
 import type { TypeIds } from './encoder.js';
+import { isEventTime } from './timestamp.js';
 
 type KeyPart = string | number | boolean;
+
+/** Why a ts column value is not an event time. */
+export function badTimeReason(t: number): string {
+  return t - t === 0 ? `column 'ts': ${t} is outside the years 0000 to 9999` : `column 'ts': ${t} is not a finite epoch-ms time`;
+}
 
 function isKeyPart(v: unknown): v is KeyPart {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
@@ -49,7 +55,7 @@ export function copyColumns(
   for (let i = 0; i < b.rows; i++) {
     const t = ts[i]!;
     const v = value[i]!;
-    if (!(t - t === 0) || !(v - v === 0) || keyIds[key[i]!]! < 0) {
+    if (!isEventTime(t) || !(v - v === 0) || keyIds[key[i]!]! < 0) {
       valid = false;
       break;
     }
@@ -68,8 +74,8 @@ export function copyColumns(
     const t = ts[i]!;
     const v = value[i]!;
     const id = keyIds[key[i]!]!;
-    if (!(t - t === 0)) {
-      errors.push({ source, offset: i, kind: 'bad_timestamp', reason: `column 'ts': ${t} is not a finite epoch-ms time` });
+    if (!isEventTime(t)) {
+      errors.push({ source, offset: i, kind: 'bad_timestamp', reason: badTimeReason(t) });
     } else if (!(v - v === 0)) {
       errors.push({ source, offset: i, kind: 'non_finite', reason: `column 'value': ${v} is not finite` });
     } else if (id < 0) {

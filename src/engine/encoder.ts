@@ -6,7 +6,7 @@
 import type { Row, SourceBatch } from '../sources/source.js';
 import type { InputColumns } from '../core/wasmCore.js';
 import { clipRaw, type InputError, type InputErrorKind } from './inputError.js';
-import { epochToMs, parseTimestamp } from './timestamp.js';
+import { epochToMs, isEventTime, parseTimestamp } from './timestamp.js';
 import type { KeyInterner } from './interner.js';
 
 /** Maps a row's type field to an id (EventTypeIds in the engine, a TypeDictionary at ingest). */
@@ -26,6 +26,19 @@ export interface EncodedBatch {
 
 const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 const NON_FINITE_TEXT = /^\s*[+-]?(nan|inf|infinity)\s*$/i;
+
+/**
+ * A field's value as JSON text for an error reason. JSON.parse accepts nesting
+ * deeper than JSON.stringify can recurse, so a hostile row must not make
+ * reporting it throw.
+ */
+function shown(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return '[a value nested too deeply to show]';
+  }
+}
 
 /** Orders errors by line; errors without a line keep their place at the end. */
 function byLine(a: InputError, b: InputError): number {
@@ -66,10 +79,12 @@ export class RowEncoder {
       const rawTs = row[timeColumn];
       // Fast path for the common shape: epoch ms numbers and numeric values.
       const ts = typeof rawTs === 'number' ? epochToMs(rawTs) : parseTimestamp(rawTs);
-      if (!(ts === ts) || !Number.isFinite(ts)) {
+      if (!isEventTime(ts)) {
         errors.push(this.error(row, i, lines, rawTs === undefined || rawTs === null ? 'missing_field' : 'bad_timestamp', rawTs === undefined || rawTs === null
           ? `field '${timeColumn}': missing`
-          : `field '${timeColumn}': cannot parse ${JSON.stringify(rawTs)} as a timestamp (ISO-8601, epoch s or epoch ms)`));
+          : Number.isFinite(ts)
+            ? `field '${timeColumn}': ${shown(rawTs)} is outside the years 0000 to 9999`
+            : `field '${timeColumn}': cannot parse ${shown(rawTs)} as a timestamp (ISO-8601, epoch s or epoch ms)`));
         continue;
       }
       let value = 0;
@@ -81,8 +96,8 @@ export class RowEncoder {
           errors.push(this.error(row, i, lines, kind, kind === 'missing_field'
             ? `field '${valueColumn}': missing`
             : kind === 'non_finite'
-              ? `field '${valueColumn}': ${JSON.stringify(raw) ?? String(raw)} is not finite`
-              : `field '${valueColumn}': not a number (${JSON.stringify(raw)})`));
+              ? `field '${valueColumn}': ${shown(raw)} is not finite`
+              : `field '${valueColumn}': not a number (${shown(raw)})`));
           continue;
         }
       }

@@ -53,7 +53,24 @@ function newId(): string {
   return `${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}`;
 }
 
-export class StreamingQuery {
+/** What the CLI and the server need of a running query (one engine, or one per Kafka partition). */
+export interface RunningQuery {
+  readonly name: string;
+  readonly sourceDescription: string;
+  readonly isActive: boolean;
+  /** True while it runs and can take events. */
+  readonly ready: boolean;
+  readonly lastProgress: QueryProgress | null;
+  readonly recentProgress: readonly QueryProgress[];
+  readonly exception: Error | null;
+  stop(options?: { flush?: boolean }): Promise<void>;
+  awaitTermination(timeoutMs?: number): Promise<boolean>;
+  rejectedSummary(): string;
+  /** Bytes of wasm linear memory. */
+  wasmMemoryBytes(): number;
+}
+
+export class StreamingQuery implements RunningQuery {
   /** Stable id of the query. */
   readonly id = newId();
   /** Id of this run. */
@@ -150,6 +167,16 @@ export class StreamingQuery {
     }
     if (this.exception) throw this.exception;
     return true;
+  }
+
+  /** True once the core is loaded, until the query ends. */
+  get ready(): boolean {
+    return this.active && this.core !== null;
+  }
+
+  /** Bytes of wasm linear memory (0 before the core is loaded). */
+  wasmMemoryBytes(): number {
+    return this.core?.memoryBytes() ?? 0;
   }
 
   /** The query's wasm core (null before it is created), for inspection. */

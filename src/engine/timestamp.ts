@@ -13,6 +13,21 @@
  * Anything else returns NaN; the engine reports it as an unparseable timestamp.
  */
 
+/**
+ * Event times the engine takes: 0000-01-01T00:00:00Z (inclusive) to
+ * 10000-01-01T00:00:00Z (exclusive), the years an ISO-8601 timestamp can
+ * spell. Far beyond them window bounds and watermarks cannot be written as
+ * dates (JavaScript dates end at ±8.64e15 ms) and the core's pane arithmetic
+ * loses precision, so such times are rejected as bad input.
+ */
+export const MIN_EVENT_TIME_MS = -62_167_219_200_000;
+export const MAX_EVENT_TIME_MS = 253_402_300_800_000;
+
+/** True for an epoch-ms time inside [MIN_EVENT_TIME_MS, MAX_EVENT_TIME_MS) (false for NaN). */
+export function isEventTime(ms: number): boolean {
+  return ms >= MIN_EVENT_TIME_MS && ms < MAX_EVENT_TIME_MS;
+}
+
 /** Numbers at or above this magnitude are epoch milliseconds; below, epoch seconds. */
 export const EPOCH_MS_THRESHOLD = 1e11;
 

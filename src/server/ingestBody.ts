@@ -16,12 +16,14 @@
 import { gunzipSync } from 'node:zlib';
 import type { QueryPlan } from '../engine/plan.js';
 import type { ColumnBatch } from '../engine/columnBatch.js';
-import { TypeDictionary } from '../engine/columnBatch.js';
+import { KEY_SEPARATOR, TypeDictionary } from '../engine/columnBatch.js';
 import { KeyInterner } from '../engine/interner.js';
 import { RowEncoder } from '../engine/encoder.js';
+import { badTimeReason } from '../engine/columnCopy.js';
+import { isEventTime } from '../engine/timestamp.js';
 import { clipRaw, type InputError } from '../engine/inputError.js';
 import type { Row } from '../sources/source.js';
-import { COLUMNAR_CONTENT_TYPE, decodeColumns } from './columnarFormat.js';
+import { COLUMNAR_CONTENT_TYPE, decodeColumns, type DecodedColumns } from './columnarFormat.js';
 
 /** Payload kinds. */
 export type PayloadKind = 'ndjson' | 'json' | 'columns';
@@ -76,19 +78,22 @@ export function decodeBody(body: Uint8Array, contentEncoding: string, limits: In
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
+/** An element's text for an error report; JSON.parse accepts nesting deeper than JSON.stringify can recurse, so that must not throw. */
+function rawElement(item: unknown): string {
+  try {
+    return clipRaw(JSON.stringify(item) ?? String(item));
+  } catch {
+    return '[element nested too deeply to show]';
+  }
+}
+
 /** Parses and validates a payload for `plan`. */
 export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPlan, source: string, limits: IngestLimits): ParsedPayload | PayloadFailure {
   if (kind === 'columns') {
     const frame = decodeColumns(body);
     if ('error' in frame) return { status: 400, error: frame.error };
     if (frame.rows === 0) return { batch: undefined, errors: [] };
-    return {
-      batch: {
-        rows: frame.rows, ts: frame.ts, value: frame.value, key: frame.key, keys: frame.keys,
-        ...(frame.type ? { type: frame.type, types: frame.types ?? [] } : {}), source,
-      },
-      errors: [],
-    };
+    return checkedColumns(frame, plan, source);
   }
   const text = decoder.decode(body);
   const rows: Row[] = [];
@@ -108,7 +113,7 @@ export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPla
         rows.push(item as Row);
         lines.push(i + 1);
       } else {
-        errors.push({ source, line: i + 1, kind: 'malformed', reason: `element ${i + 1} is not a JSON object`, raw: clipRaw(JSON.stringify(item) ?? String(item)) });
+        errors.push({ source, line: i + 1, kind: 'malformed', reason: `element ${i + 1} is not a JSON object`, raw: rawElement(item) });
       }
     });
   } else {
@@ -159,5 +164,52 @@ export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPla
       ...(types ? { type: cols.type.subarray(0, n), types: types.names } : {}), source,
     },
     errors: encoded.errors,
+  };
+}
+
+/**
+ * A decoded frame as a batch, without the rows the engine would reject (a
+ * time that is not an event time (see isEventTime), a non-finite value, a key without one value per grouping column):
+ * those are reported by row, as the engine's copyColumns reports them, so
+ * the client's `accepted` counts only events the engine takes.
+ */
+function checkedColumns(frame: DecodedColumns, plan: QueryPlan, source: string): ParsedPayload {
+  const keyColumns = plan.keyColumns.length;
+  const badKey = keyColumns > 1 ? frame.keys.map((k) => k.split(KEY_SEPARATOR).length !== keyColumns) : undefined;
+  const { ts, value, key } = frame;
+  const errors: InputError[] = [];
+  const bad = new Uint8Array(frame.rows);
+  for (let i = 0; i < frame.rows; i++) {
+    const t = ts[i]!;
+    const v = value[i]!;
+    if (!isEventTime(t)) errors.push({ source, offset: i, kind: 'bad_timestamp', reason: badTimeReason(t) });
+    else if (!(v - v === 0)) errors.push({ source, offset: i, kind: 'non_finite', reason: `column 'value': ${v} is not finite` });
+    else if (badKey?.[key[i]!]) errors.push({ source, offset: i, kind: 'bad_key', reason: `key '${frame.keys[key[i]!]}' does not have ${keyColumns} grouping value(s)` });
+    else continue;
+    bad[i] = 1;
+  }
+  const types = frame.type ? { type: frame.type, types: frame.types ?? [] } : undefined;
+  if (errors.length === 0) {
+    return { batch: { rows: frame.rows, ts, value, key, keys: frame.keys, ...types, source }, errors };
+  }
+  const keep: number[] = [];
+  for (let i = 0; i < frame.rows; i++) if (bad[i] === 0) keep.push(i);
+  if (keep.length === 0) return { batch: undefined, errors };
+  const pick = <A extends Float64Array | Int32Array>(column: A, make: (n: number) => A): A => {
+    const out = make(keep.length);
+    for (let j = 0; j < keep.length; j++) out[j] = column[keep[j]!]!;
+    return out;
+  };
+  return {
+    batch: {
+      rows: keep.length,
+      ts: pick(ts, (n) => new Float64Array(n)),
+      value: pick(value, (n) => new Float64Array(n)),
+      key: pick(key, (n) => new Int32Array(n)),
+      keys: frame.keys,
+      ...(types ? { type: pick(types.type, (n) => new Int32Array(n)), types: types.types } : {}),
+      source,
+    },
+    errors,
   };
 }

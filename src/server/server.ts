@@ -20,7 +20,7 @@
 import uWS from 'uWebSockets.js';
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import type { QueryPlan } from '../engine/plan.js';
-import type { StreamingQuery } from '../engine/query.js';
+import type { RunningQuery } from '../engine/query.js';
 import type { PushSource } from '../sources/push.js';
 import type { InputError } from '../engine/inputError.js';
 import { DEFAULT_LIMITS, decodeBody, parsePayload, payloadKind, type IngestLimits, type PayloadKind } from './ingestBody.js';
@@ -51,7 +51,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
 /** What the server serves. */
 export interface ServedPipeline {
   plan: QueryPlan;
-  query: StreamingQuery;
+  query: RunningQuery;
   /** The ingest queue, when the pipeline's source is http/ws. */
   push?: PushSource;
   hub: LiveHub;
@@ -139,7 +139,7 @@ export class EddyServer {
     });
     app.get('/health', (res, req) => this.json(res, req.getHeader('origin'), 200, { status: 'ok' }));
     app.get('/ready', (res, req) => {
-      const ready = !this.shuttingDown && this.served.query.isActive && this.served.query.wasmCore !== null;
+      const ready = !this.shuttingDown && this.served.query.ready;
       this.json(res, req.getHeader('origin'), ready ? 200 : 503, { ready, ...(this.shuttingDown ? { reason: 'shutting down' } : {}) });
     });
     app.get('/progress', (res, req) => {
