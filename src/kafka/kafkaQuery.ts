@@ -245,6 +245,10 @@ export class KafkaQuery implements RunningQuery {
     const engine = new BatchEngine(this.plan, await this.env.createCore(), `kafka:${scope}`, this.sinks.late !== undefined);
     let nextOffset = -1;
     const saved = await this.store?.latest(scope);
+    if (!saved && this.store && (await this.store.list(scope)).length > 0) {
+      // never silently start from nothing when state was saved but none of it can be read
+      throw new Error(`${scope}: every checkpoint under ${this.plan.checkpoint!.location} is unreadable; move them away to start this partition over`);
+    }
     if (saved) {
       engine.restore(saved.state);
       nextOffset = Number(saved.meta.nextOffset);
