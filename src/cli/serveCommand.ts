@@ -73,6 +73,7 @@ export async function startServer(config: PipelineConfig, baseDir: string, opts:
     limits: {
       maxBodyBytes: settings.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
       maxLineChars: settings.maxLineChars ?? DEFAULT_LIMITS.maxLineChars,
+      maxRows: DEFAULT_LIMITS.maxRows,
     },
   };
   const token = opts.token ?? settings.token;

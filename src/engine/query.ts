@@ -230,8 +230,19 @@ export class StreamingQuery implements RunningQuery {
       }
       const endedByItself = !this.abort.signal.aborted;
       if ((endedByItself && plan.flushAtEnd) || (!endedByItself && this.flushRequested)) {
-        await this.write(engine.flush(), [], []);
+        const start = now();
+        const flushed = engine.flush();
+        const built = now();
+        await this.write(flushed, [], []);
         this.env.onBatchWritten?.();
+        // the flush is a batch of its own in progress: no input, the windows it emitted as output
+        this.tracker.record({
+          latencyMs: null, start, previousStart: start, getBatch: 0, encode: 0, process: built - start, write: now() - built,
+          numInputRows: 0, processedRows: 0, lateRows: 0, errors: 0, outputRows: flushed.length,
+        }, {
+          watermark: core.watermark(), numKeys: engine.numKeys, activeKeys: core.exports.stats_active_keys(),
+          stateBytes: core.exports.stats_state_bytes(), wasmMemoryBytes: core.memoryBytes(),
+        });
       }
     } finally {
       if (sinksOpen) {

@@ -53,6 +53,13 @@ interface PartitionTask {
   checkpointedOffset: number;
   lastCheckpointAt: number;
   batchesSinceCheckpoint: number;
+  /**
+   * False until the first batch after a restore (or a rebalance) showed Kafka
+   * fetching from no later than nextOffset. Kafka fetches from the committed
+   * offset, which is past the restored checkpoint when the newest checkpoint
+   * was unusable: the partition is then sought back to nextOffset once.
+   */
+  positioned: boolean;
 }
 
 function newId(): string {
@@ -235,7 +242,10 @@ export class KafkaQuery implements RunningQuery {
   /** Drops the engines of partitions no longer assigned (their new owner restores them from the checkpoint directory). */
   private reassign(assignment: Record<string, number[]>): void {
     const keep = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}-${p}`)));
-    for (const id of [...this.tasks.keys()]) if (!keep.has(id)) this.tasks.delete(id);
+    for (const [id, task] of [...this.tasks]) {
+      if (!keep.has(id)) this.tasks.delete(id);
+      else if (task.nextOffset >= 0) task.positioned = false;
+    }
   }
 
   private async taskFor(topic: string, partition: number): Promise<PartitionTask> {
@@ -254,7 +264,7 @@ export class KafkaQuery implements RunningQuery {
       nextOffset = Number(saved.meta.nextOffset);
       this.env.log?.(`${scope}: restored checkpoint ${saved.seq} (next offset ${nextOffset})`);
     }
-    const task: PartitionTask = { topic, partition, scope, engine, nextOffset, checkpointedOffset: nextOffset, lastCheckpointAt: now(), batchesSinceCheckpoint: 0 };
+    const task: PartitionTask = { topic, partition, scope, engine, nextOffset, checkpointedOffset: nextOffset, lastCheckpointAt: now(), batchesSinceCheckpoint: 0, positioned: nextOffset < 0 };
     this.tasks.set(scope, task);
     return task;
   }
@@ -262,6 +272,17 @@ export class KafkaQuery implements RunningQuery {
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (this.stopping || !isRunning() || isStale()) return;
     const task = await this.taskFor(batch.topic, batch.partition);
+    const first = batch.messages[0];
+    if (!task.positioned && first && task.nextOffset >= 0) {
+      task.positioned = true;
+      if (Number(first.offset) > task.nextOffset && this.consumer) {
+        // the committed offset is past what this engine holds (its newest checkpoint was unusable):
+        // fetch the messages in between again rather than lose them
+        this.env.log?.(`${task.scope}: Kafka delivered from offset ${first.offset}; seeking back to ${task.nextOffset}`);
+        this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(task.nextOffset) });
+        return;
+      }
+    }
     // messages a restored checkpoint already holds are skipped
     const messages = task.nextOffset < 0 ? batch.messages : batch.messages.filter((m) => Number(m.offset) >= task.nextOffset);
     if (messages.length === 0 && batch.messages.length > 0) resolveOffset(batch.lastOffset());
@@ -274,9 +295,10 @@ export class KafkaQuery implements RunningQuery {
       task.nextOffset = Number(last) + 1;
       task.batchesSinceCheckpoint++;
       resolveOffset(last);
+      // a checkpoint may be due after any engine batch, not only at the end of a (large) fetch
+      if (!this.stopping && !isStale()) await this.checkpoint(task, isStale, false);
       await heartbeat();
     }
-    if (!this.stopping && !isStale()) await this.checkpoint(task, isStale, false);
   }
 
   /** One engine batch of a partition's messages. */

@@ -32,7 +32,16 @@ export function messageRows(message: KafkaMessage, source: string, o: MessageRow
       const doc = JSON.parse(text) as unknown;
       items = Array.isArray(doc) ? doc : [doc];
     } else if (text.includes('\n')) {
-      items = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+      try {
+        items = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+      } catch (ndjsonError) {
+        // not NDJSON: one JSON object written over several lines (pretty-printed)?
+        try {
+          items = [JSON.parse(text) as unknown];
+        } catch {
+          throw ndjsonError;
+        }
+      }
     } else {
       items = [JSON.parse(text) as unknown];
     }

@@ -34,10 +34,12 @@ export interface IngestLimits {
   maxBodyBytes: number;
   /** Longest NDJSON line, in characters (that line is rejected). */
   maxLineChars: number;
+  /** Most events (lines, array elements, columnar rows) in one payload (413 beyond): bounds the work one request can cause. */
+  maxRows: number;
 }
 
-/** Defaults: 16 MiB bodies, 1 MiB lines. */
-export const DEFAULT_LIMITS: IngestLimits = { maxBodyBytes: 16 * 1024 * 1024, maxLineChars: 1024 * 1024 };
+/** Defaults: 16 MiB bodies, 1 MiB lines, 1,000,000 events per payload. */
+export const DEFAULT_LIMITS: IngestLimits = { maxBodyBytes: 16 * 1024 * 1024, maxLineChars: 1024 * 1024, maxRows: 1_000_000 };
 
 /** A payload the server refuses as a whole, with its HTTP status. */
 export interface PayloadFailure {
@@ -87,9 +89,17 @@ function rawElement(item: unknown): string {
   }
 }
 
+function tooManyRows(limits: IngestLimits): PayloadFailure {
+  return { status: 413, error: `more than ${limits.maxRows} events in one payload: split it` };
+}
+
 /** Parses and validates a payload for `plan`. */
 export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPlan, source: string, limits: IngestLimits): ParsedPayload | PayloadFailure {
   if (kind === 'columns') {
+    if (body.byteLength >= 12) {
+      const rows = new DataView(body.buffer, body.byteOffset, body.byteLength).getUint32(8, true);
+      if (rows > limits.maxRows) return tooManyRows(limits);
+    }
     const frame = decodeColumns(body);
     if ('error' in frame) return { status: 400, error: frame.error };
     if (frame.rows === 0) return { batch: undefined, errors: [] };
@@ -108,6 +118,7 @@ export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPla
       return { status: 400, error: `body is not valid JSON: ${String((e as Error).message).slice(0, 120)}` };
     }
     const items = Array.isArray(doc) ? doc : [doc];
+    if (items.length > limits.maxRows) return tooManyRows(limits);
     items.forEach((item, i) => {
       if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
         rows.push(item as Row);
@@ -117,6 +128,10 @@ export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPla
       }
     });
   } else {
+    let lineCount = 1;
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) {
+      if (++lineCount > limits.maxRows + 1) return tooManyRows(limits);
+    }
     let start = 0;
     let line = 0;
     while (start <= text.length) {

@@ -8,6 +8,7 @@
  *   GET  /metrics     Prometheus text format
  *   GET  /progress    {"lastProgress":…,"recentProgress":[…]}
  *   GET  /health      liveness; GET /ready: readiness (503 before the engine runs and while shutting down)
+ *   GET  /            the live dashboard (with /dashboard.js, /dashboard.css, /dashboard.json); 503 when not built
  *
  * Status codes of POST /ingest: 200 (events accepted; the body counts
  * accepted and rejected rows with the first errors), 400 (every row rejected,
@@ -27,6 +28,7 @@ import { DEFAULT_LIMITS, decodeBody, parsePayload, payloadKind, type IngestLimit
 import { LiveHub, parseFilter, type LiveFilter } from './liveHub.js';
 import { ServerMetrics } from './serverMetrics.js';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics.js';
+import { loadDashboardAssets } from '../dashboard/assets.js';
 
 /** Server settings (all optional but the plan). */
 export interface ServerOptions {
@@ -222,8 +224,83 @@ export class EddyServer {
         this.closed(ws);
       },
     });
+    this.dashboardRoutes();
     app.any('/*', (res, req) => this.json(res, req.getHeader('origin'), 404, { error: `no route ${req.getMethod().toUpperCase()} ${req.getUrl()}` }));
   }
+
+  // ---- dashboard routes (begin) ------------------------------------------
+  /**
+   * The live dashboard: GET / (and /index.html), /dashboard.js, /dashboard.css
+   * (+ source maps), read once from the built bundle and served from memory
+   * at these fixed routes; 503 with a hint when the dashboard is not built.
+   * GET /dashboard.json describes the pipeline for the page (slide, forecast
+   * horizon, threshold bands, sequence names). The page's data comes from
+   * WS /live and GET /progress.
+   */
+  private dashboardRoutes(): void {
+    const app = this.app;
+    const assets = loadDashboardAssets();
+    const page = (path: string) => (res: HttpResponse): void => {
+      res.cork(() => {
+        if ('missing' in assets) {
+          res.writeStatus(statusLine(503));
+          res.writeHeader('Content-Type', 'text/plain; charset=utf-8');
+          res.writeHeader('Cache-Control', 'no-store');
+          res.end(`eddy: ${assets.missing}\n`);
+          return;
+        }
+        const file = assets.files.get(path);
+        if (!file) {
+          res.writeStatus(statusLine(404));
+          res.writeHeader('Content-Type', JSON_TYPE);
+          res.end(JSON.stringify({ error: `no route GET ${path}` }));
+          return;
+        }
+        res.writeStatus('200 OK');
+        res.writeHeader('Content-Type', file.contentType);
+        res.writeHeader('Cache-Control', 'no-cache');
+        res.writeHeader('X-Content-Type-Options', 'nosniff');
+        if (file.contentType.startsWith('text/html')) {
+          res.writeHeader('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'");
+          res.writeHeader('X-Frame-Options', 'DENY');
+        }
+        res.end(file.body);
+      });
+    };
+    for (const path of ['/', '/index.html', '/dashboard.js', '/dashboard.css', '/dashboard.js.map', '/dashboard.css.map']) app.get(path, page(path));
+    app.get('/dashboard.json', (res, req) => this.json(res, req.getHeader('origin'), 200, this.dashboardInfo()));
+  }
+
+  /** What the dashboard needs to know of the pipeline besides the hello message. */
+  private dashboardInfo(): Record<string, unknown> {
+    const plan = this.served.plan;
+    const a = plan.analytics;
+    return {
+      query: plan.name,
+      // a new run (a restarted server): the page starts its charts over
+      runId: (this.served.query as { runId?: string }).runId ?? null,
+      kind: plan.kind ?? 'windows',
+      keyColumns: plan.keyColumns,
+      valueColumn: plan.valueColumn ?? null,
+      analyticsOn: plan.analyticsOn ?? 'avg',
+      sizeMs: plan.sizeMs,
+      slideMs: plan.slideMs,
+      aggregates: plan.aggregates.map((g) => g.fn),
+      // the record fields charted: the aggregate the analytics read (avg by default), its stddev band, min, max, count
+      fields: {
+        value: plan.aggregates.find((g) => g.fn === (plan.analyticsOn ?? 'avg'))?.name ?? plan.aggregates[0]?.name ?? null,
+        stddev: plan.aggregates.find((g) => g.fn === 'stddev')?.name ?? null,
+        min: plan.aggregates.find((g) => g.fn === 'min')?.name ?? null,
+        max: plan.aggregates.find((g) => g.fn === 'max')?.name ?? null,
+        count: plan.aggregates.find((g) => g.fn === 'count')?.name ?? null,
+      },
+      anomalies: a?.zscore ? { threshold: a.zscore.threshold, rows: a.zscore.rows, score: a.score } : null,
+      forecast: a?.forecast ? { horizon: a.forecast.horizon, alpha: a.forecast.alpha } : null,
+      thresholds: a?.thresholds ?? [],
+      sequences: (plan.sequences ?? []).map((q) => q.name),
+    };
+  }
+  // ---- dashboard routes (end) --------------------------------------------
 
   private cors(res: HttpResponse, origin: string): void {
     const allowed = this.options.corsOrigin;

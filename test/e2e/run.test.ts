@@ -203,9 +203,13 @@ describe('eddy run', () => {
       processing: { window_size: '1 hour', slide_duration: '1 hour', watermark_delay: '0 s' },
       sink: { type: 'file', path: 'out.ndjson' },
     });
-    const child = spawn(process.execPath, [CLI, 'run', '--config', w.path('pipeline.json'), '--progress', '0', '--flush-on-stop'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run', '--config', w.path('pipeline.json'), '--progress', '100ms', '--flush-on-stop'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     child.stdin.write('{"timestamp":"2024-01-01T00:00:00Z","metric":"cpu","value":1}\n');
-    await new Promise((r) => setTimeout(r, 800));
+    // stop only once the event was processed (a progress line counts it), however slow the machine
+    const deadline = Date.now() + 20_000;
+    while (!/progress: batch 0 · 1 rows/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(0);

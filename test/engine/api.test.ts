@@ -8,6 +8,7 @@ import { generatorSource } from '../../src/sources/generator.js';
 import { memorySink } from '../../src/sinks/memory.js';
 import { callbackSink } from '../../src/sinks/callback.js';
 import type { Sink } from '../../src/sinks/sink.js';
+import type { QueryProgress } from '../../src/engine/progress.js';
 
 const T = Date.UTC(2024, 0, 1);
 const rows = [
@@ -36,13 +37,17 @@ describe('fluent API', () => {
       { window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:01:00.000Z' }, metric: 'mem', avg_value: 5, stddev_value: null, min_value: 5, max_value: 5, count: 1, total: 5 },
       { window: { start: '2024-01-01T00:01:00.000Z', end: '2024-01-01T00:02:00.000Z' }, metric: 'cpu', avg_value: 7, stddev_value: null, min_value: 7, max_value: 7, count: 1, total: 7 },
     ]);
-    const p = query.lastProgress!;
+    // one batch of input, then the end-of-input flush as a progress entry of its own
+    expect(query.recentProgress).toHaveLength(2);
+    const [p, flush] = query.recentProgress as [QueryProgress, QueryProgress];
     expect(p.name).toBe('api');
     expect(p.numInputRows).toBe(4);
+    expect(p.numOutputRows).toBe(0);
     expect(p.watermark).toBe('2023-12-31T23:51:10.000Z');
     expect(p.totals).toMatchObject({ inputRows: 4, lateRows: 0, errors: 0 });
     for (const field of ['inputRowsPerSecond', 'processedRowsPerSecond', 'batchDurationMs'] as const) expect(p[field]).toBeGreaterThanOrEqual(0);
-    expect(query.recentProgress).toHaveLength(1);
+    expect(flush).toMatchObject({ numInputRows: 0, numOutputRows: 3, totals: { inputRows: 4, outputRows: 3 } });
+    expect(query.lastProgress).toBe(flush);
   });
 
   it('emits changed windows after every batch in update mode; the memory table upserts them', async () => {
@@ -57,7 +62,7 @@ describe('fluent API', () => {
       .onProgress((p) => batches.push(p.numOutputRows))
       .start();
     await query.awaitTermination();
-    expect(batches).toEqual([1, 1, 1, 1]);
+    expect(batches).toEqual([1, 1, 1, 1, 0]); // four batches, then the final flush (nothing new to update)
     expect(memoryTable('api_update')!.rows().map((r) => [r.metric, r.count])).toEqual([['cpu', 2], ['mem', 1], ['cpu', 1]]);
   });
 

@@ -139,7 +139,7 @@ describe('fuzz: POST /ingest', () => {
         const payload = r.gzip && r.encoding !== undefined && r.encoding.trim().toLowerCase() === 'gzip' ? gzipSync(r.body) : r.body;
         let res: Response;
         try {
-          res = await fetch(`${s.base}/ingest`, { method: 'POST', body: payload, headers });
+          res = await fetch(`${s.base}/ingest`, { method: 'POST', body: new Uint8Array(payload), headers });
         } catch (e) {
           throw new Error(`connection dropped: ${String((e as { cause?: unknown }).cause ?? e)}`);
         }

@@ -238,7 +238,8 @@ describe('hostile input (token, CORS origin, 1 MiB body limit)', () => {
 
   it('a wrong or missing token → 401 (HTTP and WebSocket); ?token= works for WebSocket', async () => {
     const body = ndjson(valid(1));
-    for (const auth of [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }]) {
+    const auths: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }];
+    for (const auth of auths) {
       const a = await ingest(s.base, body, { 'content-type': NDJSON, ...auth });
       expect(a.status).toBe(401);
       expect(a.json).toEqual({ error: 'missing or wrong bearer token' });

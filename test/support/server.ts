@@ -6,6 +6,8 @@
  */
 import net from 'node:net';
 import http from 'node:http';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import WebSocket from 'ws';
 import { startServer, type ServedHandle } from '../../src/cli/serveCommand.js';
 import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';
@@ -72,7 +74,6 @@ export interface Answer {
   status: number;
   headers: Headers;
   text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
 }
 
@@ -87,7 +88,8 @@ export async function request(base: string, path: string, init: RequestInit = {}
 
 /** POST /ingest with a body and headers (Content-Type among them). */
 export function ingest(base: string, body: string | Uint8Array, headers: Record<string, string>): Promise<Answer> {
-  return request(base, '/ingest', { method: 'POST', body: typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength), headers });
+  // a copy in a plain ArrayBuffer (fetch's BodyInit does not take views of a SharedArrayBuffer)
+  return request(base, '/ingest', { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers });
 }
 
 /** GET /metrics, parsed strictly. */
@@ -163,24 +165,32 @@ export function rawExchange(port: number, chunks: (string | Uint8Array)[], waitM
 }
 
 /**
- * An HTTP/1.1 keep-alive connection of its own (one socket), for requests
- * that must reach the server after its listen socket closed (during shutdown).
+ * An HTTP/1.1 keep-alive connection of its own (node:http, one socket): for
+ * load (much faster than fetch per request) and for requests that must reach
+ * the server after its listen socket closed (during shutdown).
  */
 export class KeepAliveClient {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   constructor(private readonly port: number) {}
 
-  get(path: string): Promise<{ status: number; body: string }> {
+  request(method: string, path: string, body?: Uint8Array | string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: this.port, path, method: 'GET', agent: this.agent }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => { body += d; });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      const all: Record<string, string | number> = { ...headers };
+      if (body !== undefined) all['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+      const req = http.request({ host: '127.0.0.1', port: this.port, path, method, agent: this.agent, headers: all }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
       });
       req.on('error', reject);
-      req.end();
+      req.end(body);
     });
+  }
+
+  async get(path: string): Promise<{ status: number; body: string }> {
+    const r = await this.request('GET', path);
+    return { status: r.status, body: r.text };
   }
 
   close(): void {
@@ -189,7 +199,6 @@ export class KeepAliveClient {
 }
 
 /** A parsed WebSocket message (JSON text) or the raw text when it is not JSON. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type WsMessage = any;
 
 /**
@@ -303,4 +312,21 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
 /** Events as NDJSON text (one object per line, trailing newline). */
 export function ndjson(rows: readonly unknown[]): string {
   return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
+
+/**
+ * Runs a full garbage collection (V8's gc, reached without --expose-gc), so
+ * memory measured before and after a load compares live memory, not garbage.
+ */
+export function forceGc(): void {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  gc();
+  gc();
+}
+
+/** Live memory of the process: JS heap in use plus memory outside it (Buffers, ArrayBuffers). */
+export function liveBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
 }

@@ -1,0 +1,132 @@
+/**
+ * `eddy demo` (what `npm start` runs): the embedded demo pipeline behind the
+ * server, with the live dashboard at http://127.0.0.1:<port>/.
+ *
+ * The pipeline is the console demo of `eddy run` (src/cli/defaultConfig.ts:
+ * synthetic metrics, 5-minute windows sliding by 1 minute, results printed
+ * as windows close, progress lines on stderr) plus what the dashboard shows:
+ * the seed's z-score anomaly rule (`anomaly_threshold` 2) and default score,
+ * Holt forecasts 10 slides ahead, and the seed's threshold patterns. Spikes
+ * are rarer and larger than in `eddy run`'s demo so that single ones stand
+ * out of 5-minute averages.
+ *
+ * Port: --port, else 8080 or the next free one (up to 8099).
+ */
+import net from 'node:net';
+import { parsePipelineConfig } from '../config/pipelineConfig.js';
+import { DEFAULT_CONFIG } from './defaultConfig.js';
+import { startServer, type ServedHandle } from './serveCommand.js';
+import { progressPrinter } from './progressPrinter.js';
+import { UsageError } from './args.js';
+
+/** The demo's pipeline config. */
+export const DEMO_CONFIG = {
+  ...DEFAULT_CONFIG,
+  name: 'eddy-demo',
+  source: {
+    ...DEFAULT_CONFIG.source,
+    // one spike every ~20 s over all keys, big enough to move a 5-minute average
+    anomaly_rate: 0.0001,
+    anomaly_magnitude: 300,
+  },
+  processing: {
+    ...DEFAULT_CONFIG.processing,
+    anomaly_threshold: 2.0,
+    forecast: { alpha: 0.3, horizon: 10 },
+    patterns: {
+      threshold: {
+        critical: { upper: 100.0 },
+        warning: { upper: 80.0, lower: 20.0 },
+      },
+    },
+  },
+  sink: { type: 'console' },
+} as const;
+
+/** Ports tried when none is given. */
+export const DEMO_FIRST_PORT = 8080;
+export const DEMO_LAST_PORT = 8099;
+
+/** Options of `eddy demo`. */
+export interface DemoOptions {
+  host?: string;
+  port?: number;
+  progressMs: number;
+  err: { write(chunk: string): unknown };
+}
+
+/** True when host:port can be bound now. */
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Runs the demo until a signal; resolves with the exit code. */
+export async function demoCommand(opts: DemoOptions): Promise<number> {
+  const host = opts.host ?? '127.0.0.1';
+  const config = parsePipelineConfig(DEMO_CONFIG);
+  for (const w of config.warnings) opts.err.write(`eddy: warning: ${w}\n`);
+  const progress = progressPrinter(opts.err, opts.progressMs);
+  const candidates = opts.port !== undefined ? [opts.port] : Array.from({ length: DEMO_LAST_PORT - DEMO_FIRST_PORT + 1 }, (_, i) => DEMO_FIRST_PORT + i);
+  let handle: ServedHandle | undefined;
+  let lastError: Error | undefined;
+  for (const port of candidates) {
+    if (opts.port === undefined && !(await portFree(host, port))) continue;
+    try {
+      handle = await startServer(config, process.cwd(), { host, port, err: opts.err, onProgress: progress.onProgress });
+      break;
+    } catch (e) {
+      lastError = e as Error;
+    }
+  }
+  if (!handle) {
+    progress.stop();
+    throw new UsageError(lastError?.message ?? `no free port from ${DEMO_FIRST_PORT} to ${DEMO_LAST_PORT} on ${host}; pass --port`);
+  }
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  opts.err.write(`eddy: dashboard at http://${shown}:${handle.port}/\n`);
+  opts.err.write(`eddy: also ws://${shown}:${handle.port}/live, GET /progress /metrics; Ctrl-C stops\n`);
+
+  let interrupts = 0;
+  let resolveSignal!: () => void;
+  const signalled = new Promise<void>((resolve) => { resolveSignal = resolve; });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupts++;
+    if (interrupts > 1) {
+      opts.err.write('eddy: second interrupt, exiting without cleanup\n');
+      process.exit(130);
+    }
+    opts.err.write(`eddy: ${signal}, stopping…\n`);
+    resolveSignal();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // A closed stdout (eddy demo | head) stops the demo instead of crashing it.
+  const onStdoutError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === 'EPIPE') resolveSignal();
+  };
+  process.stdout.on('error', onStdoutError);
+  try {
+    const failed = handle.query.awaitTermination().then(() => null, (e: unknown) => e as Error);
+    const first = await Promise.race([signalled.then(() => 'signal' as const), failed]);
+    if (first === null) await signalled; // the source ended: keep serving until a signal
+    else if (first instanceof Error) {
+      opts.err.write(`eddy: query failed: ${first.message}\n`);
+      await handle.stop().catch(() => undefined);
+      return 1;
+    }
+    await handle.stop();
+    return 0;
+  } catch (e) {
+    opts.err.write(`eddy: query failed: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.stdout.off('error', onStdoutError);
+  }
+}
