@@ -96,7 +96,8 @@ function tooManyRows(limits: IngestLimits): PayloadFailure {
 /** Parses and validates a payload for `plan`. */
 export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPlan, source: string, limits: IngestLimits): ParsedPayload | PayloadFailure {
   if (kind === 'columns') {
-    if (body.byteLength >= 12) {
+    // the row count is only trusted once the magic says this is a frame: garbage gets 400, not 413
+    if (body.byteLength >= 12 && body[0] === 0x45 && body[1] === 0x44 && body[2] === 0x43 && body[3] === 0x31) {
       const rows = new DataView(body.buffer, body.byteOffset, body.byteLength).getUint32(8, true);
       if (rows > limits.maxRows) return tooManyRows(limits);
     }
@@ -128,9 +129,15 @@ export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPla
       }
     });
   } else {
-    let lineCount = 1;
-    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) {
-      if (++lineCount > limits.maxRows + 1) return tooManyRows(limits);
+    // blank lines carry no event, so only non-empty lines count toward the limit
+    let eventLines = 0;
+    let from = 0;
+    for (let at = text.indexOf('\n'); ; at = text.indexOf('\n', at + 1)) {
+      const end = at === -1 ? text.length : at;
+      const length = end > from && text.charCodeAt(end - 1) === 13 ? end - from - 1 : end - from;
+      if (length > 0 && ++eventLines > limits.maxRows) return tooManyRows(limits);
+      if (at === -1) break;
+      from = at + 1;
     }
     let start = 0;
     let line = 0;
