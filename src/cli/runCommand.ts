@@ -43,7 +43,13 @@ export function loadConfig(configPath: string | undefined): { config: PipelineCo
 /** Runs the pipeline; resolves with the process exit code. */
 export async function runCommand(opts: RunOptions): Promise<number> {
   const { config, baseDir } = loadConfig(opts.configPath);
-  if (opts.flushOnStop) config.flushOnStop = true;
+  if (opts.flushOnStop) {
+    if (config.source.type === 'kafka') {
+      opts.err.write('eddy: --flush-on-stop cannot be used with a kafka source: open windows stay in the checkpoint and close after a restart\n');
+      return 2;
+    }
+    config.flushOnStop = true;
+  }
   for (const w of config.warnings) opts.err.write(`eddy: warning: ${w}\n`);
 
   const progress = progressPrinter(opts.err, opts.progressMs);

@@ -256,6 +256,22 @@ function parseSink(value: unknown, path: string, warnings: string[]): { sink: Si
   }
 }
 
+/**
+ * `processing.flush_on_stop`. Refused for a Kafka source: a topic has no end,
+ * so stopping is not the end of the stream — open windows stay in the
+ * checkpoint and close after a restart. Flushing them would emit partial
+ * windows under the very ids their complete versions get later, and a
+ * consumer deduplicating by id would keep the partial one.
+ */
+function parseFlushOnStop(value: unknown, sourceType: string): boolean {
+  if (value === undefined) return false;
+  const flush = asBoolean(value, 'processing.flush_on_stop');
+  if (flush && sourceType === 'kafka') {
+    throw new ConfigError('processing.flush_on_stop', 'must be false with a kafka source: open windows stay in the checkpoint and close after a restart');
+  }
+  return flush;
+}
+
 /** Validates a parsed JSON document as a pipeline config. */
 export function parsePipelineConfig(doc: unknown): PipelineConfig {
   const warnings: string[] = [];
@@ -320,7 +336,7 @@ export function parsePipelineConfig(doc: unknown): PipelineConfig {
     source, timeColumn, keyColumns, aggregates, sizeMs, slideMs, delayMs, latenessMs, outputMode, batchSize,
     // As in the API: a query that only counts does not read (or validate) the value column.
     valueColumn: aggregates.some((a) => a.column !== undefined) ? valueColumn : undefined,
-    flushOnStop: processing.flush_on_stop === undefined ? false : asBoolean(processing.flush_on_stop, 'processing.flush_on_stop'),
+    flushOnStop: parseFlushOnStop(processing.flush_on_stop, source.type),
     flushAtEnd: processing.flush_at_end === undefined ? true : asBoolean(processing.flush_at_end, 'processing.flush_at_end'),
     sink,
     warnings,

@@ -12,8 +12,10 @@
  * partition's engine state and next offset are written atomically to the
  * checkpoint directory, and only then is that offset committed. On start or
  * after a rebalance a partition's engine is restored from its newest valid
- * checkpoint and skips the messages that checkpoint already holds, so
- * nothing is lost or counted twice; results emitted after the last
+ * checkpoint and skips the messages that checkpoint already holds (or, when
+ * Kafka's committed offset is past it because the newest checkpoint was
+ * unusable, seeks back to it), so nothing is lost or counted twice; results
+ * emitted after the last
  * checkpoint are emitted again after a crash, with the same ids
  * (at-least-once output, deduplicated by id).
  *
@@ -37,7 +39,7 @@ import { ProgressTracker } from '../engine/progressTracker.js';
 import { eventSchema, lateSchema, matchSchema, windowSchema } from '../engine/records.js';
 import { CheckpointStore } from '../checkpoint/checkpointStore.js';
 import { kafkaClient } from './kafkaClient.js';
-import { messageRows, type MessageRowOptions } from './messageRows.js';
+import { messageRows, type MessageRowOptions, type RowOrigins } from './messageRows.js';
 
 const now = (): number => performance.now();
 
@@ -78,7 +80,6 @@ export class KafkaQuery implements RunningQuery {
   private readonly rowOptions: MessageRowOptions;
   private consumer: Consumer | null = null;
   private stopping = false;
-  private flushOnStop: boolean;
   private resolveStopped!: () => void;
   private readonly stopped = new Promise<void>((resolve) => { this.resolveStopped = resolve; });
   private readonly done: Promise<void>;
@@ -87,6 +88,12 @@ export class KafkaQuery implements RunningQuery {
   private inFlight: Promise<unknown> = Promise.resolve();
   /** Serialises checkpoint writes with rebalance handling. */
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Engine batches and the idle-checkpoint timer take turns on a partition's
+   * engine through this lock, so a snapshot never sees half a batch.
+   */
+  private lock: Promise<void> = Promise.resolve();
+  private idleTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     readonly plan: PipelineConfig,
@@ -97,7 +104,6 @@ export class KafkaQuery implements RunningQuery {
     const log = env.log ?? ((line: string) => console.error(`eddy: ${line}`));
     this.reporter = new InputErrorReporter(log, 10, sinks.deadLetter);
     this.tracker = new ProgressTracker({ id: this.id, runId: this.runId, name: plan.name }, this.sourceDescription, sinks.results.description, env.onProgress);
-    this.flushOnStop = plan.flushOnStop;
     if (plan.checkpoint) {
       this.store = new CheckpointStore(plan.checkpoint.location, {
         keep: plan.checkpoint.keep,
@@ -163,11 +169,15 @@ export class KafkaQuery implements RunningQuery {
 
   /**
    * Stops: no more fetching, the current batch completes, every partition is
-   * checkpointed and committed, sinks closed. With `flush`, open windows are
-   * then emitted (after the checkpoint, so a restart resumes them).
+   * checkpointed and committed, sinks closed. Open windows stay open in the
+   * checkpoint and close after a restart: a topic has no end, so `flush` is
+   * refused here (flushing would emit partial windows under the ids their
+   * complete versions get after the restart — see the README).
    */
   async stop(options: { flush?: boolean } = {}): Promise<void> {
-    if (options.flush !== undefined) this.flushOnStop = options.flush;
+    if (options.flush === true) {
+      this.env.log?.('stop: open windows are not flushed for a Kafka source; they stay in the checkpoint and close after a restart');
+    }
     this.stopping = true;
     this.resolveStopped();
     await this.done;
@@ -212,31 +222,61 @@ export class KafkaQuery implements RunningQuery {
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 1,
         eachBatch: (payload) => {
-          const work = this.onBatch(payload);
+          const work = this.exclusive(() => this.onBatch(payload));
           this.inFlight = work.catch(() => undefined);
           return work;
         },
       });
+      this.startIdleCheckpoints();
       await this.stopped;
       if (crashed) throw crashed;
       // clean shutdown: stop fetching, let the batch in hand finish, then
       // checkpoint and commit everything processed while the group is still joined
+      clearInterval(this.idleTimer);
       consumer.pause(this.kafka.topics.map((topic) => ({ topic })));
       await this.inFlight;
       await this.queue;
-      for (const task of this.tasks.values()) await this.checkpoint(task, () => false);
+      await this.exclusive(async () => {
+        for (const task of this.tasks.values()) await this.checkpoint(task, () => false);
+      });
       await consumer.stop();
-      if (this.flushOnStop) {
-        for (const task of this.tasks.values()) await this.write(task.engine.flush(), [], []);
-        this.env.onBatchWritten?.();
-      }
     } finally {
+      clearInterval(this.idleTimer);
       await consumer.disconnect().catch(() => undefined);
       await results.close();
       if (late) await late.close();
       if (matches) await matches.close();
       await this.reporter.close();
     }
+  }
+
+  /** Runs `fn` when no engine batch or idle checkpoint is running. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn);
+    this.lock = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /**
+   * A checkpoint is otherwise only considered when a batch arrives: when a
+   * partition's input pauses, this timer checkpoints and commits what it
+   * processed once the interval has passed, so consumer lag reaches 0 and a
+   * crash does not replay an idle partition's tail.
+   */
+  private startIdleCheckpoints(): void {
+    const c = this.plan.checkpoint;
+    if (!c || !this.store) return;
+    const period = Math.max(50, Math.min(1_000, c.intervalMs / 2));
+    this.idleTimer = setInterval(() => {
+      if (this.stopping) return;
+      void this.exclusive(async () => {
+        for (const task of this.tasks.values()) {
+          if (this.stopping) return;
+          if (now() - task.lastCheckpointAt >= c.intervalMs) await this.checkpoint(task, () => !this.tasks.has(task.scope), false);
+        }
+      }).catch((e: unknown) => this.env.log?.(`idle checkpoint failed: ${(e as Error).message}`));
+    }, period);
+    this.idleTimer.unref?.();
   }
 
   /** Drops the engines of partitions no longer assigned (their new owner restores them from the checkpoint directory). */
@@ -306,8 +346,23 @@ export class KafkaQuery implements RunningQuery {
     const start = now();
     const rows: Row[] = [];
     const errors: InputError[] = [];
-    for (const m of messages) messageRows(m, `kafka:${task.scope}`, this.rowOptions, rows, errors);
-    const result = task.engine.processBatch({ rows, errors });
+    const origins: RowOrigins = { offsets: [], items: [] };
+    const multiEvent = new Set<number>();
+    for (const m of messages) {
+      const before = rows.length;
+      messageRows(m, `kafka:${task.scope}`, this.rowOptions, rows, errors, origins);
+      if (rows.length - before > 1) multiEvent.add(Number(m.offset));
+    }
+    // firstLine 1: the engine names a rejected row by its place in this batch, which maps back to its message
+    const result = task.engine.processBatch({ rows, errors, firstLine: 1 });
+    for (const e of result.errors) {
+      if (e.offset !== undefined || e.line === undefined) continue;
+      const row = e.line - 1;
+      e.offset = origins.offsets[row];
+      // the event's place in its message, only where the message held several
+      if (e.offset !== undefined && multiEvent.has(e.offset)) e.line = origins.items[row];
+      else delete e.line;
+    }
     const built = now();
     const results = this.plan.kind === 'events' ? result.events : result.windows;
     await this.write(results, result.late, result.matches);
@@ -361,17 +416,19 @@ export class KafkaQuery implements RunningQuery {
       if (!due) return;
     }
     if (isStale()) return;
+    // the offset the snapshot covers, taken together with it
+    const nextOffset = task.nextOffset;
     if (this.store) {
       await this.store.write(task.scope, {
         state: task.engine.snapshot(),
-        meta: { topic: task.topic, partition: task.partition, nextOffset: task.nextOffset, query: this.plan.name },
+        meta: { topic: task.topic, partition: task.partition, nextOffset, query: this.plan.name },
       });
     }
     task.lastCheckpointAt = now();
     task.batchesSinceCheckpoint = 0;
-    task.checkpointedOffset = task.nextOffset;
+    task.checkpointedOffset = nextOffset;
     if (!isStale() && this.consumer) {
-      await this.consumer.commitOffsets([{ topic: task.topic, partition: task.partition, offset: String(task.nextOffset) }]).catch((e: unknown) => {
+      await this.consumer.commitOffsets([{ topic: task.topic, partition: task.partition, offset: String(nextOffset) }]).catch((e: unknown) => {
         // a commit refused during a rebalance is harmless: the checkpoint is the truth, the next commit catches up
         this.env.log?.(`${task.scope}: offset commit deferred (${(e as Error).message})`);
       });

@@ -19,8 +19,19 @@ export interface MessageRowOptions {
   timeFromMessage: boolean;
 }
 
-/** Appends the rows of one message to `rows`, or its problem to `errors`. */
-export function messageRows(message: KafkaMessage, source: string, o: MessageRowOptions, rows: Row[], errors: InputError[]): void {
+/**
+ * Where each row came from, parallel to the rows: the message offset and the
+ * row's 1-based place in its message, so that a row the engine rejects later
+ * (missing field, bad type) is reported by offset, like a message that is
+ * not JSON, and two identical bad messages stay two dead letters.
+ */
+export interface RowOrigins {
+  offsets: number[];
+  items: number[];
+}
+
+/** Appends the rows of one message to `rows` (and their origins), or its problem to `errors`. */
+export function messageRows(message: KafkaMessage, source: string, o: MessageRowOptions, rows: Row[], errors: InputError[], origins?: RowOrigins): void {
   const offset = Number(message.offset);
   const text = message.value === null ? '' : message.value.toString('utf8');
   const fail = (reason: string): void => { errors.push({ source, offset, kind: 'malformed', reason, raw: clipRaw(text) }); };
@@ -48,14 +59,20 @@ export function messageRows(message: KafkaMessage, source: string, o: MessageRow
   } catch (e) {
     return fail(`not valid JSON: ${String((e as Error).message).slice(0, 120)}`);
   }
-  for (const item of items) {
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      fail('expected JSON objects');
+      if (items.length > 1) errors.push({ source, offset, line: index + 1, kind: 'malformed', reason: `event ${index + 1} of the message: expected a JSON object`, raw: clipRaw(text) });
+      else fail('expected JSON objects');
       continue;
     }
     const row = item as Row;
     if (o.keyFromMessage && o.keyColumn !== undefined && message.key !== null) row[o.keyColumn] = message.key.toString('utf8');
     if (o.timeFromMessage) row[o.timeColumn] = Number(message.timestamp);
     rows.push(row);
+    if (origins) {
+      origins.offsets.push(offset);
+      origins.items.push(index + 1);
+    }
   }
 }

@@ -86,6 +86,7 @@ describe('parsePipelineConfig', () => {
     [{ source: { type: 'stdin' }, sink: { type: 'console' }, colour: 'blue' }, 'colour: unknown field (allowed: name, source, timestamp_column, value_column, grouping_columns, type_column, processing, sink, late_sink, matches_sink, dead_letter, window_size, slide_duration)'],
     [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'], 'enable.auto.commit': true }, sink: { type: 'console' } }, 'source.enable.auto.commit: must be false: eddy commits offsets itself, only after the events are processed and checkpointed'],
     [{ source: { type: 'kafka', servers: 'localhost', topics: ['events'] }, sink: { type: 'console' } }, 'source.servers: expected host:port, got "localhost"'],
+    [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'] }, processing: { flush_on_stop: true }, sink: { type: 'console' } }, 'processing.flush_on_stop: must be false with a kafka source: open windows stay in the checkpoint and close after a restart'],
   ])('rejects %j', (doc, message) => {
     expect(errorOf(doc).message).toBe(message);
   });
