@@ -357,14 +357,18 @@ const soakLat = bucketDelta(histogramBuckets(soakM0, LAT_METRIC), histogramBucke
 await stopEddy(eddy, 'soak');
 rmSync(tmp, { recursive: true, force: true });
 
-// RSS is flat when, after the first quarter (at most 60 s) of warm-up, it grows by no more than max(10 MB, 10 %).
+// RSS is flat when, after the first quarter (at most 60 s) of the soak, the mean of the last third of the
+// samples exceeds the mean of the first third by no more than max(10 MB, 10 %): means, not single
+// samples, because the heap's GC sawtooth moves RSS by several MB between two samples.
 const settleS = Math.min(60, SOAK_SECONDS / 4);
 const steady = rss.filter((r) => r.s >= settleS);
-const steadyFirst = steady[0]?.mb ?? NaN;
+const third = Math.max(1, Math.floor(steady.length / 3));
+const meanMb = (xs: { mb: number }[]) => xs.reduce((a, r) => a + r.mb, 0) / xs.length;
+const steadyFirst = steady.length > 0 ? meanMb(steady.slice(0, third)) : NaN;
+const steadyLast = steady.length > 0 ? meanMb(steady.slice(-third)) : NaN;
 const rssEnd = rss[rss.length - 1]!.mb;
 const rssMax = Math.max(...rss.map((r) => r.mb));
-const steadyMax = Math.max(...steady.map((r) => r.mb));
-const growth = steadyMax - steadyFirst;
+const growth = steadyLast - steadyFirst;
 const flat = steady.length >= 2 && growth <= Math.max(10, 0.1 * steadyFirst);
 const slope = (() => {
   if (steady.length < 2) return NaN;
@@ -395,7 +399,17 @@ console.log(`(the histogram observes one value per engine batch: from receipt of
 
 console.log(`\nSoak: ${SOAK_SECONDS} s at ${fmt(soak.accepted / (soak.ms / 1000))} events/s (target ${fmt(soakEventsPerS)}), ${fmt(soak.ok)} requests, ${soak.busy} 503s, ${soak.heldBack} waits for a free connection; round trip p50 ${fmt(quantile(soak.rtt!, 0.5), 2)} ms, p99 ${fmt(quantile(soak.rtt!, 0.99), 2)} ms; server latency p50 ${fmt(bucketQuantile(soakLat, 0.5) * 1000, 2)} ms, p99 ${fmt(bucketQuantile(soakLat, 0.99) * 1000, 2)} ms; ${soakCheck.late} late events; ${soakSockets} connections; CPU % server ${fmt(soakCpu.server)}, client ${fmt(soakCpu.client)}, other processes ${fmt(soakCpu.other)}`);
 console.log(`RSS (MB) every ${RSS_EVERY_MS / 1000} s: ${rss.map((r) => `${r.s}s ${r.mb.toFixed(0)}`).join(', ')}`);
-console.log(`RSS start ${rss[0]!.mb.toFixed(1)} MB, end ${rssEnd.toFixed(1)} MB, max ${rssMax.toFixed(1)} MB; after ${settleS} s: ${steadyFirst.toFixed(1)} → max ${steadyMax.toFixed(1)} MB (slope ${slope.toFixed(2)} MB/min): ${flat ? 'flat' : 'GROWING'}`);
+console.log(`RSS start ${rss[0]!.mb.toFixed(1)} MB, end ${rssEnd.toFixed(1)} MB, max ${rssMax.toFixed(1)} MB; after ${settleS} s: first third ${steadyFirst.toFixed(1)} MB → last third ${steadyLast.toFixed(1)} MB (mean of samples; least-squares slope ${slope.toFixed(2)} MB/min): ${flat ? 'flat' : 'GROWING'}`);
+
+// Other processes on this 2-core machine take CPU from the server and the load generator: say so.
+const interference = [
+  ...rows.map((r) => ({ what: `${r.target} ${r.format} c=${r.concurrency}`, other: r.otherCpu })),
+  { what: 'latency run', other: latCpu.other }, { what: 'soak', other: soakCpu.other },
+];
+const disturbed = interference.filter((i) => i.other > 20);
+if (disturbed.length > 0) {
+  console.log(`\nWARNING: other processes used CPU during ${disturbed.map((i) => `${i.what} (${fmt(i.other)} %)`).join(', ')}; on 2 cores this depresses those figures — rerun on a quiet machine.`);
+}
 
 console.log(JSON.stringify({
   bench: 'server',
@@ -416,4 +430,5 @@ console.log(JSON.stringify({
   p99_batch_exact_ms: Number(quantile(exact, 0.99).toFixed(3)),
   p99_rtt_ms: Number(quantile(rtt, 0.99).toFixed(3)),
   bench_seconds: BENCH_SECONDS,
+  max_other_cpu_pct: Math.round(Math.max(...interference.map((i) => i.other))),
 }));
