@@ -97,7 +97,17 @@ export class MemoryTable {
 
   /** Adds a batch of records (used by the memory sink): appended or upserted, per the output mode. */
   insert(records: readonly ResultRecord[]): void {
-    for (const record of records) {
+    let from = 0;
+    if (!this.upserts && records.length > this.maxRows) {
+      // appended rows beyond maxRows would be copied only to be dropped: skip them (a server's
+      // memory sink keeps 1,000 rows of tens of thousands of results per second)
+      from = records.length - this.maxRows;
+      this.#dropped += from + this.#rows.size;
+      this.#nextArrival += from;
+      this.#rows.clear();
+    }
+    for (let i = from; i < records.length; i++) {
+      const record = records[i]!;
       const row = frozenCopy(record) as ResultRecord;
       if (this.upserts) {
         // set() on an existing key keeps the entry's position: an updated window stays where it was.
@@ -190,8 +200,12 @@ function frozenCopy(value: unknown, ancestors: object[] = []): unknown {
     copy = (value as unknown[]).map((item) => frozenCopy(item, ancestors));
   } else {
     const object: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      Object.defineProperty(object, key, { value: frozenCopy(item, ancestors), enumerable: true, writable: true, configurable: true });
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      const item = frozenCopy((value as Record<string, unknown>)[key], ancestors);
+      // plain assignment keeps the copy a fast object; only '__proto__' must be defined (assigning it would set the prototype)
+      if (key === '__proto__') Object.defineProperty(object, key, { value: item, enumerable: true, writable: true, configurable: true });
+      else object[key] = item;
     }
     copy = object;
   }
