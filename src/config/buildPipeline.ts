@@ -63,7 +63,7 @@ export function createSink(config: SinkConfig, opts: BuildOptions): Sink {
     case 'memory':
       return memorySink(config.queryName, config.maxRows !== undefined ? { maxRows: config.maxRows } : {});
     case 'kafka':
-      return kafkaSink({ brokers: config.brokers, topic: config.topic, clientId: config.clientId });
+      return kafkaSink({ brokers: config.brokers, topic: config.topic, clientId: config.clientId, ...(config.security ? { security: config.security } : {}) });
   }
 }
 

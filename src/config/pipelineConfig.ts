@@ -13,6 +13,7 @@
  * does not act on yet. The first problem found throws one ConfigError naming
  * the field.
  */
+import { PASSWORD_ENV, SASL_MECHANISMS, SECURITY_PROTOCOLS, type KafkaSecurity } from '../kafka/kafkaSecurity.js';
 import { parseDuration } from '../engine/duration.js';
 import { aggregateByName, type AggregateFunction } from '../engine/aggregates.js';
 import {
@@ -45,6 +46,8 @@ export interface KafkaSourceConfig {
   /** Where event time comes from: 'field' (the timestamp column, default) or 'message' (the message timestamp). */
   time: 'field' | 'message';
   clientId: string;
+  /** TLS / SASL (none: PLAINTEXT). */
+  security?: KafkaSecurity;
 }
 
 /** Settings of the server's ingest endpoints (`eddy serve`); every field optional. */
@@ -80,7 +83,7 @@ export type SinkConfig =
   | { type: 'console' }
   | { type: 'file'; path: string; format?: 'csv' | 'ndjson'; append?: boolean }
   | { type: 'memory'; queryName: string; maxRows?: number }
-  | { type: 'kafka'; brokers: string[]; topic: string; clientId: string };
+  | { type: 'kafka'; brokers: string[]; topic: string; clientId: string; security?: KafkaSecurity };
 
 /** A validated pipeline config: the query plan, plus where events come from and results go. */
 export interface PipelineConfig extends QueryPlan {
@@ -183,7 +186,7 @@ function parseSource(value: unknown): { source: SourceConfig; schema?: Record<st
       return { source: { type, server }, ...(schema ? { schema } : {}) };
     }
     case 'kafka': {
-      rejectUnknownKeys(o, ['type', 'bootstrap.servers', 'servers', 'topics', 'topic', 'group.id', 'auto.offset.reset', 'enable.auto.commit', 'key', 'time', 'client.id', 'schema'], 'source');
+      rejectUnknownKeys(o, ['type', 'bootstrap.servers', 'servers', 'topics', 'topic', 'group.id', 'auto.offset.reset', 'enable.auto.commit', 'key', 'time', 'client.id', 'schema', ...SECURITY_KEYS], 'source');
       if (o['enable.auto.commit'] !== undefined && asBoolean(o['enable.auto.commit'], 'source.enable.auto.commit')) {
         throw new ConfigError('source.enable.auto.commit', 'must be false: eddy commits offsets itself, only after the events are processed and checkpointed');
       }
@@ -197,6 +200,8 @@ function parseSource(value: unknown): { source: SourceConfig; schema?: Record<st
         time: o.time === undefined ? 'field' : asChoice(o.time, ['field', 'message'] as const, 'source.time'),
         clientId: o['client.id'] === undefined ? 'eddy' : asString(o['client.id'], 'source.client.id'),
       };
+      const security = parseKafkaSecurity(o, 'source');
+      if (security) kafka.security = security;
       return { source: { type, kafka }, ...(schema ? { schema } : {}) };
     }
   }
@@ -236,7 +241,7 @@ function parseSink(value: unknown, path: string, warnings: string[]): { sink: Si
       return { sink, ...(writeMode ? { writeMode } : {}) };
     }
     case 'kafka': {
-      rejectUnknownKeys(o, [...common, 'bootstrap.servers', 'servers', 'topic', 'client.id', 'acks'], path);
+      rejectUnknownKeys(o, [...common, 'bootstrap.servers', 'servers', 'topic', 'client.id', 'acks', ...SECURITY_KEYS], path);
       if (o.acks !== undefined && o.acks !== -1 && o.acks !== 'all') throw new ConfigError(`${path}.acks`, "expected -1 or 'all': eddy's Kafka sink always waits for all in-sync replicas");
       const sink: SinkConfig = {
         type,
@@ -244,6 +249,8 @@ function parseSink(value: unknown, path: string, warnings: string[]): { sink: Si
         topic: asString(o.topic, `${path}.topic`),
         clientId: o['client.id'] === undefined ? 'eddy-sink' : asString(o['client.id'], `${path}.client.id`),
       };
+      const security = parseKafkaSecurity(o, path);
+      if (security) sink.security = security;
       return { sink, ...(writeMode ? { writeMode } : {}) };
     }
     case 'memory': {
@@ -452,6 +459,29 @@ export function matchesSinkFor(sink: SinkConfig): SinkConfig {
       return { type: 'file', path: `${base}.matches${ext === '.csv' ? '.ndjson' : ext}` };
     }
   }
+}
+
+const SECURITY_KEYS = ['security.protocol', 'sasl.mechanism', 'sasl.username', 'sasl.password'];
+
+/**
+ * `security.protocol` (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL) with
+ * `sasl.mechanism` / `sasl.username` / `sasl.password` for the SASL ones;
+ * the password may instead come from EDDY_KAFKA_SASL_PASSWORD.
+ */
+function parseKafkaSecurity(o: Record<string, unknown>, path: string): KafkaSecurity | undefined {
+  const protocol = o['security.protocol'] === undefined ? 'PLAINTEXT' : asChoice(o['security.protocol'], SECURITY_PROTOCOLS, `${path}.security.protocol`);
+  const usesSasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
+  if (!usesSasl) {
+    const stray = SECURITY_KEYS.slice(1).find((k) => o[k] !== undefined);
+    if (stray) throw new ConfigError(`${path}.${stray}`, `needs security.protocol SASL_PLAINTEXT or SASL_SSL (it is ${protocol})`);
+    return protocol === 'SSL' ? { ssl: true } : undefined;
+  }
+  const mechanism = asChoice(o['sasl.mechanism'] ?? 'PLAIN', SASL_MECHANISMS, `${path}.sasl.mechanism`);
+  const username = asString(o['sasl.username'], `${path}.sasl.username`);
+  const password = o['sasl.password'] !== undefined ? asString(o['sasl.password'], `${path}.sasl.password`) : process.env[PASSWORD_ENV];
+  if (password === undefined) throw new ConfigError(`${path}.sasl.password`, `expected a string (or set ${PASSWORD_ENV})`);
+  const sasl = { mechanism: mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512', username, password };
+  return protocol === 'SASL_SSL' ? { ssl: true, sasl } : { sasl };
 }
 
 /** `host:port[,host:port…]` or a list of them. */

@@ -2,14 +2,17 @@
  * kafkajs clients as eddy uses them: quiet logs (warnings and errors go to
  * eddy's log line, not kafkajs's JSON), and no partitioner warning.
  */
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { KafkaSecurity } from './kafkaSecurity.js';
 
-/** A kafkajs client for these brokers. */
-export function kafkaClient(brokers: string[], clientId: string, log?: (line: string) => void): Kafka {
+/** A kafkajs client for these brokers (TLS / SASL per `security`). */
+export function kafkaClient(brokers: string[], clientId: string, log?: (line: string) => void, security: KafkaSecurity = {}): Kafka {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
   return new Kafka({
     clientId,
     brokers,
+    ...(security.ssl ? { ssl: true } : {}),
+    ...(security.sasl ? { sasl: security.sasl as SASLOptions } : {}),
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, log: entry }: LogEntry) => {
       if (level > logLevel.WARN) return;

@@ -9,6 +9,7 @@
  * with the same ids (window results are the same key, window and kind), so a
  * consumer drops duplicates by `id`.
  */
+import type { KafkaSecurity } from './kafkaSecurity.js';
 import type { Producer } from 'kafkajs';
 import type { OutputSchema, ResultRecord, Sink } from '../sinks/sink.js';
 import { kafkaClient } from './kafkaClient.js';
@@ -19,6 +20,8 @@ export interface KafkaSinkOptions {
   topic: string;
   clientId?: string;
   log?: (line: string) => void;
+  /** TLS / SASL (none: PLAINTEXT). */
+  security?: KafkaSecurity;
 }
 
 /** Separates the parts of an id and of a message key. */
@@ -59,7 +62,7 @@ export function kafkaSink(options: KafkaSinkOptions): Sink {
     async open(s) {
       schema = s;
       if (producer) return;
-      producer = kafkaClient(options.brokers, options.clientId ?? 'eddy-sink', options.log).producer({ idempotent: true, maxInFlightRequests: 1 });
+      producer = kafkaClient(options.brokers, options.clientId ?? 'eddy-sink', options.log, options.security).producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
     },
     async write(records) {

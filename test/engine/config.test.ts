@@ -61,6 +61,23 @@ describe('parsePipelineConfig', () => {
     expect(parsePipelineConfig({ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { window_size: '10 s' } }).slideMs).toBe(10_000);
   });
 
+  it('reads Kafka security settings (TLS, SASL) for the source and the sink; the password may come from the environment', () => {
+    const source = { type: 'kafka', servers: 'broker:9093', topics: ['events'], 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.username': 'eddy', 'sasl.password': 'secret' };
+    const c = parsePipelineConfig({ source, sink: { type: 'kafka', servers: 'broker:9093', topic: 'out', 'security.protocol': 'SSL' } });
+    expect(c.source).toMatchObject({ type: 'kafka', kafka: { security: { ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'eddy', password: 'secret' } } } });
+    expect(c.sink).toMatchObject({ type: 'kafka', security: { ssl: true } });
+    process.env.EDDY_KAFKA_SASL_PASSWORD = 'from-env';
+    try {
+      const e = parsePipelineConfig({ source: { ...source, 'security.protocol': 'SASL_PLAINTEXT', 'sasl.password': undefined }, sink: { type: 'console' } });
+      expect(e.source).toMatchObject({ kafka: { security: { sasl: { password: 'from-env' } } } });
+      expect((e.source as { kafka: { security: { ssl?: boolean } } }).kafka.security.ssl).toBeUndefined();
+    } finally {
+      delete process.env.EDDY_KAFKA_SASL_PASSWORD;
+    }
+    const plain = parsePipelineConfig({ source: { type: 'kafka', servers: 'broker:9092', topics: ['events'] }, sink: { type: 'console' } });
+    expect((plain.source as { kafka: { security?: unknown } }).kafka.security).toBeUndefined();
+  });
+
   it('maps max_offsets_per_trigger to the batch size and write_mode to the output mode', () => {
     const c = parsePipelineConfig({ source: { type: 'stdin' }, processing: { max_offsets_per_trigger: 10000 }, sink: { type: 'console', write_mode: 'update' } });
     expect(c.batchSize).toBe(10_000);
@@ -87,6 +104,10 @@ describe('parsePipelineConfig', () => {
     [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'], 'enable.auto.commit': true }, sink: { type: 'console' } }, 'source.enable.auto.commit: must be false: eddy commits offsets itself, only after the events are processed and checkpointed'],
     [{ source: { type: 'kafka', servers: 'localhost', topics: ['events'] }, sink: { type: 'console' } }, 'source.servers: expected host:port, got "localhost"'],
     [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'] }, processing: { flush_on_stop: true }, sink: { type: 'console' } }, 'processing.flush_on_stop: must be false with a kafka source: open windows stay in the checkpoint and close after a restart'],
+    [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'], 'security.protocol': 'TLS' }, sink: { type: 'console' } }, `source.security.protocol: expected one of 'PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL', got "TLS"`],
+    [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'], 'sasl.username': 'u' }, sink: { type: 'console' } }, 'source.sasl.username: needs security.protocol SASL_PLAINTEXT or SASL_SSL (it is PLAINTEXT)'],
+    [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'], 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'GSSAPI', 'sasl.username': 'u', 'sasl.password': 'p' }, sink: { type: 'console' } }, `source.sasl.mechanism: expected one of 'PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', got "GSSAPI"`],
+    [{ source: { type: 'file', path: 'x.csv' }, sink: { type: 'kafka', servers: 'localhost:9092', topic: 'out', 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN' } }, 'sink.sasl.username: expected a non-empty string, got nothing'],
   ])('rejects %j', (doc, message) => {
     expect(errorOf(doc).message).toBe(message);
   });
