@@ -44,7 +44,15 @@ export function messageRows(message: KafkaMessage, source: string, o: MessageRow
       items = Array.isArray(doc) ? doc : [doc];
     } else if (text.includes('\n')) {
       try {
-        items = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+        items = [];
+        // one pass, no intermediate arrays of lines
+        for (let from = 0; from < text.length;) {
+          let end = text.indexOf('\n', from);
+          if (end === -1) end = text.length;
+          const line = text.slice(from, end);
+          from = end + 1;
+          if (line.trim() !== '') items.push(JSON.parse(line) as unknown);
+        }
       } catch (ndjsonError) {
         // not NDJSON: one JSON object written over several lines (pretty-printed)?
         try {
