@@ -49,24 +49,6 @@ async function committedTotal(group: string, topic: string): Promise<number> {
   return [...(await kafka.committed(group, topic)).values()].reduce((a, o) => a + Math.max(0, o), 0);
 }
 
-/** Waits until the group has committed every input offset and `output`'s end offsets stay put for `quietMs`. */
-async function settle(group: string, input: string, output: string, proc: () => EddyProcess, timeoutMs: number): Promise<void> {
-  await waitFor(`group ${group} to commit every offset of ${input}`, () => {
-    if (!proc().running) throw new Error(`eddy exited early: ${proc().stderr}`);
-    return kafka.caughtUp(group, input);
-  }, timeoutMs, 200);
-  let last = '';
-  let since = Date.now();
-  await waitFor(`output ${output} to stop changing`, async () => {
-    const now = JSON.stringify([...(await kafka.endOffsets(output))]);
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    }
-    return Date.now() - since >= 1500;
-  }, 30_000, 250);
-}
-
 describe('crash recovery (eddy run, kill -9, restart)', () => {
   it(`after ${KILLS} kills at random moments, the output deduplicated by id equals an uninterrupted run, exactly`, async () => {
     const partitions = 4;
@@ -117,8 +99,8 @@ describe('crash recovery (eddy run, kill -9, restart)', () => {
       crash = spawnEddy(crashConfig, `crash-${k + 1}`);
     }
     // the last incarnation runs to the end
-    await settle(crashGroup, input, outCrash, () => crash, 120_000);
-    await settle(cleanGroup, input, outClean, () => clean, 60_000);
+    await kafka.settle(crashGroup, input, outCrash, 120_000, () => { if (!crash.running) throw new Error(`eddy exited early: ${crash.stderr}`); });
+    await kafka.settle(cleanGroup, input, outClean, 60_000, () => { if (!clean.running) throw new Error(`eddy exited early: ${clean.stderr}`); });
     const cleanDoneMs = await cleanCaughtUp;
     // restarts restored partitions from their checkpoints (a partition is restored when its first batch arrives)
     const restores = processes.filter((x) => x.label.startsWith('crash-')).flatMap((x) => x.restored());

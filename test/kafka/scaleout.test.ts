@@ -30,21 +30,6 @@ afterAll(async () => {
   work.cleanup();
 });
 
-/** Waits until the group's committed offsets reach the end of `input` and `output` stops growing for a while. */
-async function settle(group: string, input: string, output: string, timeoutMs: number): Promise<void> {
-  await waitFor(`group ${group} to commit every offset of ${input}`, () => kafka.caughtUp(group, input), timeoutMs, 200);
-  let last = '';
-  let since = Date.now();
-  await waitFor(`output ${output} to stop changing`, async () => {
-    const now = JSON.stringify([...(await kafka.endOffsets(output))]);
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    }
-    return Date.now() - since >= 1500;
-  }, 30_000, 250);
-}
-
 /** The group once it is Stable with `members` members that together own each of `partitions` partitions of `topic` exactly once. */
 async function stableGroup(group: string, topic: string, members: number, partitions: number, timeoutMs: number): Promise<Map<string, number[]>> {
   return waitFor(`group ${group} stable with ${members} members`, async () => {
@@ -91,7 +76,7 @@ describe('scale-out (three eddy processes, one group)', () => {
     expect([...assignment.keys()].sort()).toEqual(['eddy-member-a', 'eddy-member-b', 'eddy-member-c']);
     for (const owned of assignment.values()) expect(owned.length).toBe(2);
 
-    await Promise.all([settle(group, input, outGroup, 60_000), settle(single, input, outSingle, 60_000)]);
+    await Promise.all([kafka.settle(group, input, outGroup, 60_000), kafka.settle(single, input, outSingle, 60_000)]);
     // every partition has its own checkpoints in the shared directory
     const heldAtHalf = newestOffsets(sharedDir);
     const endsAtHalf = await kafka.endOffsets(input);
@@ -115,7 +100,7 @@ describe('scale-out (three eddy processes, one group)', () => {
     const after = await stableGroup(group, input, 2, partitions, 90_000);
     const rebalanceMs = Date.now() - killedAt;
     expect([...after.keys()].sort()).toEqual(['eddy-member-a', 'eddy-member-c']);
-    await Promise.all([settle(group, input, outGroup, 90_000), settle(single, input, outSingle, 60_000)]);
+    await Promise.all([kafka.settle(group, input, outGroup, 90_000), kafka.settle(single, input, outSingle, 60_000)]);
 
     // b's partitions were restored by the survivors from b's last checkpoints
     const restored = members.filter((m) => m !== victim).flatMap((m) => m.restored());

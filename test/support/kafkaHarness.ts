@@ -108,6 +108,28 @@ export class KafkaFixture {
     return new Map((entry?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
   }
 
+  /**
+   * Waits until the group has committed every offset of `input` and the end
+   * offsets of `output` have stayed put for 1.5 s (the last results written).
+   * `alive` is called on every poll and may throw (a process that died).
+   */
+  async settle(group: string, input: string, output: string, timeoutMs: number, alive: () => void = () => undefined): Promise<void> {
+    await waitFor(`group ${group} to commit every offset of ${input}`, () => {
+      alive();
+      return this.caughtUp(group, input);
+    }, timeoutMs, 200);
+    let last = '';
+    let since = Date.now();
+    await waitFor(`output ${output} to stop changing`, async () => {
+      const now = JSON.stringify([...(await this.endOffsets(output))]);
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+      }
+      return Date.now() - since >= 1500;
+    }, 30_000, 250);
+  }
+
   /** Whether the group's committed offsets have reached the end of every partition of `topic`. */
   async caughtUp(groupId: string, topic: string): Promise<boolean> {
     const [end, done] = await Promise.all([this.endOffsets(topic), this.committed(groupId, topic)]);
