@@ -108,7 +108,7 @@ export class MemoryTable {
     }
     for (let i = from; i < records.length; i++) {
       const record = records[i]!;
-      const row = frozenCopy(record) as ResultRecord;
+      const row = plainCopy(record) as ResultRecord;
       if (this.upserts) {
         // set() on an existing key keeps the entry's position: an updated window stays where it was.
         this.#rows.set(this.#keyOf(row), row);
@@ -121,7 +121,7 @@ export class MemoryTable {
 
   /** All rows in order (arrival order; in update mode, order of each key's first arrival), as a new array. */
   rows(): ResultRecord[] {
-    return [...this.#rows.values()];
+    return Array.from(this.#rows.values(), deepFreeze);
   }
 
   /** Rows for which `predicate` returns true, in order. The predicate sees the record as written (with `window: { start, end }`). */
@@ -155,7 +155,7 @@ export class MemoryTable {
   latest(): ResultRecord[] {
     if (this.upserts || (this.schema.keyColumns?.length ?? 0) === 0) return this.rows();
     const byKey = new Map<string, ResultRecord>();
-    for (const record of this.#rows.values()) byKey.set(this.#keyOf(record), record);
+    for (const record of this.#rows.values()) byKey.set(this.#keyOf(record), deepFreeze(record));
     return [...byKey.values()];
   }
 
@@ -177,17 +177,25 @@ export class MemoryTable {
   }
 
   #dropOldest(): void {
-    while (this.#rows.size > this.maxRows) {
-      const oldest = this.#rows.keys().next();
-      if (oldest.done) break;
-      this.#rows.delete(oldest.value);
+    let excess = this.#rows.size - this.maxRows;
+    if (excess <= 0) return;
+    // one iterator for the whole run: a fresh keys().next() per row would walk over every entry
+    // deleted before it (a Map's deleted slots stay until it rehashes), quadratic in the batch
+    for (const key of this.#rows.keys()) {
+      if (excess-- <= 0) break;
+      this.#rows.delete(key);
       this.#dropped++;
     }
   }
 }
 
-/** A deep copy of plain objects and arrays, frozen; other values as they are. */
-function frozenCopy(value: unknown, ancestors: object[] = []): unknown {
+/**
+ * A deep copy of plain objects and arrays; other values as they are. Rows
+ * are copied on insert (the writer may reuse its records) but frozen only
+ * when handed out (deepFreeze): Object.freeze costs microseconds per object
+ * in V8, and most rows of a busy table are dropped before anyone reads them.
+ */
+function plainCopy(value: unknown, ancestors: object[] = []): unknown {
   if (typeof value !== 'object' || value === null) return value;
   // Dates, Maps and class instances are kept as they are: copying them generically would change their type.
   const isArray = Array.isArray(value);
@@ -195,20 +203,32 @@ function frozenCopy(value: unknown, ancestors: object[] = []): unknown {
   if (!isArray && prototype !== Object.prototype && prototype !== null) return value;
   if (ancestors.includes(value)) return value;
   ancestors.push(value);
-  let copy: unknown;
+  let copy: unknown[] | Record<string, unknown>;
   if (isArray) {
-    copy = (value as unknown[]).map((item) => frozenCopy(item, ancestors));
+    const array = (value as unknown[]).slice();
+    for (let i = 0; i < array.length; i++) array[i] = plainCopy(array[i], ancestors);
+    copy = array;
   } else {
-    const object: Record<string, unknown> = {};
-    for (const key in value) {
-      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
-      const item = frozenCopy((value as Record<string, unknown>)[key], ancestors);
-      // plain assignment keeps the copy a fast object; only '__proto__' must be defined (assigning it would set the prototype)
-      if (key === '__proto__') Object.defineProperty(object, key, { value: item, enumerable: true, writable: true, configurable: true });
-      else object[key] = item;
+    // Spread copies own enumerable properties as data properties (a '__proto__' key stays a plain
+    // key) and keeps the copy a fast object; only nested objects and arrays need another pass.
+    const object: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const key in object) {
+      const item = object[key];
+      if (typeof item === 'object' && item !== null) object[key] = plainCopy(item, ancestors);
     }
     copy = object;
   }
   ancestors.pop();
-  return Object.freeze(copy);
+  return copy;
+}
+
+/** Freezes a row made by plainCopy, its nested objects and arrays first; a frozen row is returned as it is. */
+function deepFreeze<T>(row: T): T {
+  if (typeof row !== 'object' || row === null || Object.isFrozen(row)) return row;
+  const prototype: unknown = Object.getPrototypeOf(row);
+  // only what plainCopy copied is ours to freeze (a Date or class instance is the writer's)
+  if (!Array.isArray(row) && prototype !== Object.prototype && prototype !== null) return row;
+  Object.freeze(row);
+  for (const key in row) deepFreeze((row as Record<string, unknown>)[key]);
+  return row;
 }
