@@ -10,7 +10,7 @@ import { KEY_SEPARATOR } from './columnBatch.js';
 import type { KeyInterner } from './interner.js';
 import type { InputError } from './inputError.js';
 import type { TypeIds } from './encoder.js';
-import { isEventTime } from './timestamp.js';
+import { isEventTime, MAX_EVENT_TIME_MS, MIN_EVENT_TIME_MS } from './timestamp.js';
 
 type KeyPart = string | number | boolean;
 
@@ -38,6 +38,29 @@ function mapKeys(b: ColumnBatch, keys: KeyInterner, keyColumns: number): Int32Ar
   return ids;
 }
 
+// The two loops of the common case live in small functions of their own: V8 optimises a small
+// function with typed-array parameters at once, while these loops inside copyColumns ran several
+// times slower (~20 ns per row against ~4).
+
+// local copies: V8 folds a module's own constants into optimised code, not imported bindings
+const MIN_TIME = MIN_EVENT_TIME_MS;
+const MAX_TIME = MAX_EVENT_TIME_MS;
+
+/** True when every row has an event time, a finite value and a key of the right shape. */
+function allValid(ts: Float64Array, value: Float64Array, key: Int32Array, keyIds: Int32Array, rows: number): boolean {
+  for (let i = 0; i < rows; i++) {
+    const t = ts[i]!;
+    const v = value[i]!;
+    if (!(t >= MIN_TIME && t < MAX_TIME) || !(v - v === 0) || keyIds[key[i]!]! < 0) return false;
+  }
+  return true;
+}
+
+/** Writes the engine key id of each row's dictionary entry. */
+function copyKeyIds(out: Int32Array, at: number, key: Int32Array, keyIds: Int32Array, rows: number): void {
+  for (let i = 0; i < rows; i++) out[at + i] = keyIds[key[i]!]!;
+}
+
 /**
  * Appends batch `b` to `cols` from row `at`; returns the rows written.
  * Rows with a non-finite time or value, or a key of the wrong shape, are
@@ -51,19 +74,10 @@ export function copyColumns(
   const keyIds = mapKeys(b, keys, keyColumns);
   const typeIds = types && b.types ? Int32Array.from(b.types, (name) => types.idOf(name)) : undefined;
   const { ts, value, key, type } = b;
-  let valid = true;
-  for (let i = 0; i < b.rows; i++) {
-    const t = ts[i]!;
-    const v = value[i]!;
-    if (!isEventTime(t) || !(v - v === 0) || keyIds[key[i]!]! < 0) {
-      valid = false;
-      break;
-    }
-  }
-  if (valid) {
+  if (allValid(ts, value, key, keyIds, b.rows)) {
     cols.ts.set(ts.subarray(0, b.rows), at);
     cols.value.set(value.subarray(0, b.rows), at);
-    for (let i = 0; i < b.rows; i++) cols.key[at + i] = keyIds[key[i]!]!;
+    copyKeyIds(cols.key, at, key, keyIds, b.rows);
     if (types) for (let i = 0; i < b.rows; i++) cols.type[at + i] = type && typeIds && type[i]! >= 0 ? typeIds[type[i]!]! : -1;
     if (written) for (let i = 0; i < b.rows; i++) written.push(i);
     return b.rows;
