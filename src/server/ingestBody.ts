@@ -148,7 +148,9 @@ export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPla
       let row = text.slice(start, end);
       if (row.endsWith('\r')) row = row.slice(0, -1);
       start = end + 1;
-      if (row.trim() === '') {
+      // trim() copies the line: only a line that starts with white space can be blank
+      const first = row.charCodeAt(0);
+      if (row.length === 0 || ((first === 32 || first === 9 || first === 13) && row.trim() === '')) {
         if (end === text.length) break;
         continue;
       }
