@@ -192,24 +192,36 @@ export class GeneratorSource implements Source {
     const end = limit ?? Infinity;
     const breather = new Breather();
     const startWall = performance.now();
+    let lastYield = -Infinity;
     let index = 0;
     while (index < end) {
       if (signal.aborted) return;
       let due = end;
       if (rate !== Infinity) {
         // Rows 0 … floor(elapsed · rate) are due.
-        due = Math.min(end, Math.floor(((performance.now() - startWall) * rate) / 1000) + 1);
-        if (index >= due) {
+        const now = performance.now();
+        due = Math.min(end, Math.floor(((now - startWall) * rate) / 1000) + 1);
+        // Take them once a tick, unless a full batch waits: at a high rate the
+        // rows due while the engine handled the last batch would otherwise
+        // come at once, a batch of a few rows after another, and the loop
+        // would never sleep (no timer, no I/O would run).
+        const tickLeft = TICK_MS - (now - lastYield);
+        if (index >= due || (due - index < maxRows && tickLeft > 0)) {
           const nextDue = startWall + (index * 1000) / rate;
-          if (!(await sleep(Math.max(TICK_MS, nextDue - performance.now()), signal))) return;
+          if (!(await sleep(index >= due ? Math.max(TICK_MS, nextDue - now) : tickLeft, signal))) return;
           continue;
         }
+        lastYield = now;
       }
       const count = Math.min(maxRows, due - index);
+      // For event→result latency: a paced row arrives when it falls due (a
+      // backlog counts as waiting), an unpaced batch when it is built.
+      const receivedAt = rate === Infinity ? performance.now() : startWall + (index * 1000) / rate;
       const rows: Row[] = new Array<Row>(count);
       for (let n = 0; n < count; n++) rows[n] = this.rowAt(index++);
-      yield { rows, errors: [] };
-      if (rate === Infinity) await breather.maybe();
+      yield { rows, errors: [], receivedAt };
+      // also when paced: an engine slower than the rate always has a full batch due
+      await breather.maybe();
     }
   }
 }
