@@ -20,6 +20,7 @@ export interface ChartContext {
   matches: () => readonly MatchMark[];
 }
 
+/** The dashboard's palette (series, markers, annotations, rates). */
 export const COLORS = {
   avg: '#2563eb',
   band: 'rgba(37, 99, 235, 0.14)',
@@ -43,6 +44,23 @@ export function thresholdColor(name: string): { fill: string; line: string } {
 
 const utc = (ts: number): Date => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
 
+/**
+ * Time axis labels in 24-hour UTC (uPlot's defaults are 12-hour and crowd
+ * each other): seconds only when ticks are less than a minute apart, the
+ * date on the first tick and at each midnight.
+ */
+function timeLabels(_u: uPlot, splits: number[]): string[] {
+  const step = splits.length > 1 ? splits[1]! - splits[0]! : 60;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return splits.map((t, i) => {
+    const d = new Date(t * 1000);
+    const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}${step < 60 ? `:${pad(d.getUTCSeconds())}` : ''}`;
+    const midnight = d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0;
+    return i === 0 || midnight ? `${time}\n${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` : time;
+  });
+}
+
+/** A number shortened for a tile, a legend or an axis (1.2k, 3.4M; — for none); `digits` + 2 significant digits below 10k. */
 export function compact(v: number | null | undefined, digits = 3): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   const a = Math.abs(v);
@@ -78,6 +96,7 @@ function drawUnder(u: uPlot, ctx: ChartContext): void {
     }
     if (t.lower !== undefined) {
       const y = u.valToPos(t.lower, 'y', true);
+      c.fillStyle = color.fill; // label() left its own colour
       if (y < top + height) c.fillRect(left, Math.max(top, y), width, top + height - Math.max(top, y));
       line(c, left, width, y);
       label(c, `${t.name} ↓ ${compact(t.lower)}`, left + width - 4 * dpr, y + 11 * dpr, color.line);
@@ -128,7 +147,7 @@ export function keyChartOptions(width: number, height: number, horizon: number, 
       y: { range: (u) => yRange(u.data as unknown as (number | null)[][]) },
     },
     axes: [
-      { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 } },
+      { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 }, space: 70, values: timeLabels },
       { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 }, size: 56, values: (_u, vals) => vals.map((v) => compact(v)) },
     ],
     series: [
@@ -162,7 +181,7 @@ export function rateChartOptions(width: number, height: number): uPlot.Options {
     scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
     axes: [
       { show: false },
-      { stroke: '#475569', size: 48, grid: { stroke: '#e2e8f0', width: 1 }, values: (_u, vals) => vals.map((v) => compact(v)) },
+      { stroke: '#475569', size: 60, grid: { stroke: '#e2e8f0', width: 1 }, values: (_u, vals) => vals.map((v) => compact(v)) },
     ],
     series: [
       {},

@@ -4,6 +4,7 @@
  * over at 250 ms once a connection opens.
  */
 
+/** What the page shows in its status pill. */
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
 /** Most state changes remembered (for tests and the status tooltip). */
@@ -11,12 +12,14 @@ const MAX_TRANSITIONS = 50;
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 8000;
 
+/** A change of connection state (kept for tests and the tooltip). */
 export interface Transition {
   state: ConnectionState;
   /** ms since the page loaded. */
   at: number;
 }
 
+/** The page's /live WebSocket with automatic reconnection (see the module comment). */
 export class LiveConnection {
   state: ConnectionState = 'disconnected';
   readonly transitions: Transition[] = [];

@@ -58,6 +58,7 @@ export interface EngineNumbers {
 /** Points of the rate sparkline. */
 export const RATE_HISTORY = 300;
 
+/** The panel's numbers before the first poll. */
 export function emptyEngineNumbers(): EngineNumbers {
   return {
     polls: 0, failures: 0, inputRate: null, processedRate: null, throughput: null, latencyP50: null, latencyP99: null, latencySamples: 0,
@@ -72,6 +73,7 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return sorted[rank - 1]!;
 }
 
+/** Polls /progress and turns it into the panel's numbers and rate history. */
 export class EnginePoller {
   readonly numbers: EngineNumbers = emptyEngineNumbers();
   private prev: { at: number; input: number; processed: number; runId: string | null } | null = null;

@@ -420,7 +420,9 @@ function renderAnomalies(): void {
   for (const a of rows) {
     const tr = document.createElement('tr');
     tr.className = `rule-${a.rule}`;
-    for (const text of [a.window_end.replace('T', ' ').replace(/\.000Z$/, ''), keyText(a.key), compact(a.value), compact(a.zscore), compact(a.anomaly_score), a.rule === 'both' ? 'z + score' : a.rule === 'zscore' ? 'z-score' : 'score']) {
+    // the year is left out to keep the table inside its card (the full time is the row's tooltip)
+    tr.title = a.window_end;
+    for (const text of [a.window_end.slice(5, 19).replace('T', ' '), keyText(a.key), compact(a.value), compact(a.zscore, 1), compact(a.anomaly_score, 1), a.rule === 'both' ? 'z + score' : a.rule === 'zscore' ? 'z-score' : 'score']) {
       const td = document.createElement('td');
       td.textContent = text;
       tr.append(td);
@@ -538,7 +540,7 @@ function renderCharts(): void {
     const l = s.last;
     const m = s.markers();
     c.stats.textContent = l
-      ? `avg ${compact(l.avg_value)} · σ ${compact(l.stddev_value)} · n ${compact(l.count)} · z ${compact(l.zscore)} · score ${compact(l.anomaly_score)} · ${m.zscore + m.score} markers`
+      ? `avg ${compact(l.avg_value)} · σ ${compact(l.stddev_value)} · n ${compact(l.count)} · z ${compact(l.zscore, 1)} · score ${compact(l.anomaly_score, 1)} · ${m.zscore + m.score} markers`
       : '';
     c.card.classList.toggle('alert', !!l && (l.is_anomaly || (l.anomaly_score ?? 0) >= 0.5));
   }

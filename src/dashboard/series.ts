@@ -8,8 +8,9 @@
  * (reused on every redraw) and the sequence-match annotations are bounded.
  */
 
-/** Anomaly flags of a slot. */
+/** Anomaly flag of a slot: the seed's z-score rule (`is_anomaly`). */
 export const FLAG_ZSCORE = 1;
+/** Anomaly flag of a slot: the default score at or above {@link SCORE_ALERT}. */
 export const FLAG_SCORE = 2;
 
 /** The default score's alert level (the server's ANOMALY_SCORE_ALERT, nupic's red zone). */
@@ -18,15 +19,23 @@ export const SCORE_ALERT = 0.5;
 /** Sequence matches kept per series for annotations. */
 export const MAX_MATCHES = 64;
 
-/** uPlot's series order in a key chart. */
+/** uPlot series index in a key chart: window average. */
 export const S_AVG = 1;
+/** uPlot series index in a key chart: average + stddev (the band's top). */
 export const S_HI = 2;
+/** uPlot series index in a key chart: average − stddev (the band's bottom). */
 export const S_LO = 3;
+/** uPlot series index in a key chart: window min. */
 export const S_MIN = 4;
+/** uPlot series index in a key chart: window max. */
 export const S_MAX = 5;
+/** uPlot series index in a key chart: Holt forecast, drawn `horizon` slots ahead. */
 export const S_FORECAST = 6;
+/** uPlot series index in a key chart: z-score anomaly markers. */
 export const S_ANOMALY_Z = 7;
+/** uPlot series index in a key chart: anomaly-score markers. */
 export const S_ANOMALY_SCORE = 8;
+/** Series in a key chart, x included. */
 export const SERIES_COUNT = 9;
 
 /** A sequence match on a key: drawn as a shaded span with the pattern's name. */
@@ -66,6 +75,7 @@ export interface SeriesFields {
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
+/** One key's chart data in bounded rings (see the module comment). */
 export class Series {
   readonly capacity: number;
   // ring buffers, slot i at (head + i) % capacity
