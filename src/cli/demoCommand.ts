@@ -10,7 +10,9 @@
  * are rarer and larger than in `eddy run`'s demo so that single ones stand
  * out of 5-minute averages.
  *
- * Port: --port, else 8080 or the next free one (up to 8099).
+ * Port: --port, else 8080 or the next free one (up to 8099), so a second
+ * demo (or a forgotten one) does not stop `npm start` from starting.
+ * Ctrl-C drops open windows unless --flush-on-stop, as `eddy run`.
  */
 import net from 'node:net';
 import { parsePipelineConfig } from '../config/pipelineConfig.js';
@@ -43,14 +45,18 @@ export const DEMO_CONFIG = {
   sink: { type: 'console' },
 } as const;
 
-/** Ports tried when none is given. */
+/** First port tried when none is given. */
 export const DEMO_FIRST_PORT = 8080;
+/** Last port tried when none is given. */
 export const DEMO_LAST_PORT = 8099;
 
 /** Options of `eddy demo`. */
 export interface DemoOptions {
   host?: string;
   port?: number;
+  /** Emit the open windows on Ctrl-C (default: dropped, as `eddy run`). */
+  flushOnStop?: boolean;
+  /** Progress line interval; 0 turns it off. */
   progressMs: number;
   err: { write(chunk: string): unknown };
 }
@@ -64,10 +70,11 @@ function portFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Runs the demo until a signal; resolves with the exit code. */
+/** Runs the demo until a signal (or a closed stdout); resolves with the exit code. */
 export async function demoCommand(opts: DemoOptions): Promise<number> {
   const host = opts.host ?? '127.0.0.1';
   const config = parsePipelineConfig(DEMO_CONFIG);
+  if (opts.flushOnStop) config.flushOnStop = true;
   for (const w of config.warnings) opts.err.write(`eddy: warning: ${w}\n`);
   const progress = progressPrinter(opts.err, opts.progressMs);
   const candidates = opts.port !== undefined ? [opts.port] : Array.from({ length: DEMO_LAST_PORT - DEMO_FIRST_PORT + 1 }, (_, i) => DEMO_FIRST_PORT + i);

@@ -3,7 +3,10 @@
  * The `eddy` command line.
  *
  *   eddy run [--config pipeline.json] [--flush-on-stop] [--progress 5s]
- *   eddy help | --help | --version
+ *   eddy demo [--port 8080] [--host 127.0.0.1] [--flush-on-stop] [--progress 5s]   (npm start)
+ *   eddy detect <input.csv | dir> [--output out.csv | dir]
+ *   eddy serve [--config pipeline.json] [--port 8080] …
+ *   eddy config | help | --help | --version
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs, UsageError } from './args.js';
@@ -12,6 +15,7 @@ import { progressInterval, runCommand } from './runCommand.js';
 import { DEFAULT_CONFIG } from './defaultConfig.js';
 import { detectCommand } from './detectCommand.js';
 import { serveCommand } from './serveCommand.js';
+import { demoCommand } from './demoCommand.js';
 
 const USAGE = `eddy — real-time analytics on event streams
 
@@ -21,6 +25,11 @@ usage:
       ends or Ctrl-C. Windows go to the sink; progress lines to stderr.
       --flush-on-stop   emit open windows on Ctrl-C (default: they are dropped)
       --progress D      progress line interval (default 5s; 0 = off)
+  eddy demo [--port 8080] [--host 127.0.0.1] [--flush-on-stop] [--progress 5s]
+      What npm start runs: the embedded demo job (synthetic metrics, no Kafka,
+      no files) behind the server, with anomalies, forecasts and thresholds.
+      Prints the live dashboard's URL, then windows and progress as eddy run.
+      Without --port: 8080, or the next free port up to 8099.
   eddy detect <input.csv | dir> [--output out.csv | dir]
       Scores a CSV of timestamp,value with the default anomaly detector and
       writes timestamp,value,anomaly_score (stdout without --output); a
@@ -37,6 +46,18 @@ exit codes: 0 ok · 1 the query failed · 2 bad usage or config`;
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+/**
+ * Ends the process once stdout and stderr have taken everything written.
+ * `eddy serve` and `eddy demo` call it after their server stopped (sinks
+ * flushed, sockets told to close): a browser's keep-alive connection that
+ * keeps polling (the dashboard's /progress) would otherwise keep the process
+ * alive, and uWS cannot list idle HTTP connections to close them.
+ */
+async function exitWhenWritten(code: number): Promise<never> {
+  for (const stream of [process.stdout, process.stderr]) await new Promise<void>((resolve) => stream.write('', () => resolve()));
+  process.exit(code);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -60,6 +81,19 @@ async function main(argv: string[]): Promise<number> {
         err: process.stderr,
       });
     }
+    case 'demo': {
+      if (args.positional.length > 0) throw new UsageError(`demo takes no arguments besides options, got ${args.positional.join(' ')}`);
+      const str = (name: string): string | undefined => { const v = args.flags.get(name); return typeof v === 'string' ? v : undefined; };
+      const port = str('port');
+      if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError(`--port: expected a number from 0 to 65535, got ${port}`);
+      return exitWhenWritten(await demoCommand({
+        ...(port !== undefined ? { port: Number(port) } : {}),
+        ...(str('host') !== undefined ? { host: str('host')! } : {}),
+        flushOnStop: args.flags.has('flush-on-stop'),
+        progressMs: progressInterval(args.flags.get('progress')),
+        err: process.stderr,
+      }));
+    }
     case 'detect': {
       if (args.positional.length !== 1) throw new UsageError('detect takes one input file or directory');
       const output = args.flags.get('output');
@@ -70,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
       const str = (name: string): string | undefined => { const v = args.flags.get(name); return typeof v === 'string' ? v : undefined; };
       const port = str('port');
       if (port !== undefined && !/^\d+$/.test(port)) throw new UsageError(`--port: expected a number from 0 to 65535, got ${port}`);
-      return serveCommand({
+      return exitWhenWritten(await serveCommand({
         ...(str('config') !== undefined ? { configPath: str('config')! } : {}),
         ...(port !== undefined ? { port: Number(port) } : {}),
         ...(str('host') !== undefined ? { host: str('host')! } : {}),
@@ -78,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
         ...(str('cors-origin') !== undefined ? { corsOrigin: str('cors-origin')! } : {}),
         progressMs: progressInterval(args.flags.get('progress')),
         err: process.stderr,
-      });
+      }));
     }
     case 'config':
       process.stdout.write(`${JSON.stringify(DEFAULT_CONFIG, null, 2)}\n`);
