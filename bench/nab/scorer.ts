@@ -1,6 +1,6 @@
 /**
  * Our own implementation of the Numenta Anomaly Benchmark (NAB v1.x) scoring
- * rules — see /work/shared/docs/nab-scoring.md — written to reproduce NAB's
+ * rules — see ../shared/docs/nab-scoring.md — written to reproduce NAB's
  * `nab/sweeper.py` + `nab/optimizer.py` + `Runner.normalize()` exactly:
  *
  * - Probation: the first `min(floor(0.15·rows), 0.15·5000 = 750)` rows of each
