@@ -20,6 +20,7 @@ import { DEFAULT_CONFIG } from './defaultConfig.js';
 import { startServer, type ServedHandle } from './serveCommand.js';
 import { progressPrinter } from './progressPrinter.js';
 import { UsageError } from './args.js';
+import { serveUntilSignal } from './serveUntilSignal.js';
 
 /** The demo's pipeline config. */
 export const DEMO_CONFIG = {
@@ -97,43 +98,5 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   opts.err.write(`eddy: dashboard at http://${shown}:${handle.port}/\n`);
   opts.err.write(`eddy: also ws://${shown}:${handle.port}/live, GET /progress /metrics; Ctrl-C stops\n`);
 
-  let interrupts = 0;
-  let resolveSignal!: () => void;
-  const signalled = new Promise<void>((resolve) => { resolveSignal = resolve; });
-  const onSignal = (signal: NodeJS.Signals): void => {
-    interrupts++;
-    if (interrupts > 1) {
-      opts.err.write('eddy: second interrupt, exiting without cleanup\n');
-      process.exit(130);
-    }
-    opts.err.write(`eddy: ${signal}, stopping…\n`);
-    resolveSignal();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // A closed stdout (eddy demo | head) stops the demo instead of crashing it.
-  const onStdoutError = (e: NodeJS.ErrnoException): void => {
-    if (e.code === 'EPIPE') resolveSignal();
-  };
-  process.stdout.on('error', onStdoutError);
-  try {
-    const failed = handle.query.awaitTermination().then(() => null, (e: unknown) => e as Error);
-    const first = await Promise.race([signalled.then(() => 'signal' as const), failed]);
-    if (first === null) await signalled; // the source ended: keep serving until a signal
-    else if (first instanceof Error) {
-      opts.err.write(`eddy: query failed: ${first.message}\n`);
-      await handle.stop().catch(() => undefined);
-      return 1;
-    }
-    await handle.stop();
-    return 0;
-  } catch (e) {
-    opts.err.write(`eddy: query failed: ${(e as Error).message}\n`);
-    return 1;
-  } finally {
-    progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.stdout.off('error', onStdoutError);
-  }
+  return serveUntilSignal(handle, progress, { err: opts.err, stoppingMessage: 'stopping…', stopOnClosedStdout: true });
 }

@@ -5,8 +5,14 @@
 import type { QueryProgress } from '../engine/progress.js';
 import { progressLine } from './progressLine.js';
 
+/** A progress printer: feed it each batch's progress, stop it at the end. */
+export interface ProgressPrinter {
+  onProgress(p: QueryProgress): void;
+  stop(): void;
+}
+
 /** Prints a progress line every `intervalMs` (0 = never); feed it every batch's progress. */
-export function progressPrinter(err: { write(chunk: string): unknown }, intervalMs: number): { onProgress(p: QueryProgress): void; stop(): void } {
+export function progressPrinter(err: { write(chunk: string): unknown }, intervalMs: number): ProgressPrinter {
   let lastLineAt = performance.now();
   let rows = 0;
   let busyMs = 0;

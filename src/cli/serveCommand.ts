@@ -12,6 +12,7 @@
  * SIGINT/SIGTERM: stop accepting, drain the queue through the engine, flush
  * sinks, close sockets, exit 0. Exit codes as `eddy run`.
  */
+import { serveUntilSignal } from './serveUntilSignal.js';
 import type { PipelineConfig, ServerSourceConfig } from '../config/pipelineConfig.js';
 import { parsePipelineConfig } from '../config/pipelineConfig.js';
 import { createSink, startPipeline } from '../config/buildPipeline.js';
@@ -141,38 +142,5 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const base = `${host}:${handle.port}`;
   opts.err.write(`eddy: serving ${config.name} on http://${base} — POST /ingest, ws://${base}/ingest, ws://${base}/live, GET /metrics /progress /health /ready\n`);
 
-  let interrupts = 0;
-  let resolveSignal!: () => void;
-  const signalled = new Promise<void>((resolve) => { resolveSignal = resolve; });
-  const onSignal = (signal: NodeJS.Signals): void => {
-    interrupts++;
-    if (interrupts > 1) {
-      opts.err.write('eddy: second interrupt, exiting without cleanup\n');
-      process.exit(130);
-    }
-    opts.err.write(`eddy: ${signal}, stopping: no new events, draining the queue, flushing sinks…\n`);
-    resolveSignal();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    // a failing query ends the server too; a bounded source that ends leaves it serving until a signal
-    const failed = handle.query.awaitTermination().then(() => null, (e: unknown) => e as Error);
-    const first = await Promise.race([signalled.then(() => 'signal' as const), failed.then((e) => (e ? e : 'ended'))]);
-    if (first === 'ended') await signalled;
-    else if (first instanceof Error) {
-      opts.err.write(`eddy: query failed: ${first.message}\n`);
-      await handle.stop().catch(() => undefined);
-      return 1;
-    }
-    await handle.stop();
-    return 0;
-  } catch (e) {
-    opts.err.write(`eddy: query failed: ${(e as Error).message}\n`);
-    return 1;
-  } finally {
-    progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return serveUntilSignal(handle, progress, { err: opts.err, stoppingMessage: 'stopping: no new events, draining the queue, flushing sinks…' });
 }
