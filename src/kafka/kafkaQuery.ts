@@ -87,8 +87,6 @@ export class KafkaQuery implements RunningQuery {
   private readonly stopped = new Promise<void>((resolve) => { this.resolveStopped = resolve; });
   private readonly done: Promise<void>;
   private previousStart = now();
-  /** The eachBatch call in progress (waited for on stop). */
-  private inFlight: Promise<unknown> = Promise.resolve();
   /** Serialises checkpoint writes with rebalance handling. */
   private queue: Promise<unknown> = Promise.resolve();
   /**
@@ -224,11 +222,7 @@ export class KafkaQuery implements RunningQuery {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 1,
-        eachBatch: (payload) => {
-          const work = this.exclusive(() => this.onBatch(payload));
-          this.inFlight = work.catch(() => undefined);
-          return work;
-        },
+        eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)),
       });
       this.startIdleCheckpoints();
       await this.stopped;
@@ -237,8 +231,8 @@ export class KafkaQuery implements RunningQuery {
       // checkpoint and commit everything processed while the group is still joined
       clearInterval(this.idleTimer);
       consumer.pause(this.kafka.topics.map((topic) => ({ topic })));
-      await this.inFlight;
       await this.queue;
+      // the lock is taken after the batch in hand (engine batches run under it too)
       await this.exclusive(async () => {
         for (const task of this.tasks.values()) await this.checkpoint(task, () => false);
       });
