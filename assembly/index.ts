@@ -21,7 +21,7 @@ import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
 import { snapshotTake, snapshotAddress, snapshotRelease, restoreReserve, restoreCommit } from "./snapshot";
 
 /** Layout version of the boundary; the host refuses a core with another. */
-export function core_abi_version(): i32 { return 3; }
+export function core_abi_version(): i32 { return 4; }
 
 /** Configures windows (ms; mode 0 append, 1 update) and empties all state; 0 or an error code. */
 export function window_configure(size: f64, slide: f64, delay: f64, lateness: f64, mode: i32): i32 {
@@ -177,3 +177,62 @@ export function patterns_active_partials(): i32 { return patternsActivePartials(
 export function patterns_matches_total(): f64 { return patternsMatchesTotal(); }
 /** Partial matches dropped because a key's list was full (maxPartials), since start. */
 export function patterns_dropped_partials(): f64 { return patternsDroppedTotal(); }
+
+// ── byte scanners: raw NDJSON/JSON/CSV bytes → input columns ───────────────
+// The host names the fields (scan_set_field, name bytes at scan_bytes_ptr()),
+// copies a chunk of input to scan_bytes_reserve(len), calls one scanner, then
+// reads the rejects and the keys the call added (ids ≥ keys_count() before
+// it), and runs batch_process(rows) on the columns the scanner filled.
+import {
+  scanBytesReserve, scanConfigReset, scanSetField, scanAddType, rejects, rejectCount, REJECT_WIDTH, MAX_KEY_COLUMNS,
+} from "./scanConfig";
+import { scanNdjson, scanLineCount } from "./ndjsonScan";
+import { inputRow } from "./input";
+import { keyIntern, keyTruncate, keyTableReset, keyTotal, keyText, keyEntries } from "./keyTable";
+import { parseNumberText } from "./parseNumber";
+import { formatNumber } from "./formatNumber";
+import { timestampFromText } from "./parseTimestamp";
+import { scanBytes } from "./scanConfig";
+
+/** Makes the byte buffer hold `n` bytes (contents not kept); returns its address. */
+export function scan_bytes_reserve(n: i32): usize { return n < 0 ? 0 : scanBytesReserve(<usize>n); }
+/** Forgets every field name and event type. */
+export function scan_config_reset(): void { scanConfigReset(); }
+/** Names slot `slot` (0 time, 1 value, 2 type, 3 + i grouping column i) with the `len` bytes at the byte buffer; 0 or -1. */
+export function scan_set_field(slot: i32, len: i32): i32 { return scanSetField(slot, len); }
+/** Adds a pattern event type (its name's bytes at the byte buffer); returns its id or -1. */
+export function scan_add_type(len: i32): i32 { return scanAddType(len); }
+/** Most grouping columns the scanners resolve. */
+export function scan_max_key_columns(): i32 { return MAX_KEY_COLUMNS; }
+/** Scans `len` bytes of NDJSON whose first line is `firstLine`; returns rows written or -1 if more than one batch holds. */
+export function scan_ndjson(len: i32, firstLine: i32, maxLineBytes: i32): i32 { return scanNdjson(len, firstLine, maxLineBytes); }
+/** Lines the last scan went through. */
+export function scan_lines(): i32 { return scanLineCount; }
+/** Address of the rejects of the last scan (REJECT_WIDTH i32 each; see scanConfig.ts). */
+export function scan_rejects_ptr(): usize { return rejects; }
+/** Number of rejects of the last scan. */
+export function scan_rejects_count(): i32 { return rejectCount; }
+/** i32 fields per reject. */
+export function scan_rejects_width(): i32 { return REJECT_WIDTH; }
+/** Address of the source-row column (line or message of each row a scanner wrote). */
+export function input_row_ptr(): usize { return inputRow; }
+
+/** Number of interned keys. */
+export function keys_count(): i32 { return keyTotal; }
+/** Address of the key text block. */
+export function keys_text_ptr(): usize { return keyText; }
+/** Address of the key entries (i32 offset, i32 length, u32 hash per id). */
+export function keys_entries_ptr(): usize { return keyEntries; }
+/** Interns the key whose text (`len` bytes) and `parts` kind bytes are at the byte buffer; returns its id. */
+export function keys_intern(len: i32, parts: i32): i32 { return keyIntern(scanBytes, <usize>len, scanBytes + <usize>len, parts); }
+/** Removes the keys with ids ≥ count. */
+export function keys_truncate(count: i32): void { keyTruncate(count); }
+/** Forgets every key. */
+export function keys_reset(): void { keyTableReset(); }
+
+/** Number(text) of the `len` bytes at the byte buffer in JSON's grammar (json = 1) or a numeric string's; NaN if not one number. */
+export function text_to_number(len: i32, json: i32): f64 { return parseNumberText(scanBytes, scanBytes + <usize>len, json != 0); }
+/** Writes String(x) at the byte buffer (reserve ≥ 32 bytes first); returns its length. */
+export function number_to_text(x: f64): i32 { return formatNumber(x, scanBytes); }
+/** Event time (epoch ms) of the timestamp text at the byte buffer, or NaN. */
+export function text_to_timestamp(len: i32): f64 { return timestampFromText(scanBytes, scanBytes + <usize>len); }

@@ -23,6 +23,8 @@ export let inputKey: usize = 0;
 export let inputValue: usize = 0;
 /** Address of the event-type column. */
 export let inputType: usize = 0;
+/** Address of the source-row column (line or message number of each row; written by the byte scanners). */
+export let inputRow: usize = 0;
 /** Rows the columns can hold. */
 export let inputCap: i32 = 0;
 
@@ -37,10 +39,28 @@ export function inputReserve(rows: i32): i32 {
   release(inputKey);
   release(inputValue);
   release(inputType);
+  release(inputRow);
   inputTs = heap.alloc(<usize>cap << 3);
   inputKey = heap.alloc(<usize>cap << 2);
   inputValue = heap.alloc(<usize>cap << 3);
   inputType = heap.alloc(<usize>cap << 2);
+  inputRow = heap.alloc(<usize>cap << 2);
   inputCap = cap;
   return cap;
+}
+
+/**
+ * Doubles the columns keeping their first `rows` rows, for scanners that
+ * learn the row count as they go; false above MAX_BATCH.
+ */
+export function inputGrowKeeping(rows: i32): bool {
+  if (inputCap >= MAX_BATCH) return false;
+  const cap = inputCap < 4096 ? 4096 : inputCap << 1;
+  inputTs = heap.realloc(inputTs, <usize>cap << 3);
+  inputKey = heap.realloc(inputKey, <usize>cap << 2);
+  inputValue = heap.realloc(inputValue, <usize>cap << 3);
+  inputType = heap.realloc(inputType, <usize>cap << 2);
+  inputRow = heap.realloc(inputRow, <usize>cap << 2);
+  inputCap = cap;
+  return rows < cap;
 }

@@ -61,10 +61,31 @@ export interface CoreExports {
   patterns_active_partials(): number;
   patterns_matches_total(): number;
   patterns_dropped_partials(): number;
+  // byte scanners and the key table (assembly/scanConfig.ts, ndjsonScan.ts, keyTable.ts)
+  scan_bytes_reserve(n: number): number;
+  scan_config_reset(): void;
+  scan_set_field(slot: number, len: number): number;
+  scan_add_type(len: number): number;
+  scan_max_key_columns(): number;
+  scan_ndjson(len: number, firstLine: number, maxLineBytes: number): number;
+  scan_lines(): number;
+  scan_rejects_ptr(): number;
+  scan_rejects_count(): number;
+  scan_rejects_width(): number;
+  input_row_ptr(): number;
+  keys_count(): number;
+  keys_text_ptr(): number;
+  keys_entries_ptr(): number;
+  keys_intern(len: number, parts: number): number;
+  keys_truncate(count: number): void;
+  keys_reset(): void;
+  text_to_number(len: number, json: number): number;
+  number_to_text(x: number): number;
+  text_to_timestamp(len: number): number;
 }
 
 /** ABI version this host speaks; must equal `core_abi_version()`. */
-export const CORE_ABI_VERSION = 3;
+export const CORE_ABI_VERSION = 4;
 
 /** Names every core must export, checked at instantiation so a stale build fails loudly. */
 export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
@@ -78,6 +99,9 @@ export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
   'patterns_define', 'patterns_set', 'patterns_set_step', 'patterns_reset', 'patterns_process', 'out_matches_ptr',
   'out_matches_count', 'out_matches_width', 'out_match_ts_ptr', 'out_match_ts_count', 'patterns_active_partials',
   'patterns_matches_total', 'patterns_dropped_partials',
+  'scan_bytes_reserve', 'scan_config_reset', 'scan_set_field', 'scan_add_type', 'scan_max_key_columns', 'scan_ndjson', 'scan_lines',
+  'scan_rejects_ptr', 'scan_rejects_count', 'scan_rejects_width', 'input_row_ptr', 'keys_count', 'keys_text_ptr',
+  'keys_entries_ptr', 'keys_intern', 'keys_truncate', 'keys_reset', 'text_to_number', 'number_to_text', 'text_to_timestamp',
 ];
 
 /** Field indexes of a window record (f64 each). */
@@ -90,3 +114,17 @@ export const STAGE_EVENTS = 0, STAGE_WINDOWS = 1;
 export const S_ZSCORE = 0, S_IS_ANOMALY = 1, S_LEVEL = 2, S_TREND = 3, S_FORECAST = 4, S_FORECAST_H = 5, S_SCORE = 6, S_PATTERNS = 7, S_ROLLING_AVG = 8, S_ROLLING_STDDEV = 9;
 /** Field indexes of a sequence-match record (f64 each); its event times are at `M_TS_AT` in the match-times column. */
 export const M_KEY = 0, M_PATTERN = 1, M_FIRST_TS = 2, M_LAST_TS = 3, M_ROW = 4, M_TS_AT = 5;
+
+/** Field slots of the byte scanners (assembly/scanConfig.ts): time, value, type, then grouping column i at SLOT_KEY0 + i. */
+export const SLOT_TIME = 0, SLOT_VALUE = 1, SLOT_TYPE = 2, SLOT_KEY0 = 3;
+/** Fields of a scanner reject record (i32 each; assembly/scanConfig.ts). */
+export const R_ROW = 0, R_CODE = 1, R_DETAIL = 2, R_AT = 3, R_ROW_START = 4, R_ROW_END = 5, R_ITEM = 6;
+/** Reject codes (assembly/scanConfig.ts). */
+export const REJECT_SYNTAX = 1, REJECT_NOT_OBJECT = 2, REJECT_FIELD = 3, REJECT_LINE_TOO_LONG = 4, REJECT_CSV_CELLS = 5,
+  REJECT_CSV_UNTERMINATED = 6, REJECT_CSV_AFTER_QUOTE = 7, REJECT_EMPTY_MESSAGE = 8, REJECT_ELEMENT_NOT_OBJECT = 9;
+/** Syntax error codes, a REJECT_SYNTAX's detail (assembly/jsonText.ts). */
+export const SYNTAX_UNEXPECTED = 1, SYNTAX_END = 2, SYNTAX_UTF8 = 3, SYNTAX_ESCAPE = 4, SYNTAX_CONTROL = 5;
+/** JSON kinds, a REJECT_NOT_OBJECT's detail (assembly/scanRows.ts). */
+export const JSON_ARRAY = 1, JSON_STRING = 2, JSON_NUMBER = 3, JSON_BOOLEAN = 4, JSON_NULL = 5;
+/** Kind bytes after a key's text in the core key table (assembly/keyTable.ts). */
+export const KIND_STRING = 0, KIND_NUMBER = 1, KIND_BOOLEAN = 2;

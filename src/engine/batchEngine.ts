@@ -22,6 +22,11 @@ import { M_KEY, M_PATTERN, M_TS_AT, STAGE_EVENTS, STAGE_WINDOWS } from '../core/
 import { EventTypeIds } from './patterns/typeIds.js';
 import { configurePatterns } from './patterns/configurePatterns.js';
 import type { StageSettings } from '../core/wasmCore.js';
+import { CoreScanner } from '../core/coreScanner.js';
+import type { ByteChunk } from '../sources/source.js';
+import { LineCarry } from './lineCarry.js';
+import { scanRejects } from './scanReasons.js';
+import { DEFAULT_MAX_LINE_BYTES } from './limits.js';
 
 /** What one batch produced. */
 export interface BatchResult {
@@ -39,6 +44,8 @@ export interface BatchResult {
   errors: InputError[];
   /** Rows written into the core. */
   encodedRows: number;
+  /** Rows the batch held: parsed rows, column rows and scanned lines that were not blank, valid or not. */
+  inputRows: number;
   /** For each row written into the core, its index in the source batch (valid until the next batch). */
   sourceRows: Int32Array;
   /** ms spent validating and filling columns, in the core call, and building records. */
@@ -75,6 +82,9 @@ export class BatchEngine {
   private readonly encoder: RowEncoder;
   private readonly builder: RecordBuilder;
   private readonly sourceName: string;
+  private readonly scanner: CoreScanner;
+  /** Line state of the byte stream this engine reads (files, stdin). */
+  private streamLines: LineCarry | undefined;
 
   /**
    * @param withLateRecords build records for late events (when a late sink exists); they are counted either way
@@ -95,6 +105,10 @@ export class BatchEngine {
     if (this.types) configurePatterns(core.exports, sequences, this.types);
     this.encoder = new RowEncoder(plan, this.keys, sourceName, this.types);
     this.sourceName = sourceName;
+    this.scanner = new CoreScanner(core.exports, {
+      time: plan.timeColumn, value: plan.valueColumn, keys: plan.keyColumns, type: this.types ? plan.typeColumn ?? 'type' : undefined,
+    }, this.types?.names() ?? []);
+    this.keys.attach(this.scanner);
     this.builder = new RecordBuilder(plan, this.keys);
   }
 
@@ -103,8 +117,18 @@ export class BatchEngine {
     return this.keys.size;
   }
 
+  /**
+   * True when raw bytes of `format` can replace parsed rows for this query:
+   * always, except for scored-event records that carry each event's type
+   * name (the core keeps only the ids of the types patterns name).
+   */
+  acceptsBytes(format: string): boolean {
+    return format === 'ndjson' && !(this.eventsQuery && this.withEventRecords && this.plan.typeColumn !== undefined);
+  }
+
   /** Validates and encodes a batch, processes it in one core call, returns its outputs. */
   processBatch(batch: SourceBatch): BatchResult {
+    if (batch.bytes) return this.processBytes(batch.bytes, batch.errors);
     const t0 = clock();
     const columns = batch.columns ?? [];
     const total = columns.reduce((n, c) => n + c.rows, batch.rows.length);
@@ -124,6 +148,8 @@ export class BatchEngine {
         for (const i of rows) columnTypes.push(c.type && c.types && c.type[i]! >= 0 ? c.types[c.type[i]!] : undefined);
       }
     }
+    // the keys this batch added go into the core's table now that the columns are written (it may grow memory)
+    this.keys.syncToCore();
     const t1 = clock();
     this.core.process(count);
     const t2 = clock();
@@ -148,6 +174,55 @@ export class BatchEngine {
     const t3 = clock();
     return {
       windows, events, late, matches, lateCount, errors: encoded.errors, encodedRows: count, sourceRows: encoded.rowIndex,
+      inputRows: total + batch.errors.length, timings: { encode: t1 - t0, process: t2 - t1, build: t3 - t2 },
+    };
+  }
+
+  /**
+   * The byte path: the chunk's whole lines go into the core in one copy, the
+   * core scans them into its input columns (interning keys itself), and the
+   * batch runs with no JavaScript object per event.
+   */
+  private processBytes(chunk: ByteChunk, sourceErrors: readonly InputError[]): BatchResult {
+    if (!this.acceptsBytes(chunk.format)) throw new TypeError(`this query cannot take raw ${chunk.format} bytes`);
+    const t0 = clock();
+    const errors: InputError[] = sourceErrors.slice();
+    const maxLineBytes = chunk.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    let lines: LineCarry;
+    if (chunk.whole) lines = new LineCarry(maxLineBytes, this.sourceName);
+    else lines = this.streamLines ??= new LineCarry(maxLineBytes, this.sourceName);
+    const piece = lines.take(chunk.data, chunk.whole === true || chunk.end === true, errors);
+    let count = 0;
+    if (piece) {
+      this.keys.syncToCore();
+      this.scanner.load(piece.parts, piece.length);
+      count = this.scanner.scanNdjson(piece.length, piece.firstLine, maxLineBytes);
+      lines.advance(this.scanner.lines);
+      const rejects = this.scanner.rejects();
+      if (rejects.count > 0) scanRejects(rejects, (a, b) => this.scanner.loaded(a, b), this.plan, this.sourceName, maxLineBytes, errors);
+      this.keys.syncFromCore();
+    }
+    const t1 = clock();
+    this.core.process(count);
+    const t2 = clock();
+    let windows: ResultRecord[] = [];
+    let events: ResultRecord[] = [];
+    let late: ResultRecord[] = [];
+    let lateCount = 0;
+    if (this.eventsQuery && this.withEventRecords) {
+      const input = this.core.inputViews(count);
+      events = this.builder.events(count, input.ts, input.key, input.value, () => undefined, this.core.stageRecords(STAGE_EVENTS));
+    } else if (!this.eventsQuery) {
+      windows = this.builder.windows(this.core.windowRecords(), this.core.stageRecords(STAGE_WINDOWS));
+      const lateView = this.core.lateRecords();
+      lateCount = lateView.count;
+      if (this.withLateRecords && lateView.count > 0) late = this.builder.late(lateView);
+    }
+    const matches = this.types ? this.matches() : [];
+    const t3 = clock();
+    return {
+      windows, events, late, matches, lateCount, errors, encodedRows: count, sourceRows: this.scanner.rowNumbers(count),
+      inputRows: count + errors.length,
       timings: { encode: t1 - t0, process: t2 - t1, build: t3 - t2 },
     };
   }
@@ -222,5 +297,6 @@ export class BatchEngine {
     }
     this.core.restore(bytes.subarray(12 + headerLength));
     this.keys.import(header.keys);
+    this.keys.syncToCore();
   }
 }

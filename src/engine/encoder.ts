@@ -5,7 +5,8 @@
  */
 import type { Row, SourceBatch } from '../sources/source.js';
 import type { InputColumns } from '../core/wasmCore.js';
-import { clipRaw, type InputError, type InputErrorKind } from './inputError.js';
+import { clipRaw, type InputError } from './inputError.js';
+import { keyError, timeError, valueError, type FieldError } from './fieldErrors.js';
 import { epochToMs, isEventTime, parseTimestamp } from './timestamp.js';
 import type { KeyInterner } from './interner.js';
 
@@ -25,20 +26,6 @@ export interface EncodedBatch {
 }
 
 const NUMBER_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
-const NON_FINITE_TEXT = /^\s*[+-]?(nan|inf|infinity)\s*$/i;
-
-/**
- * A field's value as JSON text for an error reason. JSON.parse accepts nesting
- * deeper than JSON.stringify can recurse, so a hostile row must not make
- * reporting it throw.
- */
-function shown(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return '[a value nested too deeply to show]';
-  }
-}
 
 /** Orders errors by line; errors without a line keep their place at the end. */
 function byLine(a: InputError, b: InputError): number {
@@ -73,18 +60,14 @@ export class RowEncoder {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-        errors.push(this.error({ row }, i, lines, 'malformed', `expected an object, got ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row}`));
+        errors.push(this.error({ row }, i, lines, { kind: 'malformed', reason: `expected an object, got ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row}` }));
         continue;
       }
       const rawTs = row[timeColumn];
       // Fast path for the common shape: epoch ms numbers and numeric values.
       const ts = typeof rawTs === 'number' ? epochToMs(rawTs) : parseTimestamp(rawTs);
       if (!isEventTime(ts)) {
-        errors.push(this.error(row, i, lines, rawTs === undefined || rawTs === null ? 'missing_field' : 'bad_timestamp', rawTs === undefined || rawTs === null
-          ? `field '${timeColumn}': missing`
-          : Number.isFinite(ts)
-            ? `field '${timeColumn}': ${shown(rawTs)} is outside the years 0000 to 9999`
-            : `field '${timeColumn}': cannot parse ${shown(rawTs)} as a timestamp (ISO-8601, epoch s or epoch ms)`));
+        errors.push(this.error(row, i, lines, timeError(timeColumn, rawTs, ts)));
         continue;
       }
       let value = 0;
@@ -92,12 +75,7 @@ export class RowEncoder {
         const raw = row[valueColumn];
         value = typeof raw === 'number' ? raw : this.toNumber(raw);
         if (!Number.isFinite(value)) {
-          const kind = this.valueErrorKind(raw);
-          errors.push(this.error(row, i, lines, kind, kind === 'missing_field'
-            ? `field '${valueColumn}': missing`
-            : kind === 'non_finite'
-              ? `field '${valueColumn}': ${shown(raw)} is not finite`
-              : `field '${valueColumn}': not a number (${shown(raw)})`));
+          errors.push(this.error(row, i, lines, valueError(valueColumn, raw)));
           continue;
         }
       }
@@ -107,7 +85,7 @@ export class RowEncoder {
         if (typeof part === 'string' || typeof part === 'number' || typeof part === 'boolean') {
           key = this.keys.internOne(part);
         } else {
-          errors.push(this.keyError(row, i, lines, single, part));
+          errors.push(this.error(row, i, lines, keyError(single, part)));
           continue;
         }
       } else if (keyColumns.length === 0) {
@@ -123,7 +101,7 @@ export class RowEncoder {
           }
         }
         if (bad !== undefined) {
-          errors.push(this.keyError(row, i, lines, bad, row[bad]));
+          errors.push(this.error(row, i, lines, keyError(bad, row[bad])));
           continue;
         }
         key = this.keys.internMany(this.keyParts);
@@ -146,19 +124,7 @@ export class RowEncoder {
     return NaN;
   }
 
-  private valueErrorKind(raw: unknown): InputErrorKind {
-    if (raw === undefined || raw === null || raw === '') return 'missing_field';
-    if (typeof raw === 'number' || (typeof raw === 'string' && NON_FINITE_TEXT.test(raw))) return 'non_finite';
-    return 'not_a_number';
-  }
-
-  private keyError(row: Row, i: number, lines: number[] | undefined, column: string, part: unknown): InputError {
-    return part === undefined || part === null
-      ? this.error(row, i, lines, 'missing_field', `field '${column}': missing`)
-      : this.error(row, i, lines, 'bad_key', `field '${column}': expected a string, number or boolean, got ${Array.isArray(part) ? 'an array' : typeof part}`);
-  }
-
-  private error(row: Row, i: number, lines: number[] | undefined, kind: InputErrorKind, reason: string): InputError {
+  private error(row: Row, i: number, lines: number[] | undefined, { kind, reason }: FieldError): InputError {
     const line = lines ? lines[i] : this.firstLine === undefined ? undefined : this.firstLine + i;
     let raw: string;
     try {

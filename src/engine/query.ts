@@ -204,7 +204,9 @@ export class StreamingQuery implements RunningQuery {
       sinksOpen = true;
       let previousStart = now();
       let waitStart = now();
-      for await (const batch of this.source.batches(plan.batchSize, this.abort.signal)) {
+      // raw bytes when the source offers them and the query can take them: the core parses them itself
+      const byteBatches = this.source.byteBatches && engine.acceptsBytes(this.source.byteFormat ?? '') ? this.source.byteBatches(this.abort.signal) : undefined;
+      for await (const batch of byteBatches ?? this.source.batches(plan.batchSize, this.abort.signal)) {
         const start = now();
         const result = engine.processBatch(batch);
         const built = now();
@@ -218,7 +220,7 @@ export class StreamingQuery implements RunningQuery {
         this.tracker.record({
           latencyMs: batch.receivedAt === undefined ? null : end - batch.receivedAt,
           start, previousStart, getBatch: start - waitStart, encode, process, write: end - built + result.timings.build,
-          numInputRows: batch.rows.length + batch.errors.length + (batch.columns?.reduce((n, c) => n + c.rows, 0) ?? 0), processedRows: result.encodedRows,
+          numInputRows: result.inputRows, processedRows: result.encodedRows,
           lateRows: result.lateCount, errors: result.errors.length, outputRows: results.length,
         }, {
           watermark: core.watermark(), numKeys: engine.numKeys, activeKeys: core.exports.stats_active_keys(),

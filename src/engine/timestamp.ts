@@ -46,7 +46,11 @@ export function parseIso(text: string): number {
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac, zone] = m;
   const month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return NaN;
-  let ms = Date.UTC(Number(y), month - 1, day, hour, minute, second);
+  // Date.UTC reads years 0–99 as 1900–1999; setting the full year keeps "0050" the year 50.
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  let ms = date.getTime();
   // Date.UTC rolls Feb 30 over into March: reject dates that do not exist.
   if (new Date(ms).getUTCDate() !== day && hour < 24) return NaN;
   if (frac) ms += Number(`0.${frac}`) * 1000;

@@ -15,8 +15,9 @@
 import { Buffer } from 'node:buffer';
 import { clipRaw, MAX_RAW_CHARS } from '../engine/inputError.js';
 
-/** Default longest accepted line: 1 MiB. */
-export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+import { DEFAULT_MAX_LINE_BYTES } from '../engine/limits.js';
+
+export { DEFAULT_MAX_LINE_BYTES };
 
 /**
  * One line of input. When `error` is set the line was refused (too long) and

@@ -27,7 +27,29 @@ export interface SourceBatch {
   columns?: ColumnBatch[];
   /** When the oldest event of the batch was received (performance.now()), for event→result latency. */
   receivedAt?: number;
+  /** Raw input for the core's byte scanners instead of parsed rows (then `rows` is empty). */
+  bytes?: ByteChunk;
 }
+
+/**
+ * A chunk of raw input. A stream (a file, stdin) arrives as chunks cut
+ * anywhere, numbered on from the previous chunk, the last one with `end`;
+ * a `whole` document (an HTTP body) is complete in itself, its lines
+ * numbered from 1.
+ */
+export interface ByteChunk {
+  data: Uint8Array;
+  format: ByteFormat;
+  /** The last chunk of a stream. */
+  end?: boolean;
+  /** A complete document on its own. */
+  whole?: boolean;
+  /** Longest accepted line in bytes (default DEFAULT_MAX_LINE_BYTES, 1 MiB). */
+  maxLineBytes?: number;
+}
+
+/** Formats the core's byte scanners read. */
+export type ByteFormat = 'ndjson';
 
 /** A source of events. */
 export interface Source {
@@ -40,4 +62,12 @@ export interface Source {
    * `signal` aborts. Must not yield empty batches except to report errors.
    */
   batches(maxRows: number, signal: AbortSignal): AsyncIterable<SourceBatch>;
+  /**
+   * The same events as raw byte chunks (batches with `bytes`), for sources
+   * whose format the core scans itself; a query prefers it to `batches`.
+   * Undefined when the source cannot (a CSV file, a paced replay).
+   */
+  byteBatches?(signal: AbortSignal): AsyncIterable<SourceBatch> | undefined;
+  /** The format of `byteBatches`' chunks (undefined when the source has none). */
+  readonly byteFormat?: ByteFormat;
 }

@@ -29,6 +29,11 @@ export class EventTypeIds {
     return this.ids.get(typeof value === 'string' ? value : String(value)) ?? this.other;
   }
 
+  /** The pattern types in id order (the core's byte scanners look them up themselves). */
+  names(): string[] {
+    return [...this.ids.keys()];
+  }
+
   /** The type ids of a pattern's steps, in step order. */
   stepIds(pattern: SequencePattern): number[] {
     return pattern.steps.map((s) => this.ids.get(s.type)!);

@@ -1,0 +1,97 @@
+/**
+ * One JSON object read for its configured fields: every member's name is
+ * compared with the slot names (scanConfig.ts); a match records the
+ * member value's kind and span, anything else is skipped (validated, never
+ * built), whatever it nests. The whole object is checked, so an invalid
+ * object is rejected as a whole, never half-read.
+ */
+import {
+  MAX_SLOTS, slotNamePtr, slotNameLen, fieldKind, fieldStart, fieldEnd, fieldEscaped,
+  FIELD_STRING, FIELD_NUMBER, FIELD_TRUE, FIELD_FALSE, FIELD_NULL, FIELD_OBJECT, FIELD_ARRAY, keyColumns, SLOT_KEY0,
+} from "./scanConfig";
+import { skipWs, scanString, skipValue, skipNumber, decodeString, fail, stringEscaped, SYNTAX_END, SYNTAX_UNEXPECTED } from "./jsonText";
+
+/** Scratch for decoding escaped member names. */
+let nameScratch: usize = 0;
+let nameScratchCap: usize = 0;
+
+/** Slots in use (the highest + 1), set by the scanners before a scan. */
+let slotsInUse: i32 = MAX_SLOTS;
+
+/** Recomputes how many slots to compare against (call after configuring). */
+export function objectSlotsRefresh(): void {
+  slotsInUse = SLOT_KEY0 + keyColumns;
+}
+
+function bytesEqual(a: usize, b: usize, len: usize): bool {
+  for (let i: usize = 0; i < len; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}
+
+/** Records the value at [start, end) for every slot named [name, name+len). */
+function capture(name: usize, len: i32, kind: u8, start: usize, end: usize, escaped: bool): void {
+  for (let s = 0; s < slotsInUse; s++) {
+    if (unchecked(slotNameLen[s]) == len && bytesEqual(unchecked(slotNamePtr[s]), name, <usize>len)) {
+      unchecked(fieldKind[s] = kind);
+      unchecked(fieldStart[s] = start);
+      unchecked(fieldEnd[s] = end);
+      unchecked(fieldEscaped[s] = escaped);
+    }
+  }
+}
+
+/** Reads the object whose `{` is at p; returns the address after its `}` (0 on a syntax error). */
+export function scanObject(p: usize, end: usize): usize {
+  p = skipWs(p + 1, end);
+  if (p >= end) return fail(SYNTAX_END, p);
+  if (load<u8>(p) == 0x7d) return p + 1;
+  while (true) {
+    if (p >= end) return fail(SYNTAX_END, p);
+    if (load<u8>(p) != 0x22) return fail(SYNTAX_UNEXPECTED, p);
+    const nameStart = p + 1;
+    p = scanString(p, end);
+    if (p == 0) return 0;
+    let name = nameStart;
+    let nameLen = <i32>(p - 1 - nameStart);
+    if (stringEscaped) {
+      // names with escapes are compared decoded ("\u0076alue" is "value")
+      const need = <usize>nameLen + 8;
+      if (need > nameScratchCap) {
+        if (nameScratch != 0) heap.free(nameScratch);
+        nameScratchCap = need < 256 ? 256 : need;
+        nameScratch = heap.alloc(nameScratchCap);
+      }
+      nameLen = decodeString(nameStart - 1, p, nameScratch);
+      name = nameScratch;
+    }
+    p = skipWs(p, end);
+    if (p >= end) return fail(SYNTAX_END, p);
+    if (load<u8>(p) != 0x3a) return fail(SYNTAX_UNEXPECTED, p);
+    p = skipWs(p + 1, end);
+    if (p >= end) return fail(SYNTAX_END, p);
+    const start = p;
+    const c = <u32>load<u8>(p);
+    let kind: u8;
+    let escaped = false;
+    if (c == 0x22) {
+      p = scanString(p, end);
+      escaped = stringEscaped;
+      kind = FIELD_STRING;
+    } else if (c == 0x2d || c - 0x30 < 10) {
+      p = skipNumber(p, end);
+      kind = FIELD_NUMBER;
+    } else {
+      p = skipValue(p, end);
+      kind = c == 0x74 ? FIELD_TRUE : c == 0x66 ? FIELD_FALSE : c == 0x6e ? FIELD_NULL : c == 0x7b ? FIELD_OBJECT : FIELD_ARRAY;
+    }
+    if (p == 0) return 0;
+    capture(name, nameLen, kind, start, p, escaped);
+    p = skipWs(p, end);
+    if (p >= end) return fail(SYNTAX_END, p);
+    const d = load<u8>(p);
+    if (d == 0x7d) return p + 1;
+    if (d != 0x2c) return fail(SYNTAX_UNEXPECTED, p);
+    p = skipWs(p + 1, end);
+  }
+  return 0;
+}

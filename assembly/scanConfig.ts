@@ -1,0 +1,174 @@
+/**
+ * What the byte scanners look for, and the buffers they share.
+ *
+ * Fields are found by name into slots: SLOT_TIME (event time), SLOT_VALUE
+ * (the measured value; optional), SLOT_TYPE (event type for sequence
+ * patterns; optional) and SLOT_KEY0 + i for grouping column i. Several slots
+ * may name one field. For every row a scanner records, per slot, the kind
+ * and byte span of the value it found (the last one when a field repeats,
+ * as JSON.parse keeps the last); rowFields.ts turns them into columns.
+ *
+ * Rejected rows go to `rejects` as REJECT_WIDTH i32 each:
+ *   [row, code, detail, at, rowStart, rowEnd, item, 0]
+ * row = 1-based line (or message index), code = REJECT_*, detail = the
+ * syntax code / JSON kind / slot / cell count, at = byte offset of the
+ * error in the input, rowStart/rowEnd = the row's bytes, item = 1-based
+ * element in a message or array (0 if none).
+ */
+import { growZeroed } from "./buffers";
+
+export const SLOT_TIME: i32 = 0;
+export const SLOT_VALUE: i32 = 1;
+export const SLOT_TYPE: i32 = 2;
+export const SLOT_KEY0: i32 = 3;
+/** Most grouping columns a scanner resolves. */
+export const MAX_KEY_COLUMNS: i32 = 32;
+export const MAX_SLOTS: i32 = SLOT_KEY0 + MAX_KEY_COLUMNS;
+
+/** Kinds of a captured field value. */
+export const FIELD_ABSENT: u8 = 0;
+export const FIELD_STRING: u8 = 1;
+export const FIELD_NUMBER: u8 = 2;
+export const FIELD_TRUE: u8 = 3;
+export const FIELD_FALSE: u8 = 4;
+export const FIELD_NULL: u8 = 5;
+export const FIELD_OBJECT: u8 = 6;
+export const FIELD_ARRAY: u8 = 7;
+/** A CSV cell: text without quotes (quoted cells with doubled quotes are FIELD_CSV_QUOTED). */
+export const FIELD_CSV: u8 = 8;
+export const FIELD_CSV_QUOTED: u8 = 9;
+
+/** Reject codes (the host's reason texts are keyed by them: src/engine/scanReasons.ts). */
+export const REJECT_SYNTAX: i32 = 1;
+export const REJECT_NOT_OBJECT: i32 = 2;
+export const REJECT_FIELD: i32 = 3;
+export const REJECT_LINE_TOO_LONG: i32 = 4;
+export const REJECT_CSV_CELLS: i32 = 5;
+export const REJECT_CSV_UNTERMINATED: i32 = 6;
+export const REJECT_CSV_AFTER_QUOTE: i32 = 7;
+export const REJECT_EMPTY_MESSAGE: i32 = 8;
+export const REJECT_ELEMENT_NOT_OBJECT: i32 = 9;
+export const REJECT_WIDTH: i32 = 8;
+
+/** Slot names: address and length in `names` (len -1 = slot unused). */
+export const slotNamePtr = new StaticArray<usize>(MAX_SLOTS);
+export const slotNameLen = new StaticArray<i32>(MAX_SLOTS);
+export let keyColumns: i32 = 0;
+let names: usize = 0;
+let namesLen: usize = 0;
+let namesCap: usize = 0;
+
+/** Captured values of the current row, per slot. */
+export const fieldKind = new StaticArray<u8>(MAX_SLOTS);
+export const fieldStart = new StaticArray<usize>(MAX_SLOTS);
+export const fieldEnd = new StaticArray<usize>(MAX_SLOTS);
+export const fieldEscaped = new StaticArray<bool>(MAX_SLOTS);
+
+/** Event-type names sequence patterns use: id = position; others get `typeOther`. */
+const MAX_TYPES: i32 = 256;
+export const typeNamePtr = new StaticArray<usize>(MAX_TYPES);
+export const typeNameLen = new StaticArray<i32>(MAX_TYPES);
+export let typeCount: i32 = 0;
+export let typeOther: i32 = 0;
+
+/** Raw input bytes the host copies in. */
+export let scanBytes: usize = 0;
+export let scanBytesCap: usize = 0;
+
+/** Rejected rows of the last scan. */
+export let rejects: usize = 0;
+export let rejectCount: i32 = 0;
+let rejectCap: i32 = 0;
+
+/** Makes the byte buffer hold `n` bytes (old contents not kept); returns its address. */
+export function scanBytesReserve(n: usize): usize {
+  if (n > scanBytesCap) {
+    let cap = scanBytesCap < 65536 ? <usize>65536 : scanBytesCap;
+    while (cap < n) cap <<= 1;
+    // +8: scanners may read a word past the end without a bounds check
+    if (scanBytes != 0) heap.free(scanBytes);
+    scanBytes = growZeroed(0, 0, cap + 8);
+    scanBytesCap = cap;
+  }
+  return scanBytes;
+}
+
+/** Forgets all slots and types. */
+export function scanConfigReset(): void {
+  for (let s = 0; s < MAX_SLOTS; s++) unchecked(slotNameLen[s] = -1);
+  keyColumns = 0;
+  namesLen = 0;
+  typeCount = 0;
+  typeOther = 0;
+}
+
+function keepName(len: i32): usize {
+  const need = namesLen + <usize>len;
+  if (need > namesCap) {
+    let cap = namesCap < 1024 ? <usize>1024 : namesCap;
+    while (cap < need) cap <<= 1;
+    const old = names;
+    names = growZeroed(names, namesCap, cap);
+    namesCap = cap;
+    // names moved: rebase the slot and type addresses
+    if (old != 0 && old != names) {
+      for (let s = 0; s < MAX_SLOTS; s++) if (unchecked(slotNameLen[s]) >= 0) unchecked(slotNamePtr[s] = slotNamePtr[s] - old + names);
+      for (let t = 0; t < typeCount; t++) unchecked(typeNamePtr[t] = typeNamePtr[t] - old + names);
+    }
+  }
+  const at = names + namesLen;
+  memory.copy(at, scanBytes, <usize>len);
+  namesLen += <usize>len;
+  return at;
+}
+
+/** Names slot `slot` with the `len` bytes at the start of the byte buffer; 0, or -1 for a bad slot. */
+export function scanSetField(slot: i32, len: i32): i32 {
+  if (slot < 0 || slot >= MAX_SLOTS || len < 0) return -1;
+  unchecked(slotNamePtr[slot] = keepName(len));
+  unchecked(slotNameLen[slot] = len);
+  if (slot >= SLOT_KEY0 && slot - SLOT_KEY0 + 1 > keyColumns) keyColumns = slot - SLOT_KEY0 + 1;
+  return 0;
+}
+
+/** Adds an event-type name (bytes at the start of the byte buffer); returns its id, or -1 when full. */
+export function scanAddType(len: i32): i32 {
+  if (typeCount == MAX_TYPES || len < 0) return -1;
+  unchecked(typeNamePtr[typeCount] = keepName(len));
+  unchecked(typeNameLen[typeCount] = len);
+  typeCount++;
+  typeOther = typeCount;
+  return typeCount - 1;
+}
+
+/** Clears the captured fields before a row. */
+@inline export function clearFields(): void {
+  memory.fill(changetype<usize>(fieldKind), 0, <usize>MAX_SLOTS);
+}
+
+/** Empties the reject list before a scan. */
+export function rejectsReset(): void {
+  rejectCount = 0;
+}
+
+/** Appends a rejected row. */
+export function reject(row: i32, code: i32, detail: i32, at: usize, rowStart: usize, rowEnd: usize, item: i32): void {
+  if (rejectCount == rejectCap) {
+    const cap = rejectCap < 256 ? 256 : rejectCap << 1;
+    rejects = growZeroed(rejects, <usize>rejectCap * REJECT_WIDTH * 4, <usize>cap * REJECT_WIDTH * 4);
+    rejectCap = cap;
+  }
+  const r = rejects + <usize>rejectCount * REJECT_WIDTH * 4;
+  store<i32>(r, row);
+  store<i32>(r + 4, code);
+  store<i32>(r + 8, detail);
+  store<i32>(r + 12, <i32>(at - scanBytes));
+  store<i32>(r + 16, <i32>(rowStart - scanBytes));
+  store<i32>(r + 20, <i32>(rowEnd - scanBytes));
+  store<i32>(r + 24, item);
+  store<i32>(r + 28, 0);
+  rejectCount++;
+}
+
+// Slots start unused.
+scanConfigReset();

@@ -1,0 +1,130 @@
+/**
+ * The host side of the core's byte scanners and key table: names the fields
+ * once, copies a chunk of raw input into the core (one copy), makes one scan
+ * call, and exposes the rejects and the keys the call added. No parsing
+ * happens here; see assembly/ndjsonScan.ts for the formats' rules.
+ */
+import type { CoreExports } from './exports.js';
+import { SLOT_KEY0, SLOT_TIME, SLOT_TYPE, SLOT_VALUE } from './exports.js';
+import { decodeWtf8, encodeWtf8 } from './keyTextBytes.js';
+
+/**
+ * A view of `length` bytes of the core's byte buffer after making it hold
+ * `reserve` bytes. Reserving may grow memory, which detaches every earlier
+ * view, so the view is made after it.
+ */
+export function bytesAt(ex: CoreExports, reserve: number, length: number): Uint8Array {
+  const at = ex.scan_bytes_reserve(reserve);
+  return new Uint8Array(ex.memory.buffer, at, length);
+}
+
+/** The fields a scan looks for. */
+export interface ScanFields {
+  time: string;
+  value?: string;
+  /** The event-type field, when sequence patterns read it. */
+  type?: string;
+  keys: readonly string[];
+}
+
+/** A key as the core stores it: its text (values joined by U+001F) and one kind byte per value. */
+export interface CoreKey {
+  text: string;
+  kinds: Uint8Array;
+}
+
+/** A byte format a scanner reads. */
+export type ScanFormat = 'ndjson';
+
+export class CoreScanner {
+  private readonly keyColumns: number;
+
+  /** Configures the core's scanners for `fields` and the pattern event types (ids in order). */
+  constructor(private readonly ex: CoreExports, fields: ScanFields, types: readonly string[] = []) {
+    const max = ex.scan_max_key_columns();
+    if (fields.keys.length > max) throw new RangeError(`at most ${max} grouping columns, got ${fields.keys.length}`);
+    ex.scan_config_reset();
+    this.keyColumns = fields.keys.length;
+    this.name(SLOT_TIME, fields.time);
+    if (fields.value !== undefined) this.name(SLOT_VALUE, fields.value);
+    if (fields.type !== undefined) this.name(SLOT_TYPE, fields.type);
+    fields.keys.forEach((k, i) => this.name(SLOT_KEY0 + i, k));
+    for (const t of types) {
+      const bytes = encodeWtf8(t);
+      bytesAt(ex, bytes.length, bytes.length).set(bytes);
+      if (ex.scan_add_type(bytes.length) < 0) throw new RangeError('too many event types in sequence patterns for the byte scanners (at most 256)');
+    }
+  }
+
+  private name(slot: number, name: string): void {
+    const bytes = encodeWtf8(name);
+    bytesAt(this.ex, bytes.length, bytes.length).set(bytes);
+    this.ex.scan_set_field(slot, bytes.length);
+  }
+
+  /** Copies `parts` (`length` bytes in all) one after the other into the core's input buffer: the one copy of the input. */
+  load(parts: readonly Uint8Array[], length: number): void {
+    const view = bytesAt(this.ex, length, length);
+    let at = 0;
+    for (const p of parts) {
+      view.set(p, at);
+      at += p.length;
+    }
+  }
+
+  /** The bytes last loaded, [start, end) (for error reports). */
+  loaded(start: number, end: number): Uint8Array {
+    return new Uint8Array(this.ex.memory.buffer, this.ex.scan_bytes_reserve(0) + start, end - start);
+  }
+
+  /**
+   * Scans the loaded `length` bytes of NDJSON starting at line `firstLine`;
+   * returns the rows written into the input columns.
+   */
+  scanNdjson(length: number, firstLine: number, maxLineBytes: number): number {
+    const rows = this.ex.scan_ndjson(length, firstLine, maxLineBytes);
+    if (rows < 0) throw new RangeError('more rows in one chunk than the core takes in one batch');
+    return rows;
+  }
+
+  /** Lines the last scan went through. */
+  get lines(): number {
+    return this.ex.scan_lines();
+  }
+
+  /** The rejects of the last scan: `count` records of `width` i32 from `offset` in `data`. */
+  rejects(): { data: Int32Array; offset: number; count: number; width: number } {
+    return { data: new Int32Array(this.ex.memory.buffer), offset: this.ex.scan_rejects_ptr() >>> 2, count: this.ex.scan_rejects_count(), width: this.ex.scan_rejects_width() };
+  }
+
+  /** The source row (line) of each of the first `n` rows the last scan wrote. */
+  rowNumbers(n: number): Int32Array {
+    return new Int32Array(this.ex.memory.buffer, this.ex.input_row_ptr(), n);
+  }
+
+  /** Number of keys in the core's table. */
+  get keyCount(): number {
+    return this.ex.keys_count();
+  }
+
+  /** Key `id` as the core stores it. */
+  key(id: number): CoreKey {
+    const entries = new Int32Array(this.ex.memory.buffer, this.ex.keys_entries_ptr() + id * 12, 2);
+    const text = new Uint8Array(this.ex.memory.buffer, this.ex.keys_text_ptr() + entries[0]!, entries[1]! + this.keyColumns);
+    return { text: decodeWtf8(text.subarray(0, entries[1]!)), kinds: text.slice(entries[1]!) };
+  }
+
+  /** Interns a key given its text and kinds; returns its id. */
+  intern(text: string, kinds: Uint8Array): number {
+    const bytes = encodeWtf8(text);
+    const view = bytesAt(this.ex, bytes.length + kinds.length, bytes.length + kinds.length);
+    view.set(bytes);
+    view.set(kinds, bytes.length);
+    return this.ex.keys_intern(bytes.length, kinds.length);
+  }
+
+  /** Forgets every key. */
+  resetKeys(): void {
+    this.ex.keys_reset();
+  }
+}
