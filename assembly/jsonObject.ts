@@ -6,10 +6,11 @@
  * object is rejected as a whole, never half-read.
  */
 import {
-  MAX_SLOTS, slotNamePtr, slotNameLen, fieldKind, fieldStart, fieldEnd, fieldEscaped,
+  MAX_SLOTS, slotNamePtr, slotNameLen, fieldKind, fieldStart, fieldEnd, fieldEscaped, fieldNumber,
   FIELD_STRING, FIELD_NUMBER, FIELD_TRUE, FIELD_FALSE, FIELD_NULL, FIELD_OBJECT, FIELD_ARRAY, keyColumns, SLOT_KEY0,
 } from "./scanConfig";
 import { skipWs, scanString, skipValue, skipNumber, decodeString, fail, stringEscaped, SYNTAX_END, SYNTAX_UNEXPECTED } from "./jsonText";
+import { scanNumber, numberValue } from "./parseNumber";
 
 /** Scratch for decoding escaped member names. */
 let nameScratch: usize = 0;
@@ -28,15 +29,25 @@ function bytesEqual(a: usize, b: usize, len: usize): bool {
   return true;
 }
 
-/** Records the value at [start, end) for every slot named [name, name+len). */
-function capture(name: usize, len: i32, kind: u8, start: usize, end: usize, escaped: bool): void {
+/** Bit s set for every slot s named [name, name+len). */
+function slotsNamed(name: usize, len: i32): u64 {
+  let mask: u64 = 0;
   for (let s = 0; s < slotsInUse; s++) {
-    if (unchecked(slotNameLen[s]) == len && bytesEqual(unchecked(slotNamePtr[s]), name, <usize>len)) {
-      unchecked(fieldKind[s] = kind);
-      unchecked(fieldStart[s] = start);
-      unchecked(fieldEnd[s] = end);
-      unchecked(fieldEscaped[s] = escaped);
-    }
+    if (unchecked(slotNameLen[s]) == len && bytesEqual(unchecked(slotNamePtr[s]), name, <usize>len)) mask |= <u64>1 << <u64>s;
+  }
+  return mask;
+}
+
+/** Records the value at [start, end) (and its double, for numbers) for every slot in `mask`. */
+function capture(mask: u64, kind: u8, start: usize, end: usize, escaped: bool, number: f64): void {
+  while (mask != 0) {
+    const s = <i32>ctz(mask);
+    mask &= mask - 1;
+    unchecked(fieldKind[s] = kind);
+    unchecked(fieldStart[s] = start);
+    unchecked(fieldEnd[s] = end);
+    unchecked(fieldEscaped[s] = escaped);
+    unchecked(fieldNumber[s] = number);
   }
 }
 
@@ -71,21 +82,30 @@ export function scanObject(p: usize, end: usize): usize {
     if (p >= end) return fail(SYNTAX_END, p);
     const start = p;
     const c = <u32>load<u8>(p);
+    const mask = slotsNamed(name, nameLen);
     let kind: u8;
     let escaped = false;
+    let number: f64 = 0;
     if (c == 0x22) {
       p = scanString(p, end);
       escaped = stringEscaped;
       kind = FIELD_STRING;
     } else if (c == 0x2d || c - 0x30 < 10) {
-      p = skipNumber(p, end);
+      // a wanted number is converted in the same pass that checks it; others are only checked
+      const after = mask != 0 ? scanNumber(p, end, true) : 0;
+      if (after != 0) {
+        number = numberValue();
+        p = after;
+      } else {
+        p = skipNumber(p, end);
+      }
       kind = FIELD_NUMBER;
     } else {
       p = skipValue(p, end);
       kind = c == 0x74 ? FIELD_TRUE : c == 0x66 ? FIELD_FALSE : c == 0x6e ? FIELD_NULL : c == 0x7b ? FIELD_OBJECT : FIELD_ARRAY;
     }
     if (p == 0) return 0;
-    capture(name, nameLen, kind, start, p, escaped);
+    if (mask != 0) capture(mask, kind, start, p, escaped, number);
     p = skipWs(p, end);
     if (p >= end) return fail(SYNTAX_END, p);
     const d = load<u8>(p);

@@ -41,6 +41,18 @@ const POW10: StaticArray<f64> = [
   return c - 0x30 < 10;
 }
 
+/** True when the 8 bytes of w (little-endian) are all ASCII digits. */
+@inline function eightDigits(w: u64): bool {
+  return ((w & 0xf0f0f0f0f0f0f0f0) | (((w + 0x0606060606060606) & 0xf0f0f0f0f0f0f0f0) >> 4)) == 0x3333333333333333;
+}
+
+/** The value of 8 ASCII digits (first digit in the lowest byte), in three multiplications. */
+@inline function eightDigitsValue(w: u64): u64 {
+  w -= 0x3030303030303030;
+  w = w * 10 + (w >> 8);
+  return (((w & 0x000000ff000000ff) * 0x000f424000000064) + (((w >> 16) & 0x000000ff000000ff) * 0x0000271000000001)) >> 32;
+}
+
 /**
  * Scans a number at [p, end). `json` selects JSON's grammar; otherwise the
  * numeric-string grammar. Returns the address just past the number, or 0
@@ -59,6 +71,16 @@ export function scanNumber(p: usize, end: usize, json: bool): usize {
   let significant = 0; // digits counted into m, from the first non-zero one
   let dropped = 0;     // integer digits beyond the 19 that fit
   const intStart = p;
+  // eight digits at a time while they all count (after the first non-zero digit, up to 19)
+  if (p + 8 <= end && load<u8>(p) != 0x30) {
+    while (p + 8 <= end && significant <= 11) {
+      const w = load<u64>(p);
+      if (!eightDigits(w)) break;
+      m = m * 100000000 + eightDigitsValue(w);
+      significant += 8;
+      p += 8;
+    }
+  }
   while (p < end && isDigit(<u32>load<u8>(p))) {
     const d = <u32>load<u8>(p) - 0x30;
     if (significant < 19) {
@@ -80,6 +102,16 @@ export function scanNumber(p: usize, end: usize, json: bool): usize {
   if (p < end && load<u8>(p) == 0x2e) {
     p++;
     const fracStart = p;
+    if (significant > 0) {
+      while (p + 8 <= end && significant <= 11) {
+        const w = load<u64>(p);
+        if (!eightDigits(w)) break;
+        m = m * 100000000 + eightDigitsValue(w);
+        significant += 8;
+        fracCounted += 8;
+        p += 8;
+      }
+    }
     while (p < end && isDigit(<u32>load<u8>(p))) {
       const d = <u32>load<u8>(p) - 0x30;
       if (significant < 19) {

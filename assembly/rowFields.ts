@@ -13,7 +13,7 @@
  *   missing, null and "" are -1).
  */
 import {
-  SLOT_TIME, SLOT_VALUE, SLOT_TYPE, SLOT_KEY0, keyColumns, slotNameLen, fieldKind, fieldStart, fieldEnd, fieldEscaped,
+  SLOT_TIME, SLOT_VALUE, SLOT_TYPE, SLOT_KEY0, keyColumns, slotNameLen, fieldKind, fieldStart, fieldEnd, fieldEscaped, fieldNumber,
   FIELD_ABSENT, FIELD_STRING, FIELD_NUMBER, FIELD_TRUE, FIELD_FALSE, FIELD_NULL, FIELD_CSV, FIELD_CSV_QUOTED,
   typeCount, typeOther, typeNamePtr, typeNameLen, reject, REJECT_FIELD,
 } from "./scanConfig";
@@ -84,7 +84,7 @@ function fieldText(slot: i32): usize {
 /** Event time of the row, or NaN. */
 function timeOf(): f64 {
   const kind = unchecked(fieldKind[SLOT_TIME]);
-  if (kind == FIELD_NUMBER) return epochToMs(parseNumberText(unchecked(fieldStart[SLOT_TIME]), unchecked(fieldEnd[SLOT_TIME]), true));
+  if (kind == FIELD_NUMBER) return epochToMs(unchecked(fieldNumber[SLOT_TIME]));
   if (isText(kind)) {
     const p = fieldText(SLOT_TIME);
     return timestampFromText(p, p + <usize>textLen);
@@ -95,7 +95,7 @@ function timeOf(): f64 {
 /** The row's value, or NaN when it is missing or not a finite number. */
 function valueOf(): f64 {
   const kind = unchecked(fieldKind[SLOT_VALUE]);
-  if (kind == FIELD_NUMBER) return parseNumberText(unchecked(fieldStart[SLOT_VALUE]), unchecked(fieldEnd[SLOT_VALUE]), true);
+  if (kind == FIELD_NUMBER) return unchecked(fieldNumber[SLOT_VALUE]);
   if (isText(kind)) {
     const p = fieldText(SLOT_VALUE);
     const from = trimStart(p, p + <usize>textLen);
@@ -126,7 +126,7 @@ function keyPart(slot: i32, part: i32, w: usize): usize {
       memory.copy(w, start, end - start);
       return w + (end - start);
     }
-    const v = parseNumberText(start, end, true);
+    const v = unchecked(fieldNumber[slot]);
     if (!isFinite(v)) {
       // String(Infinity): JSON.parse gives Infinity for 1e999
       const text = v > 0 ? "Infinity" : "-Infinity";

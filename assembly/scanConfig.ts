@@ -63,6 +63,8 @@ export const fieldKind = new StaticArray<u8>(MAX_SLOTS);
 export const fieldStart = new StaticArray<usize>(MAX_SLOTS);
 export const fieldEnd = new StaticArray<usize>(MAX_SLOTS);
 export const fieldEscaped = new StaticArray<bool>(MAX_SLOTS);
+/** The double of a number value (FIELD_NUMBER), parsed while scanning. */
+export const fieldNumber = new StaticArray<f64>(MAX_SLOTS);
 
 /** Event-type names sequence patterns use: id = position; others get `typeOther`. */
 const MAX_TYPES: i32 = 256;

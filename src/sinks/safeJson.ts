@@ -18,12 +18,33 @@
  */
 export function safeJsonStringify(value: unknown): string {
   try {
-    return JSON.stringify(value, plainReplacer) ?? 'null';
+    // A replacer takes JSON.stringify off its fast path: use one only when a value needs it.
+    return (needsReplacer(value, 0) ? JSON.stringify(value, plainReplacer) : JSON.stringify(value)) ?? 'null';
   } catch {
     // Only cycles and throwing toJSON methods get here: retry with a replacer
     // that tracks the current path, which costs more so is not the default.
     return stringifyGuarded(value);
   }
+}
+
+/** Deeper than this, assume a replacer is needed rather than walk on (a cycle also ends here). */
+const MAX_CHECKED_DEPTH = 32;
+
+/** True when `value` holds an undefined or a BigInt that plain JSON.stringify would drop or throw on. */
+function needsReplacer(value: unknown, depth: number): boolean {
+  if (value === undefined || typeof value === 'bigint') return true;
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth >= MAX_CHECKED_DEPTH) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (needsReplacer(value[i], depth + 1)) return true;
+    return false;
+  }
+  // objects with toJSON (Date) serialise themselves; what they return is not checked here, as before
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && needsReplacer((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
 }
 
 function plainReplacer(_key: string, value: unknown): unknown {
