@@ -186,7 +186,9 @@ export function patterns_dropped_partials(): f64 { return patternsDroppedTotal()
 import {
   scanBytesReserve, scanConfigReset, scanSetField, scanAddType, rejects, rejectCount, REJECT_WIDTH, MAX_KEY_COLUMNS,
 } from "./scanConfig";
-import { scanNdjson, scanLineCount } from "./ndjsonScan";
+import { scanNdjson } from "./ndjsonScan";
+import { scanCsv, scanCsvColumns, scanCsvMap } from "./csvScan";
+import { scanLines } from "./scanConfig";
 import { inputRow } from "./input";
 import { keyIntern, keyTruncate, keyTableReset, keyTotal, keyText, keyEntries } from "./keyTable";
 import { parseNumberText } from "./parseNumber";
@@ -207,7 +209,13 @@ export function scan_max_key_columns(): i32 { return MAX_KEY_COLUMNS; }
 /** Scans `len` bytes of NDJSON whose first line is `firstLine`; returns rows written or -1 if more than one batch holds. */
 export function scan_ndjson(len: i32, firstLine: i32, maxLineBytes: i32): i32 { return scanNdjson(len, firstLine, maxLineBytes); }
 /** Lines the last scan went through. */
-export function scan_lines(): i32 { return scanLineCount; }
+export function scan_lines(): i32 { return scanLines; }
+/** Starts a CSV header of `count` columns (none mapped); 0 or -1. */
+export function scan_csv_columns(count: i32): i32 { return scanCsvColumns(count); }
+/** CSV column `column` fills slot `slot`; 0 or -1. */
+export function scan_csv_map(column: i32, slot: i32): i32 { return scanCsvMap(column, slot); }
+/** Scans `len` bytes of CSV rows (header already mapped) whose first line is `firstLine`; rows written or -1. */
+export function scan_csv(len: i32, firstLine: i32, maxLineBytes: i32): i32 { return scanCsv(len, firstLine, maxLineBytes); }
 /** Address of the rejects of the last scan (REJECT_WIDTH i32 each; see scanConfig.ts). */
 export function scan_rejects_ptr(): usize { return rejects; }
 /** Number of rejects of the last scan. */

@@ -6,18 +6,15 @@
  * a line over the limit (REJECT_LINE_TOO_LONG), or a field the query needs
  * (REJECT_FIELD, rowFields.ts). A final line without LF counts.
  */
-import { scanBytes, clearFields, reject, rejectsReset, REJECT_NOT_OBJECT, REJECT_LINE_TOO_LONG } from "./scanConfig";
+import { scanBytes, clearFields, reject, rejectsReset, setScanLines, REJECT_NOT_OBJECT, REJECT_LINE_TOO_LONG } from "./scanConfig";
 import { skipWs, skipValue, SYNTAX_UNEXPECTED, fail } from "./jsonText";
 import { scanObject, objectSlotsRefresh } from "./jsonObject";
 import { finishRow } from "./rowFields";
 import { trimStart } from "./parseTimestamp";
 import { jsonKindOf, prepareRows, roomForRow, rejectSyntax } from "./scanRows";
 
-/** Lines the last scan went through (blank and rejected ones included). */
-export let scanLineCount: i32 = 0;
-
 /** Index of the next LF at or after p, or end. */
-@inline function lineEnd(p: usize, end: usize): usize {
+@inline export function lineEnd(p: usize, end: usize): usize {
   // eight bytes at a time: a word has an LF byte when (w ^ 0x0a…) has a zero byte
   while (p + 8 <= end) {
     const w = load<u64>(p) ^ 0x0a0a0a0a0a0a0a0a;
@@ -60,7 +57,7 @@ export function scanNdjson(len: i32, firstLine: i32, maxLineBytes: i32): i32 {
         }
         if (r == 0) rejectSyntax(line, p, stop, 0);
         else {
-          if (!roomForRow(n)) { scanLineCount = line - firstLine; return -1; }
+          if (!roomForRow(n)) { setScanLines(line - firstLine); return -1; }
           if (finishRow(n, line, p, stop, 0)) n++;
         }
       } else {
@@ -76,6 +73,6 @@ export function scanNdjson(len: i32, firstLine: i32, maxLineBytes: i32): i32 {
     line++;
     p = lf + 1;
   }
-  scanLineCount = line - firstLine;
+  setScanLines(line - firstLine);
   return n;
 }

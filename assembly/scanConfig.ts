@@ -148,6 +148,14 @@ export function scanAddType(len: i32): i32 {
   memory.fill(changetype<usize>(fieldKind), 0, <usize>MAX_SLOTS);
 }
 
+/** Lines the last scan went through (blank and rejected ones included). */
+export let scanLines: i32 = 0;
+
+/** Records how many lines the scan went through. */
+export function setScanLines(n: i32): void {
+  scanLines = n;
+}
+
 /** Empties the reject list before a scan. */
 export function rejectsReset(): void {
   rejectCount = 0;

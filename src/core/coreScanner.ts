@@ -34,16 +34,18 @@ export interface CoreKey {
 }
 
 /** A byte format a scanner reads. */
-export type ScanFormat = 'ndjson';
+export type ScanFormat = 'ndjson' | 'csv';
 
 export class CoreScanner {
   private readonly keyColumns: number;
+  private readonly fields: ScanFields;
 
   /** Configures the core's scanners for `fields` and the pattern event types (ids in order). */
   constructor(private readonly ex: CoreExports, fields: ScanFields, types: readonly string[] = []) {
     const max = ex.scan_max_key_columns();
     if (fields.keys.length > max) throw new RangeError(`at most ${max} grouping columns, got ${fields.keys.length}`);
     ex.scan_config_reset();
+    this.fields = fields;
     this.keyColumns = fields.keys.length;
     this.name(SLOT_TIME, fields.time);
     if (fields.value !== undefined) this.name(SLOT_VALUE, fields.value);
@@ -83,6 +85,25 @@ export class CoreScanner {
    */
   scanNdjson(length: number, firstLine: number, maxLineBytes: number): number {
     const rows = this.ex.scan_ndjson(length, firstLine, maxLineBytes);
+    if (rows < 0) throw new RangeError('more rows in one chunk than the core takes in one batch');
+    return rows;
+  }
+
+  /** Maps the columns of a CSV header (its field names, in order) to the fields the scans look for. */
+  csvHeader(names: readonly string[]): void {
+    const ex = this.ex;
+    ex.scan_csv_columns(names.length);
+    const slots: [string | undefined, number][] = [[this.fields.time, SLOT_TIME], [this.fields.value, SLOT_VALUE], [this.fields.type, SLOT_TYPE]];
+    this.fields.keys.forEach((k, i) => slots.push([k, SLOT_KEY0 + i]));
+    for (const [name, slot] of slots) {
+      const column = name === undefined ? -1 : names.indexOf(name);
+      if (column >= 0) ex.scan_csv_map(column, slot);
+    }
+  }
+
+  /** Scans the loaded `length` bytes of CSV rows (after csvHeader) starting at line `firstLine`; returns the rows written. */
+  scanCsv(length: number, firstLine: number, maxLineBytes: number): number {
+    const rows = this.ex.scan_csv(length, firstLine, maxLineBytes);
     if (rows < 0) throw new RangeError('more rows in one chunk than the core takes in one batch');
     return rows;
   }

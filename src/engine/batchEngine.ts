@@ -26,6 +26,15 @@ import { CoreScanner } from '../core/coreScanner.js';
 import type { ByteChunk } from '../sources/source.js';
 import { LineCarry } from './lineCarry.js';
 import { scanRejects } from './scanReasons.js';
+import { csvHeaderNames } from './csvText.js';
+
+const lineDecoder = new TextDecoder();
+
+/** A line's text without its CR. */
+function decodeLine(bytes: Uint8Array): string {
+  const n = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+  return lineDecoder.decode(bytes.subarray(0, n));
+}
 import { DEFAULT_MAX_LINE_BYTES } from './limits.js';
 
 /** What one batch produced. */
@@ -85,6 +94,10 @@ export class BatchEngine {
   private readonly scanner: CoreScanner;
   /** Line state of the byte stream this engine reads (files, stdin). */
   private streamLines: LineCarry | undefined;
+  /** The format of that stream. */
+  private streamFormat: string | undefined;
+  /** The CSV header of that stream, once read. */
+  private csvNames: string[] | undefined;
 
   /**
    * @param withLateRecords build records for late events (when a late sink exists); they are counted either way
@@ -123,7 +136,7 @@ export class BatchEngine {
    * name (the core keeps only the ids of the types patterns name).
    */
   acceptsBytes(format: string): boolean {
-    return format === 'ndjson' && !(this.eventsQuery && this.withEventRecords && this.plan.typeColumn !== undefined);
+    return (format === 'ndjson' || format === 'csv') && !(this.eventsQuery && this.withEventRecords && this.plan.typeColumn !== undefined);
   }
 
   /** Validates and encodes a batch, processes it in one core call, returns its outputs. */
@@ -185,6 +198,10 @@ export class BatchEngine {
    */
   private processBytes(chunk: ByteChunk, sourceErrors: readonly InputError[]): BatchResult {
     if (!this.acceptsBytes(chunk.format)) throw new TypeError(`this query cannot take raw ${chunk.format} bytes`);
+    if (this.streamFormat !== undefined && !chunk.whole && this.streamFormat !== chunk.format) {
+      throw new TypeError(`one stream of bytes cannot change format (${this.streamFormat} → ${chunk.format})`);
+    }
+    if (!chunk.whole) this.streamFormat = chunk.format;
     const t0 = clock();
     const errors: InputError[] = sourceErrors.slice();
     const maxLineBytes = chunk.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -196,10 +213,34 @@ export class BatchEngine {
     if (piece) {
       this.keys.syncToCore();
       this.scanner.load(piece.parts, piece.length);
-      count = this.scanner.scanNdjson(piece.length, piece.firstLine, maxLineBytes);
-      lines.advance(this.scanner.lines);
-      const rejects = this.scanner.rejects();
-      if (rejects.count > 0) scanRejects(rejects, (a, b) => this.scanner.loaded(a, b), this.plan, this.sourceName, maxLineBytes, errors);
+      let from = 0;
+      let firstLine = piece.firstLine;
+      if (chunk.format === 'csv') {
+        if (chunk.whole) this.csvNames = undefined;
+        // the header is the first line that is not blank: read here, mapped into the core once
+        while (this.csvNames === undefined && from < piece.length) {
+          const all = this.scanner.loaded(0, piece.length);
+          let lf = all.indexOf(0x0a, from);
+          if (lf === -1) lf = piece.length;
+          const names = csvHeaderNames(decodeLine(all.subarray(from, lf)), this.sourceName, firstLine);
+          from = lf + 1;
+          firstLine++;
+          if (names !== undefined) {
+            this.csvNames = names;
+            this.scanner.csvHeader(names);
+          }
+        }
+        lines.advance(firstLine - piece.firstLine);
+        if (from > 0) this.scanner.load([this.scanner.loaded(Math.min(from, piece.length), piece.length).slice()], Math.max(0, piece.length - from));
+        if (this.csvNames !== undefined) count = this.scanner.scanCsv(Math.max(0, piece.length - from), firstLine, maxLineBytes);
+      } else {
+        count = this.scanner.scanNdjson(piece.length, firstLine, maxLineBytes);
+      }
+      if (chunk.format === 'ndjson' || this.csvNames !== undefined) {
+        lines.advance(this.scanner.lines);
+        const rejects = this.scanner.rejects();
+        if (rejects.count > 0) scanRejects(rejects, (a, b) => this.scanner.loaded(a, b), this.plan, this.sourceName, maxLineBytes, errors, this.csvNames);
+      }
       this.keys.syncFromCore();
     }
     const t1 = clock();

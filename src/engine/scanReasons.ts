@@ -6,13 +6,14 @@
  */
 import {
   JSON_ARRAY, JSON_BOOLEAN, JSON_NULL, JSON_NUMBER, JSON_STRING, REJECT_FIELD, REJECT_LINE_TOO_LONG, REJECT_NOT_OBJECT,
-  REJECT_SYNTAX, R_AT, R_CODE, R_DETAIL, R_ROW, R_ROW_END, R_ROW_START, SLOT_KEY0, SLOT_TIME, SLOT_VALUE,
+  REJECT_SYNTAX, REJECT_CSV_CELLS, REJECT_CSV_UNTERMINATED, REJECT_CSV_AFTER_QUOTE, R_AT, R_CODE, R_DETAIL, R_ROW, R_ROW_END, R_ROW_START, SLOT_KEY0, SLOT_TIME, SLOT_VALUE,
   SYNTAX_CONTROL, SYNTAX_END, SYNTAX_ESCAPE, SYNTAX_UTF8,
 } from '../core/exports.js';
 import { clipRaw, MAX_RAW_CHARS, type InputError } from './inputError.js';
 import { keyError, timeError, valueError, type FieldError } from './fieldErrors.js';
 import { epochToMs, parseTimestamp } from './timestamp.js';
 import type { QueryPlan } from './plan.js';
+import { cellCountReason, csvRow, splitCsvLine } from './csvText.js';
 
 const decoder = new TextDecoder();
 /** Bytes decoded for a raw excerpt: enough for MAX_RAW_CHARS characters of up to 4 bytes. */
@@ -46,8 +47,8 @@ function syntaxDetail(code: number, before: string, at: string): string {
 }
 
 /** A rejected row's field problem, found by the same rules RowEncoder applies to parsed objects. */
-function fieldProblem(plan: QueryPlan, slot: number, rowText: string): FieldError {
-  const row = JSON.parse(rowText) as Record<string, unknown>;
+function fieldProblem(plan: QueryPlan, slot: number, rowText: string, csvNames: readonly string[] | undefined): FieldError {
+  const row = csvNames ? csvRow(csvNames, rowText) : JSON.parse(rowText) as Record<string, unknown>;
   if (slot === SLOT_TIME) {
     const raw = row[plan.timeColumn];
     return timeError(plan.timeColumn, raw, typeof raw === 'number' ? epochToMs(raw) : parseTimestamp(raw));
@@ -59,7 +60,8 @@ function fieldProblem(plan: QueryPlan, slot: number, rowText: string): FieldErro
 
 /**
  * Words every reject of the last scan. `bytes(start, end)` gives the loaded
- * input; `maxLineBytes` is the limit the scan applied.
+ * input; `maxLineBytes` is the limit the scan applied; `csvNames` the
+ * header of a CSV scan (undefined for NDJSON).
  */
 export function scanRejects(
   rejects: { data: Int32Array; offset: number; count: number; width: number },
@@ -68,6 +70,7 @@ export function scanRejects(
   source: string,
   maxLineBytes: number,
   out: InputError[],
+  csvNames?: readonly string[],
 ): void {
   const { data, offset, count, width } = rejects;
   for (let i = 0; i < count; i++) {
@@ -89,8 +92,14 @@ export function scanRejects(
     } else if (code === REJECT_NOT_OBJECT) {
       out.push({ source, line, reason: notObjectReason(data[r + R_DETAIL]!), raw: clipRaw(text) });
     } else if (code === REJECT_FIELD) {
-      const { kind, reason } = fieldProblem(plan, data[r + R_DETAIL]!, text);
+      const { kind, reason } = fieldProblem(plan, data[r + R_DETAIL]!, text, csvNames);
       out.push({ source, line, kind, reason, raw: clipRaw(text) });
+    } else if (code === REJECT_CSV_CELLS && csvNames) {
+      out.push({ source, line, reason: cellCountReason(csvNames.length, data[r + R_DETAIL]!), raw: clipRaw(text) });
+    } else if (code === REJECT_CSV_UNTERMINATED || code === REJECT_CSV_AFTER_QUOTE) {
+      // the object path's splitter words the quote error, with its column
+      const cells = splitCsvLine(text);
+      out.push({ source, line, reason: Array.isArray(cells) ? 'a quoted cell is not closed properly' : cells.reason, raw: clipRaw(text) });
     } else {
       out.push({ source, line, kind: 'malformed', reason: `rejected by the scanner (code ${code})`, raw: clipRaw(text) });
     }

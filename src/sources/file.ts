@@ -94,14 +94,14 @@ export class FileSource implements Source {
     else yield* replayPaced(batches, { speed: this.speed, timestampField: this.timestampField }, signal);
   }
 
-  /** NDJSON read without pacing goes to the core as raw bytes. */
+  /** A file read without pacing goes to the core as raw bytes. */
   get byteFormat(): ByteFormat | undefined {
-    return this.format === 'ndjson' && this.speed === undefined ? 'ndjson' : undefined;
+    return this.speed === undefined ? this.format : undefined;
   }
 
   /**
-   * The file as raw chunks for the core's scanner (NDJSON without pacing;
-   * undefined otherwise). The same rows and errors as `batches()`.
+   * The file as raw chunks for the core's scanners (unpaced; undefined
+   * with `speed`, whose pacing reads the rows). The same rows and errors as `batches()`.
    */
   byteBatches(signal: AbortSignal): AsyncIterable<SourceBatch> | undefined {
     const format = this.byteFormat;

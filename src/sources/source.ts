@@ -49,7 +49,7 @@ export interface ByteChunk {
 }
 
 /** Formats the core's byte scanners read. */
-export type ByteFormat = 'ndjson';
+export type ByteFormat = 'ndjson' | 'csv';
 
 /** A source of events. */
 export interface Source {

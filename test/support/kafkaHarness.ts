@@ -102,10 +102,21 @@ export class KafkaFixture {
     return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
   }
 
-  /** The group's committed offset of every partition of `topic` (-1: none). */
+  /**
+   * The group's committed offset of every partition of `topic` (-1: none).
+   * Retries while the broker answers with a retriable error (the group's
+   * coordinator moving or still loading, as after a member was killed).
+   */
   async committed(groupId: string, topic: string): Promise<Offsets> {
-    const [entry] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map((entry?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [entry] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+        return new Map((entry?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      } catch (e) {
+        if (!(e as { retriable?: boolean }).retriable || attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 
   /**
