@@ -12,7 +12,7 @@ import { BatchBuilder } from './batchBuilder.js';
 import { checkLineFormat, createLineParser, type LineFormat } from './lineFormat.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './lines.js';
 import { readError } from './readError.js';
-import type { Source, SourceBatch } from './source.js';
+import type { ByteFormat, Source, SourceBatch } from './source.js';
 import { waitFor } from './wait.js';
 
 /** Options of {@link stdinSource}. */
@@ -59,6 +59,50 @@ export class StdinSource implements Source {
     if (this.input !== undefined && typeof this.input[Symbol.asyncIterator] !== 'function') {
       throw new TypeError('input: expected a readable stream or an async iterable of chunks');
     }
+  }
+
+  /** Standard input goes to the core as raw bytes, in either format. */
+  get byteFormat(): ByteFormat {
+    return this.format;
+  }
+
+  /**
+   * The input as raw chunks for the core's scanners: each chunk is handed
+   * on as it arrives (no flush timer is needed: nothing waits to fill a
+   * batch of rows), then an end marker at EOF.
+   */
+  byteBatches(signal: AbortSignal): AsyncIterable<SourceBatch> {
+    const { description, format, maxLineBytes } = this;
+    const input = (): AsyncIterable<Uint8Array | string> => this.input ?? (process.stdin as AsyncIterable<Uint8Array | string>);
+    return (async function* () {
+      const stream = input();
+      const chunks = stream[Symbol.asyncIterator]();
+      let next: Promise<IteratorResult<Uint8Array | string>> | undefined;
+      try {
+        for (;;) {
+          if (signal.aborted) return;
+          next = chunks.next().catch((error: unknown) => {
+            throw readError(description, error);
+          });
+          next.catch(() => undefined);
+          const outcome = await waitFor(next, Infinity, signal);
+          if (outcome.kind !== 'value') return;
+          next = undefined;
+          const result = outcome.value;
+          if (result.done) break;
+          const data = typeof result.value === 'string' ? textEncoder.encode(result.value) : result.value;
+          yield { rows: [], errors: [], bytes: { data, format, maxLineBytes }, receivedAt: performance.now() };
+        }
+        yield { rows: [], errors: [], bytes: { data: new Uint8Array(0), format, maxLineBytes, end: true } };
+      } finally {
+        // as in batches(): a pending read would block return() on an idle terminal
+        if (next === undefined) await chunks.return?.();
+        else {
+          (stream as { destroy?: () => void }).destroy?.();
+          chunks.return?.().catch(() => undefined);
+        }
+      }
+    })();
   }
 
   /** Reads until EOF or abort, in batches of at most `maxRows` rows. */
@@ -120,6 +164,8 @@ export class StdinSource implements Source {
     }
   }
 }
+
+const textEncoder = new TextEncoder();
 
 /** Creates a {@link StdinSource}: `stdinSource()`, or `stdinSource({ input: stream })` in tests. */
 export function stdinSource(options: StdinSourceOptions = {}): StdinSource {
