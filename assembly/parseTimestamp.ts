@@ -45,6 +45,8 @@ export function jsSpaceAt(p: usize, end: usize): i32 {
 
 /** Start of [p, end) without leading JavaScript whitespace. */
 export function trimStart(p: usize, end: usize): usize {
+  // the common case: printable ASCII first
+  if (p < end && <u32>load<u8>(p) - 0x21 < 0x5f) return p;
   while (p < end) {
     const n = jsSpaceAt(p, end);
     if (n == 0) break;
@@ -55,6 +57,7 @@ export function trimStart(p: usize, end: usize): usize {
 
 /** End of [p, end) without trailing JavaScript whitespace. */
 export function trimEnd(p: usize, end: usize): usize {
+  if (end > p && <u32>load<u8>(end - 1) - 0x21 < 0x5f) return end;
   while (end > p) {
     // whitespace is 1–3 bytes: try each length ending at `end`
     if (jsSpaceAt(end - 1, end) == 1) { end--; continue; }
