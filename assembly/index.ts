@@ -188,6 +188,7 @@ import {
 } from "./scanConfig";
 import { scanNdjson } from "./ndjsonScan";
 import { scanCsv, scanCsvColumns, scanCsvMap } from "./csvScan";
+import { scanJsonDocument } from "./jsonDocScan";
 import { scanLines } from "./scanConfig";
 import { inputRow } from "./input";
 import { keyIntern, keyTruncate, keyTableReset, keyTotal, keyText, keyEntries } from "./keyTable";
@@ -216,6 +217,8 @@ export function scan_csv_columns(count: i32): i32 { return scanCsvColumns(count)
 export function scan_csv_map(column: i32, slot: i32): i32 { return scanCsvMap(column, slot); }
 /** Scans `len` bytes of CSV rows (header already mapped) whose first line is `firstLine`; rows written or -1. */
 export function scan_csv(len: i32, firstLine: i32, maxLineBytes: i32): i32 { return scanCsv(len, firstLine, maxLineBytes); }
+/** Scans a `len`-byte JSON document (an array of events or one event); rows written, -1 invalid JSON (nothing kept), -2 too many rows. */
+export function scan_json(len: i32): i32 { return scanJsonDocument(len); }
 /** Address of the rejects of the last scan (REJECT_WIDTH i32 each; see scanConfig.ts). */
 export function scan_rejects_ptr(): usize { return rejects; }
 /** Number of rejects of the last scan. */

@@ -34,7 +34,7 @@ export interface CoreKey {
 }
 
 /** A byte format a scanner reads. */
-export type ScanFormat = 'ndjson' | 'csv';
+export type ScanFormat = 'ndjson' | 'csv' | 'json';
 
 export class CoreScanner {
   private readonly keyColumns: number;
@@ -105,6 +105,17 @@ export class CoreScanner {
   scanCsv(length: number, firstLine: number, maxLineBytes: number): number {
     const rows = this.ex.scan_csv(length, firstLine, maxLineBytes);
     if (rows < 0) throw new RangeError('more rows in one chunk than the core takes in one batch');
+    return rows;
+  }
+
+  /**
+   * Scans the loaded `length` bytes as one JSON document (an array of events
+   * or one event); returns the rows written, or -1 when it is not valid JSON
+   * (then nothing was kept and the one reject says where).
+   */
+  scanJson(length: number): number {
+    const rows = this.ex.scan_json(length);
+    if (rows === -2) throw new RangeError('more events in one document than the core takes in one batch');
     return rows;
   }
 

@@ -72,6 +72,7 @@ export interface CoreExports {
   scan_csv_columns(count: number): number;
   scan_csv_map(column: number, slot: number): number;
   scan_csv(len: number, firstLine: number, maxLineBytes: number): number;
+  scan_json(len: number): number;
   scan_rejects_ptr(): number;
   scan_rejects_count(): number;
   scan_rejects_width(): number;
@@ -102,7 +103,7 @@ export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
   'patterns_define', 'patterns_set', 'patterns_set_step', 'patterns_reset', 'patterns_process', 'out_matches_ptr',
   'out_matches_count', 'out_matches_width', 'out_match_ts_ptr', 'out_match_ts_count', 'patterns_active_partials',
   'patterns_matches_total', 'patterns_dropped_partials',
-  'scan_bytes_reserve', 'scan_config_reset', 'scan_set_field', 'scan_add_type', 'scan_max_key_columns', 'scan_ndjson', 'scan_lines', 'scan_csv_columns', 'scan_csv_map', 'scan_csv',
+  'scan_bytes_reserve', 'scan_config_reset', 'scan_set_field', 'scan_add_type', 'scan_max_key_columns', 'scan_ndjson', 'scan_lines', 'scan_csv_columns', 'scan_csv_map', 'scan_csv', 'scan_json',
   'scan_rejects_ptr', 'scan_rejects_count', 'scan_rejects_width', 'input_row_ptr', 'keys_count', 'keys_text_ptr',
   'keys_entries_ptr', 'keys_intern', 'keys_truncate', 'keys_reset', 'text_to_number', 'number_to_text', 'text_to_timestamp',
 ];

@@ -136,7 +136,7 @@ export class BatchEngine {
    * name (the core keeps only the ids of the types patterns name).
    */
   acceptsBytes(format: string): boolean {
-    return (format === 'ndjson' || format === 'csv') && !(this.eventsQuery && this.withEventRecords && this.plan.typeColumn !== undefined);
+    return (format === 'ndjson' || format === 'csv' || format === 'json') && !(this.eventsQuery && this.withEventRecords && this.plan.typeColumn !== undefined);
   }
 
   /** Validates and encodes a batch, processes it in one core call, returns its outputs. */
@@ -204,6 +204,7 @@ export class BatchEngine {
     if (!chunk.whole) this.streamFormat = chunk.format;
     const t0 = clock();
     const errors: InputError[] = sourceErrors.slice();
+    if (chunk.format === 'json') return this.processJsonDocument(chunk, errors, t0);
     const maxLineBytes = chunk.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     let lines: LineCarry;
     if (chunk.whole) lines = new LineCarry(maxLineBytes, this.sourceName);
@@ -243,6 +244,23 @@ export class BatchEngine {
       }
       this.keys.syncFromCore();
     }
+    return this.finishBytes(count, errors, t0);
+  }
+
+  /** A whole JSON document: every element an event; invalid JSON gives one error and no rows. */
+  private processJsonDocument(chunk: ByteChunk, errors: InputError[], t0: number): BatchResult {
+    if (!chunk.whole) throw new TypeError("'json' bytes must be a whole document (whole: true)");
+    this.keys.syncToCore();
+    this.scanner.load([chunk.data], chunk.data.length);
+    const count = Math.max(0, this.scanner.scanJson(chunk.data.length));
+    const rejects = this.scanner.rejects();
+    if (rejects.count > 0) scanRejects(rejects, (a, b) => this.scanner.loaded(a, b), this.plan, this.sourceName, 0, errors);
+    this.keys.syncFromCore();
+    return this.finishBytes(count, errors, t0);
+  }
+
+  /** Runs the `count` rows a scan wrote through the core and builds the outputs. */
+  private finishBytes(count: number, errors: InputError[], t0: number): BatchResult {
     const t1 = clock();
     this.core.process(count);
     const t2 = clock();

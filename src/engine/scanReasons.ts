@@ -6,7 +6,7 @@
  */
 import {
   JSON_ARRAY, JSON_BOOLEAN, JSON_NULL, JSON_NUMBER, JSON_STRING, REJECT_FIELD, REJECT_LINE_TOO_LONG, REJECT_NOT_OBJECT,
-  REJECT_SYNTAX, REJECT_CSV_CELLS, REJECT_CSV_UNTERMINATED, REJECT_CSV_AFTER_QUOTE, R_AT, R_CODE, R_DETAIL, R_ROW, R_ROW_END, R_ROW_START, SLOT_KEY0, SLOT_TIME, SLOT_VALUE,
+  REJECT_SYNTAX, REJECT_ELEMENT_NOT_OBJECT, REJECT_CSV_CELLS, REJECT_CSV_UNTERMINATED, REJECT_CSV_AFTER_QUOTE, R_AT, R_CODE, R_DETAIL, R_ROW, R_ROW_END, R_ROW_START, SLOT_KEY0, SLOT_TIME, SLOT_VALUE,
   SYNTAX_CONTROL, SYNTAX_END, SYNTAX_ESCAPE, SYNTAX_UTF8,
 } from '../core/exports.js';
 import { clipRaw, MAX_RAW_CHARS, type InputError } from './inputError.js';
@@ -27,6 +27,11 @@ const JSON_KIND_NAMES: Record<number, string> = {
 /** The reason text of an NDJSON line that is not an object. */
 export function notObjectReason(kind: number): string {
   return `expected a JSON object, got ${JSON_KIND_NAMES[kind] ?? 'another value'}`;
+}
+
+/** The reason text of an element of a JSON array that is not an object. */
+export function elementNotObjectReason(item: number): string {
+  return `element ${item} is not a JSON object`;
 }
 
 /** The reason text of a line over the limit. */
@@ -76,7 +81,8 @@ export function scanRejects(
   for (let i = 0; i < count; i++) {
     const r = offset + i * width;
     const code = data[r + R_CODE]!;
-    const line = data[r + R_ROW]!;
+    // row 0: the whole document (a JSON body that is not valid JSON)
+    const line = data[r + R_ROW]! || undefined;
     const start = data[r + R_ROW_START]!;
     const end = data[r + R_ROW_END]!;
     if (code === REJECT_LINE_TOO_LONG) {
@@ -88,7 +94,9 @@ export function scanRejects(
       const at = data[r + R_AT]!;
       const before = decoder.decode(bytes(start, at));
       const next = at < end ? decoder.decode(bytes(at, Math.min(end, at + 4))).slice(0, 1) : '';
-      out.push({ source, line, reason: `not valid JSON: ${syntaxDetail(data[r + R_DETAIL]!, before, next)}`, raw: clipRaw(text) });
+      out.push({ source, ...(line === undefined ? {} : { line }), reason: `not valid JSON: ${syntaxDetail(data[r + R_DETAIL]!, before, next)}`, raw: clipRaw(text) });
+    } else if (code === REJECT_ELEMENT_NOT_OBJECT) {
+      out.push({ source, line, kind: 'malformed', reason: elementNotObjectReason(line ?? 0), raw: clipRaw(text) });
     } else if (code === REJECT_NOT_OBJECT) {
       out.push({ source, line, reason: notObjectReason(data[r + R_DETAIL]!), raw: clipRaw(text) });
     } else if (code === REJECT_FIELD) {

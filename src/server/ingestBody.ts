@@ -18,6 +18,7 @@ import type { QueryPlan } from '../engine/plan.js';
 import type { ColumnBatch } from '../engine/columnBatch.js';
 import { KEY_SEPARATOR, TypeDictionary } from '../engine/columnBatch.js';
 import { KeyInterner } from '../engine/interner.js';
+import { elementNotObjectReason } from '../engine/scanReasons.js';
 import { RowEncoder } from '../engine/encoder.js';
 import { badTimeReason } from '../engine/columnCopy.js';
 import { isEventTime } from '../engine/timestamp.js';
@@ -125,7 +126,7 @@ export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPla
         rows.push(item as Row);
         lines.push(i + 1);
       } else {
-        errors.push({ source, line: i + 1, kind: 'malformed', reason: `element ${i + 1} is not a JSON object`, raw: rawElement(item) });
+        errors.push({ source, line: i + 1, kind: 'malformed', reason: elementNotObjectReason(i + 1), raw: rawElement(item) });
       }
     });
   } else {

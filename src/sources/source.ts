@@ -48,8 +48,8 @@ export interface ByteChunk {
   maxLineBytes?: number;
 }
 
-/** Formats the core's byte scanners read. */
-export type ByteFormat = 'ndjson' | 'csv';
+/** Formats the core's byte scanners read ('json': one whole document, an array of events or one event). */
+export type ByteFormat = 'ndjson' | 'csv' | 'json';
 
 /** A source of events. */
 export interface Source {
