@@ -27,6 +27,14 @@ export function release(ptr: usize): usize {
   return 0;
 }
 
+/** True when the `len` bytes at a and b are equal (a word at a time). */
+export function bytesEqual(a: usize, b: usize, len: usize): bool {
+  let i: usize = 0;
+  for (; i + 8 <= len; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  for (; i < len; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
+  return true;
+}
+
 /**
  * A growable list of i32 (key ids) in linear memory.
  *

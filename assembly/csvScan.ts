@@ -10,7 +10,7 @@
  * (scanCsvColumns / scanCsvMap) before the first scan.
  */
 import {
-  scanBytes, clearFields, reject, rejectsReset, setScanLines, fieldKind, fieldStart, fieldEnd, fieldEscaped,
+  scanBytes, clearFields, reject, rejectsReset, setScanLines, capture,
   FIELD_CSV, FIELD_CSV_QUOTED, REJECT_CSV_CELLS, REJECT_CSV_UNTERMINATED, REJECT_CSV_AFTER_QUOTE, REJECT_LINE_TOO_LONG,
 } from "./scanConfig";
 import { finishRow } from "./rowFields";
@@ -44,18 +44,9 @@ export function scanCsvMap(column: i32, slot: i32): i32 {
   return 0;
 }
 
-/** Records cell [start, end) of column c for its slots. */
+/** Records cell [start, end) of column c for the slots it fills. */
 @inline function cell(c: i32, kind: u8, start: usize, end: usize): void {
-  if (c >= columns) return;
-  let mask = load<u64>(columnSlots + (<usize>c << 3));
-  while (mask != 0) {
-    const s = <i32>ctz(mask);
-    mask &= mask - 1;
-    unchecked(fieldKind[s] = kind);
-    unchecked(fieldStart[s] = start);
-    unchecked(fieldEnd[s] = end);
-    unchecked(fieldEscaped[s] = false);
-  }
+  if (c < columns) capture(load<u64>(columnSlots + (<usize>c << 3)), kind, start, end, false, 0);
 }
 
 /**

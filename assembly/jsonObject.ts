@@ -6,11 +6,12 @@
  * object is rejected as a whole, never half-read.
  */
 import {
-  MAX_SLOTS, slotNamePtr, slotNameLen, fieldKind, fieldStart, fieldEnd, fieldEscaped, fieldNumber,
+  MAX_SLOTS, slotNamePtr, slotNameLen, capture,
   FIELD_STRING, FIELD_NUMBER, FIELD_TRUE, FIELD_FALSE, FIELD_NULL, FIELD_OBJECT, FIELD_ARRAY, keyColumns, SLOT_KEY0,
 } from "./scanConfig";
 import { skipWs, scanString, skipValue, skipNumber, decodeString, fail, stringEscaped, SYNTAX_END, SYNTAX_UNEXPECTED } from "./jsonText";
 import { scanNumber, numberValue } from "./parseNumber";
+import { bytesEqual } from "./buffers";
 
 /** Scratch for decoding escaped member names. */
 let nameScratch: usize = 0;
@@ -24,10 +25,6 @@ export function objectSlotsRefresh(): void {
   slotsInUse = SLOT_KEY0 + keyColumns;
 }
 
-function bytesEqual(a: usize, b: usize, len: usize): bool {
-  for (let i: usize = 0; i < len; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
-  return true;
-}
 
 /** Bit s set for every slot s named [name, name+len). */
 function slotsNamed(name: usize, len: i32): u64 {
@@ -36,19 +33,6 @@ function slotsNamed(name: usize, len: i32): u64 {
     if (unchecked(slotNameLen[s]) == len && bytesEqual(unchecked(slotNamePtr[s]), name, <usize>len)) mask |= <u64>1 << <u64>s;
   }
   return mask;
-}
-
-/** Records the value at [start, end) (and its double, for numbers) for every slot in `mask`. */
-function capture(mask: u64, kind: u8, start: usize, end: usize, escaped: bool, number: f64): void {
-  while (mask != 0) {
-    const s = <i32>ctz(mask);
-    mask &= mask - 1;
-    unchecked(fieldKind[s] = kind);
-    unchecked(fieldStart[s] = start);
-    unchecked(fieldEnd[s] = end);
-    unchecked(fieldEscaped[s] = escaped);
-    unchecked(fieldNumber[s] = number);
-  }
 }
 
 /** Reads the object whose `{` is at p; returns the address after its `}` (0 on a syntax error). */

@@ -15,7 +15,7 @@
  * be invalid after some of its rows were interned) removes the newest first,
  * which linear probing allows without tombstones.
  */
-import { growZeroed, release } from "./buffers";
+import { growZeroed, release, bytesEqual } from "./buffers";
 
 /** Kind bytes after a key's text. */
 export const KIND_STRING: u8 = 0;
@@ -48,12 +48,6 @@ export function hashBytes(p: usize, len: usize): u32 {
   return h;
 }
 
-function bytesEqual(a: usize, b: usize, len: usize): bool {
-  let i: usize = 0;
-  for (; i + 8 <= len; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
-  for (; i < len; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
-  return true;
-}
 
 function rehash(cap: u32): void {
   slots = release(slots);

@@ -23,7 +23,7 @@ import { epochToMs, timestampFromText, trimStart, trimEnd, MIN_EVENT_TIME_MS, MA
 import { formatNumber, isCanonicalNumber } from "./formatNumber";
 import { keyIntern, KIND_STRING, KIND_NUMBER, KIND_BOOLEAN } from "./keyTable";
 import { inputTs, inputKey, inputValue, inputType, inputRow } from "./input";
-import { growZeroed } from "./buffers";
+import { growZeroed, bytesEqual } from "./buffers";
 
 /** Decoded text of one field (strings with escapes, quoted CSV cells). */
 let textBuf: usize = 0;
@@ -177,10 +177,6 @@ function keyOf(): i32 {
   return keyIntern(keyBuf, w - keyBuf, changetype<usize>(keyKinds), keyColumns);
 }
 
-function bytesEqual(a: usize, b: usize, len: usize): bool {
-  for (let i: usize = 0; i < len; i++) if (load<u8>(a + i) != load<u8>(b + i)) return false;
-  return true;
-}
 
 /** Type id of the row: -1 for none, a pattern type's id, or typeOther. */
 function typeOf(): i32 {

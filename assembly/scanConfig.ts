@@ -143,6 +143,19 @@ export function scanAddType(len: i32): i32 {
   return typeCount - 1;
 }
 
+/** Records the value at [start, end) (and its double, for numbers) for every slot in `mask`. */
+export function capture(mask: u64, kind: u8, start: usize, end: usize, escaped: bool, number: f64): void {
+  while (mask != 0) {
+    const s = <i32>ctz(mask);
+    mask &= mask - 1;
+    unchecked(fieldKind[s] = kind);
+    unchecked(fieldStart[s] = start);
+    unchecked(fieldEnd[s] = end);
+    unchecked(fieldEscaped[s] = escaped);
+    unchecked(fieldNumber[s] = number);
+  }
+}
+
 /** Clears the captured fields before a row. */
 @inline export function clearFields(): void {
   memory.fill(changetype<usize>(fieldKind), 0, <usize>MAX_SLOTS);

@@ -166,27 +166,14 @@ export class BatchEngine {
     const t1 = clock();
     this.core.process(count);
     const t2 = clock();
-    let windows: ResultRecord[] = [];
-    let events: ResultRecord[] = [];
-    let late: ResultRecord[] = [];
-    let lateCount = 0;
-    if (this.eventsQuery && this.withEventRecords) {
-      const input = this.core.inputViews(count);
-      const typeColumn = this.plan.typeColumn;
-      const typeOf = typeColumn
-        ? (r: number) => (r < columnStart ? batch.rows[encoded.rowIndex[r]!]?.[typeColumn] : columnTypes?.[r - columnStart])
-        : () => undefined;
-      events = this.builder.events(count, input.ts, input.key, input.value, typeOf, this.core.stageRecords(STAGE_EVENTS));
-    } else if (!this.eventsQuery) {
-      windows = this.builder.windows(this.core.windowRecords(), this.core.stageRecords(STAGE_WINDOWS));
-      const lateView = this.core.lateRecords();
-      lateCount = lateView.count;
-      if (this.withLateRecords && lateView.count > 0) late = this.builder.late(lateView);
-    }
-    const matches = this.types ? this.matches() : [];
+    const typeColumn = this.plan.typeColumn;
+    const typeOf = typeColumn
+      ? (r: number) => (r < columnStart ? batch.rows[encoded.rowIndex[r]!]?.[typeColumn] : columnTypes?.[r - columnStart])
+      : () => undefined;
+    const outputs = this.outputs(count, typeOf);
     const t3 = clock();
     return {
-      windows, events, late, matches, lateCount, errors: encoded.errors, encodedRows: count, sourceRows: encoded.rowIndex,
+      ...outputs, errors: encoded.errors, encodedRows: count, sourceRows: encoded.rowIndex,
       inputRows: total + batch.errors.length, timings: { encode: t1 - t0, process: t2 - t1, build: t3 - t2 },
     };
   }
@@ -264,26 +251,32 @@ export class BatchEngine {
     const t1 = clock();
     this.core.process(count);
     const t2 = clock();
+    // the byte path never carries type names (acceptsBytes keeps such queries on rows)
+    const outputs = this.outputs(count, () => undefined);
+    const t3 = clock();
+    return {
+      ...outputs, errors, encodedRows: count, sourceRows: this.scanner.rowNumbers(count),
+      inputRows: count + errors.length,
+      timings: { encode: t1 - t0, process: t2 - t1, build: t3 - t2 },
+    };
+  }
+
+  /** The records of the core call just made over `count` rows: scored events or windows and late events, and matches. */
+  private outputs(count: number, typeOf: (row: number) => unknown): Pick<BatchResult, 'windows' | 'events' | 'late' | 'matches' | 'lateCount'> {
     let windows: ResultRecord[] = [];
     let events: ResultRecord[] = [];
     let late: ResultRecord[] = [];
     let lateCount = 0;
     if (this.eventsQuery && this.withEventRecords) {
       const input = this.core.inputViews(count);
-      events = this.builder.events(count, input.ts, input.key, input.value, () => undefined, this.core.stageRecords(STAGE_EVENTS));
+      events = this.builder.events(count, input.ts, input.key, input.value, typeOf, this.core.stageRecords(STAGE_EVENTS));
     } else if (!this.eventsQuery) {
       windows = this.builder.windows(this.core.windowRecords(), this.core.stageRecords(STAGE_WINDOWS));
       const lateView = this.core.lateRecords();
       lateCount = lateView.count;
       if (this.withLateRecords && lateView.count > 0) late = this.builder.late(lateView);
     }
-    const matches = this.types ? this.matches() : [];
-    const t3 = clock();
-    return {
-      windows, events, late, matches, lateCount, errors, encodedRows: count, sourceRows: this.scanner.rowNumbers(count),
-      inputRows: count + errors.length,
-      timings: { encode: t1 - t0, process: t2 - t1, build: t3 - t2 },
-    };
+    return { windows, events, late, lateCount, matches: this.types ? this.matches() : [] };
   }
 
   /** Sequence matches of the last batch as records. */
