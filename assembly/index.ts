@@ -21,7 +21,7 @@ import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
 import { snapshotTake, snapshotAddress, snapshotRelease, restoreReserve, restoreCommit } from "./snapshot";
 
 /** Layout version of the boundary; the host refuses a core with another. */
-export function core_abi_version(): i32 { return 4; }
+export function core_abi_version(): i32 { return 5; }
 
 /** Configures windows (ms; mode 0 append, 1 update) and empties all state; 0 or an error code. */
 export function window_configure(size: f64, slide: f64, delay: f64, lateness: f64, mode: i32): i32 {
@@ -189,6 +189,7 @@ import {
 import { scanNdjson } from "./ndjsonScan";
 import { scanCsv, scanCsvColumns, scanCsvMap } from "./csvScan";
 import { scanJsonDocument } from "./jsonDocScan";
+import { scanMessages, scanMessagesReserve, scanMessageTimes, MESSAGE_WIDTH } from "./messageScan";
 import { scanLines } from "./scanConfig";
 import { inputRow } from "./input";
 import { keyIntern, keyTruncate, keyTableReset, keyTotal, keyText, keyEntries } from "./keyTable";
@@ -219,6 +220,14 @@ export function scan_csv_map(column: i32, slot: i32): i32 { return scanCsvMap(co
 export function scan_csv(len: i32, firstLine: i32, maxLineBytes: i32): i32 { return scanCsv(len, firstLine, maxLineBytes); }
 /** Scans a `len`-byte JSON document (an array of events or one event); rows written, -1 invalid JSON (nothing kept), -2 too many rows. */
 export function scan_json(len: i32): i32 { return scanJsonDocument(len); }
+/** Makes the message table hold `count` messages (MESSAGE_WIDTH i32 each: value start, end, key start, key length or -1); returns its address. */
+export function scan_messages_reserve(count: i32): usize { return count < 0 ? 0 : scanMessagesReserve(count); }
+/** Address of the f64 timestamp of each message in the table. */
+export function scan_message_times_ptr(): usize { return scanMessageTimes(); }
+/** i32 fields per message in the table. */
+export function scan_message_width(): i32 { return MESSAGE_WIDTH; }
+/** Scans `count` Kafka message values in the `len`-byte buffer (flags: 1 key from message, 2 time from message); rows written, messages read in scan_lines(). */
+export function scan_messages(count: i32, len: i32, flags: i32): i32 { return count < 0 || len < 0 ? 0 : scanMessages(count, len, flags); }
 /** Address of the rejects of the last scan (REJECT_WIDTH i32 each; see scanConfig.ts). */
 export function scan_rejects_ptr(): usize { return rejects; }
 /** Number of rejects of the last scan. */

@@ -174,6 +174,11 @@ export function rejectsReset(): void {
   rejectCount = 0;
 }
 
+/** Drops the rejects after the first `count` (a message taken back). */
+export function rejectsTruncate(count: i32): void {
+  if (count < rejectCount) rejectCount = count;
+}
+
 /** Appends a rejected row. */
 export function reject(row: i32, code: i32, detail: i32, at: usize, rowStart: usize, rowEnd: usize, item: i32): void {
   if (rejectCount == rejectCap) {

@@ -6,7 +6,7 @@
  */
 import type { CoreExports } from './exports.js';
 import { SLOT_KEY0, SLOT_TIME, SLOT_TYPE, SLOT_VALUE } from './exports.js';
-import { decodeWtf8, encodeWtf8 } from './keyTextBytes.js';
+import { decodeWtf8, encodeWtf8, wellFormedUtf8 } from './keyTextBytes.js';
 
 /**
  * A view of `length` bytes of the core's byte buffer after making it hold
@@ -31,6 +31,12 @@ export interface ScanFields {
 export interface CoreKey {
   text: string;
   kinds: Uint8Array;
+}
+
+/** One message for the message scanner: its value, and its key when the key option is on. */
+export interface ScanMessage {
+  readonly value: Uint8Array | null;
+  readonly key?: Uint8Array | null;
 }
 
 /** A byte format a scanner reads. */
@@ -72,6 +78,68 @@ export class CoreScanner {
       view.set(p, at);
       at += p.length;
     }
+  }
+
+  /**
+   * Copies the values of messages [from, to) (and their keys, with `keys`)
+   * into the core's byte buffer and fills its message table, with `timeOf(i)`
+   * as message i's timestamp when given. Returns the bytes loaded.
+   */
+  loadMessages(messages: readonly ScanMessage[], from: number, to: number, keys: boolean, timeOf?: (i: number) => number): number {
+    const ex = this.ex;
+    const count = to - from;
+    const keyBytes: (Uint8Array | null)[] = keys ? new Array(count) : [];
+    let length = 0;
+    for (let i = from; i < to; i++) {
+      const m = messages[i]!;
+      length += m.value === null ? 0 : m.value.length;
+      if (keys) {
+        // key text is UTF-8 in the core; a key that is not is read as Buffer#toString reads it
+        const k = m.key == null ? null : wellFormedUtf8(m.key);
+        keyBytes[i - from] = k;
+        if (k) length += k.length;
+      }
+    }
+    ex.scan_bytes_reserve(length);
+    const tableAt = ex.scan_messages_reserve(count);
+    // both reserves done: views made now stay attached
+    const bytes = new Uint8Array(ex.memory.buffer, ex.scan_bytes_reserve(0), length);
+    const width = ex.scan_message_width();
+    const table = new Int32Array(ex.memory.buffer, tableAt, count * width);
+    const times = timeOf ? new Float64Array(ex.memory.buffer, ex.scan_message_times_ptr(), count) : undefined;
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const value = messages[from + i]!.value;
+      const t = i * width;
+      table[t] = at;
+      if (value !== null) {
+        bytes.set(value, at);
+        at += value.length;
+      }
+      table[t + 1] = at;
+      const k = keys ? keyBytes[i] : null;
+      if (k) {
+        table[t + 2] = at;
+        table[t + 3] = k.length;
+        bytes.set(k, at);
+        at += k.length;
+      } else {
+        table[t + 2] = 0;
+        table[t + 3] = -1;
+      }
+      if (times) times[i] = timeOf!(from + i);
+    }
+    return length;
+  }
+
+  /**
+   * Scans the `count` messages loadMessages put in the core (`length`
+   * bytes; flags MESSAGE_KEY | MESSAGE_TIME); returns the rows written.
+   */
+  scanMessages(count: number, length: number, flags: number): number {
+    const rows = this.ex.scan_messages(count, length, flags);
+    if (this.ex.scan_lines() !== count) throw new RangeError('more events in one call than the core takes in one batch');
+    return rows;
   }
 
   /** The bytes last loaded, [start, end) (for error reports). */

@@ -51,3 +51,22 @@ export function decodeWtf8(bytes: Uint8Array): string {
   }
   return text;
 }
+
+const utf8Check = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * `bytes` if they are UTF-8, else their text as a lenient decoder reads it
+ * (each bad sequence U+FFFD, as Buffer#toString) encoded again. ASCII, the
+ * common case, is checked without a decoder.
+ */
+export function wellFormedUtf8(bytes: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < bytes.length && bytes[i]! < 0x80) i++;
+  if (i === bytes.length) return bytes;
+  try {
+    utf8Check.decode(bytes);
+    return bytes;
+  } catch {
+    return encoder.encode(decoder.decode(bytes));
+  }
+}

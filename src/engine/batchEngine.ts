@@ -18,11 +18,11 @@ import { copyColumns } from './columnCopy.js';
 import { FIELD_OF, RecordBuilder } from './records.js';
 import type { QueryPlan } from './plan.js';
 import { hasAnalytics, type AnalyticsPlan } from './analytics.js';
-import { M_KEY, M_PATTERN, M_TS_AT, STAGE_EVENTS, STAGE_WINDOWS } from '../core/exports.js';
+import { M_KEY, M_PATTERN, M_TS_AT, MESSAGE_KEY, MESSAGE_TIME, STAGE_EVENTS, STAGE_WINDOWS } from '../core/exports.js';
 import { EventTypeIds } from './patterns/typeIds.js';
 import { configurePatterns } from './patterns/configurePatterns.js';
 import type { StageSettings } from '../core/wasmCore.js';
-import { CoreScanner } from '../core/coreScanner.js';
+import { CoreScanner, type ScanMessage } from '../core/coreScanner.js';
 import type { ByteChunk } from '../sources/source.js';
 import { LineCarry } from './lineCarry.js';
 import { scanRejects } from './scanReasons.js';
@@ -59,6 +59,22 @@ export interface BatchResult {
   sourceRows: Int32Array;
   /** ms spent validating and filling columns, in the core call, and building records. */
   timings: { encode: number; process: number; build: number };
+}
+
+/** A message as a message source hands it over (kafkajs's KafkaMessage is one). */
+export interface EngineMessage extends ScanMessage {
+  /** Its offset in its partition (decimal text), named in its errors. */
+  readonly offset: string;
+  /** Its timestamp, epoch ms (decimal text). */
+  readonly timestamp: string;
+}
+
+/** Where a message's events take key and time from besides their fields. */
+export interface MessageOptions {
+  /** The message key is the first grouping column (messages without a key keep the field). */
+  keyFromMessage: boolean;
+  /** The message timestamp is the event time. */
+  timeFromMessage: boolean;
 }
 
 const MAGIC = 0x51444445; // "EDDQ" little-endian
@@ -227,7 +243,7 @@ export class BatchEngine {
       if (chunk.format === 'ndjson' || this.csvNames !== undefined) {
         lines.advance(this.scanner.lines);
         const rejects = this.scanner.rejects();
-        if (rejects.count > 0) scanRejects(rejects, (a, b) => this.scanner.loaded(a, b), this.plan, this.sourceName, maxLineBytes, errors, this.csvNames);
+        if (rejects.count > 0) scanRejects(rejects, (a, b) => this.scanner.loaded(a, b), this.plan, this.sourceName, errors, { maxLineBytes, csvNames: this.csvNames });
       }
       this.keys.syncFromCore();
     }
@@ -241,7 +257,31 @@ export class BatchEngine {
     this.scanner.load([chunk.data], chunk.data.length);
     const count = Math.max(0, this.scanner.scanJson(chunk.data.length));
     const rejects = this.scanner.rejects();
-    if (rejects.count > 0) scanRejects(rejects, (a, b) => this.scanner.loaded(a, b), this.plan, this.sourceName, 0, errors);
+    if (rejects.count > 0) scanRejects(rejects, (a, b) => this.scanner.loaded(a, b), this.plan, this.sourceName, errors);
+    this.keys.syncFromCore();
+    return this.finishBytes(count, errors, t0);
+  }
+
+  /**
+   * Message values (Kafka): every value of `messages` in one copy and one
+   * scan call (assembly/messageScan.ts: an object, an array of objects or
+   * NDJSON per value). Errors carry the message's offset, and the event's
+   * place in its message as `line` when it held several. The caller keeps
+   * one call's values under MAX_MESSAGE_BYTES_PER_CALL.
+   */
+  processMessages(messages: readonly EngineMessage[], options: MessageOptions): BatchResult {
+    if (!this.acceptsBytes('json')) throw new TypeError('this query cannot take raw message values');
+    const t0 = clock();
+    const errors: InputError[] = [];
+    const keys = options.keyFromMessage && this.plan.keyColumns.length > 0;
+    const timeOf = options.timeFromMessage ? (i: number) => Number(messages[i]!.timestamp) : undefined;
+    this.keys.syncToCore();
+    const length = this.scanner.loadMessages(messages, 0, messages.length, keys, timeOf);
+    const count = this.scanner.scanMessages(messages.length, length, (keys ? MESSAGE_KEY : 0) | (timeOf ? MESSAGE_TIME : 0));
+    const rejects = this.scanner.rejects();
+    if (rejects.count > 0) {
+      scanRejects(rejects, (a, b) => this.scanner.loaded(a, b), this.plan, this.sourceName, errors, { messageOffset: (m) => Number(messages[m - 1]!.offset) });
+    }
     this.keys.syncFromCore();
     return this.finishBytes(count, errors, t0);
   }

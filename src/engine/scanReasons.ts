@@ -6,7 +6,7 @@
  */
 import {
   JSON_ARRAY, JSON_BOOLEAN, JSON_NULL, JSON_NUMBER, JSON_STRING, REJECT_FIELD, REJECT_LINE_TOO_LONG, REJECT_NOT_OBJECT,
-  REJECT_SYNTAX, REJECT_ELEMENT_NOT_OBJECT, REJECT_CSV_CELLS, REJECT_CSV_UNTERMINATED, REJECT_CSV_AFTER_QUOTE, R_AT, R_CODE, R_DETAIL, R_ROW, R_ROW_END, R_ROW_START, SLOT_KEY0, SLOT_TIME, SLOT_VALUE,
+  REJECT_SYNTAX, REJECT_ELEMENT_NOT_OBJECT, REJECT_EMPTY_MESSAGE, R_ITEM, REJECT_CSV_CELLS, REJECT_CSV_UNTERMINATED, REJECT_CSV_AFTER_QUOTE, R_AT, R_CODE, R_DETAIL, R_ROW, R_ROW_END, R_ROW_START, SLOT_KEY0, SLOT_TIME, SLOT_VALUE,
   SYNTAX_CONTROL, SYNTAX_END, SYNTAX_ESCAPE, SYNTAX_UTF8,
 } from '../core/exports.js';
 import { clipRaw, MAX_RAW_CHARS, type InputError } from './inputError.js';
@@ -33,6 +33,9 @@ export function notObjectReason(kind: number): string {
 export function elementNotObjectReason(item: number): string {
   return `element ${item} is not a JSON object`;
 }
+
+/** The reason text of a Kafka message whose value is empty (or whitespace only). */
+export const EMPTY_MESSAGE_REASON = 'empty message value';
 
 /** The reason text of a line over the limit. */
 export function lineTooLongReason(maxLineBytes: number): string {
@@ -63,30 +66,46 @@ function fieldProblem(plan: QueryPlan, slot: number, rowText: string, csvNames: 
   return keyError(column, row[column]);
 }
 
-/**
- * Words every reject of the last scan. `bytes(start, end)` gives the loaded
- * input; `maxLineBytes` is the limit the scan applied; `csvNames` the
- * header of a CSV scan (undefined for NDJSON).
- */
+/** How the rejects of a scan are placed and worded. */
+export interface RejectContext {
+  /** The line limit the scan applied (NDJSON, CSV). */
+  maxLineBytes?: number;
+  /** The header of a CSV scan. */
+  csvNames?: readonly string[];
+  /**
+   * A message scan: the offset of message i (1-based in the call). A reject
+   * then carries that offset, and its event's place in the message as
+   * `line` when the message held several.
+   */
+  messageOffset?: (message: number) => number;
+}
+
+/** Words every reject of the last scan; `bytes(start, end)` gives the loaded input. */
 export function scanRejects(
   rejects: { data: Int32Array; offset: number; count: number; width: number },
   bytes: (start: number, end: number) => Uint8Array,
   plan: QueryPlan,
   source: string,
-  maxLineBytes: number,
   out: InputError[],
-  csvNames?: readonly string[],
+  context: RejectContext = {},
 ): void {
   const { data, offset, count, width } = rejects;
+  const { maxLineBytes = 0, csvNames, messageOffset } = context;
   for (let i = 0; i < count; i++) {
     const r = offset + i * width;
     const code = data[r + R_CODE]!;
-    // row 0: the whole document (a JSON body that is not valid JSON)
-    const line = data[r + R_ROW]! || undefined;
+    const row = data[r + R_ROW]!;
+    // row 0: the whole document (a JSON body that is not valid JSON); in a message scan, row is the message
+    const line = (messageOffset ? data[r + R_ITEM]! : row) || undefined;
+    // a message's only event has item 0: it is element 1
+    const element = messageOffset ? data[r + R_ITEM]! || 1 : row;
+    const where: Pick<InputError, 'source' | 'line' | 'offset'> = { source };
+    if (messageOffset) where.offset = messageOffset(row);
+    if (line !== undefined) where.line = line;
     const start = data[r + R_ROW_START]!;
     const end = data[r + R_ROW_END]!;
     if (code === REJECT_LINE_TOO_LONG) {
-      out.push({ source, line, reason: lineTooLongReason(maxLineBytes), raw: clipRaw(decoder.decode(bytes(start, Math.min(end, start + HEAD_BYTES)))) });
+      out.push({ ...where, reason: lineTooLongReason(maxLineBytes), raw: clipRaw(decoder.decode(bytes(start, Math.min(end, start + HEAD_BYTES)))) });
       continue;
     }
     const text = decoder.decode(bytes(start, end));
@@ -94,22 +113,24 @@ export function scanRejects(
       const at = data[r + R_AT]!;
       const before = decoder.decode(bytes(start, at));
       const next = at < end ? decoder.decode(bytes(at, Math.min(end, at + 4))).slice(0, 1) : '';
-      out.push({ source, ...(line === undefined ? {} : { line }), reason: `not valid JSON: ${syntaxDetail(data[r + R_DETAIL]!, before, next)}`, raw: clipRaw(text) });
+      out.push({ ...where, reason: `not valid JSON: ${syntaxDetail(data[r + R_DETAIL]!, before, next)}`, raw: clipRaw(text) });
+    } else if (code === REJECT_EMPTY_MESSAGE) {
+      out.push({ ...where, kind: 'malformed', reason: EMPTY_MESSAGE_REASON, raw: clipRaw(text) });
     } else if (code === REJECT_ELEMENT_NOT_OBJECT) {
-      out.push({ source, line, kind: 'malformed', reason: elementNotObjectReason(line ?? 0), raw: clipRaw(text) });
+      out.push({ ...where, kind: 'malformed', reason: elementNotObjectReason(element), raw: clipRaw(text) });
     } else if (code === REJECT_NOT_OBJECT) {
-      out.push({ source, line, reason: notObjectReason(data[r + R_DETAIL]!), raw: clipRaw(text) });
+      out.push({ ...where, reason: notObjectReason(data[r + R_DETAIL]!), raw: clipRaw(text) });
     } else if (code === REJECT_FIELD) {
       const { kind, reason } = fieldProblem(plan, data[r + R_DETAIL]!, text, csvNames);
-      out.push({ source, line, kind, reason, raw: clipRaw(text) });
+      out.push({ ...where, kind, reason, raw: clipRaw(text) });
     } else if (code === REJECT_CSV_CELLS && csvNames) {
-      out.push({ source, line, reason: cellCountReason(csvNames.length, data[r + R_DETAIL]!), raw: clipRaw(text) });
+      out.push({ ...where, reason: cellCountReason(csvNames.length, data[r + R_DETAIL]!), raw: clipRaw(text) });
     } else if (code === REJECT_CSV_UNTERMINATED || code === REJECT_CSV_AFTER_QUOTE) {
       // the object path's splitter words the quote error, with its column
       const cells = splitCsvLine(text);
-      out.push({ source, line, reason: Array.isArray(cells) ? 'a quoted cell is not closed properly' : cells.reason, raw: clipRaw(text) });
+      out.push({ ...where, reason: Array.isArray(cells) ? 'a quoted cell is not closed properly' : cells.reason, raw: clipRaw(text) });
     } else {
-      out.push({ source, line, kind: 'malformed', reason: `rejected by the scanner (code ${code})`, raw: clipRaw(text) });
+      out.push({ ...where, kind: 'malformed', reason: `rejected by the scanner (code ${code})`, raw: clipRaw(text) });
     }
   }
 }

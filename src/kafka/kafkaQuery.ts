@@ -33,7 +33,8 @@ import type { QueryProgress } from '../engine/progress.js';
 import type { ResultRecord } from '../sinks/sink.js';
 import type { Row } from '../sources/source.js';
 import type { InputError } from '../engine/inputError.js';
-import { BatchEngine } from '../engine/batchEngine.js';
+import { BatchEngine, type BatchResult, type MessageOptions } from '../engine/batchEngine.js';
+import { MAX_MESSAGE_BYTES_PER_CALL } from '../engine/limits.js';
 import { InputErrorReporter } from '../engine/errorReporter.js';
 import { ProgressTracker } from '../engine/progressTracker.js';
 import { eventSchema, lateSchema, matchSchema, windowSchema } from '../engine/records.js';
@@ -81,6 +82,7 @@ export class KafkaQuery implements RunningQuery {
   private readonly reporter: InputErrorReporter;
   private readonly tracker: ProgressTracker;
   private readonly rowOptions: MessageRowOptions;
+  private readonly messageOptions: MessageOptions;
   private consumer: Consumer | null = null;
   private stopping = false;
   private resolveStopped!: () => void;
@@ -113,6 +115,7 @@ export class KafkaQuery implements RunningQuery {
     } else {
       log('no checkpoint_location: offsets are committed after each batch, and a crash loses the state of open windows');
     }
+    this.messageOptions = { keyFromMessage: kafka.key === 'message', timeFromMessage: kafka.time === 'message' };
     this.rowOptions = {
       timeColumn: plan.timeColumn,
       keyColumn: plan.keyColumns[0],
@@ -340,9 +343,26 @@ export class KafkaQuery implements RunningQuery {
 
   /** One engine batch of a partition's messages. */
   private async process(task: PartitionTask, messages: KafkaMessage[]): Promise<void> {
-    // Parsed rows are handed to the core every ROWS_PER_CORE_CALL rows rather than all at once: rows
-    // that die young stay in V8's young generation, instead of tens of thousands of them (a fetch of
-    // NDJSON messages) surviving into the old generation and costing major collections.
+    if (task.engine.acceptsBytes('json')) {
+      // all values in one copy and one core scan, split only where a call would pass the byte bound
+      for (let from = 0; from < messages.length;) {
+        const start = now();
+        let to = from;
+        let bytes = 0;
+        while (to < messages.length) {
+          const n = (messages[to]!.value?.length ?? 0) + (messages[to]!.key?.length ?? 0);
+          if (to > from && bytes + n > MAX_MESSAGE_BYTES_PER_CALL) break;
+          bytes += n;
+          to++;
+        }
+        const part = from === 0 && to === messages.length ? messages : messages.slice(from, to);
+        from = to;
+        await this.finishBatch(task, start, task.engine.processMessages(part, this.messageOptions));
+      }
+      return;
+    }
+    // Scored events carrying their type names take the parsed-row path. Rows are handed to the core
+    // every ROWS_PER_CORE_CALL rows: rows that die young stay in V8's young generation.
     for (let from = 0; from < messages.length;) {
       const start = now();
       const rows: Row[] = [];
@@ -355,22 +375,22 @@ export class KafkaQuery implements RunningQuery {
         messageRows(m, `kafka:${task.scope}`, this.rowOptions, rows, errors, origins);
         if (rows.length - before > 1) multiEvent.add(Number(m.offset));
       }
-      await this.processRows(task, start, rows, errors, origins, multiEvent);
+      // firstLine 1: the engine names a rejected row by its place in this batch, which maps back to its message
+      const result = task.engine.processBatch({ rows, errors, firstLine: 1 });
+      for (const e of result.errors) {
+        if (e.offset !== undefined || e.line === undefined) continue;
+        const row = e.line - 1;
+        e.offset = origins.offsets[row];
+        // the event's place in its message, only where the message held several
+        if (e.offset !== undefined && multiEvent.has(e.offset)) e.line = origins.items[row];
+        else delete e.line;
+      }
+      await this.finishBatch(task, start, result);
     }
   }
 
-  /** One core call over parsed rows, their results written. */
-  private async processRows(task: PartitionTask, start: number, rows: Row[], errors: InputError[], origins: RowOrigins, multiEvent: Set<number>): Promise<void> {
-    // firstLine 1: the engine names a rejected row by its place in this batch, which maps back to its message
-    const result = task.engine.processBatch({ rows, errors, firstLine: 1 });
-    for (const e of result.errors) {
-      if (e.offset !== undefined || e.line === undefined) continue;
-      const row = e.line - 1;
-      e.offset = origins.offsets[row];
-      // the event's place in its message, only where the message held several
-      if (e.offset !== undefined && multiEvent.has(e.offset)) e.line = origins.items[row];
-      else delete e.line;
-    }
+  /** Writes a batch's results and errors and records its progress. */
+  private async finishBatch(task: PartitionTask, start: number, result: BatchResult): Promise<void> {
     const built = now();
     const results = this.plan.kind === 'events' ? result.events : result.windows;
     await this.write(results, result.late, result.matches);
@@ -395,7 +415,7 @@ export class KafkaQuery implements RunningQuery {
     this.tracker.record({
       latencyMs: null, start, previousStart: this.previousStart, getBatch: 0,
       encode: result.timings.encode, process: result.timings.process, write: end - built + result.timings.build,
-      numInputRows: rows.length + errors.length, processedRows: result.encodedRows, lateRows: result.lateCount,
+      numInputRows: result.inputRows, processedRows: result.encodedRows, lateRows: result.lateCount,
       errors: result.errors.length, outputRows: results.length,
     }, { watermark, numKeys, activeKeys, stateBytes, wasmMemoryBytes });
     this.previousStart = start;
