@@ -189,6 +189,7 @@ import {
 import { scanNdjson } from "./ndjsonScan";
 import { scanCsv, scanCsvColumns, scanCsvMap } from "./csvScan";
 import { scanJsonDocument } from "./jsonDocScan";
+import { typeSpans, setKeepTypeSpans } from "./rowFields";
 import { scanMessages, scanMessagesReserve, scanMessageTimes, MESSAGE_WIDTH } from "./messageScan";
 import { scanLines } from "./scanConfig";
 import { inputRow } from "./input";
@@ -228,6 +229,10 @@ export function scan_message_times_ptr(): usize { return scanMessageTimes(); }
 export function scan_message_width(): i32 { return MESSAGE_WIDTH; }
 /** Scans `count` Kafka message values in the `len`-byte buffer (flags: 1 key from message, 2 time from message); rows written, messages read in scan_lines(). */
 export function scan_messages(count: i32, len: i32, flags: i32): i32 { return count < 0 || len < 0 ? 0 : scanMessages(count, len, flags); }
+/** Keeps (1) or stops keeping (0) each scanned row's type-field span (kind, start, end i32) at scan_type_spans_ptr(). */
+export function scan_keep_type_spans(on: i32): void { setKeepTypeSpans(on != 0); }
+/** Address of the type spans of the rows the last scan wrote. */
+export function scan_type_spans_ptr(): usize { return typeSpans; }
 /** Address of the rejects of the last scan (REJECT_WIDTH i32 each; see scanConfig.ts). */
 export function scan_rejects_ptr(): usize { return rejects; }
 /** Number of rejects of the last scan. */

@@ -15,7 +15,7 @@
 import {
   SLOT_TIME, SLOT_VALUE, SLOT_TYPE, SLOT_KEY0, keyColumns, slotNameLen, fieldKind, fieldStart, fieldEnd, fieldEscaped, fieldNumber,
   FIELD_ABSENT, FIELD_STRING, FIELD_NUMBER, FIELD_TRUE, FIELD_FALSE, FIELD_NULL, FIELD_CSV, FIELD_CSV_QUOTED,
-  typeCount, typeOther, typeNamePtr, typeNameLen, reject, REJECT_FIELD,
+  typeCount, typeOther, typeNamePtr, typeNameLen, reject, REJECT_FIELD, scanBytes,
 } from "./scanConfig";
 import { decodeString } from "./jsonText";
 import { parseNumberText } from "./parseNumber";
@@ -204,6 +204,34 @@ function typeOf(): i32 {
 }
 
 /**
+ * The type field's span per row written, when the host asks for it (scored
+ * events that carry their type's value): i32 kind (FIELD_*), start, end,
+ * relative to the byte buffer. The host reads the value from the bytes.
+ */
+export let typeSpans: usize = 0;
+let typeSpanCap: i32 = 0;
+let keepTypeSpans = false;
+
+/** Turns the per-row type spans on or off. */
+export function setKeepTypeSpans(on: bool): void {
+  keepTypeSpans = on;
+}
+
+function storeTypeSpan(n: i32): void {
+  if (n >= typeSpanCap) {
+    let cap = typeSpanCap < 4096 ? 4096 : typeSpanCap;
+    while (cap <= n) cap <<= 1;
+    typeSpans = growZeroed(typeSpans, <usize>typeSpanCap * 12, <usize>cap * 12);
+    typeSpanCap = cap;
+  }
+  const w = typeSpans + <usize>n * 12;
+  const kind = unchecked(fieldKind[SLOT_TYPE]);
+  store<i32>(w, kind);
+  store<i32>(w + 4, kind == FIELD_ABSENT ? 0 : <i32>(unchecked(fieldStart[SLOT_TYPE]) - scanBytes));
+  store<i32>(w + 8, kind == FIELD_ABSENT ? 0 : <i32>(unchecked(fieldEnd[SLOT_TYPE]) - scanBytes));
+}
+
+/**
  * Turns the captured fields into input row `n` (source row number `row`);
  * returns true if written, false if rejected (the reject is recorded).
  */
@@ -238,5 +266,6 @@ export function finishRow(n: i32, row: i32, rowStart: usize, rowEnd: usize, item
   store<f64>(inputValue + (o << 3), value);
   store<i32>(inputType + (o << 2), typeOf());
   store<i32>(inputRow + (o << 2), row);
+  if (keepTypeSpans) storeTypeSpan(n);
   return true;
 }

@@ -5,7 +5,9 @@
  * happens here; see assembly/ndjsonScan.ts for the formats' rules.
  */
 import type { CoreExports } from './exports.js';
-import { SLOT_KEY0, SLOT_TIME, SLOT_TYPE, SLOT_VALUE } from './exports.js';
+import { FIELD_ABSENT, FIELD_CSV, FIELD_CSV_QUOTED, SLOT_KEY0, SLOT_TIME, SLOT_TYPE, SLOT_VALUE } from './exports.js';
+
+const textDecoder = new TextDecoder();
 import { decodeWtf8, encodeWtf8, wellFormedUtf8 } from './keyTextBytes.js';
 
 /**
@@ -140,6 +142,26 @@ export class CoreScanner {
     const rows = this.ex.scan_messages(count, length, flags);
     if (this.ex.scan_lines() !== count) throw new RangeError('more events in one call than the core takes in one batch');
     return rows;
+  }
+
+  /** Makes the scans record where each row's type field is (see typeValue). */
+  keepTypeSpans(on: boolean): void {
+    this.ex.scan_keep_type_spans(on ? 1 : 0);
+  }
+
+  /**
+   * The type field of row `row` of the last scan as JSON.parse (or the CSV
+   * reader) gives it: a string, another JSON value, or undefined when the
+   * row had none. Needs keepTypeSpans(true) before the scan.
+   */
+  typeValue(row: number): unknown {
+    const span = new Int32Array(this.ex.memory.buffer, this.ex.scan_type_spans_ptr() + row * 12, 3);
+    const kind = span[0]!;
+    if (kind === FIELD_ABSENT) return undefined;
+    const text = textDecoder.decode(this.loaded(span[1]!, span[2]!));
+    if (kind === FIELD_CSV) return text;
+    if (kind === FIELD_CSV_QUOTED) return text.slice(1, -1).replaceAll('""', '"');
+    return JSON.parse(text) as unknown;
   }
 
   /** The bytes last loaded, [start, end) (for error reports). */

@@ -108,6 +108,8 @@ export class BatchEngine {
   private readonly builder: RecordBuilder;
   private readonly sourceName: string;
   private readonly scanner: CoreScanner;
+  /** Scored-event records carry the type field's value. */
+  private readonly withTypeValues: boolean;
   /** Line state of the byte stream this engine reads (files, stdin). */
   private streamLines: LineCarry | undefined;
   /** The format of that stream. */
@@ -138,6 +140,9 @@ export class BatchEngine {
       time: plan.timeColumn, value: plan.valueColumn, keys: plan.keyColumns, type: this.types ? plan.typeColumn ?? 'type' : undefined,
     }, this.types?.names() ?? []);
     this.keys.attach(this.scanner);
+    // scored-event records carry each event's type value, which the core reads only as an id: it keeps where the field was
+    this.withTypeValues = this.eventsQuery && withEventRecords && plan.typeColumn !== undefined;
+    if (this.withTypeValues) this.scanner.keepTypeSpans(true);
     this.builder = new RecordBuilder(plan, this.keys);
   }
 
@@ -146,13 +151,9 @@ export class BatchEngine {
     return this.keys.size;
   }
 
-  /**
-   * True when raw bytes of `format` can replace parsed rows for this query:
-   * always, except for scored-event records that carry each event's type
-   * name (the core keeps only the ids of the types patterns name).
-   */
+  /** True when raw bytes of `format` can replace parsed rows for this query (NDJSON, CSV, a JSON document; messages take 'json'). */
   acceptsBytes(format: string): boolean {
-    return (format === 'ndjson' || format === 'csv' || format === 'json') && !(this.eventsQuery && this.withEventRecords && this.plan.typeColumn !== undefined);
+    return format === 'ndjson' || format === 'csv' || format === 'json';
   }
 
   /** Validates and encodes a batch, processes it in one core call, returns its outputs. */
@@ -167,7 +168,7 @@ export class BatchEngine {
     let count = encoded.count;
     const columnStart = count;
     let columnTypes: (string | undefined)[] | undefined;
-    const wantTypes = this.eventsQuery && this.withEventRecords && this.plan.typeColumn !== undefined;
+    const wantTypes = this.withTypeValues;
     for (const c of columns) {
       // scored-event records carry the type name of each row written
       const rows = wantTypes ? [] as number[] : undefined;
@@ -291,8 +292,7 @@ export class BatchEngine {
     const t1 = clock();
     this.core.process(count);
     const t2 = clock();
-    // the byte path never carries type names (acceptsBytes keeps such queries on rows)
-    const outputs = this.outputs(count, () => undefined);
+    const outputs = this.outputs(count, this.withTypeValues ? (r) => this.scanner.typeValue(r) : () => undefined);
     const t3 = clock();
     return {
       ...outputs, errors, encodedRows: count, sourceRows: this.scanner.rowNumbers(count),

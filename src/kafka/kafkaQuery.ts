@@ -7,7 +7,8 @@
  * partitions by key), so a key's state lives in one partition's engine.
  *
  * Delivery: kafkajs `eachBatch`, auto-commit off. A partition's events are
- * processed in chunks of at most `max_offsets_per_trigger` messages; results
+ * processed in chunks of at most `max_offsets_per_trigger` messages, whose
+ * values the core scans in one call (assembly/messageScan.ts); results
  * go to the sinks (flushed); every `checkpoint_interval` (or N batches) the
  * partition's engine state and next offset are written atomically to the
  * checkpoint directory, and only then is that offset committed. On start or
@@ -31,8 +32,6 @@ import type { PipelineConfig, KafkaSourceConfig } from '../config/pipelineConfig
 import type { QueryEnvironment, QuerySinks, RunningQuery } from '../engine/query.js';
 import type { QueryProgress } from '../engine/progress.js';
 import type { ResultRecord } from '../sinks/sink.js';
-import type { Row } from '../sources/source.js';
-import type { InputError } from '../engine/inputError.js';
 import { BatchEngine, type BatchResult, type MessageOptions } from '../engine/batchEngine.js';
 import { MAX_MESSAGE_BYTES_PER_CALL } from '../engine/limits.js';
 import { InputErrorReporter } from '../engine/errorReporter.js';
@@ -40,12 +39,8 @@ import { ProgressTracker } from '../engine/progressTracker.js';
 import { eventSchema, lateSchema, matchSchema, windowSchema } from '../engine/records.js';
 import { CheckpointStore } from '../checkpoint/checkpointStore.js';
 import { kafkaClient } from './kafkaClient.js';
-import { messageRows, type MessageRowOptions, type RowOrigins } from './messageRows.js';
 
 const now = (): number => performance.now();
-
-/** Most rows parsed before the core is called (see process). */
-const ROWS_PER_CORE_CALL = 8192;
 
 /** One assigned topic-partition: its engine and where it stands. */
 interface PartitionTask {
@@ -81,7 +76,6 @@ export class KafkaQuery implements RunningQuery {
   private readonly store: CheckpointStore | undefined;
   private readonly reporter: InputErrorReporter;
   private readonly tracker: ProgressTracker;
-  private readonly rowOptions: MessageRowOptions;
   private readonly messageOptions: MessageOptions;
   private consumer: Consumer | null = null;
   private stopping = false;
@@ -116,12 +110,6 @@ export class KafkaQuery implements RunningQuery {
       log('no checkpoint_location: offsets are committed after each batch, and a crash loses the state of open windows');
     }
     this.messageOptions = { keyFromMessage: kafka.key === 'message', timeFromMessage: kafka.time === 'message' };
-    this.rowOptions = {
-      timeColumn: plan.timeColumn,
-      keyColumn: plan.keyColumns[0],
-      keyFromMessage: kafka.key === 'message',
-      timeFromMessage: kafka.time === 'message',
-    };
     this.done = this.run().catch((e: unknown) => {
       this.exception = e instanceof Error ? e : new Error(String(e));
     }).finally(() => {
@@ -343,54 +331,25 @@ export class KafkaQuery implements RunningQuery {
 
   /** One engine batch of a partition's messages. */
   private async process(task: PartitionTask, messages: KafkaMessage[]): Promise<void> {
-    if (task.engine.acceptsBytes('json')) {
-      // all values in one copy and one core scan, split only where a call would pass the byte bound
-      for (let from = 0; from < messages.length;) {
-        const start = now();
-        let to = from;
-        let bytes = 0;
-        while (to < messages.length) {
-          const n = (messages[to]!.value?.length ?? 0) + (messages[to]!.key?.length ?? 0);
-          if (to > from && bytes + n > MAX_MESSAGE_BYTES_PER_CALL) break;
-          bytes += n;
-          to++;
-        }
-        const part = from === 0 && to === messages.length ? messages : messages.slice(from, to);
-        from = to;
-        await this.finishBatch(task, start, task.engine.processMessages(part, this.messageOptions));
-      }
-      return;
-    }
-    // Scored events carrying their type names take the parsed-row path. Rows are handed to the core
-    // every ROWS_PER_CORE_CALL rows: rows that die young stay in V8's young generation.
+    // all values in one copy and one core scan, split only where a call would pass the byte bound
     for (let from = 0; from < messages.length;) {
       const start = now();
-      const rows: Row[] = [];
-      const errors: InputError[] = [];
-      const origins: RowOrigins = { offsets: [], items: [] };
-      const multiEvent = new Set<number>();
-      while (from < messages.length && rows.length < ROWS_PER_CORE_CALL) {
-        const m = messages[from++]!;
-        const before = rows.length;
-        messageRows(m, `kafka:${task.scope}`, this.rowOptions, rows, errors, origins);
-        if (rows.length - before > 1) multiEvent.add(Number(m.offset));
+      let to = from;
+      let bytes = 0;
+      while (to < messages.length) {
+        const n = (messages[to]!.value?.length ?? 0) + (messages[to]!.key?.length ?? 0);
+        if (to > from && bytes + n > MAX_MESSAGE_BYTES_PER_CALL) break;
+        bytes += n;
+        to++;
       }
-      // firstLine 1: the engine names a rejected row by its place in this batch, which maps back to its message
-      const result = task.engine.processBatch({ rows, errors, firstLine: 1 });
-      for (const e of result.errors) {
-        if (e.offset !== undefined || e.line === undefined) continue;
-        const row = e.line - 1;
-        e.offset = origins.offsets[row];
-        // the event's place in its message, only where the message held several
-        if (e.offset !== undefined && multiEvent.has(e.offset)) e.line = origins.items[row];
-        else delete e.line;
-      }
-      await this.finishBatch(task, start, result);
+      const part = from === 0 && to === messages.length ? messages : messages.slice(from, to);
+      from = to;
+      await this.finishBatch(start, task.engine.processMessages(part, this.messageOptions));
     }
   }
 
   /** Writes a batch's results and errors and records its progress. */
-  private async finishBatch(task: PartitionTask, start: number, result: BatchResult): Promise<void> {
+  private async finishBatch(start: number, result: BatchResult): Promise<void> {
     const built = now();
     const results = this.plan.kind === 'events' ? result.events : result.windows;
     await this.write(results, result.late, result.matches);
