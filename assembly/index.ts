@@ -186,7 +186,7 @@ export function patterns_dropped_partials(): f64 { return patternsDroppedTotal()
 import {
   scanBytesReserve, scanConfigReset, scanSetField, scanAddType, rejects, rejectCount, REJECT_WIDTH, MAX_KEY_COLUMNS,
 } from "./scanConfig";
-import { scanNdjson } from "./ndjsonScan";
+import { scanNdjson, setLineLimitUnits } from "./ndjsonScan";
 import { scanCsv, scanCsvColumns, scanCsvMap } from "./csvScan";
 import { scanJsonDocument } from "./jsonDocScan";
 import { typeSpans, setKeepTypeSpans } from "./rowFields";
@@ -211,6 +211,8 @@ export function scan_add_type(len: i32): i32 { return scanAddType(len); }
 export function scan_max_key_columns(): i32 { return MAX_KEY_COLUMNS; }
 /** Scans `len` bytes of NDJSON whose first line is `firstLine`; returns rows written or -1 if more than one batch holds. */
 export function scan_ndjson(len: i32, firstLine: i32, maxLineBytes: i32): i32 { return scanNdjson(len, firstLine, maxLineBytes); }
+/** Makes scan_ndjson's line limit count UTF-16 code units (1) or bytes (0, the default). */
+export function scan_line_limit_units(on: i32): void { setLineLimitUnits(on != 0); }
 /** Lines the last scan went through. */
 export function scan_lines(): i32 { return scanLines; }
 /** Starts a CSV header of `count` columns (none mapped); 0 or -1. */

@@ -26,6 +26,25 @@ import { jsonKindOf, prepareRows, roomForRow, rejectSyntax } from "./scanRows";
   return p;
 }
 
+/** When set, the line limit counts UTF-16 code units (JavaScript string length) instead of bytes. */
+let limitInUnits = false;
+
+/** Makes the NDJSON line limit count UTF-16 code units (true) or bytes (false). */
+export function setLineLimitUnits(on: bool): void {
+  limitInUnits = on;
+}
+
+/** UTF-16 code units of the UTF-8 text [p, end): one per sequence, two for a 4-byte one. */
+function utf16Units(p: usize, end: usize): i32 {
+  let units = 0;
+  for (; p < end; p++) {
+    const b = <u32>load<u8>(p);
+    if ((b & 0xc0) != 0x80) units++;
+    if (b >= 0xf0) units++;
+  }
+  return units;
+}
+
 /**
  * Scans the first `len` bytes of the byte buffer, whose first line is line
  * `firstLine`; returns the number of rows written (rejects in scanConfig.ts),
@@ -44,7 +63,8 @@ export function scanNdjson(len: i32, firstLine: i32, maxLineBytes: i32): i32 {
     const lf = lineEnd(p, end);
     let stop = lf;
     if (stop > p && load<u8>(stop - 1) == 0x0d) stop--;
-    if (<i32>(stop - p) > maxLineBytes) {
+    // units ≤ bytes, so they are only counted for a line over the limit in bytes
+    if (<i32>(stop - p) > maxLineBytes && (!limitInUnits || utf16Units(p, stop) > maxLineBytes)) {
       reject(line, REJECT_LINE_TOO_LONG, maxLineBytes, p, p, stop, 0);
     } else if (trimStart(p, stop) < stop) {
       const q = skipWs(p, stop);

@@ -23,6 +23,7 @@ import { LiveHub, DEFAULT_LIVE_LIMITS } from '../server/liveHub.js';
 import { ServerMetrics } from '../server/serverMetrics.js';
 import { EddyServer, DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../server/server.js';
 import { DEFAULT_LIMITS } from '../server/ingestBody.js';
+import { IngestScanner } from '../server/ingestScanner.js';
 import { teeSink } from '../sinks/tee.js';
 import { loadConfig } from './runCommand.js';
 import { progressPrinter } from './progressPrinter.js';
@@ -113,7 +114,7 @@ export async function startServer(config: PipelineConfig, baseDir: string, opts:
     onBatchWritten: () => hub.flush(),
   };
   query = push ? new StreamingQuery(plan, push, sinks, env) : startPipeline(plan, env, { baseDir }, sinks);
-  const server = new EddyServer({ plan, query, ...(push ? { push } : {}), hub, metrics }, options);
+  const server = new EddyServer({ plan, query, ...(push ? { push, scanner: new IngestScanner(plan, loadCore()) } : {}), hub, metrics }, options);
   let port: number;
   try {
     port = await server.start();

@@ -144,6 +144,11 @@ export class CoreScanner {
     return rows;
   }
 
+  /** Makes the NDJSON line limit count UTF-16 code units (JavaScript string length) rather than bytes. */
+  lineLimitInUnits(on: boolean): void {
+    this.ex.scan_line_limit_units(on ? 1 : 0);
+  }
+
   /** Makes the scans record where each row's type field is (see typeValue). */
   keepTypeSpans(on: boolean): void {
     this.ex.scan_keep_type_spans(on ? 1 : 0);
@@ -243,6 +248,11 @@ export class CoreScanner {
     view.set(bytes);
     view.set(kinds, bytes.length);
     return this.ex.keys_intern(bytes.length, kinds.length);
+  }
+
+  /** Removes the keys with ids ≥ `count` (a refused payload's). */
+  truncateKeys(count: number): void {
+    this.ex.keys_truncate(count);
   }
 
   /** Forgets every key. */

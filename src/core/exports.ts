@@ -78,6 +78,7 @@ export interface CoreExports {
   scan_message_width(): number;
   scan_messages(count: number, len: number, flags: number): number;
   scan_keep_type_spans(on: number): void;
+  scan_line_limit_units(on: number): void;
   scan_type_spans_ptr(): number;
   scan_rejects_ptr(): number;
   scan_rejects_count(): number;
@@ -110,7 +111,7 @@ export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
   'out_matches_count', 'out_matches_width', 'out_match_ts_ptr', 'out_match_ts_count', 'patterns_active_partials',
   'patterns_matches_total', 'patterns_dropped_partials',
   'scan_bytes_reserve', 'scan_config_reset', 'scan_set_field', 'scan_add_type', 'scan_max_key_columns', 'scan_ndjson', 'scan_lines', 'scan_csv_columns', 'scan_csv_map', 'scan_csv', 'scan_json',
-  'scan_messages_reserve', 'scan_message_times_ptr', 'scan_message_width', 'scan_messages', 'scan_keep_type_spans', 'scan_type_spans_ptr',
+  'scan_messages_reserve', 'scan_message_times_ptr', 'scan_message_width', 'scan_messages', 'scan_keep_type_spans', 'scan_type_spans_ptr', 'scan_line_limit_units',
   'scan_rejects_ptr', 'scan_rejects_count', 'scan_rejects_width', 'input_row_ptr', 'keys_count', 'keys_text_ptr',
   'keys_entries_ptr', 'keys_intern', 'keys_truncate', 'keys_reset', 'text_to_number', 'number_to_text', 'text_to_timestamp',
 ];

@@ -137,7 +137,7 @@ export class BatchEngine {
     this.encoder = new RowEncoder(plan, this.keys, sourceName, this.types);
     this.sourceName = sourceName;
     this.scanner = new CoreScanner(core.exports, {
-      time: plan.timeColumn, value: plan.valueColumn, keys: plan.keyColumns, type: this.types ? plan.typeColumn ?? 'type' : undefined,
+      time: plan.timeColumn, value: plan.valueColumn, keys: plan.keyColumns, type: plan.typeColumn ?? (this.types ? 'type' : undefined),
     }, this.types?.names() ?? []);
     this.keys.attach(this.scanner);
     // scored-event records carry each event's type value, which the core reads only as an id: it keeps where the field was

@@ -21,6 +21,11 @@ export interface ColumnBatch {
   keys?: readonly string[];
   /** The key dictionary as grouping values (parsed rows). */
   keyValues?: readonly (readonly unknown[])[];
+  /**
+   * A key dictionary shared by many batches that only grows (the server's
+   * scanner): the engine maps only the entries it has not seen before.
+   */
+  keyTable?: GrowingKeyTable;
   /** Index into the type dictionary per row, −1 = no type. */
   type?: Int32Array;
   /** The type dictionary. */
@@ -29,6 +34,12 @@ export interface ColumnBatch {
   source?: string;
   /** When the server received it (performance.now()), for event→result latency. */
   receivedAt?: number;
+}
+
+/** Keys by id, appended to and never changed: entry `id` is that key's grouping values. */
+export interface GrowingKeyTable {
+  readonly size: number;
+  valuesOf(id: number): readonly unknown[];
 }
 
 /** Separator of grouping values in a text key of a columnar frame. */

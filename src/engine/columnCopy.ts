@@ -5,7 +5,7 @@
  * rejected) — no per-event parsing.
  */
 import type { InputColumns } from '../core/wasmCore.js';
-import type { ColumnBatch } from './columnBatch.js';
+import type { ColumnBatch, GrowingKeyTable } from './columnBatch.js';
 import { KEY_SEPARATOR } from './columnBatch.js';
 import type { KeyInterner } from './interner.js';
 import type { InputError } from './inputError.js';
@@ -23,17 +23,44 @@ function isKeyPart(v: unknown): v is KeyPart {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
 
+/** Per engine key table, the engine ids of each shared table's entries mapped so far. */
+const sharedMaps = new WeakMap<KeyInterner, WeakMap<GrowingKeyTable, { ids: Int32Array; mapped: number; generation: number }>>();
+
+/** Engine key ids of a shared table's entries: only entries added since the last batch are interned. */
+function mapSharedKeys(table: GrowingKeyTable, keys: KeyInterner, keyColumns: number): Int32Array {
+  let perEngine = sharedMaps.get(keys);
+  if (!perEngine) sharedMaps.set(keys, perEngine = new WeakMap());
+  let m = perEngine.get(table);
+  // ids mapped before the engine's keys were replaced (a restore) mean nothing now
+  if (!m || m.generation !== keys.generation) perEngine.set(table, m = { ids: new Int32Array(1024), mapped: 0, generation: keys.generation });
+  const size = table.size;
+  if (size > m.ids.length) {
+    const grown = new Int32Array(Math.max(size, m.ids.length * 2));
+    grown.set(m.ids.subarray(0, m.mapped));
+    m.ids = grown;
+  }
+  for (let e = m.mapped; e < size; e++) m.ids[e] = internParts(table.valuesOf(e), keys, keyColumns);
+  m.mapped = size;
+  return m.ids;
+}
+
+/** Engine id of a key given its grouping values (−1: the wrong number of them, or a value that cannot be a key). */
+function internParts(parts: readonly unknown[], keys: KeyInterner, keyColumns: number): number {
+  if (keyColumns === 0) return keys.internOne('');
+  if (parts.length !== keyColumns || !parts.every(isKeyPart)) return -1;
+  return keyColumns === 1 ? keys.internOne(parts[0] as KeyPart) : keys.internMany(parts as KeyPart[]);
+}
+
 /** Engine key id of each dictionary entry (−1: an entry with the wrong number of grouping values). */
 function mapKeys(b: ColumnBatch, keys: KeyInterner, keyColumns: number): Int32Array {
+  if (b.keyTable) return mapSharedKeys(b.keyTable, keys, keyColumns);
   const size = b.keyValues ? b.keyValues.length : b.keys ? b.keys.length : 0;
   const ids = new Int32Array(size);
   for (let e = 0; e < size; e++) {
     let parts: readonly unknown[];
     if (b.keyValues) parts = b.keyValues[e]!;
     else parts = keyColumns <= 1 ? [b.keys![e]!] : b.keys![e]!.split(KEY_SEPARATOR);
-    if (keyColumns === 0) ids[e] = keys.internOne('');
-    else if (parts.length !== keyColumns || !parts.every(isKeyPart)) ids[e] = -1;
-    else ids[e] = keyColumns === 1 ? keys.internOne(parts[0] as KeyPart) : keys.internMany(parts as KeyPart[]);
+    ids[e] = internParts(parts, keys, keyColumns);
   }
   return ids;
 }

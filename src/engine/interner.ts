@@ -28,6 +28,8 @@ export class KeyInterner {
   private core: CoreScanner | undefined;
   /** Keys with ids below this are in the core's table too. */
   private mirrored = 0;
+  /** Changes whenever ids are reassigned (import), so caches of ids know to start over. */
+  generation = 0;
 
   /**
    * Mirrors this table into the core's key table (reset to this one at the
@@ -117,6 +119,7 @@ export class KeyInterner {
 
   /** Replaces all keys with an exported list (ids are positions). */
   import(values: unknown[][]): void {
+    this.generation++;
     this.ids.clear();
     this.values.length = 0;
     this.core?.resetKeys();

@@ -37,9 +37,9 @@ export function elementNotObjectReason(item: number): string {
 /** The reason text of a Kafka message whose value is empty (or whitespace only). */
 export const EMPTY_MESSAGE_REASON = 'empty message value';
 
-/** The reason text of a line over the limit. */
-export function lineTooLongReason(maxLineBytes: number): string {
-  return `line longer than ${maxLineBytes} bytes`;
+/** The reason text of a line over the limit (in bytes, or in characters: UTF-16 code units). */
+export function lineTooLongReason(max: number, unit: 'bytes' | 'characters' = 'bytes'): string {
+  return `line longer than ${max} ${unit}`;
 }
 
 /** What went wrong at a syntax error, worded from its code and the text before it. */
@@ -68,8 +68,9 @@ function fieldProblem(plan: QueryPlan, slot: number, rowText: string, csvNames: 
 
 /** How the rejects of a scan are placed and worded. */
 export interface RejectContext {
-  /** The line limit the scan applied (NDJSON, CSV). */
+  /** The line limit the scan applied (NDJSON, CSV), and what it counts. */
   maxLineBytes?: number;
+  lineUnit?: 'bytes' | 'characters';
   /** The header of a CSV scan. */
   csvNames?: readonly string[];
   /**
@@ -90,7 +91,7 @@ export function scanRejects(
   context: RejectContext = {},
 ): void {
   const { data, offset, count, width } = rejects;
-  const { maxLineBytes = 0, csvNames, messageOffset } = context;
+  const { maxLineBytes = 0, lineUnit = 'bytes', csvNames, messageOffset } = context;
   for (let i = 0; i < count; i++) {
     const r = offset + i * width;
     const code = data[r + R_CODE]!;
@@ -105,7 +106,7 @@ export function scanRejects(
     const start = data[r + R_ROW_START]!;
     const end = data[r + R_ROW_END]!;
     if (code === REJECT_LINE_TOO_LONG) {
-      out.push({ ...where, reason: lineTooLongReason(maxLineBytes), raw: clipRaw(decoder.decode(bytes(start, Math.min(end, start + HEAD_BYTES)))) });
+      out.push({ ...where, reason: lineTooLongReason(maxLineBytes, lineUnit), raw: clipRaw(decoder.decode(bytes(start, Math.min(end, start + HEAD_BYTES)))) });
       continue;
     }
     const text = decoder.decode(bytes(start, end));

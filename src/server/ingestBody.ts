@@ -1,8 +1,9 @@
 /**
  * Turns an ingest payload (an HTTP body or a WebSocket message) into a
  * ColumnBatch for the engine, validating every row with the engine's own
- * rules, so the client learns at once how many events were accepted and why
- * the others were not.
+ * rules (NDJSON and JSON by the core's scanners, ingestScanner.ts), so the
+ * client learns at once how many events were accepted and why the others
+ * were not.
  *
  * Payloads, by content type:
  *  - `application/x-ndjson` (also `application/ndjson`, `application/jsonl`,
@@ -16,14 +17,11 @@
 import { gunzipSync } from 'node:zlib';
 import type { QueryPlan } from '../engine/plan.js';
 import type { ColumnBatch } from '../engine/columnBatch.js';
-import { KEY_SEPARATOR, TypeDictionary } from '../engine/columnBatch.js';
-import { KeyInterner } from '../engine/interner.js';
-import { elementNotObjectReason } from '../engine/scanReasons.js';
-import { RowEncoder } from '../engine/encoder.js';
+import { KEY_SEPARATOR } from '../engine/columnBatch.js';
 import { badTimeReason } from '../engine/columnCopy.js';
 import { isEventTime } from '../engine/timestamp.js';
-import { clipRaw, type InputError } from '../engine/inputError.js';
-import type { Row } from '../sources/source.js';
+import type { InputError } from '../engine/inputError.js';
+import type { IngestScanner } from './ingestScanner.js';
 import { COLUMNAR_CONTENT_TYPE, decodeColumns, type DecodedColumns } from './columnarFormat.js';
 
 /** Payload kinds. */
@@ -79,23 +77,12 @@ export function decodeBody(body: Uint8Array, contentEncoding: string, limits: In
   }
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
-
-/** An element's text for an error report; JSON.parse accepts nesting deeper than JSON.stringify can recurse, so that must not throw. */
-function rawElement(item: unknown): string {
-  try {
-    return clipRaw(JSON.stringify(item) ?? String(item));
-  } catch {
-    return '[element nested too deeply to show]';
-  }
-}
-
 function tooManyRows(limits: IngestLimits): PayloadFailure {
   return { status: 413, error: `more than ${limits.maxRows} events in one payload: split it` };
 }
 
-/** Parses and validates a payload for `plan`. */
-export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPlan, source: string, limits: IngestLimits): ParsedPayload | PayloadFailure {
+/** Parses and validates a payload with the server's scanner (NDJSON, JSON) or the columnar decoder. */
+export function parsePayload(kind: PayloadKind, body: Uint8Array, scanner: IngestScanner, source: string, limits: IngestLimits): ParsedPayload | PayloadFailure {
   if (kind === 'columns') {
     // the row count is only trusted once the magic says this is a frame: garbage gets 400, not 413
     if (body.byteLength >= 12 && body[0] === 0x45 && body[1] === 0x44 && body[2] === 0x43 && body[3] === 0x31) {
@@ -105,91 +92,12 @@ export function parsePayload(kind: PayloadKind, body: Uint8Array, plan: QueryPla
     const frame = decodeColumns(body);
     if ('error' in frame) return { status: 400, error: frame.error };
     if (frame.rows === 0) return { batch: undefined, errors: [] };
-    return checkedColumns(frame, plan, source);
+    return checkedColumns(frame, scanner.plan, source);
   }
-  const text = decoder.decode(body);
-  const rows: Row[] = [];
-  const lines: number[] = [];
-  const errors: InputError[] = [];
-  if (kind === 'json') {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      // includes nesting too deep for the parser (a RangeError)
-      return { status: 400, error: `body is not valid JSON: ${String((e as Error).message).slice(0, 120)}` };
-    }
-    const items = Array.isArray(doc) ? doc : [doc];
-    if (items.length > limits.maxRows) return tooManyRows(limits);
-    items.forEach((item, i) => {
-      if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
-        rows.push(item as Row);
-        lines.push(i + 1);
-      } else {
-        errors.push({ source, line: i + 1, kind: 'malformed', reason: elementNotObjectReason(i + 1), raw: rawElement(item) });
-      }
-    });
-  } else {
-    // blank lines carry no event, so only non-empty lines count toward the limit
-    let eventLines = 0;
-    let from = 0;
-    for (let at = text.indexOf('\n'); ; at = text.indexOf('\n', at + 1)) {
-      const end = at === -1 ? text.length : at;
-      const length = end > from && text.charCodeAt(end - 1) === 13 ? end - from - 1 : end - from;
-      if (length > 0 && ++eventLines > limits.maxRows) return tooManyRows(limits);
-      if (at === -1) break;
-      from = at + 1;
-    }
-    let start = 0;
-    let line = 0;
-    while (start <= text.length) {
-      let end = text.indexOf('\n', start);
-      if (end === -1) end = text.length;
-      line++;
-      let row = text.slice(start, end);
-      if (row.endsWith('\r')) row = row.slice(0, -1);
-      start = end + 1;
-      // trim() copies the line: only a line that starts with white space can be blank
-      const first = row.charCodeAt(0);
-      if (row.length === 0 || ((first === 32 || first === 9 || first === 13) && row.trim() === '')) {
-        if (end === text.length) break;
-        continue;
-      }
-      if (row.length > limits.maxLineChars) {
-        errors.push({ source, line, kind: 'malformed', reason: `line longer than ${limits.maxLineChars} characters`, raw: clipRaw(row) });
-        continue;
-      }
-      let value: unknown;
-      try {
-        value = JSON.parse(row);
-      } catch (e) {
-        errors.push({ source, line, kind: 'malformed', reason: `not valid JSON: ${String((e as Error).message).slice(0, 120)}`, raw: clipRaw(row) });
-        continue;
-      }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        errors.push({ source, line, kind: 'malformed', reason: 'expected a JSON object', raw: clipRaw(row) });
-        continue;
-      }
-      rows.push(value as Row);
-      lines.push(line);
-    }
-  }
-  if (rows.length === 0) return { batch: undefined, errors };
-  // The engine's own validation (timestamps, values, keys), into batch-local columns and dictionaries.
-  const keys = new KeyInterner();
-  const types = plan.typeColumn ? new TypeDictionary() : undefined;
-  const cols = { ts: new Float64Array(rows.length), key: new Int32Array(rows.length), value: new Float64Array(rows.length), type: new Int32Array(rows.length) };
-  const encoder = new RowEncoder(plan, keys, source, types);
-  const encoded = encoder.encode({ rows, lines, errors }, cols);
-  if (encoded.count === 0) return { batch: undefined, errors: encoded.errors };
-  const n = encoded.count;
-  return {
-    batch: {
-      rows: n, ts: cols.ts.subarray(0, n), value: cols.value.subarray(0, n), key: cols.key.subarray(0, n), keyValues: keys.export(),
-      ...(types ? { type: cols.type.subarray(0, n), types: types.names } : {}), source,
-    },
-    errors: encoded.errors,
-  };
+  const scanned = scanner.scan(kind, body, source, limits.maxLineChars, limits.maxRows);
+  if ('tooManyRows' in scanned) return tooManyRows(limits);
+  if ('invalidJson' in scanned) return { status: 400, error: `body is not valid JSON: ${scanned.invalidJson}` };
+  return scanned;
 }
 
 /**

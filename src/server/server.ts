@@ -24,6 +24,7 @@ import type { QueryPlan } from '../engine/plan.js';
 import type { RunningQuery } from '../engine/query.js';
 import type { PushSource } from '../sources/push.js';
 import type { InputError } from '../engine/inputError.js';
+import type { IngestScanner } from './ingestScanner.js';
 import { DEFAULT_LIMITS, decodeBody, parsePayload, payloadKind, type IngestLimits, type PayloadKind } from './ingestBody.js';
 import { LiveHub, parseFilter, type LiveFilter } from './liveHub.js';
 import { ServerMetrics } from './serverMetrics.js';
@@ -56,6 +57,8 @@ export interface ServedPipeline {
   query: RunningQuery;
   /** The ingest queue, when the pipeline's source is http/ws. */
   push?: PushSource;
+  /** Reads NDJSON and JSON payloads (with push): a scanner with a core of its own. */
+  scanner?: IngestScanner;
   hub: LiveHub;
   metrics: ServerMetrics;
 }
@@ -425,7 +428,7 @@ export class EddyServer {
     const limits = this.options.limits;
     const inflated = decodeBody(raw, encoding, limits);
     if ('status' in inflated) return { status: inflated.status, body: { error: inflated.error } };
-    const parsed = parsePayload(kind, inflated, this.served.plan, source, limits);
+    const parsed = parsePayload(kind, inflated, this.served.scanner!, source, limits);
     if ('status' in parsed) {
       m.rejectedEvents.inc(1, { reason: 'malformed' });
       return { status: parsed.status, body: { error: parsed.error } };
