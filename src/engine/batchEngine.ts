@@ -10,7 +10,9 @@
  */
 import type { WasmCore } from '../core/wasmCore.js';
 import type { SourceBatch } from '../sources/source.js';
-import type { ResultRecord } from '../sinks/sink.js';
+import type { OutputBatch, ResultRecord } from '../sinks/sink.js';
+import { recordBatch } from '../sinks/outputBatch.js';
+import { ColumnOutputs } from './columnOutput.js';
 import type { InputError } from './inputError.js';
 import { KeyInterner } from './interner.js';
 import { RowEncoder } from './encoder.js';
@@ -37,16 +39,28 @@ function decodeLine(bytes: Uint8Array): string {
 }
 import { DEFAULT_MAX_LINE_BYTES } from './limits.js';
 
-/** What one batch produced. */
-export interface BatchResult {
+/** The outputs of one batch as column batches (records built only when read). */
+export interface BatchOutputs {
   /** Window results (closed windows in append mode, changed ones in update mode); empty for events queries. */
-  windows: ResultRecord[];
+  windowBatch: OutputBatch;
   /** Scored events, one per valid input row (events queries only). */
-  events: ResultRecord[];
-  /** Late events, as records (empty unless `withLateRecords`). */
-  late: ResultRecord[];
+  eventBatch: OutputBatch;
+  /** Late events (empty unless `withLateRecords`). */
+  lateBatch: OutputBatch;
   /** Sequence-pattern matches. */
-  matches: ResultRecord[];
+  matchBatch: OutputBatch;
+}
+
+/** What one batch produced. */
+export interface BatchResult extends BatchOutputs {
+  /** windowBatch's records (built when first read). */
+  readonly windows: ResultRecord[];
+  /** eventBatch's records (built when first read). */
+  readonly events: ResultRecord[];
+  /** lateBatch's records (built when first read). */
+  readonly late: ResultRecord[];
+  /** matchBatch's records. */
+  readonly matches: ResultRecord[];
   /** Number of late events (also when their records were not built). */
   lateCount: number;
   /** Rejected rows. */
@@ -75,6 +89,18 @@ export interface MessageOptions {
   keyFromMessage: boolean;
   /** The message timestamp is the event time. */
   timeFromMessage: boolean;
+}
+
+const NO_OUTPUT = recordBatch([]);
+
+/** A result whose record arrays are built from its batches when first read. */
+function withRecords<T extends BatchOutputs>(r: T): T & Pick<BatchResult, 'windows' | 'events' | 'late' | 'matches'> {
+  return Object.defineProperties(r, {
+    windows: { get: () => r.windowBatch.records(), enumerable: true },
+    events: { get: () => r.eventBatch.records(), enumerable: true },
+    late: { get: () => r.lateBatch.records(), enumerable: true },
+    matches: { get: () => r.matchBatch.records(), enumerable: true },
+  }) as T & Pick<BatchResult, 'windows' | 'events' | 'late' | 'matches'>;
 }
 
 const MAGIC = 0x51444445; // "EDDQ" little-endian
@@ -106,6 +132,7 @@ export class BatchEngine {
   private readonly eventsQuery: boolean;
   private readonly encoder: RowEncoder;
   private readonly builder: RecordBuilder;
+  private readonly columnOutputs: ColumnOutputs;
   private readonly sourceName: string;
   private readonly scanner: CoreScanner;
   /** Scored-event records carry the type field's value. */
@@ -144,6 +171,7 @@ export class BatchEngine {
     this.withTypeValues = this.eventsQuery && withEventRecords && plan.typeColumn !== undefined;
     if (this.withTypeValues) this.scanner.keepTypeSpans(true);
     this.builder = new RecordBuilder(plan, this.keys);
+    this.columnOutputs = new ColumnOutputs(plan, this.keys, this.builder);
   }
 
   /** Distinct keys seen. */
@@ -189,10 +217,10 @@ export class BatchEngine {
       : () => undefined;
     const outputs = this.outputs(count, typeOf);
     const t3 = clock();
-    return {
+    return withRecords({
       ...outputs, errors: encoded.errors, encodedRows: count, sourceRows: encoded.rowIndex,
       inputRows: total + batch.errors.length, timings: { encode: t1 - t0, process: t2 - t1, build: t3 - t2 },
-    };
+    });
   }
 
   /**
@@ -294,29 +322,30 @@ export class BatchEngine {
     const t2 = clock();
     const outputs = this.outputs(count, this.withTypeValues ? (r) => this.scanner.typeValue(r) : () => undefined);
     const t3 = clock();
-    return {
+    return withRecords({
       ...outputs, errors, encodedRows: count, sourceRows: this.scanner.rowNumbers(count),
       inputRows: count + errors.length,
       timings: { encode: t1 - t0, process: t2 - t1, build: t3 - t2 },
-    };
+    });
   }
 
-  /** The records of the core call just made over `count` rows: scored events or windows and late events, and matches. */
-  private outputs(count: number, typeOf: (row: number) => unknown): Pick<BatchResult, 'windows' | 'events' | 'late' | 'matches' | 'lateCount'> {
-    let windows: ResultRecord[] = [];
-    let events: ResultRecord[] = [];
-    let late: ResultRecord[] = [];
+  /** The outputs of the core call just made over `count` rows: scored events or windows and late events, and matches. */
+  private outputs(count: number, typeOf: (row: number) => unknown): BatchOutputs & { lateCount: number } {
+    let windowBatch = NO_OUTPUT;
+    let eventBatch = NO_OUTPUT;
+    let lateBatch = NO_OUTPUT;
     let lateCount = 0;
     if (this.eventsQuery && this.withEventRecords) {
-      const input = this.core.inputViews(count);
-      events = this.builder.events(count, input.ts, input.key, input.value, typeOf, this.core.stageRecords(STAGE_EVENTS));
+      eventBatch = this.columnOutputs.events(this.core.inputViews(count), count, typeOf, this.core.stageRecords(STAGE_EVENTS));
     } else if (!this.eventsQuery) {
-      windows = this.builder.windows(this.core.windowRecords(), this.core.stageRecords(STAGE_WINDOWS));
+      const view = this.core.windowRecords();
+      if (view.count > 0) windowBatch = this.columnOutputs.windows(view, this.core.stageRecords(STAGE_WINDOWS));
       const lateView = this.core.lateRecords();
       lateCount = lateView.count;
-      if (this.withLateRecords && lateView.count > 0) late = this.builder.late(lateView);
+      if (this.withLateRecords && lateView.count > 0) lateBatch = this.columnOutputs.late(lateView);
     }
-    return { windows, events, late, lateCount, matches: this.types ? this.matches() : [] };
+    const matches = this.types ? this.matches() : [];
+    return { windowBatch, eventBatch, lateBatch, lateCount, matchBatch: matches.length > 0 ? recordBatch(matches) : NO_OUTPUT };
   }
 
   /** Sequence matches of the last batch as records. */
@@ -341,8 +370,15 @@ export class BatchEngine {
 
   /** End of input: emits every open window (with its analytics). Later events are late. */
   flush(): ResultRecord[] {
+    return this.flushBatch().records();
+  }
+
+  /** flush(), its windows as a column batch. */
+  flushBatch(): OutputBatch {
     this.core.flush();
-    return this.eventsQuery ? [] : this.builder.windows(this.core.windowRecords(), this.core.stageRecords(STAGE_WINDOWS));
+    if (this.eventsQuery) return NO_OUTPUT;
+    const view = this.core.windowRecords();
+    return view.count > 0 ? this.columnOutputs.windows(view, this.core.stageRecords(STAGE_WINDOWS)) : NO_OUTPUT;
   }
 
   /** Late events counted for a key, given its grouping values (0 for an unknown key). */

@@ -10,8 +10,12 @@
  */
 import type { WasmCore } from '../core/wasmCore.js';
 import type { Source } from '../sources/source.js';
-import type { Sink, ResultRecord } from '../sinks/sink.js';
+import type { Sink } from '../sinks/sink.js';
 import { eventSchema, lateSchema, matchSchema, windowSchema } from './records.js';
+import { writeOutputs } from './writeOutputs.js';
+import { recordBatch } from '../sinks/outputBatch.js';
+
+const NO_BATCH = recordBatch([]);
 import { BatchEngine } from './batchEngine.js';
 import { InputErrorReporter } from './errorReporter.js';
 import type { QueryProgress } from './progress.js';
@@ -210,8 +214,8 @@ export class StreamingQuery implements RunningQuery {
         const start = now();
         const result = engine.processBatch(batch);
         const built = now();
-        const results = plan.kind === 'events' ? result.events : result.windows;
-        await this.write(results, result.late, result.matches);
+        const results = plan.kind === 'events' ? result.eventBatch : result.windowBatch;
+        await writeOutputs(this.sinks, results, result.lateBatch, result.matchBatch);
         await this.reporter.report(result.errors);
         if (result.errors.length > 0) this.env.onRejected?.(result.errors);
         this.env.onBatchWritten?.();
@@ -221,7 +225,7 @@ export class StreamingQuery implements RunningQuery {
           latencyMs: batch.receivedAt === undefined ? null : end - batch.receivedAt,
           start, previousStart, getBatch: start - waitStart, encode, process, write: end - built + result.timings.build,
           numInputRows: result.inputRows, processedRows: result.encodedRows,
-          lateRows: result.lateCount, errors: result.errors.length, outputRows: results.length,
+          lateRows: result.lateCount, errors: result.errors.length, outputRows: results.count,
         }, {
           watermark: core.watermark(), numKeys: engine.numKeys, activeKeys: core.exports.stats_active_keys(),
           stateBytes: core.exports.stats_state_bytes(), wasmMemoryBytes: core.memoryBytes(),
@@ -233,14 +237,14 @@ export class StreamingQuery implements RunningQuery {
       const endedByItself = !this.abort.signal.aborted;
       if ((endedByItself && plan.flushAtEnd) || (!endedByItself && this.flushRequested)) {
         const start = now();
-        const flushed = engine.flush();
+        const flushed = engine.flushBatch();
         const built = now();
-        await this.write(flushed, [], []);
+        await writeOutputs(this.sinks, flushed, NO_BATCH, NO_BATCH);
         this.env.onBatchWritten?.();
         // the flush is a batch of its own in progress: no input, the windows it emitted as output
         this.tracker.record({
           latencyMs: null, start, previousStart: start, getBatch: 0, encode: 0, process: built - start, write: now() - built,
-          numInputRows: 0, processedRows: 0, lateRows: 0, errors: 0, outputRows: flushed.length,
+          numInputRows: 0, processedRows: 0, lateRows: 0, errors: 0, outputRows: flushed.count,
         }, {
           watermark: core.watermark(), numKeys: engine.numKeys, activeKeys: core.exports.stats_active_keys(),
           stateBytes: core.exports.stats_state_bytes(), wasmMemoryBytes: core.memoryBytes(),
@@ -255,14 +259,4 @@ export class StreamingQuery implements RunningQuery {
       await this.reporter.close();
     }
   }
-
-  private async write(results: ResultRecord[], late: ResultRecord[], matches: ResultRecord[]): Promise<void> {
-    for (const [sink, records] of [[this.sinks.results, results], [this.sinks.late, late], [this.sinks.matches, matches]] as const) {
-      if (sink && records.length > 0) {
-        await sink.write(records);
-        await sink.flush();
-      }
-    }
-  }
-
 }

@@ -31,9 +31,9 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { PipelineConfig, KafkaSourceConfig } from '../config/pipelineConfig.js';
 import type { QueryEnvironment, QuerySinks, RunningQuery } from '../engine/query.js';
 import type { QueryProgress } from '../engine/progress.js';
-import type { ResultRecord } from '../sinks/sink.js';
 import { BatchEngine, type BatchResult, type MessageOptions } from '../engine/batchEngine.js';
 import { MAX_MESSAGE_BYTES_PER_CALL } from '../engine/limits.js';
+import { writeOutputs } from '../engine/writeOutputs.js';
 import { InputErrorReporter } from '../engine/errorReporter.js';
 import { ProgressTracker } from '../engine/progressTracker.js';
 import { eventSchema, lateSchema, matchSchema, windowSchema } from '../engine/records.js';
@@ -351,8 +351,8 @@ export class KafkaQuery implements RunningQuery {
   /** Writes a batch's results and errors and records its progress. */
   private async finishBatch(start: number, result: BatchResult): Promise<void> {
     const built = now();
-    const results = this.plan.kind === 'events' ? result.events : result.windows;
-    await this.write(results, result.late, result.matches);
+    const results = this.plan.kind === 'events' ? result.eventBatch : result.windowBatch;
+    await writeOutputs(this.sinks, results, result.lateBatch, result.matchBatch);
     await this.reporter.report(result.errors);
     if (result.errors.length > 0) this.env.onRejected?.(result.errors);
     this.env.onBatchWritten?.();
@@ -375,18 +375,9 @@ export class KafkaQuery implements RunningQuery {
       latencyMs: null, start, previousStart: this.previousStart, getBatch: 0,
       encode: result.timings.encode, process: result.timings.process, write: end - built + result.timings.build,
       numInputRows: result.inputRows, processedRows: result.encodedRows, lateRows: result.lateCount,
-      errors: result.errors.length, outputRows: results.length,
+      errors: result.errors.length, outputRows: results.count,
     }, { watermark, numKeys, activeKeys, stateBytes, wasmMemoryBytes });
     this.previousStart = start;
-  }
-
-  private async write(results: ResultRecord[], late: ResultRecord[], matches: ResultRecord[]): Promise<void> {
-    for (const [sink, records] of [[this.sinks.results, results], [this.sinks.late, late], [this.sinks.matches, matches]] as const) {
-      if (sink && records.length > 0) {
-        await sink.write(records);
-        await sink.flush();
-      }
-    }
   }
 
   /**

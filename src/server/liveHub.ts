@@ -122,6 +122,8 @@ export class LiveHub {
       description: `live:${kind}`,
       open: () => undefined,
       write: (records) => route(records),
+      // with nobody subscribed the batch's records are never built
+      writeBatch: (batch) => { if (this.subscribers.size > 0) route(batch.records()); },
       // sending happens once per engine batch, in flush(), after all outputs of the batch are in
       flush: () => undefined,
       close: () => undefined,

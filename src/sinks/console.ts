@@ -9,7 +9,7 @@
  * rounded to 4 decimals and timestamps lose their `T`, `.000` and `Z`
  * (they stay UTC). Use the file sink for exact values.
  */
-import type { OutputSchema, ResultRecord, Sink } from './sink.js';
+import type { OutputBatch, OutputSchema, ResultRecord, Sink } from './sink.js';
 import { flattenRecord, type FlatValue } from './flatten.js';
 import { isDrainable, waitForDrain } from './drain.js';
 
@@ -75,6 +75,20 @@ export function consoleSink(options: ConsoleSinkOptions = {}): Sink {
     return tableLine(names) + rule + '\n';
   };
 
+  /** The first rows of a batch of `count` records as table lines, and how many were not shown. */
+  const table = (records: ResultRecord[], count: number): Promise<void> => {
+    let text = '';
+    const shown = Math.min(records.length, maxRows);
+    for (let i = 0; i < shown; i++) {
+      if (linesSinceHeader >= headerEvery) text += headerText();
+      text += formatTableRow(records[i] ?? {}, columns, widths);
+      linesSinceHeader++;
+    }
+    const hidden = count - shown;
+    if (hidden > 0) text += `… ${hidden} more row${hidden === 1 ? '' : 's'} in this batch not shown\n`;
+    return text === '' ? Promise.resolve() : emit(text);
+  };
+
   return {
     description: 'console',
     open(schema: OutputSchema): Promise<void> {
@@ -83,16 +97,11 @@ export function consoleSink(options: ConsoleSinkOptions = {}): Sink {
       return emit(headerText());
     },
     write(records: ResultRecord[]): Promise<void> {
-      let text = '';
-      const shown = Math.min(records.length, maxRows);
-      for (let i = 0; i < shown; i++) {
-        if (linesSinceHeader >= headerEvery) text += headerText();
-        text += formatTableRow(records[i] ?? {}, columns, widths);
-        linesSinceHeader++;
-      }
-      const hidden = records.length - shown;
-      if (hidden > 0) text += `… ${hidden} more row${hidden === 1 ? '' : 's'} in this batch not shown\n`;
-      return text === '' ? Promise.resolve() : emit(text);
+      return table(records, records.length);
+    },
+    writeBatch(batch: OutputBatch): Promise<void> {
+      // only the rows shown are built as records
+      return table(batch.head(maxRows), batch.count);
     },
     flush(): void {
       // Each batch is handed to `out` in write(); there is nothing buffered here.

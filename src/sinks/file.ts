@@ -23,7 +23,7 @@
 import { mkdir, open as openFile, type FileHandle } from 'node:fs/promises';
 import type { WriteStream } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import type { OutputSchema, ResultRecord, Sink } from './sink.js';
+import type { OutputBatch, OutputSchema, ResultRecord, Sink } from './sink.js';
 import { csvLine } from './csvFormat.js';
 import { flatRow } from './flatten.js';
 import { safeJsonStringify } from './safeJson.js';
@@ -166,6 +166,11 @@ export function fileSink(path: string, options: FileSinkOptions = {}): Sink {
         for (const record of records) text += safeJsonStringify(record) + '\n';
       }
       return send(text);
+    },
+
+    writeBatch(batch: OutputBatch): Promise<void> {
+      // the text straight from the batch's columns: no record objects
+      return send(format === 'csv' ? batch.csv(columns) : batch.ndjson());
     },
 
     flush(): Promise<void> {

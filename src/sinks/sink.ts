@@ -40,6 +40,32 @@ export interface OutputSchema {
 /** How a query emits results: each row once when final, or every change. */
 export type OutputMode = 'append' | 'update';
 
+/**
+ * One batch of output records of one kind. The engine's batches hold the
+ * core's output columns and build record objects only when `records()` or
+ * `head()` is called; byte sinks take the text straight from the columns,
+ * in exactly the format of the records (`ndjson`, `csv`, `jsonLines`).
+ */
+export interface OutputBatch {
+  /** Records in the batch. */
+  readonly count: number;
+  /** The records (built on the first call; later calls return the same array). */
+  records(): ResultRecord[];
+  /** The first `n` records (building only those, unless all are built already). */
+  head(n: number): ResultRecord[];
+  /** Each record's JSON text, as `safeJsonStringify(record)`. */
+  jsonLines(): string[];
+  /** All records as NDJSON: `safeJsonStringify(record) + '\n'` each. */
+  ndjson(): string;
+  /** All records as CSV lines over `columns`: `csvLine(flatRow(record, columns))` each. */
+  csv(columns: readonly string[]): string;
+  /**
+   * Window batches from the core: record `r`'s window bounds (ISO-8601, as
+   * in the record) and grouping values, read from the columns.
+   */
+  windowAt?(r: number): { start: string; end: string; values: readonly unknown[] };
+}
+
 /** A destination for results. */
 export interface Sink {
   /** Short description for progress, e.g. `file:out.ndjson`. */
@@ -48,6 +74,12 @@ export interface Sink {
   open(schema: OutputSchema): Promise<void> | void;
   /** Writes one engine batch of records (never called with an empty array). */
   write(records: ResultRecord[]): Promise<void> | void;
+  /**
+   * Writes one engine batch from its columns (never empty). Sinks that write
+   * bytes implement it so no record object is built; the others get
+   * `write(batch.records())` (see writeBatch in outputBatch.ts).
+   */
+  writeBatch?(batch: OutputBatch): Promise<void> | void;
   /** Makes everything written so far durable/visible (end of batch, checkpoint). */
   flush(): Promise<void> | void;
   /** Flushes and releases the sink; no writes after. */
