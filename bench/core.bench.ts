@@ -9,7 +9,14 @@
  *    `batch_process` (the per-batch copy into the input columns is outside
  *    the timed region, in tinybench's beforeEach hook), one core on an endless
  *    stream (the workload repeats shifted in time, so windows keep closing);
- *  - the idiomatic TypeScript engine (bench/tsEngine.ts) on the same objects.
+ *  - the idiomatic TypeScript engine (bench/tsEngine.ts) on the same objects;
+ *  - the columnar API path: the same events as typed-array column batches
+ *    (columnSource) → query → a byte sink that only counts;
+ *  - objects → query → a byte sink that builds nothing (no record objects);
+ *    beside it the same with the windows' NDJSON text made from the columns,
+ *    made from records (safeJsonStringify, what a record sink does), and
+ *    written to an NDJSON file (fsync per batch): their extra time over the
+ *    record-free run ÷ windows is the cost per emitted window record.
  * Results are checked before anything is timed: both engines must emit the
  * same windows. Memory: bytes of core state per key, and the RSS of a
  * separate process holding 1 M keys (bench/rss1m.ts).
@@ -25,6 +32,15 @@ import { loadCore } from '../src/node/loadCore.js';
 import { eddy, window, avg, stddev, min, max, count, sum } from '../src/index.js';
 import { arraySource } from '../src/sources/array.js';
 import { callbackSink } from '../src/sinks/callback.js';
+import { fileSink } from '../src/sinks/file.js';
+import { safeJsonStringify } from '../src/sinks/safeJson.js';
+import { columnSource } from '../src/sources/columns.js';
+import type { Sink } from '../src/sinks/sink.js';
+import type { ColumnBatch } from '../src/engine/columnBatch.js';
+import type { Source } from '../src/sources/source.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { W_COUNT, W_SUM, W_KEY } from '../src/core/exports.js';
 import { TsWindowEngine, type BenchEvent } from './tsEngine.js';
 import { makeWorkload } from './workload.js';
@@ -84,21 +100,82 @@ function tsRun(): { windows: number; counted: number; checksum: number; late: nu
   return { windows, counted, checksum, late: engine.late };
 }
 
-async function hostRun(): Promise<{ windows: number; counted: number }> {
-  let windows = 0, counted = 0;
+/** The bench's window query from `source` into `sink`. */
+async function runQuery(source: Source, sink: Sink): Promise<void> {
   const query = eddy
-    .stream(arraySource(batches.flat() as unknown as Record<string, unknown>[], { batchSize: BATCH }))
+    .stream(source)
     .withWatermark('timestamp', DELAY)
     .groupBy(window('timestamp', SIZE, SLIDE), 'metric')
     .agg(avg('value'), stddev('value'), min('value'), max('value'), count(), sum('value'))
-    .writeStream(callbackSink((records) => {
-      windows += records.length;
-      for (const r of records) counted += r.count as number;
-    }))
+    .writeStream(sink)
     .option('batchSize', BATCH)
     .start();
   await query.awaitTermination();
+}
+
+const objects = batches.flat() as unknown as Record<string, unknown>[];
+
+/** The host API path as a user writes it: objects in, records handed to a callback. */
+async function hostRun(): Promise<{ windows: number; counted: number }> {
+  let windows = 0, counted = 0;
+  await runQuery(arraySource(objects, { batchSize: BATCH }), callbackSink((records) => {
+    windows += records.length;
+    for (const r of records) counted += r.count as number;
+  }));
   return { windows, counted };
+}
+
+// The same events as column batches (typed arrays) sharing one growing key table, as a caller
+// that keeps its own key ids would pass them: the engine maps each key once, not once per batch.
+const keyNames = Array.from({ length: KEYS }, (_, i) => `key_${i}`);
+const keyTable = { size: KEYS, valuesOf: (id: number) => [keyNames[id]!] };
+const columnBatches: ColumnBatch[] = columns.map((c) => ({ rows: BATCH, ts: c.ts, value: c.value, key: c.key, keyTable }));
+
+/** A sink that takes batches from their columns and does nothing with them (no record built): counts windows. */
+function countingByteSink(): Sink & { windows: number } {
+  const sink = {
+    windows: 0,
+    description: 'count', open() {}, write() {}, flush() {}, close() {},
+    writeBatch(batch: { count: number }) { sink.windows += batch.count; },
+  };
+  return sink;
+}
+
+/** Columns in, batches counted from their columns. */
+async function columnarRun(): Promise<number> {
+  const sink = countingByteSink();
+  await runQuery(columnSource(columnBatches), sink);
+  return sink.windows;
+}
+
+/** Objects in, batches counted from their columns (no record objects at all). */
+async function objectsNoRecordsRun(): Promise<number> {
+  const sink = countingByteSink();
+  await runQuery(arraySource(objects, { batchSize: BATCH }), sink);
+  return sink.windows;
+}
+
+/**
+ * Objects in, every window's NDJSON text made as a byte sink makes it, from
+ * the columns (`ndjson()`) or from records (`safeJsonStringify` per record,
+ * what a sink of records does): no I/O, so the figure is the text's cost,
+ * not the disk's (the file sink fsyncs each batch).
+ */
+async function objectsToTextRun(fromColumns: boolean): Promise<number> {
+  let chars = 0;
+  const sink = {
+    description: 'text', open() {}, flush() {}, close() {},
+    write(records: Record<string, unknown>[]) { let t = ''; for (const r of records) t += safeJsonStringify(r) + '\n'; chars += t.length; },
+    ...(fromColumns ? { writeBatch(batch: { ndjson(): string }) { chars += batch.ndjson().length; } } : {}),
+  };
+  await runQuery(arraySource(objects, { batchSize: BATCH }), sink);
+  return chars;
+}
+
+const outDir = mkdtempSync(join(tmpdir(), 'eddy-bench-core-'));
+/** Objects in, every window written to an NDJSON file (from the columns, fsync per batch). */
+async function objectsToFileRun(): Promise<void> {
+  await runQuery(arraySource(objects, { batchSize: BATCH }), fileSink(join(outDir, 'windows.ndjson')));
 }
 
 // ── check results before timing ────────────────────────────────────────────
@@ -109,6 +186,12 @@ if (k.windows !== t.windows || k.counted !== t.counted || Math.abs(k.checksum - 
   throw new Error(`kernel and TypeScript engine disagree: ${JSON.stringify({ k, t })}`);
 }
 if (h.windows !== k.windows || h.counted !== k.counted) throw new Error(`host path and kernel disagree: ${JSON.stringify({ h, k })}`);
+const cw = await columnarRun();
+const ow = await objectsNoRecordsRun();
+if (cw !== k.windows || ow !== k.windows) throw new Error(`columnar (${cw}) or record-free (${ow}) path and kernel (${k.windows}) disagree`);
+const textColumns = await objectsToTextRun(true);
+const textRecords = await objectsToTextRun(false);
+if (textColumns !== textRecords) throw new Error(`NDJSON from columns (${textColumns} chars) and from records (${textRecords}) differ`);
 if (k.counted + t.late !== totalEvents * (SIZE / SLIDE)) {
   // every accepted event lands in size/slide windows
   throw new Error(`events lost: ${k.counted} window memberships + ${t.late} late for ${totalEvents} events`);
@@ -138,9 +221,15 @@ bench.add('kernel: batch_process on columns in wasm memory (1 batch)', () => {
 });
 bench.add(`host API path: objects → query → sink (${BATCHES} batches)`, async () => { await hostRun(); });
 bench.add(`idiomatic TypeScript engine (${BATCHES} batches)`, () => { tsRun(); });
+bench.add(`columnar API path: typed arrays → query → byte sink (${BATCHES} batches)`, async () => { await columnarRun(); });
+bench.add(`objects → query → byte sink that writes nothing (${BATCHES} batches)`, async () => { await objectsNoRecordsRun(); });
+bench.add(`objects → query → NDJSON text from the columns (${BATCHES} batches)`, async () => { await objectsToTextRun(true); });
+bench.add(`objects → query → records → NDJSON text (${BATCHES} batches)`, async () => { await objectsToTextRun(false); });
+bench.add(`objects → query → NDJSON file sink, fsync per batch (${BATCHES} batches)`, async () => { await objectsToFileRun(); });
 await bench.run();
+rmSync(outDir, { recursive: true, force: true });
 
-const [kernelTask, hostTask, tsTask] = bench.tasks;
+const [kernelTask, hostTask, tsTask, columnarTask, noRecordsTask, textColumnsTask, textRecordsTask, fileTask] = bench.tasks;
 /** Mean and median latency (ms) of a task. The mean is the headline: it is the throughput over the whole stream, slow batches included. */
 const latency = (task: typeof kernelTask) => {
   const r = task!.result as unknown as { latency?: { mean: number; p50: number; rme: number }; totalTime?: number };
@@ -151,6 +240,13 @@ const kernelLat = latency(kernelTask), hostLat = latency(hostTask), tsLat = late
 const kernelNs = (kernelLat.mean * 1e6) / BATCH;
 const hostNs = (hostLat.mean * 1e6) / totalEvents;
 const tsNs = (tsLat.mean * 1e6) / totalEvents;
+const columnarNs = (latency(columnarTask).mean * 1e6) / totalEvents;
+const noRecordsNs = (latency(noRecordsTask).mean * 1e6) / totalEvents;
+// what an emitted window costs on a byte sink: a run's extra time over the run that writes nothing, per window
+const perWindow = (task: typeof kernelTask) => ((latency(task).mean * 1e6 - latency(noRecordsTask).mean * 1e6)) / k.windows;
+const nsPerWindowRecord = perWindow(textColumnsTask);
+const nsPerWindowRecordFromRecords = perWindow(textRecordsTask);
+const nsPerWindowRecordFile = perWindow(fileTask);
 const medianNs = { kernel: (kernelLat.p50 * 1e6) / BATCH, host: (hostLat.p50 * 1e6) / totalEvents, ts: (tsLat.p50 * 1e6) / totalEvents };
 
 // Memory: bytes per key of core state, and RSS with 1 M keys in a fresh process.
@@ -162,10 +258,17 @@ const rss = JSON.parse(execFileSync(process.execPath, [rssScript], { encoding: '
 const rows = [
   { engine: 'eddy kernel (wasm, columns in memory)', 'ns/event': kernelNs.toFixed(2), 'events/s': Math.round(1e9 / kernelNs).toLocaleString('en-US'), 'ns/event (median)': medianNs.kernel.toFixed(2), '± rme %': kernelLat.rme.toFixed(1) },
   { engine: 'eddy host API path (objects → sink)', 'ns/event': hostNs.toFixed(2), 'events/s': Math.round(1e9 / hostNs).toLocaleString('en-US'), 'ns/event (median)': medianNs.host.toFixed(2), '± rme %': hostLat.rme.toFixed(1) },
+  { engine: 'eddy columnar API path (typed arrays → byte sink)', 'ns/event': columnarNs.toFixed(2), 'events/s': Math.round(1e9 / columnarNs).toLocaleString('en-US'), 'ns/event (median)': '', '± rme %': latency(columnarTask).rme.toFixed(1) },
+  { engine: 'eddy objects → byte sink (no records)', 'ns/event': noRecordsNs.toFixed(2), 'events/s': Math.round(1e9 / noRecordsNs).toLocaleString('en-US'), 'ns/event (median)': '', '± rme %': latency(noRecordsTask).rme.toFixed(1) },
+  ...([['eddy objects → NDJSON text from the columns', textColumnsTask], ['eddy objects → records → NDJSON text', textRecordsTask], ['eddy objects → NDJSON file sink (fsync per batch)', fileTask]] as const).map(([engine, task]) => {
+    const ns = (latency(task).mean * 1e6) / totalEvents;
+    return { engine, 'ns/event': ns.toFixed(2), 'events/s': Math.round(1e9 / ns).toLocaleString('en-US'), 'ns/event (median)': '', '± rme %': latency(task).rme.toFixed(1) };
+  }),
   { engine: 'idiomatic TypeScript engine', 'ns/event': tsNs.toFixed(2), 'events/s': Math.round(1e9 / tsNs).toLocaleString('en-US'), 'ns/event (median)': medianNs.ts.toFixed(2), '± rme %': tsLat.rme.toFixed(1) },
 ];
 console.table(rows);
 console.log(`workload: ${KEYS} keys, ${BATCHES} batches × ${BATCH} events, windows 5 min / 1 min, delay 10 min; ${k.windows} windows emitted`);
+console.log(`byte sink, per window record (run − record-free run, ÷ ${k.windows} windows): NDJSON text from the columns ${nsPerWindowRecord.toFixed(0)} ns, from records ${nsPerWindowRecordFromRecords.toFixed(0)} ns; NDJSON file sink with an fsync per batch ${nsPerWindowRecordFile.toFixed(0)} ns`);
 console.log(`state: ${bytesPerKey} bytes per key in the core; RSS with ${rss.keys} keys: ${rss.rss_mb.toFixed(0)} MB (wasm memory ${rss.wasm_mb.toFixed(0)} MB)`);
 console.log(JSON.stringify({
   bench: 'core',
@@ -178,6 +281,12 @@ console.log(JSON.stringify({
   ts_engine_events_per_s: Math.round(1e9 / tsNs),
   ratio_vs_ts: Number((tsNs / kernelNs).toFixed(2)),
   host_ratio_vs_ts: Number((tsNs / hostNs).toFixed(2)),
+  columnar_events_per_s: Math.round(1e9 / columnarNs),
+  columnar_ratio_vs_ts: Number((tsNs / columnarNs).toFixed(2)),
+  objects_no_records_ratio_vs_ts: Number((tsNs / noRecordsNs).toFixed(2)),
+  ns_per_window_record_byte_sink: Number(nsPerWindowRecord.toFixed(1)),
+  ns_per_window_record_from_records: Number(nsPerWindowRecordFromRecords.toFixed(1)),
+  ns_per_window_record_file_fsync: Number(nsPerWindowRecordFile.toFixed(1)),
   bytes_per_key: bytesPerKey,
   rss_1m_keys_mb: Number(rss.rss_mb.toFixed(1)),
   keys: KEYS,

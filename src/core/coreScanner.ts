@@ -243,11 +243,17 @@ export class CoreScanner {
 
   /** Interns a key given its text and kinds; returns its id. */
   intern(text: string, kinds: Uint8Array): number {
-    const bytes = encodeWtf8(text);
-    const view = bytesAt(this.ex, bytes.length + kinds.length, bytes.length + kinds.length);
-    view.set(bytes);
-    view.set(kinds, bytes.length);
-    return this.ex.keys_intern(bytes.length, kinds.length);
+    const n = text.length;
+    let ascii = true;
+    for (let i = 0; i < n; i++) if (text.charCodeAt(i) > 0x7f) { ascii = false; break; }
+    // ASCII, the common key, is written as it stands: a TextEncoder call per key costs more than the rest of interning
+    const bytes = ascii ? undefined : encodeWtf8(text);
+    const length = bytes ? bytes.length : n;
+    const view = bytesAt(this.ex, length + kinds.length, length + kinds.length);
+    if (bytes) view.set(bytes);
+    else for (let i = 0; i < n; i++) view[i] = text.charCodeAt(i);
+    view.set(kinds, length);
+    return this.ex.keys_intern(length, kinds.length);
   }
 
   /** Removes the keys with ids ≥ `count` (a refused payload's). */

@@ -93,14 +93,34 @@ export interface MessageOptions {
 
 const NO_OUTPUT = recordBatch([]);
 
-/** A result whose record arrays are built from its batches when first read. */
-function withRecords<T extends BatchOutputs>(r: T): T & Pick<BatchResult, 'windows' | 'events' | 'late' | 'matches'> {
-  return Object.defineProperties(r, {
-    windows: { get: () => r.windowBatch.records(), enumerable: true },
-    events: { get: () => r.eventBatch.records(), enumerable: true },
-    late: { get: () => r.lateBatch.records(), enumerable: true },
-    matches: { get: () => r.matchBatch.records(), enumerable: true },
-  }) as T & Pick<BatchResult, 'windows' | 'events' | 'late' | 'matches'>;
+/** A batch's result; its record arrays are built from its output batches when first read. */
+class Result implements BatchResult {
+  readonly windowBatch: OutputBatch;
+  readonly eventBatch: OutputBatch;
+  readonly lateBatch: OutputBatch;
+  readonly matchBatch: OutputBatch;
+  readonly lateCount: number;
+
+  constructor(
+    outputs: BatchOutputs & { lateCount: number },
+    readonly errors: InputError[],
+    readonly encodedRows: number,
+    readonly inputRows: number,
+    readonly sourceRows: Int32Array,
+    readonly timings: { encode: number; process: number; build: number },
+  ) {
+    // fields one by one, not a spread: a class with a fixed shape is cheap to make once per batch
+    this.windowBatch = outputs.windowBatch;
+    this.eventBatch = outputs.eventBatch;
+    this.lateBatch = outputs.lateBatch;
+    this.matchBatch = outputs.matchBatch;
+    this.lateCount = outputs.lateCount;
+  }
+
+  get windows(): ResultRecord[] { return this.windowBatch.records(); }
+  get events(): ResultRecord[] { return this.eventBatch.records(); }
+  get late(): ResultRecord[] { return this.lateBatch.records(); }
+  get matches(): ResultRecord[] { return this.matchBatch.records(); }
 }
 
 const MAGIC = 0x51444445; // "EDDQ" little-endian
@@ -217,10 +237,7 @@ export class BatchEngine {
       : () => undefined;
     const outputs = this.outputs(count, typeOf);
     const t3 = clock();
-    return withRecords({
-      ...outputs, errors: encoded.errors, encodedRows: count, sourceRows: encoded.rowIndex,
-      inputRows: total + batch.errors.length, timings: { encode: t1 - t0, process: t2 - t1, build: t3 - t2 },
-    });
+    return new Result(outputs, encoded.errors, count, total + batch.errors.length, encoded.rowIndex, { encode: t1 - t0, process: t2 - t1, build: t3 - t2 });
   }
 
   /**
@@ -322,11 +339,7 @@ export class BatchEngine {
     const t2 = clock();
     const outputs = this.outputs(count, this.withTypeValues ? (r) => this.scanner.typeValue(r) : () => undefined);
     const t3 = clock();
-    return withRecords({
-      ...outputs, errors, encodedRows: count, sourceRows: this.scanner.rowNumbers(count),
-      inputRows: count + errors.length,
-      timings: { encode: t1 - t0, process: t2 - t1, build: t3 - t2 },
-    });
+    return new Result(outputs, errors, count, count + errors.length, this.scanner.rowNumbers(count), { encode: t1 - t0, process: t2 - t1, build: t3 - t2 });
   }
 
   /** The outputs of the core call just made over `count` rows: scored events or windows and late events, and matches. */

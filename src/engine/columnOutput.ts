@@ -46,6 +46,13 @@ function plainNames(names: readonly string[]): boolean {
   return !names.some((n) => n === '__proto__' || /^(0|[1-9]\d*)$/.test(n));
 }
 
+/** The text of `count` records' values of one field. */
+function columnTexts(text: Text, count: number): string[] {
+  const out: string[] = new Array(count);
+  for (let r = 0; r < count; r++) out[r] = text(r);
+  return out;
+}
+
 /** A batch of records held as columns. */
 class ColumnBatchOutput implements OutputBatch {
   private built: ResultRecord[] | undefined;
@@ -88,7 +95,15 @@ class ColumnBatchOutput implements OutputBatch {
       for (const record of this.records()) text += safeJsonStringify(record) + '\n';
       return text;
     }
-    for (let r = 0; r < this.count; r++) text += this.line(r) + '\n';
+    // a column at a time: each loop calls one text function, which V8 then inlines (a loop over the
+    // members of each record calls many, and ran twice as slow)
+    const m = this.members;
+    const texts = m.map((member) => columnTexts(member.text, this.count));
+    for (let r = 0; r < this.count; r++) {
+      let line = '{';
+      for (let i = 0; i < m.length; i++) line += (i === 0 ? '' : ',') + m[i]!.prefix + texts[i]![r];
+      text += line + '}\n';
+    }
     return text;
   }
 
