@@ -382,7 +382,7 @@ const slope = (() => {
 console.log('\nThroughput (sustained = accepted in 200 responses ÷ (load time + engine drain time); CPU % of one core):');
 throughputTable(rows);
 const ratio = ndBest.eventsPerS / boundBest.eventsPerS;
-console.log(`NDJSON: ${fmt(ndBest.eventsPerS)} events/s with ${ndBest.concurrency} connections; JSON.parse bound ${fmt(boundBest.eventsPerS)} events/s with ${boundBest.concurrency}; eddy ÷ bound = ${ratio.toFixed(2)} (target: within 1.5× of the bound, i.e. ≥ 0.67, and ≥ 1 M events/s: ${ratio >= 1 / 1.5 && ndBest.eventsPerS >= 1e6 ? 'met' : 'MISSED'})`);
+console.log(`NDJSON: ${fmt(ndBest.eventsPerS)} events/s with ${ndBest.concurrency} connections; JSON.parse bound ${fmt(boundBest.eventsPerS)} events/s with ${boundBest.concurrency}; eddy ÷ bound = ${ratio.toFixed(2)} (target: ≥ 1.5× the bound (issue 10): ${ratio >= 1.5 ? 'met' : 'MISSED'})`);
 console.log(`columnar: ${fmt(colBest.eventsPerS)} events/s with ${colBest.concurrency} connections (target ≥ 20 M: ${colBest.eventsPerS >= 20e6 ? 'met' : 'MISSED'})`);
 console.log(`late events: ${ndCheck.late} (NDJSON), ${colCheck.late} (columnar); windows emitted: ${fmt(ndCheck.windows)} / ${fmt(colCheck.windows)}`);
 
