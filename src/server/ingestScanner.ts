@@ -33,6 +33,7 @@ function otherTypeName(names: readonly string[]): string {
   return name;
 }
 
+/** Scans ingest payloads for one plan with a core of its own; keys persist across payloads. */
 export class IngestScanner {
   private readonly scanner: CoreScanner;
   private readonly keys = new KeyInterner();
