@@ -27,7 +27,8 @@ import type { StageSettings } from '../core/wasmCore.js';
 import { CoreScanner, type ScanMessage } from '../core/coreScanner.js';
 import type { ByteChunk } from '../sources/source.js';
 import { LineCarry } from './lineCarry.js';
-import { scanRejects } from './scanReasons.js';
+import { reportScanRejects } from './scanReasons.js';
+import { scanFieldsOf } from './scanFields.js';
 import { csvHeaderNames } from './csvText.js';
 
 const lineDecoder = new TextDecoder();
@@ -183,9 +184,7 @@ export class BatchEngine {
     if (this.types) configurePatterns(core.exports, sequences, this.types);
     this.encoder = new RowEncoder(plan, this.keys, sourceName, this.types);
     this.sourceName = sourceName;
-    this.scanner = new CoreScanner(core.exports, {
-      time: plan.timeColumn, value: plan.valueColumn, keys: plan.keyColumns, type: plan.typeColumn ?? (this.types ? 'type' : undefined),
-    }, this.types?.names() ?? []);
+    this.scanner = new CoreScanner(core.exports, scanFieldsOf(plan, this.types), this.types?.names() ?? []);
     this.keys.attach(this.scanner);
     // scored-event records carry each event's type value, which the core reads only as an id: it keeps where the field was
     this.withTypeValues = this.eventsQuery && withEventRecords && plan.typeColumn !== undefined;
@@ -288,8 +287,7 @@ export class BatchEngine {
       }
       if (chunk.format === 'ndjson' || this.csvNames !== undefined) {
         lines.advance(this.scanner.lines);
-        const rejects = this.scanner.rejects();
-        if (rejects.count > 0) scanRejects(rejects, (a, b) => this.scanner.loaded(a, b), this.plan, this.sourceName, errors, { maxLineBytes, csvNames: this.csvNames });
+        reportScanRejects(this.scanner, this.plan, this.sourceName, errors, { maxLineBytes, csvNames: this.csvNames });
       }
       this.keys.syncFromCore();
     }
@@ -302,8 +300,7 @@ export class BatchEngine {
     this.keys.syncToCore();
     this.scanner.load([chunk.data], chunk.data.length);
     const count = Math.max(0, this.scanner.scanJson(chunk.data.length));
-    const rejects = this.scanner.rejects();
-    if (rejects.count > 0) scanRejects(rejects, (a, b) => this.scanner.loaded(a, b), this.plan, this.sourceName, errors);
+    reportScanRejects(this.scanner, this.plan, this.sourceName, errors);
     this.keys.syncFromCore();
     return this.finishBytes(count, errors, t0);
   }
@@ -316,7 +313,6 @@ export class BatchEngine {
    * one call's values under MAX_MESSAGE_BYTES_PER_CALL.
    */
   processMessages(messages: readonly EngineMessage[], options: MessageOptions): BatchResult {
-    if (!this.acceptsBytes('json')) throw new TypeError('this query cannot take raw message values');
     const t0 = clock();
     const errors: InputError[] = [];
     const keys = options.keyFromMessage && this.plan.keyColumns.length > 0;
@@ -324,10 +320,7 @@ export class BatchEngine {
     this.keys.syncToCore();
     const length = this.scanner.loadMessages(messages, 0, messages.length, keys, timeOf);
     const count = this.scanner.scanMessages(messages.length, length, (keys ? MESSAGE_KEY : 0) | (timeOf ? MESSAGE_TIME : 0));
-    const rejects = this.scanner.rejects();
-    if (rejects.count > 0) {
-      scanRejects(rejects, (a, b) => this.scanner.loaded(a, b), this.plan, this.sourceName, errors, { messageOffset: (m) => Number(messages[m - 1]!.offset) });
-    }
+    reportScanRejects(this.scanner, this.plan, this.sourceName, errors, { messageOffset: (m) => Number(messages[m - 1]!.offset) });
     this.keys.syncFromCore();
     return this.finishBytes(count, errors, t0);
   }

@@ -75,35 +75,24 @@ class ColumnBatchOutput implements OutputBatch {
     return this.built ? this.built.slice(0, n) : this.build(Math.min(n, this.count));
   }
 
-  private line(r: number): string {
-    const m = this.members!;
-    let text = '{';
-    for (let i = 0; i < m.length; i++) text += (i === 0 ? '' : ',') + m[i]!.prefix + m[i]!.text(r);
-    return text + '}';
-  }
-
   jsonLines(): string[] {
     if (!this.members) return this.records().map(safeJsonStringify);
+    // a column at a time: each loop calls one text function, which V8 then inlines (a loop over the
+    // members of each record calls many, and ran twice as slow)
+    const m = this.members;
+    const texts = m.map((member) => columnTexts(member.text, this.count));
     const out: string[] = new Array(this.count);
-    for (let r = 0; r < this.count; r++) out[r] = this.line(r);
+    for (let r = 0; r < this.count; r++) {
+      let line = '{';
+      for (let i = 0; i < m.length; i++) line += (i === 0 ? '' : ',') + m[i]!.prefix + texts[i]![r];
+      out[r] = line + '}';
+    }
     return out;
   }
 
   ndjson(): string {
     let text = '';
-    if (!this.members) {
-      for (const record of this.records()) text += safeJsonStringify(record) + '\n';
-      return text;
-    }
-    // a column at a time: each loop calls one text function, which V8 then inlines (a loop over the
-    // members of each record calls many, and ran twice as slow)
-    const m = this.members;
-    const texts = m.map((member) => columnTexts(member.text, this.count));
-    for (let r = 0; r < this.count; r++) {
-      let line = '{';
-      for (let i = 0; i < m.length; i++) line += (i === 0 ? '' : ',') + m[i]!.prefix + texts[i]![r];
-      text += line + '}\n';
-    }
+    for (const line of this.jsonLines()) text += line + '\n';
     return text;
   }
 
@@ -125,30 +114,17 @@ class ColumnBatchOutput implements OutputBatch {
 
 /** Makes the column batches of one query's outputs; keeps each key's text for the next batches. */
 export class ColumnOutputs {
-  private readonly isoCache = new Map<number, string>();
   /** `"col":value,…` of each key id. */
   private readonly keyJson: string[] = [];
   /** CSV cell of each key id, per grouping column. */
   private readonly keyCsv: string[][];
   private readonly keyColumns: string[];
   private readonly analytics: string[];
-  private readonly patternNames: string[];
 
   constructor(private readonly plan: QueryPlan, private readonly keys: KeyInterner, private readonly builder: RecordBuilder) {
     this.keyColumns = plan.keyColumns;
     this.keyCsv = plan.keyColumns.map(() => []);
     this.analytics = hasAnalytics(plan.analytics) ? analyticsColumns(plan.analytics) : [];
-    this.patternNames = (plan.analytics?.thresholds ?? []).flatMap((t) => [`${t.name}_exceeded`, `${t.name}_below`]);
-  }
-
-  private iso(ms: number): string {
-    let text = this.isoCache.get(ms);
-    if (text === undefined) {
-      if (this.isoCache.size > 4096) this.isoCache.clear();
-      text = formatTimestamp(ms);
-      this.isoCache.set(ms, text);
-    }
-    return text;
   }
 
   private keyText(id: number): string {
@@ -199,13 +175,8 @@ export class ColumnOutputs {
       num('forecast', S_FORECAST);
       num('forecast_h', S_FORECAST_H);
     }
-    if (this.patternNames.length > 0) {
-      const names = (r: number): string[] => {
-        const mask = stage[r * width + S_PATTERNS]!;
-        const out: string[] = [];
-        for (let b = 0; b < this.patternNames.length; b++) if (Math.floor(mask / 2 ** b) % 2 === 1) out.push(this.patternNames[b]!);
-        return out;
-      };
+    if (this.builder.hasThresholdPatterns) {
+      const names = (r: number): string[] => this.builder.detectedPatterns(stage[r * width + S_PATTERNS]!);
       members.push({ prefix: '"detected_patterns":', text: (r) => JSON.stringify(names(r)) });
       cells.set('detected_patterns', (r) => csvField(names(r)));
     }
@@ -226,8 +197,8 @@ export class ColumnOutputs {
     const names = ['window', 'window_start', 'window_end', ...this.keyColumns, ...aggregates.map((a) => a.name), ...(scored ? this.analytics : [])];
     const members: Member[] = [];
     const cells = new Map<string, Text>();
-    const start = (r: number): string => this.iso(data[r * width + W_START]!);
-    const end = (r: number): string => this.iso(data[r * width + W_END]!);
+    const start = (r: number): string => this.builder.iso(data[r * width + W_START]!);
+    const end = (r: number): string => this.builder.iso(data[r * width + W_END]!);
     members.push({ prefix: '"window":', text: (r) => `{"start":"${start(r)}","end":"${end(r)}"}` });
     cells.set('window_start', start);
     cells.set('window_end', end);

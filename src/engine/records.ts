@@ -98,7 +98,6 @@ export class RecordBuilder {
       if (scored) this.addAnalytics(record, stage, r);
       out[r] = record;
     }
-    if (this.isoCache.size > 4096) this.isoCache.clear();
     return out;
   }
 
@@ -169,17 +168,26 @@ export class RecordBuilder {
       record.forecast = nullable(d[at + S_FORECAST]!);
       record.forecast_h = nullable(d[at + S_FORECAST_H]!);
     }
-    if (this.patternNames.length > 0) {
-      const mask = d[at + S_PATTERNS]!;
-      const names: string[] = [];
-      for (let b = 0; b < this.patternNames.length; b++) if (Math.floor(mask / 2 ** b) % 2 === 1) names.push(this.patternNames[b]!);
-      record.detected_patterns = names;
-    }
+    if (this.hasThresholdPatterns) record.detected_patterns = this.detectedPatterns(d[at + S_PATTERNS]!);
   }
 
-  private iso(ms: number): string {
+  /** True when the plan names threshold patterns (records carry `detected_patterns`). */
+  get hasThresholdPatterns(): boolean {
+    return this.patternNames.length > 0;
+  }
+
+  /** The names of the threshold patterns set in a stage record's pattern mask. */
+  detectedPatterns(mask: number): string[] {
+    const names: string[] = [];
+    for (let b = 0; b < this.patternNames.length; b++) if (Math.floor(mask / 2 ** b) % 2 === 1) names.push(this.patternNames[b]!);
+    return names;
+  }
+
+  /** A window bound's ISO text, cached (many records share a bound; the cache is emptied past 4,096 entries). */
+  iso(ms: number): string {
     let text = this.isoCache.get(ms);
     if (text === undefined) {
+      if (this.isoCache.size > 4096) this.isoCache.clear();
       text = formatTimestamp(ms);
       this.isoCache.set(ms, text);
     }

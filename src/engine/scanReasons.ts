@@ -13,6 +13,7 @@ import { clipRaw, MAX_RAW_CHARS, type InputError } from './inputError.js';
 import { keyError, timeError, valueError, type FieldError } from './fieldErrors.js';
 import { epochToMs, parseTimestamp } from './timestamp.js';
 import type { QueryPlan } from './plan.js';
+import type { CoreScanner } from '../core/coreScanner.js';
 import { cellCountReason, csvRow, splitCsvLine } from './csvText.js';
 
 const decoder = new TextDecoder();
@@ -134,4 +135,10 @@ export function scanRejects(
       out.push({ ...where, kind: 'malformed', reason: `rejected by the scanner (code ${code})`, raw: clipRaw(text) });
     }
   }
+}
+
+/** Words the rejects of the scanner's last scan into `out` (nothing to do when it rejected nothing). */
+export function reportScanRejects(scanner: CoreScanner, plan: QueryPlan, source: string, out: InputError[], context: RejectContext = {}): void {
+  const rejects = scanner.rejects();
+  if (rejects.count > 0) scanRejects(rejects, (a, b) => scanner.loaded(a, b), plan, source, out, context);
 }

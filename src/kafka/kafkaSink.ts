@@ -33,7 +33,7 @@ export function recordId(record: ResultRecord, schema: OutputSchema): string {
   switch (schema.kind) {
     case 'windows': {
       const window = record.window as { start: string; end: string };
-      return [...keys.map((c) => (c === 'window_start' ? window.start : c === 'window_end' ? window.end : String(record[c]))), 'window'].join(SEP);
+      return windowId(keys, window.start, window.end, (c) => record[c]);
     }
     case 'matches':
       return ['match', String(record.pattern), ...schema.columns.slice(1, -3).map((c) => String(record[c])), String(record.start), String(record.end)].join(SEP);
@@ -43,14 +43,20 @@ export function recordId(record: ResultRecord, schema: OutputSchema): string {
   }
 }
 
+/** The id of a window result: its id columns (window bounds and grouping columns) joined, then 'window'. */
+function windowId(idColumns: readonly string[], start: string, end: string, valueOf: (column: string) => unknown): string {
+  return [...idColumns.map((c) => (c === 'window_start' ? start : c === 'window_end' ? end : String(valueOf(c)))), 'window'].join(SEP);
+}
+
+/** The grouping columns of a kind's records, which make the message key (none for late and scored events, errors). */
+function groupColumns(schema: OutputSchema): string[] {
+  if (schema.kind === 'windows') return (schema.keyColumns ?? []).filter((c) => c !== 'window_start' && c !== 'window_end');
+  return schema.kind === 'matches' ? schema.columns.slice(1, -3) : [];
+}
+
 /** The message key: the group key of window results and matches (none for other records). */
-function messageKey(record: ResultRecord, schema: OutputSchema): string | null {
-  const keyColumns = schema.kind === 'windows'
-    ? (schema.keyColumns ?? []).filter((c) => c !== 'window_start' && c !== 'window_end')
-    : schema.kind === 'matches'
-      ? schema.columns.slice(1, -3)
-      : [];
-  return keyColumns.length === 0 ? null : keyColumns.map((c) => String(record[c])).join(SEP);
+function messageKey(columns: readonly string[], valueOf: (column: string) => unknown): string | null {
+  return columns.length === 0 ? null : columns.map((c) => String(valueOf(c))).join(SEP);
 }
 
 /** Creates a Kafka sink. */
@@ -72,7 +78,7 @@ export function kafkaSink(options: KafkaSinkOptions): Sink {
         topic: options.topic,
         acks: -1,
         messages: records.map((r) => ({
-          key: messageKey(r, s),
+          key: messageKey(groupColumns(s), (c) => r[c]),
           value: JSON.stringify({ id: recordId(r, s), ...r }),
           headers: { 'eddy-kind': s.kind },
         })),
@@ -88,17 +94,19 @@ export function kafkaSink(options: KafkaSinkOptions): Sink {
       }
       const lines = batch.jsonLines();
       const messages = new Array<{ key: string | null; value: string; headers: Record<string, string> }>(lines.length);
-      const windowKeys = (s.keyColumns ?? []).filter((c) => c !== 'window_start' && c !== 'window_end');
+      const columns = groupColumns(s);
       for (let r = 0; r < lines.length; r++) {
         const line = lines[r]!;
         let id: string;
         let key: string | null = null;
         if (s.kind === 'windows') {
+          // a window batch's grouping values come in the order of its grouping columns
           const w = batch.windowAt!(r);
-          const values = w.values.map(String);
-          id = [...(s.keyColumns ?? []).map((c, i) => (c === 'window_start' ? w.start : c === 'window_end' ? w.end : values[i - 2]!)), 'window'].join(SEP);
-          if (windowKeys.length > 0) key = values.join(SEP);
+          const valueOf = (c: string): unknown => w.values[columns.indexOf(c)];
+          id = windowId(s.keyColumns ?? [], w.start, w.end, valueOf);
+          key = messageKey(columns, valueOf);
         } else {
+          // as recordId: the record's JSON is its identity
           id = `${s.kind}${SEP}${line}`;
         }
         // {"id":…, then the record's own fields, as JSON.stringify({ id, ...record })

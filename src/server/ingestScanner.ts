@@ -14,7 +14,8 @@ import type { ColumnBatch } from '../engine/columnBatch.js';
 import { TypeDictionary } from '../engine/columnBatch.js';
 import { KeyInterner } from '../engine/interner.js';
 import { EventTypeIds } from '../engine/patterns/typeIds.js';
-import { scanRejects } from '../engine/scanReasons.js';
+import { reportScanRejects } from '../engine/scanReasons.js';
+import { scanFieldsOf } from '../engine/scanFields.js';
 import type { InputError } from '../engine/inputError.js';
 
 /** Why the scanner refused a payload as a whole. */
@@ -46,9 +47,7 @@ export class IngestScanner {
   constructor(readonly plan: QueryPlan, private readonly core: WasmCore) {
     const sequences = plan.sequences ?? [];
     const types = sequences.length > 0 ? new EventTypeIds(sequences) : undefined;
-    this.scanner = new CoreScanner(core.exports, {
-      time: plan.timeColumn, value: plan.valueColumn, keys: plan.keyColumns, type: plan.typeColumn ?? (types ? 'type' : undefined),
-    }, types?.names() ?? []);
+    this.scanner = new CoreScanner(core.exports, scanFieldsOf(plan, types), types?.names() ?? []);
     this.keys.attach(this.scanner);
     // the HTTP line limit is in characters, as a JavaScript client measures a string
     this.scanner.lineLimitInUnits(true);
@@ -78,14 +77,11 @@ export class IngestScanner {
       scanner.truncateKeys(keysBefore);
       return { tooManyRows: true };
     }
-    const rejects = scanner.rejects();
     const errors: InputError[] = [];
-    if (rejects.count > 0) {
-      scanRejects(rejects, (a, b) => scanner.loaded(a, b), this.plan, source, errors, { maxLineBytes: maxLineChars, lineUnit: 'characters' });
-    }
+    reportScanRejects(scanner, this.plan, source, errors, { maxLineBytes: maxLineChars, lineUnit: 'characters' });
     if (rows < 0) return { invalidJson: errors[0]?.reason.replace(/^not valid JSON: /, '') ?? 'not valid JSON' };
     // an NDJSON body's events are its lines that are not blank; a JSON body's, its elements
-    const events = kind === 'json' ? scanner.lines : rows + rejects.count;
+    const events = kind === 'json' ? scanner.lines : rows + scanner.rejects().count;
     if (events > maxRows) {
       scanner.truncateKeys(keysBefore);
       return { tooManyRows: true };
