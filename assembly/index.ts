@@ -21,7 +21,7 @@ import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
 import { snapshotTake, snapshotAddress, snapshotRelease, restoreReserve, restoreCommit } from "./snapshot";
 
 /** Layout version of the boundary; the host refuses a core with another. */
-export function core_abi_version(): i32 { return 5; }
+export function core_abi_version(): i32 { return 6; }
 
 /** Configures windows (ms; mode 0 append, 1 update) and empties all state; 0 or an error code. */
 export function window_configure(size: f64, slide: f64, delay: f64, lateness: f64, mode: i32): i32 {
@@ -189,10 +189,10 @@ import {
 import { scanNdjson, setLineLimitUnits } from "./ndjsonScan";
 import { scanCsv, scanCsvColumns, scanCsvMap } from "./csvScan";
 import { scanJsonDocument } from "./jsonDocScan";
-import { typeSpans, setKeepTypeSpans } from "./rowFields";
+import { fieldSpans, setKeepFieldSpans, shiftFieldSpans, SPAN_ROW_BYTES } from "./rowFields";
 import { scanMessages, scanMessagesReserve, scanMessageTimes, MESSAGE_WIDTH } from "./messageScan";
 import { scanLines } from "./scanConfig";
-import { inputRow } from "./input";
+import { inputRow, inputShift } from "./input";
 import { keyIntern, keyTruncate, keyTableReset, keyTotal, keyText, keyEntries } from "./keyTable";
 import { parseNumberText } from "./parseNumber";
 import { formatNumber } from "./formatNumber";
@@ -231,10 +231,18 @@ export function scan_message_times_ptr(): usize { return scanMessageTimes(); }
 export function scan_message_width(): i32 { return MESSAGE_WIDTH; }
 /** Scans `count` Kafka message values in the `len`-byte buffer (flags: 1 key from message, 2 time from message); rows written, messages read in scan_lines(). */
 export function scan_messages(count: i32, len: i32, flags: i32): i32 { return count < 0 || len < 0 ? 0 : scanMessages(count, len, flags); }
-/** Keeps (1) or stops keeping (0) each scanned row's type-field span (kind, start, end i32) at scan_type_spans_ptr(). */
-export function scan_keep_type_spans(on: i32): void { setKeepTypeSpans(on != 0); }
-/** Address of the type spans of the rows the last scan wrote. */
-export function scan_type_spans_ptr(): usize { return typeSpans; }
+/** Keeps (1) or stops keeping (0) each scanned row's time, value and type field spans (kind, start, end i32 each) at scan_field_spans_ptr(). */
+export function scan_keep_field_spans(on: i32): void { setKeepFieldSpans(on != 0); }
+/** Address of the field spans of the rows the last scan wrote (scan_field_spans_width() bytes per row). */
+export function scan_field_spans_ptr(): usize { return fieldSpans; }
+/** Bytes of one row's field spans. */
+export function scan_field_spans_width(): i32 { return SPAN_ROW_BYTES; }
+/** Moves scanned rows [from, from + n) to the front of the input columns (and their spans), to process a chunk in slices; 0, or -1 out of range. */
+export function input_shift(from: i32, n: i32): i32 {
+  if (!inputShift(from, n)) return -1;
+  shiftFieldSpans(from, n);
+  return 0;
+}
 /** Address of the rejects of the last scan (REJECT_WIDTH i32 each; see scanConfig.ts). */
 export function scan_rejects_ptr(): usize { return rejects; }
 /** Number of rejects of the last scan. */

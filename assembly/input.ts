@@ -64,3 +64,18 @@ export function inputGrowKeeping(rows: i32): bool {
   inputCap = cap;
   return rows < cap;
 }
+
+/**
+ * Moves rows [from, from + n) of the columns to [0, n), so a scanned chunk
+ * can be processed in slices (a paced replay releases rows as their time
+ * comes); false when the range is outside the columns.
+ */
+export function inputShift(from: i32, n: i32): bool {
+  if (from < 0 || n < 0 || from > inputCap || n > inputCap - from) return false;
+  memory.copy(inputTs, inputTs + (<usize>from << 3), <usize>n << 3);
+  memory.copy(inputKey, inputKey + (<usize>from << 2), <usize>n << 2);
+  memory.copy(inputValue, inputValue + (<usize>from << 3), <usize>n << 3);
+  memory.copy(inputType, inputType + (<usize>from << 2), <usize>n << 2);
+  memory.copy(inputRow, inputRow + (<usize>from << 2), <usize>n << 2);
+  return true;
+}

@@ -204,31 +204,48 @@ function typeOf(): i32 {
 }
 
 /**
- * The type field's span per row written, when the host asks for it (scored
- * events that carry their type's value): i32 kind (FIELD_*), start, end,
- * relative to the byte buffer. The host reads the value from the bytes.
+ * The spans of the time, value and type fields per row written, when the
+ * host asks for them (scored events that carry their type's value; `eddy
+ * detect`, which echoes each row's time and value cells as read): per row
+ * SPAN_FIELDS × (i32 kind (FIELD_*), start, end), relative to the byte
+ * buffer. The host reads the text from the bytes.
  */
-export let typeSpans: usize = 0;
-let typeSpanCap: i32 = 0;
-let keepTypeSpans = false;
+export let fieldSpans: usize = 0;
+/** Fields whose spans are kept, in this order: time, value, type. */
+export const SPAN_FIELDS: i32 = 3;
+/** Bytes of one row's spans. */
+export const SPAN_ROW_BYTES: i32 = SPAN_FIELDS * 12;
+let fieldSpanCap: i32 = 0;
+let keepFieldSpans = false;
 
-/** Turns the per-row type spans on or off. */
-export function setKeepTypeSpans(on: bool): void {
-  keepTypeSpans = on;
+/** Turns the per-row field spans on or off. */
+export function setKeepFieldSpans(on: bool): void {
+  keepFieldSpans = on;
 }
 
-function storeTypeSpan(n: i32): void {
-  if (n >= typeSpanCap) {
-    let cap = typeSpanCap < 4096 ? 4096 : typeSpanCap;
-    while (cap <= n) cap <<= 1;
-    typeSpans = growZeroed(typeSpans, <usize>typeSpanCap * 12, <usize>cap * 12);
-    typeSpanCap = cap;
-  }
-  const w = typeSpans + <usize>n * 12;
-  const kind = unchecked(fieldKind[SLOT_TYPE]);
+/** Whether the scans keep field spans. */
+export function keepingFieldSpans(): bool {
+  return keepFieldSpans;
+}
+
+function storeSpan(w: usize, slot: i32): void {
+  const kind = unchecked(fieldKind[slot]);
   store<i32>(w, kind);
-  store<i32>(w + 4, kind == FIELD_ABSENT ? 0 : <i32>(unchecked(fieldStart[SLOT_TYPE]) - scanBytes));
-  store<i32>(w + 8, kind == FIELD_ABSENT ? 0 : <i32>(unchecked(fieldEnd[SLOT_TYPE]) - scanBytes));
+  store<i32>(w + 4, kind == FIELD_ABSENT ? 0 : <i32>(unchecked(fieldStart[slot]) - scanBytes));
+  store<i32>(w + 8, kind == FIELD_ABSENT ? 0 : <i32>(unchecked(fieldEnd[slot]) - scanBytes));
+}
+
+function storeFieldSpans(n: i32): void {
+  if (n >= fieldSpanCap) {
+    let cap = fieldSpanCap < 4096 ? 4096 : fieldSpanCap;
+    while (cap <= n) cap <<= 1;
+    fieldSpans = growZeroed(fieldSpans, <usize>fieldSpanCap * SPAN_ROW_BYTES, <usize>cap * SPAN_ROW_BYTES);
+    fieldSpanCap = cap;
+  }
+  const w = fieldSpans + <usize>n * SPAN_ROW_BYTES;
+  storeSpan(w, SLOT_TIME);
+  storeSpan(w + 12, SLOT_VALUE);
+  storeSpan(w + 24, SLOT_TYPE);
 }
 
 /**
@@ -266,6 +283,14 @@ export function finishRow(n: i32, row: i32, rowStart: usize, rowEnd: usize, item
   store<f64>(inputValue + (o << 3), value);
   store<i32>(inputType + (o << 2), typeOf());
   store<i32>(inputRow + (o << 2), row);
-  if (keepTypeSpans) storeTypeSpan(n);
+  if (keepFieldSpans) storeFieldSpans(n);
   return true;
+}
+
+/** Moves the field spans of rows [from, from + n) to [0, n), with inputShift. */
+export function shiftFieldSpans(from: i32, n: i32): void {
+  if (!keepFieldSpans || fieldSpanCap == 0) return;
+  const end = from + n < fieldSpanCap ? from + n : fieldSpanCap;
+  if (end <= from) return;
+  memory.copy(fieldSpans, fieldSpans + <usize>from * SPAN_ROW_BYTES, <usize>(end - from) * SPAN_ROW_BYTES);
 }

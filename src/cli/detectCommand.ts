@@ -20,6 +20,8 @@ import { S_SCORE } from '../core/exports.js';
 import { csvLine } from '../sinks/csvFormat.js';
 import { UsageError } from './args.js';
 import { describeLocation } from '../engine/errorReporter.js';
+import { MAX_RAW_CHARS, type InputError } from '../engine/inputError.js';
+import { splitCsvLine } from '../engine/csvText.js';
 
 /** The plan `eddy detect` runs: one series, the default score only. */
 export function detectPlan(): QueryPlan {
@@ -31,7 +33,7 @@ export function detectPlan(): QueryPlan {
 }
 
 /** Rows per core call in `eddy detect`. */
-const DETECT_BATCH = 4096;
+const DETECT_SLICE = 4096;
 
 /** Rows and time of one scored file. */
 export interface DetectStats {
@@ -50,38 +52,72 @@ function write(out: NodeJS.WritableStream, text: string): Promise<void> {
   });
 }
 
-/** Scores one CSV file into `out`; returns its stats. */
+/** A score as written: shortest round-trip text; a non-finite score (none can be) as 0. */
+function scoreText(score: number): string {
+  return Number.isFinite(score) ? String(score) : '0';
+}
+
+/**
+ * Scores one CSV file into `out`; returns its stats. The file goes through
+ * the core's CSV scanner in 1 MiB chunks (one core call each, no row
+ * objects); each scanned row's time and value cells are echoed from the
+ * bytes as read.
+ */
 export async function detectFile(input: string, out: NodeJS.WritableStream, log: (line: string) => void): Promise<DetectStats> {
   const t0 = performance.now();
   const engine = new BatchEngine(detectPlan(), loadCore(), `file:${input}`, false, false);
+  engine.keepScannedText();
   const source = fileSource(input, { format: 'csv' });
   await write(out, csvLine(['timestamp', 'value', 'anomaly_score']));
   let rows = 0;
   let errors = 0;
-  // Batches of 4096 rows: the engine compiles wasm in tiers and a call keeps
-  // the code it started with, so a whole file in one call would run unoptimised.
-  for await (const batch of source.batches(DETECT_BATCH, new AbortController().signal)) {
-    const result = engine.processBatch(batch);
-    const scores = engine.eventScores();
-    // score of each source row of the batch (empty when the row was rejected)
-    const scoreOf = new Array<string | null>(batch.rows.length).fill(null); // null: an empty cell
-    for (let r = 0; r < result.encodedRows; r++) {
-      const score = scores.data[scores.offset + r * scores.width + S_SCORE]!;
-      scoreOf[result.sourceRows[r]!] = Number.isFinite(score) ? String(score) : '0';
+  let header: readonly string[] | undefined;
+  for await (const batch of source.batches(0, new AbortController().signal)) {
+    // One scan per chunk, then slices of DETECT_SLICE rows: a wasm call keeps the code tier it
+    // started in, so a whole file in one call would run unoptimised.
+    const scanned = engine.scanBatch(batch);
+    let unreadable: InputError[] = [];
+    let u = 0;
+    for (let done = 0, first = true; first || done < scanned.rows; first = false) {
+      const n = Math.min(DETECT_SLICE, scanned.rows - done);
+      const result = engine.processScanned(n);
+      done += n;
+      if (first) {
+        for (const e of result.errors) {
+          errors++;
+          log(`bad input at ${describeLocation(e)}: ${e.reason}`);
+        }
+        // rows whose time or value is unreadable keep their place, with an empty score; lines with no cells have no row
+        unreadable = result.errors.filter((e) => e.kind !== undefined && e.kind !== 'malformed' && e.line !== undefined);
+        header ??= engine.csvHeader();
+      }
+      const scores = engine.eventScores();
+      const lines = result.sourceRows;
+      let text = '';
+      for (let r = 0; r < n; r++) {
+        const line = lines[r]!;
+        while (u < unreadable.length && unreadable[u]!.line! < line) text += unreadableRow(unreadable[u++]!, header);
+        const score = scores.data[scores.offset + r * scores.width + S_SCORE]!;
+        text += csvLine([engine.scannedField(r, 'time') as string | undefined, engine.scannedField(r, 'value') as string | undefined, scoreText(score)]);
+      }
+      if (done === scanned.rows) while (u < unreadable.length) text += unreadableRow(unreadable[u++]!, header);
+      rows += n;
+      if (text.length > 0) await write(out, text);
     }
-    for (const e of result.errors) {
-      errors++;
-      log(`bad input at ${describeLocation(e)}: ${e.reason}`);
-    }
-    let text = '';
-    for (let i = 0; i < batch.rows.length; i++) {
-      const row = batch.rows[i]!;
-      text += csvLine([row.timestamp as string | undefined, row.value as string | undefined, scoreOf[i]!]);
-    }
-    rows += batch.rows.length;
-    await write(out, text);
+    rows += unreadable.length;
   }
   return { rows, errors, ms: performance.now() - t0 };
+}
+
+/** The output row of a row whose time or value could not be read: its cells as read, an empty score. */
+function unreadableRow(error: InputError, header: readonly string[] | undefined): string {
+  // a report keeps MAX_RAW_CHARS of the line: a longer line's cells are not all there, so none are echoed
+  const cells = error.raw === undefined || error.raw.length > MAX_RAW_CHARS ? undefined : splitCsvLine(error.raw);
+  const cell = (name: string): string | undefined => {
+    const at = header?.indexOf(name) ?? -1;
+    return Array.isArray(cells) && at >= 0 && cells[at] !== '' ? cells[at] : undefined;
+  };
+  return csvLine([cell('timestamp'), cell('value'), null]);
 }
 
 /** Every .csv under a directory, sorted. */

@@ -31,12 +31,12 @@ function path(base: string, p: string): string {
 }
 
 /** Creates the source a config describes. */
-export function createSource(config: SourceConfig, opts: BuildOptions, timeColumn: string): Source {
+export function createSource(config: SourceConfig, opts: BuildOptions): Source {
   switch (config.type) {
     case 'file':
       return fileSource(path(opts.baseDir, config.path), {
         ...(config.format ? { format: config.format } : {}),
-        ...(config.speed !== undefined ? { speed: config.speed, timestampField: timeColumn } : {}),
+        ...(config.speed !== undefined ? { speed: config.speed } : {}),
       });
     case 'stdin':
       return stdinSource(opts.stdin ? { input: opts.stdin as never } : {});
@@ -82,5 +82,5 @@ export function startPipeline(config: PipelineConfig, env: QueryEnvironment, opt
     const plan = config.checkpoint ? { ...config, checkpoint: { ...config.checkpoint, location: path(opts.baseDir, config.checkpoint.location) } } : config;
     return new KafkaQuery(plan, config.source.kafka, sinks, env);
   }
-  return new StreamingQuery(config, createSource(config.source, opts, config.timeColumn), sinks, env);
+  return new StreamingQuery(config, createSource(config.source, opts), sinks, env);
 }

@@ -5,7 +5,7 @@
  * happens here; see assembly/ndjsonScan.ts for the formats' rules.
  */
 import type { CoreExports } from './exports.js';
-import { FIELD_ABSENT, FIELD_CSV, FIELD_CSV_QUOTED, SLOT_KEY0, SLOT_TIME, SLOT_TYPE, SLOT_VALUE } from './exports.js';
+import { FIELD_ABSENT, FIELD_CSV, FIELD_CSV_QUOTED, SLOT_KEY0, SLOT_TIME, SLOT_TYPE, SLOT_VALUE, SPAN_TYPE } from './exports.js';
 
 const textDecoder = new TextDecoder();
 import { decodeWtf8, encodeWtf8, wellFormedUtf8 } from './keyTextBytes.js';
@@ -205,24 +205,43 @@ export class CoreScanner {
     this.ex.scan_line_limit_units(on ? 1 : 0);
   }
 
-  /** Makes the scans record where each row's type field is (see typeValue). */
-  keepTypeSpans(on: boolean): void {
-    this.ex.scan_keep_type_spans(on ? 1 : 0);
+  /** Makes the scans record where each row's time, value and type fields are (see fieldValue, fieldText). */
+  keepFieldSpans(on: boolean): void {
+    this.ex.scan_keep_field_spans(on ? 1 : 0);
+  }
+
+  /** The span (kind, start, end) of field `field` (SPAN_TIME, SPAN_VALUE, SPAN_TYPE) of row `row` of the last scan. */
+  private span(row: number, field: number): Int32Array {
+    return new Int32Array(this.ex.memory.buffer, this.ex.scan_field_spans_ptr() + row * this.ex.scan_field_spans_width() + field * 12, 3);
   }
 
   /**
-   * The type field of row `row` of the last scan as JSON.parse (or the CSV
+   * Field `field` of row `row` of the last scan as JSON.parse (or the CSV
    * reader) gives it: a string, another JSON value, or undefined when the
-   * row had none. Needs keepTypeSpans(true) before the scan.
+   * row had none. Needs keepFieldSpans(true) before the scan.
    */
-  typeValue(row: number): unknown {
-    const span = new Int32Array(this.ex.memory.buffer, this.ex.scan_type_spans_ptr() + row * 12, 3);
+  fieldValue(row: number, field: number): unknown {
+    const span = this.span(row, field);
     const kind = span[0]!;
     if (kind === FIELD_ABSENT) return undefined;
     const text = textDecoder.decode(this.loaded(span[1]!, span[2]!));
     if (kind === FIELD_CSV) return text;
     if (kind === FIELD_CSV_QUOTED) return text.slice(1, -1).replaceAll('""', '"');
     return JSON.parse(text) as unknown;
+  }
+
+  /** The type field of row `row` of the last scan (fieldValue of SPAN_TYPE). */
+  typeValue(row: number): unknown {
+    return this.fieldValue(row, SPAN_TYPE);
+  }
+
+  /**
+   * Moves scanned rows [from, from + n) to the front of the input columns
+   * (with their row numbers and spans), so a chunk scanned once can be
+   * processed in slices.
+   */
+  shiftRows(from: number, n: number): void {
+    if (this.ex.input_shift(from, n) !== 0) throw new RangeError(`rows ${from}..${from + n} are not in the input columns`);
   }
 
   /** The bytes last loaded, [start, end) (for error reports). */

@@ -77,9 +77,11 @@ export interface CoreExports {
   scan_message_times_ptr(): number;
   scan_message_width(): number;
   scan_messages(count: number, len: number, flags: number): number;
-  scan_keep_type_spans(on: number): void;
+  scan_keep_field_spans(on: number): void;
   scan_line_limit_units(on: number): void;
-  scan_type_spans_ptr(): number;
+  scan_field_spans_ptr(): number;
+  scan_field_spans_width(): number;
+  input_shift(from: number, n: number): number;
   scan_rejects_ptr(): number;
   scan_rejects_count(): number;
   scan_rejects_width(): number;
@@ -96,7 +98,7 @@ export interface CoreExports {
 }
 
 /** ABI version this host speaks; must equal `core_abi_version()`. */
-export const CORE_ABI_VERSION = 5;
+export const CORE_ABI_VERSION = 6;
 
 /** Names every core must export, checked at instantiation so a stale build fails loudly. */
 export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
@@ -111,7 +113,7 @@ export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
   'out_matches_count', 'out_matches_width', 'out_match_ts_ptr', 'out_match_ts_count', 'patterns_active_partials',
   'patterns_matches_total', 'patterns_dropped_partials',
   'scan_bytes_reserve', 'scan_config_reset', 'scan_set_field', 'scan_add_type', 'scan_max_key_columns', 'scan_ndjson', 'scan_lines', 'scan_csv_columns', 'scan_csv_map', 'scan_csv', 'scan_json',
-  'scan_messages_reserve', 'scan_message_times_ptr', 'scan_message_width', 'scan_messages', 'scan_keep_type_spans', 'scan_type_spans_ptr', 'scan_line_limit_units',
+  'scan_messages_reserve', 'scan_message_times_ptr', 'scan_message_width', 'scan_messages', 'scan_keep_field_spans', 'scan_field_spans_ptr', 'scan_field_spans_width', 'input_shift', 'scan_line_limit_units',
   'scan_rejects_ptr', 'scan_rejects_count', 'scan_rejects_width', 'input_row_ptr', 'keys_count', 'keys_text_ptr',
   'keys_entries_ptr', 'keys_intern', 'keys_truncate', 'keys_reset', 'text_to_number', 'number_to_text', 'text_to_timestamp',
 ];
@@ -136,7 +138,9 @@ export const REJECT_SYNTAX = 1, REJECT_NOT_OBJECT = 2, REJECT_FIELD = 3, REJECT_
   REJECT_CSV_UNTERMINATED = 6, REJECT_CSV_AFTER_QUOTE = 7, REJECT_EMPTY_MESSAGE = 8, REJECT_ELEMENT_NOT_OBJECT = 9;
 /** Flags of scan_messages (assembly/messageScan.ts): the message key is the first grouping column; the message timestamp is the event time. */
 export const MESSAGE_KEY = 1, MESSAGE_TIME = 2;
-/** Field kinds of the scanners (assembly/scanConfig.ts), as a type span records them. */
+/** Which field a row's span describes, in the order the core keeps them (assembly/rowFields.ts). */
+export const SPAN_TIME = 0, SPAN_VALUE = 1, SPAN_TYPE = 2;
+/** Field kinds of the scanners (assembly/scanConfig.ts), as a field span records them. */
 export const FIELD_ABSENT = 0, FIELD_STRING = 1, FIELD_NUMBER = 2, FIELD_TRUE = 3, FIELD_FALSE = 4, FIELD_NULL = 5, FIELD_OBJECT = 6,
   FIELD_ARRAY = 7, FIELD_CSV = 8, FIELD_CSV_QUOTED = 9;
 /** Syntax error codes, a REJECT_SYNTAX's detail (assembly/jsonText.ts). */

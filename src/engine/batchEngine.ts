@@ -20,7 +20,7 @@ import { copyColumns } from './columnCopy.js';
 import { FIELD_OF, RecordBuilder } from './records.js';
 import type { QueryPlan } from './plan.js';
 import { hasAnalytics, type AnalyticsPlan } from './analytics.js';
-import { M_KEY, M_PATTERN, M_TS_AT, MESSAGE_KEY, MESSAGE_TIME, STAGE_EVENTS, STAGE_WINDOWS } from '../core/exports.js';
+import { M_KEY, M_PATTERN, M_TS_AT, MESSAGE_KEY, MESSAGE_TIME, SPAN_TIME, SPAN_VALUE, STAGE_EVENTS, STAGE_WINDOWS } from '../core/exports.js';
 import { EventTypeIds } from './patterns/typeIds.js';
 import { configurePatterns } from './patterns/configurePatterns.js';
 import type { StageSettings } from '../core/wasmCore.js';
@@ -162,6 +162,8 @@ export class BatchEngine {
   private streamLines: LineCarry | undefined;
   /** The format of that stream. */
   private streamFormat: string | undefined;
+  /** The chunk scanBatch() scanned: its rows, the next to process, the row now at the front of the columns, errors not yet reported. */
+  private scanned: { rows: number; next: number; front: number; errors: InputError[] } | undefined;
   /** The CSV header of that stream, once read. */
   private csvNames: string[] | undefined;
 
@@ -188,7 +190,7 @@ export class BatchEngine {
     this.keys.attach(this.scanner);
     // scored-event records carry each event's type value, which the core reads only as an id: it keeps where the field was
     this.withTypeValues = this.eventsQuery && withEventRecords && plan.typeColumn !== undefined;
-    if (this.withTypeValues) this.scanner.keepTypeSpans(true);
+    if (this.withTypeValues) this.scanner.keepFieldSpans(true);
     this.builder = new RecordBuilder(plan, this.keys);
     this.columnOutputs = new ColumnOutputs(plan, this.keys, this.builder);
   }
@@ -205,6 +207,7 @@ export class BatchEngine {
 
   /** Validates and encodes a batch, processes it in one core call, returns its outputs. */
   processBatch(batch: SourceBatch): BatchResult {
+    this.scanned = undefined; // the columns are refilled
     if (batch.bytes) return this.processBytes(batch.bytes, batch.errors);
     const t0 = clock();
     const columns = batch.columns ?? [];
@@ -245,14 +248,49 @@ export class BatchEngine {
    * batch runs with no JavaScript object per event.
    */
   private processBytes(chunk: ByteChunk, sourceErrors: readonly InputError[]): BatchResult {
+    const t0 = clock();
+    const errors: InputError[] = sourceErrors.slice();
+    const count = this.scanBytes(chunk, errors);
+    return this.finishBytes(count, errors, t0);
+  }
+
+  /**
+   * A byte chunk scanned into the core's input columns but not processed
+   * yet: `processScanned` runs its rows in slices, so a paced replay can
+   * release each row when its time comes. `times` are the scanned rows'
+   * event times, in order; `errors` the rejects the first slice will report.
+   */
+  scanBatch(batch: SourceBatch): { rows: number; times: Float64Array; errors: number } {
+    if (!batch.bytes) throw new TypeError('scanBatch() takes a batch of raw bytes');
+    const errors: InputError[] = batch.errors.slice();
+    const rows = this.scanBytes(batch.bytes, errors);
+    this.scanned = { rows, next: 0, front: 0, errors };
+    return { rows, times: this.core.inputViews(rows).ts.slice(), errors: errors.length };
+  }
+
+  /** Processes the next `n` rows of the batch scanBatch() scanned (its source errors come with the first slice). */
+  processScanned(n: number): BatchResult {
+    const scanned = this.scanned;
+    if (scanned === undefined || n < 0 || scanned.next + n > scanned.rows) throw new RangeError(`no ${n} scanned rows left to process`);
+    const t0 = clock();
+    if (scanned.next > scanned.front) {
+      this.scanner.shiftRows(scanned.next - scanned.front, scanned.rows - scanned.next);
+      scanned.front = scanned.next;
+    }
+    scanned.next += n;
+    const errors = scanned.errors;
+    scanned.errors = [];
+    return this.finishBytes(n, errors, t0);
+  }
+
+  /** Scans a chunk into the core's input columns; returns the rows written. */
+  private scanBytes(chunk: ByteChunk, errors: InputError[]): number {
     if (!this.acceptsBytes(chunk.format)) throw new TypeError(`this query cannot take raw ${chunk.format} bytes`);
     if (this.streamFormat !== undefined && !chunk.whole && this.streamFormat !== chunk.format) {
       throw new TypeError(`one stream of bytes cannot change format (${this.streamFormat} → ${chunk.format})`);
     }
     if (!chunk.whole) this.streamFormat = chunk.format;
-    const t0 = clock();
-    const errors: InputError[] = sourceErrors.slice();
-    if (chunk.format === 'json') return this.processJsonDocument(chunk, errors, t0);
+    if (chunk.format === 'json') return this.scanJsonDocument(chunk, errors);
     const maxLineBytes = chunk.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     let lines: LineCarry;
     if (chunk.whole) lines = new LineCarry(maxLineBytes, this.sourceName);
@@ -291,18 +329,18 @@ export class BatchEngine {
       }
       this.keys.syncFromCore();
     }
-    return this.finishBytes(count, errors, t0);
+    return count;
   }
 
   /** A whole JSON document: every element an event; invalid JSON gives one error and no rows. */
-  private processJsonDocument(chunk: ByteChunk, errors: InputError[], t0: number): BatchResult {
+  private scanJsonDocument(chunk: ByteChunk, errors: InputError[]): number {
     if (!chunk.whole) throw new TypeError("'json' bytes must be a whole document (whole: true)");
     this.keys.syncToCore();
     this.scanner.load([chunk.data], chunk.data.length);
     const count = Math.max(0, this.scanner.scanJson(chunk.data.length));
     reportScanRejects(this.scanner, this.plan, this.sourceName, errors);
     this.keys.syncFromCore();
-    return this.finishBytes(count, errors, t0);
+    return count;
   }
 
   /**
@@ -313,6 +351,7 @@ export class BatchEngine {
    * one call's values under MAX_MESSAGE_BYTES_PER_CALL.
    */
   processMessages(messages: readonly EngineMessage[], options: MessageOptions): BatchResult {
+    this.scanned = undefined; // the columns are refilled
     const t0 = clock();
     const errors: InputError[] = [];
     const keys = options.keyFromMessage && this.plan.keyColumns.length > 0;
@@ -367,6 +406,28 @@ export class BatchEngine {
       out[i] = this.builder.match(pattern.name, m.data[at + M_KEY]!, times);
     }
     return out;
+  }
+
+  /** The header's field names of the CSV stream this engine reads, once read. */
+  csvHeader(): readonly string[] | undefined {
+    return this.csvNames;
+  }
+
+  /**
+   * Keeps, from the next scan on, where each row's time and value fields
+   * were, for callers that echo them as read (`eddy detect`; see scannedText).
+   */
+  keepScannedText(): void {
+    this.scanner.keepFieldSpans(true);
+  }
+
+  /**
+   * The time or value field of encoded row `row` of the last byte batch as
+   * read (a CSV cell's text, a JSON value as JSON.parse gives it; undefined
+   * when absent). Needs keepScannedText() before the batch.
+   */
+  scannedField(row: number, field: 'time' | 'value'): unknown {
+    return this.scanner.fieldValue(row, field === 'time' ? SPAN_TIME : SPAN_VALUE);
   }
 
   /** The events stage's output of the last batch (one record per encoded row), for callers that build their own rows (`eddy detect`). */

@@ -1,7 +1,7 @@
 /**
  * Cutting a stream of byte chunks into pieces of whole lines for the core's
- * scanners, with the line numbers and memory bound of the LineSplitter
- * (src/sources/lines.ts): the unfinished tail of a chunk waits for the next
+ * scanners, with the line numbers and memory bound of the tests' line
+ * splitter (test/reference/lineSplitter.ts): the unfinished tail of a chunk waits for the next
  * one, never more than `maxLineBytes + 1` bytes of it; a tail that grows
  * past that is reported as an overlong line and its bytes are skipped up to
  * the next newline. Lines inside a piece are numbered by the core, which

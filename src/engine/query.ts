@@ -9,14 +9,15 @@
  * `exception` set and makes awaitTermination() reject.
  */
 import type { WasmCore } from '../core/wasmCore.js';
-import type { Source } from '../sources/source.js';
+import type { Source, SourceBatch } from '../sources/source.js';
+import { ReplayClock } from './replay.js';
 import type { Sink } from '../sinks/sink.js';
 import { eventSchema, lateSchema, matchSchema, windowSchema } from './records.js';
 import { writeOutputs } from './writeOutputs.js';
 import { recordBatch } from '../sinks/outputBatch.js';
 
 const NO_BATCH = recordBatch([]);
-import { BatchEngine } from './batchEngine.js';
+import { BatchEngine, type BatchResult } from './batchEngine.js';
 import { InputErrorReporter } from './errorReporter.js';
 import type { QueryProgress } from './progress.js';
 import { ProgressTracker } from './progressTracker.js';
@@ -208,11 +209,8 @@ export class StreamingQuery implements RunningQuery {
       sinksOpen = true;
       let previousStart = now();
       let waitStart = now();
-      // raw bytes when the source offers them and the query can take them: the core parses them itself
-      const byteBatches = this.source.byteBatches && engine.acceptsBytes(this.source.byteFormat ?? '') ? this.source.byteBatches(this.abort.signal) : undefined;
-      for await (const batch of byteBatches ?? this.source.batches(plan.batchSize, this.abort.signal)) {
-        const start = now();
-        const result = engine.processBatch(batch);
+      /** Writes one processed batch (started at `start`) and records its progress. */
+      const handle = async (batch: SourceBatch, result: BatchResult, start: number): Promise<void> => {
         const built = now();
         const results = plan.kind === 'events' ? result.eventBatch : result.windowBatch;
         await writeOutputs(this.sinks, results, result.lateBatch, result.matchBatch);
@@ -232,6 +230,21 @@ export class StreamingQuery implements RunningQuery {
         });
         previousStart = start;
         waitStart = now();
+      };
+      // A recording replayed at its pace: each chunk is scanned once and released in slices on time.
+      const replay = this.source.replaySpeed === undefined ? undefined : new ReplayClock(this.source.replaySpeed);
+      for await (const batch of this.source.batches(plan.batchSize, this.abort.signal)) {
+        if (replay !== undefined && batch.bytes !== undefined) {
+          const scanned = engine.scanBatch(batch);
+          for await (const n of replay.slices(scanned.times, this.abort.signal, scanned.errors > 0)) {
+            const start = now();
+            await handle(batch, engine.processScanned(n), start);
+            if (this.abort.signal.aborted) break;
+          }
+        } else {
+          const start = now();
+          await handle(batch, engine.processBatch(batch), start);
+        }
         if (this.abort.signal.aborted) break;
       }
       const endedByItself = !this.abort.signal.aborted;

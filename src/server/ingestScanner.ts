@@ -52,7 +52,7 @@ export class IngestScanner {
     // the HTTP line limit is in characters, as a JavaScript client measures a string
     this.scanner.lineLimitInUnits(true);
     this.withTypeValues = plan.kind === 'events' && plan.typeColumn !== undefined;
-    if (this.withTypeValues) this.scanner.keepTypeSpans(true);
+    if (this.withTypeValues) this.scanner.keepFieldSpans(true);
     if (types && !this.withTypeValues) {
       const names = types.names();
       this.typeNames = [...names, otherTypeName(names)];

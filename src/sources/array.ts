@@ -8,7 +8,7 @@
  */
 import { checkMaxRows } from './batchBuilder.js';
 import type { Row, Source, SourceBatch } from './source.js';
-import { Breather } from './wait.js';
+import { Breather } from '../engine/wait.js';
 
 /** Options of {@link arraySource}. */
 export interface ArraySourceOptions {

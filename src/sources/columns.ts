@@ -14,7 +14,7 @@
  */
 import type { ColumnBatch } from '../engine/columnBatch.js';
 import type { Source, SourceBatch } from './source.js';
-import { Breather } from './wait.js';
+import { Breather } from '../engine/wait.js';
 
 /** A bounded source over column batches, yielded in order. */
 export class ColumnSource implements Source {

@@ -1,20 +1,20 @@
 /**
  * Events from a file: CSV with a header row, or NDJSON (one JSON object per
- * line). The file is streamed in 64 KiB chunks, never read whole, so its
- * size is not limited by memory; only one line (≤ maxLineBytes) and one
- * batch are held at a time.
+ * line). The file is streamed in 1 MiB chunks of raw bytes, never read
+ * whole, so its size is not limited by memory; the wasm core's scanners
+ * parse the chunks (assembly/ndjsonScan.ts, csvScan.ts), so a bad line gets
+ * the same reason here as over HTTP or Kafka.
  *
- * With `speed`, the file is replayed paced by its event time (see
+ * With `speed`, the query replays the file paced by its event time (see
  * replay.ts); without, it is read as fast as the engine takes it.
  */
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
-import { checkLineFormat, createLineParser, type LineFormat } from './lineFormat.js';
-import { lineBatches } from './lineBatches.js';
-import { DEFAULT_MAX_LINE_BYTES } from './lines.js';
+import { checkLineFormat, type LineFormat } from './lineFormat.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../engine/limits.js';
 import { readError } from './readError.js';
-import { checkSpeed, replayPaced } from './replay.js';
-import type { ByteFormat, Source, SourceBatch } from './source.js';
+import { checkSpeed } from '../engine/replay.js';
+import type { Source, SourceBatch } from './source.js';
 
 /** Options of {@link fileSource}. */
 export interface FileSourceOptions {
@@ -22,8 +22,6 @@ export interface FileSourceOptions {
   format?: LineFormat;
   /** Replay speed factor (60 = sixty times faster than recorded); default: no pacing, read as fast as possible. */
   speed?: number;
-  /** Field holding the event time, used to pace a replay; default 'timestamp'. */
-  timestampField?: string;
   /** Longest accepted line in bytes; longer lines are reported and skipped. Default 1 MiB. */
   maxLineBytes?: number;
 }
@@ -36,10 +34,8 @@ export const FILE_EXTENSIONS: Readonly<Record<string, LineFormat>> = {
   '.json': 'ndjson',
 };
 
-/** Read size: large enough to amortize the per-chunk await, small enough to stay responsive. */
-const CHUNK_BYTES = 64 * 1024;
-/** Read size of the byte path: one core scan per chunk, so bigger chunks mean fewer boundary crossings. */
-const BYTE_CHUNK_BYTES = 1024 * 1024;
+/** Read size: one core scan per chunk, so bigger chunks mean fewer boundary crossings. */
+const CHUNK_BYTES = 1024 * 1024;
 
 /** The format a file's extension implies; throws naming the path and the accepted extensions. */
 export function formatForPath(path: string): LineFormat {
@@ -59,8 +55,8 @@ export class FileSource implements Source {
   readonly bounded = true;
   /** The format the file is read in. */
   readonly format: LineFormat;
-  private readonly speed: number | undefined;
-  private readonly timestampField: string;
+  /** Replay speed factor, when the file is replayed paced by event time. */
+  readonly replaySpeed: number | undefined;
   private readonly maxLineBytes: number;
 
   /** Validates the options; does not open the file yet (see {@link batches}). */
@@ -71,11 +67,7 @@ export class FileSource implements Source {
     if (typeof path !== 'string' || path.length === 0) throw new TypeError('fileSource(): expected a file path');
     this.description = `file:${path}`;
     this.format = options.format === undefined ? formatForPath(path) : checkLineFormat(options.format);
-    this.speed = options.speed === undefined ? undefined : checkSpeed(options.speed);
-    this.timestampField = options.timestampField ?? 'timestamp';
-    if (typeof this.timestampField !== 'string' || this.timestampField.length === 0) {
-      throw new RangeError(`timestampField: expected a field name, got ${JSON.stringify(options.timestampField)}`);
-    }
+    this.replaySpeed = options.speed === undefined ? undefined : checkSpeed(options.speed);
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     if (!Number.isInteger(this.maxLineBytes) || this.maxLineBytes < 1) {
       throw new RangeError(`maxLineBytes: expected an integer ≥ 1, got ${String(options.maxLineBytes)}`);
@@ -83,39 +75,18 @@ export class FileSource implements Source {
   }
 
   /**
-   * Streams the file in batches of at most `maxRows` rows. Throws
-   * `cannot read <path>: <reason>` when the file cannot be read, and an
-   * Error naming the line when a CSV header is unusable.
+   * Streams the file as raw chunks for the core's scanners (`bytes`
+   * batches; `maxRows` does not apply: the engine cuts nothing), then an end
+   * marker. Throws `cannot read <path>: <reason>` when the file cannot be read.
    */
-  async *batches(maxRows: number, signal: AbortSignal): AsyncGenerator<SourceBatch> {
-    const parser = createLineParser(this.format, this.description);
-    const batches = lineBatches(readFileChunks(this.path), parser, maxRows, this.maxLineBytes, signal);
-    if (this.speed === undefined) yield* batches;
-    else yield* replayPaced(batches, { speed: this.speed, timestampField: this.timestampField }, signal);
-  }
-
-  /** A file read without pacing goes to the core as raw bytes. */
-  get byteFormat(): ByteFormat | undefined {
-    return this.speed === undefined ? this.format : undefined;
-  }
-
-  /**
-   * The file as raw chunks for the core's scanners (unpaced; undefined
-   * with `speed`, whose pacing reads the rows). The same rows and errors as `batches()`.
-   */
-  byteBatches(signal: AbortSignal): AsyncIterable<SourceBatch> | undefined {
-    const format = this.byteFormat;
-    if (format === undefined) return undefined;
-    const path = this.path;
-    const maxLineBytes = this.maxLineBytes;
-    return (async function* () {
+  async *batches(_maxRows: number, signal: AbortSignal): AsyncGenerator<SourceBatch> {
+    const { format, maxLineBytes } = this;
+    if (signal.aborted) return;
+    for await (const data of readFileChunks(this.path)) {
+      yield { rows: [], errors: [], bytes: { data, format, maxLineBytes } };
       if (signal.aborted) return;
-      for await (const data of readFileChunks(path, BYTE_CHUNK_BYTES)) {
-        yield { rows: [], errors: [], bytes: { data, format, maxLineBytes } };
-        if (signal.aborted) return;
-      }
-      yield { rows: [], errors: [], bytes: { data: new Uint8Array(0), format, maxLineBytes, end: true } };
-    })();
+    }
+    yield { rows: [], errors: [], bytes: { data: new Uint8Array(0), format, maxLineBytes, end: true } };
   }
 }
 
@@ -125,8 +96,8 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FileS
 }
 
 /** The file's chunks; read failures become `cannot read <path>: <reason>`. */
-async function* readFileChunks(path: string, chunkBytes = CHUNK_BYTES): AsyncGenerator<Buffer> {
-  const stream = createReadStream(path, { highWaterMark: chunkBytes });
+async function* readFileChunks(path: string): AsyncGenerator<Buffer> {
+  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   try {
     for await (const chunk of stream) yield chunk as Buffer;
   } catch (error) {

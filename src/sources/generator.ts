@@ -27,7 +27,7 @@ import { parseTimestamp } from '../engine/timestamp.js';
 import { checkMaxRows } from './batchBuilder.js';
 import { hashSeed, Prng } from './prng.js';
 import type { Row, Source, SourceBatch } from './source.js';
-import { Breather, sleep } from './wait.js';
+import { Breather, sleep } from '../engine/wait.js';
 
 /** Options of {@link generatorSource}; all optional. */
 export interface GeneratorOptions {

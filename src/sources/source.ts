@@ -1,11 +1,12 @@
 /**
- * What every source gives the engine: batches of parsed rows.
+ * What every source gives the engine: batches of events, as raw bytes
+ * (files, stdin: the core's scanners parse them), columns (server ingest)
+ * or parsed rows (the object API: arrays, generators, push sources).
  *
  * A row is a plain object with the event's fields (`timestamp`, `metric`,
  * `value`, …); the engine picks the fields the query names, validates them
  * and turns the batch into wasm input columns. Rows a source cannot even
- * parse (bad JSON, a CSV line with the wrong number of cells) arrive as
- * errors instead, so they are counted with their line numbers.
+ * read arrive as errors instead, so they are counted with their place.
  */
 import type { InputError } from '../engine/inputError.js';
 import type { ColumnBatch } from '../engine/columnBatch.js';
@@ -63,11 +64,9 @@ export interface Source {
    */
   batches(maxRows: number, signal: AbortSignal): AsyncIterable<SourceBatch>;
   /**
-   * The same events as raw byte chunks (batches with `bytes`), for sources
-   * whose format the core scans itself; a query prefers it to `batches`.
-   * Undefined when the source cannot (a CSV file, a paced replay).
+   * Set when the source is a recording to replay at (a multiple of) its
+   * recorded pace: the query releases each event when the wall clock
+   * reaches its event time / speed (see replay.ts). Needs `bytes` batches.
    */
-  byteBatches?(signal: AbortSignal): AsyncIterable<SourceBatch> | undefined;
-  /** The format of `byteBatches`' chunks (undefined when the source has none). */
-  readonly byteFormat?: ByteFormat;
+  readonly replaySpeed?: number;
 }

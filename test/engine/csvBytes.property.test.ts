@@ -13,8 +13,8 @@ import { BatchEngine, type BatchResult } from '../../src/engine/batchEngine.js';
 import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';
 import type { InputError } from '../../src/engine/inputError.js';
 import type { ResultRecord } from '../../src/sinks/sink.js';
-import { LineSplitter } from '../../src/sources/lines.js';
-import { CsvParser } from '../../src/sources/csv.js';
+import { LineSplitter } from '../reference/lineSplitter.js';
+import { CsvParser } from '../reference/csvRows.js';
 import { BatchBuilder } from '../../src/sources/batchBuilder.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
 

@@ -16,7 +16,7 @@ import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';
 import type { InputError } from '../../src/engine/inputError.js';
 import type { Row } from '../../src/sources/source.js';
 import type { ResultRecord } from '../../src/sinks/sink.js';
-import { isBlank } from '../../src/sources/lines.js';
+import { isBlank } from '../reference/lineSplitter.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
 
 const T0 = Date.UTC(2024, 0, 1);

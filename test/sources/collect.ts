@@ -4,6 +4,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Row, Source, SourceBatch } from '../../src/sources/source.js';
 import type { InputError } from '../../src/engine/inputError.js';
+import type { ResultRecord } from '../../src/sinks/sink.js';
+import { eddy } from '../../src/index.js';
+import { callbackSink } from '../../src/sinks/callback.js';
+
+/** What a query read from a source: its events in order, when each reached the sink (ms after start), its rejected rows. */
+export interface ReadEvents {
+  events: ResultRecord[];
+  arrivals: number[];
+  errors: InputError[];
+}
+
+/**
+ * Every event of a source as a query reads it (byte sources through the
+ * core's scanners): an events query scoring `value` per `keys`, its scored
+ * events and dead letters collected.
+ */
+export async function readEvents(source: Source, keys: string[] = [], signal?: AbortSignal): Promise<ReadEvents> {
+  const out: ReadEvents = { events: [], arrivals: [], errors: [] };
+  const started = performance.now();
+  const stream = keys.length > 0 ? eddy.stream(source).keyBy(...keys) : eddy.stream(source);
+  const q = stream.detectAnomalies({ rows: 3, threshold: 2, score: false })
+    .writeStream(callbackSink((records) => {
+      const at = performance.now() - started;
+      for (const r of records) {
+        out.events.push(r);
+        out.arrivals.push(at);
+      }
+    }))
+    .deadLetter(callbackSink((records) => { out.errors.push(...(records as unknown as InputError[])); }))
+    .log(() => undefined)
+    .start();
+  signal?.addEventListener('abort', () => { void q.stop(); });
+  await q.awaitTermination();
+  return out;
+}
 
 /** Every batch of a source. */
 export async function collect(source: Source, maxRows = 1000, signal: AbortSignal = new AbortController().signal): Promise<SourceBatch[]> {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fileSource, formatForPath } from '../../src/sources/file.js';
-import { collect, flatten, tempDir } from './collect.js';
+import { collect, readEvents, tempDir } from './collect.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -34,35 +34,39 @@ describe('fileSource: formats', () => {
 });
 
 describe('fileSource: CSV', () => {
-  it('reads rows with line numbers and reports bad rows', async () => {
+  it('reads rows through the core and reports bad rows with their lines', async () => {
     const path = tmp.file('cpu.csv', '\uFEFFtimestamp,metric,value\r\n2024-01-01T00:00:00Z,cpu,1\r\n2024-01-01T00:00:01Z,"cpu,0",2\r\nbroken\r\n2024-01-01T00:00:02Z,cpu,\r\n');
-    const { rows, lines, errors } = flatten(await collect(fileSource(path)));
-    expect(rows).toEqual([
-      { timestamp: '2024-01-01T00:00:00Z', metric: 'cpu', value: '1' },
-      { timestamp: '2024-01-01T00:00:01Z', metric: 'cpu,0', value: '2' },
-      { timestamp: '2024-01-01T00:00:02Z', metric: 'cpu' },
+    const { events, errors } = await readEvents(fileSource(path), ['metric']);
+    expect(events.map((e) => [e.timestamp, e.metric, e.value])).toEqual([
+      ['2024-01-01T00:00:00.000Z', 'cpu', 1],
+      ['2024-01-01T00:00:01.000Z', 'cpu,0', 2],
     ]);
-    expect(lines).toEqual([2, 3, 5]);
-    expect(errors).toEqual([{ source: `file:${path}`, line: 4, reason: 'expected 3 cells, got 1', raw: 'broken' }]);
+    expect(errors.map((e) => [e.source, e.line, e.reason, e.raw])).toEqual([
+      [`file:${path}`, 4, 'expected 3 cells, got 1', 'broken'],
+      [`file:${path}`, 5, expect.stringMatching(/^field 'value'/), '2024-01-01T00:00:02Z,cpu,'],
+    ]);
   });
 
   it('fails with the line when the header has duplicate names', async () => {
     const path = tmp.file('dup.csv', 'a,a\n1,2\n');
-    await expect(collect(fileSource(path))).rejects.toThrow(/line 1: duplicate column name 'a'/);
+    await expect(readEvents(fileSource(path))).rejects.toThrow(/line 1: duplicate column name 'a'/);
   });
 
-  it('reads an empty file as no batches', async () => {
-    expect(await collect(fileSource(tmp.file('empty.csv', '')))).toEqual([]);
+  it('reads an empty file as no events, one end marker', async () => {
+    const batches = await collect(fileSource(tmp.file('empty.csv', '')));
+    expect(batches.map((b) => [b.bytes?.data.length, b.bytes?.end])).toEqual([[0, true]]);
+    expect(await readEvents(fileSource(tmp.file('empty2.csv', '')))).toEqual({ events: [], arrivals: [], errors: [] });
   });
 });
 
 describe('fileSource: NDJSON', () => {
+  const T = '"timestamp":"2024-01-01T00:00:00Z"';
+
   it('reports invalid JSON and non-objects with their line numbers, skips blank lines', async () => {
-    const text = ['{"v":1}', '', '{"v":', '[1,2]', '   ', '42', 'null', '"text"', '{"v":2}'].join('\n');
+    const text = [`{${T},"value":1}`, '', '{"v":', '[1,2]', '   ', '42', 'null', '"text"', `{${T},"value":2}`].join('\n');
     const path = tmp.file('bad.ndjson', text);
-    const { rows, lines, errors } = flatten(await collect(fileSource(path)));
-    expect(rows).toEqual([{ v: 1 }, { v: 2 }]);
-    expect(lines).toEqual([1, 9]);
+    const { events, errors } = await readEvents(fileSource(path));
+    expect(events.map((e) => e.value)).toEqual([1, 2]);
     expect(errors.map((e) => [e.line, e.raw])).toEqual([
       [3, '{"v":'],
       [4, '[1,2]'],
@@ -79,10 +83,9 @@ describe('fileSource: NDJSON', () => {
 
   it('reports a 2 MB line and still reads the rows after it', async () => {
     const big = `{"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`;
-    const path = tmp.file('big.jsonl', `{"n":1}\n${big}\n{"n":3}\n{"n":4}`);
-    const { rows, lines, errors } = flatten(await collect(fileSource(path)));
-    expect(rows).toEqual([{ n: 1 }, { n: 3 }, { n: 4 }]);
-    expect(lines).toEqual([1, 3, 4]);
+    const path = tmp.file('big.jsonl', `{${T},"value":1}\n${big}\n{${T},"value":3}\n{${T},"value":4}`);
+    const { events, errors } = await readEvents(fileSource(path));
+    expect(events.map((e) => e.value)).toEqual([1, 3, 4]);
     expect(errors).toHaveLength(1);
     expect(errors[0]!.line).toBe(2);
     expect(errors[0]!.reason).toBe('line longer than 1048576 bytes');
@@ -91,43 +94,35 @@ describe('fileSource: NDJSON', () => {
   });
 
   it('honours maxLineBytes', async () => {
-    const path = tmp.file('limit.json', '{"a":1}\n{"a":"long enough"}\n');
-    const { rows, errors } = flatten(await collect(fileSource(path, { maxLineBytes: 10 })));
-    expect(rows).toEqual([{ a: 1 }]);
-    expect(errors.map((e) => [e.line, e.reason])).toEqual([[2, 'line longer than 10 bytes']]);
+    const path = tmp.file('limit.json', `{${T},"value":1}\n{${T},"value":"long enough"}\n`);
+    const { events, errors } = await readEvents(fileSource(path, { maxLineBytes: 50 }));
+    expect(events.map((e) => e.value)).toEqual([1]);
+    expect(errors.map((e) => [e.line, e.reason])).toEqual([[2, 'line longer than 50 bytes']]);
   });
 });
 
-describe('fileSource: streaming and batches', () => {
-  const n = 25_000;
-  const path = tmp.file('many.ndjson', Array.from({ length: n }, (_, i) => JSON.stringify({ i })).join('\n') + '\n');
+describe('fileSource: streaming', () => {
+  const n = 100_000;
+  const path = tmp.file('many.ndjson', Array.from({ length: n }, (_, i) => JSON.stringify({ timestamp: 1_700_000_000_000 + i, value: i, pad: 'p'.repeat(20) })).join('\n') + '\n');
 
-  it('yields batches of at most maxRows rows, full except the last', async () => {
-    const batches = await collect(fileSource(path), 1000);
-    expect(batches).toHaveLength(25);
-    expect(batches.every((b) => b.rows.length === 1000 && b.lines!.length === 1000)).toBe(true);
-    const odd = await collect(fileSource(path), 999);
-    expect(odd.map((b) => b.rows.length)).toEqual([...Array(25).fill(999), n - 25 * 999]);
-    const { rows, lines } = flatten(odd);
-    expect(rows.map((r) => r.i)).toEqual(Array.from({ length: n }, (_, i) => i));
-    expect(lines).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-  });
-
-  it('counts errors towards the batch size so error-only input stays in bounded batches', async () => {
-    const bad = tmp.file('allbad.ndjson', 'x\n'.repeat(50));
-    const batches = await collect(fileSource(bad), 8);
-    expect(batches.map((b) => b.errors.length)).toEqual([8, 8, 8, 8, 8, 8, 2]);
-    expect(batches.every((b) => b.rows.length === 0)).toBe(true);
+  it('streams the file in chunks of raw bytes, every event once, in order', async () => {
+    const batches = await collect(fileSource(path));
+    expect(batches.length).toBeGreaterThan(4);
+    expect(batches.every((b) => b.rows.length === 0 && b.bytes !== undefined)).toBe(true);
+    expect(batches.at(-1)!.bytes!.end).toBe(true);
+    const { events, errors } = await readEvents(fileSource(path));
+    expect(errors).toEqual([]);
+    expect(events.map((e) => e.value)).toEqual(Array.from({ length: n }, (_, i) => i));
   });
 
   it('stops when the consumer stops, and on abort', async () => {
     const controller = new AbortController();
     let seen = 0;
     for await (const batch of fileSource(path).batches(100, controller.signal)) {
-      seen += batch.rows.length;
-      if (seen >= 300) controller.abort();
+      seen++;
+      if (batch.bytes!.data.length > 0) controller.abort();
     }
-    expect(seen).toBe(300);
+    expect(seen).toBe(1);
     const aborted = new AbortController();
     aborted.abort();
     expect(await collect(fileSource(path), 100, aborted.signal)).toEqual([]);
@@ -143,60 +138,47 @@ describe('fileSource: streaming and batches', () => {
   });
 });
 
-describe('fileSource: replay', () => {
+describe('fileSource: replay (paced by the query on the byte path)', () => {
   const ts = (ms: number): string => new Date(Date.UTC(2024, 0, 1) + ms).toISOString();
 
-  it('paces rows by event time at speed 1', async () => {
-    const path = tmp.file('replay.ndjson', [0, 50, 100, 150, 200].map((t) => JSON.stringify({ timestamp: ts(t), v: t })).join('\n'));
-    const started = performance.now();
-    const arrivals: [number, number][] = [];
-    for await (const batch of fileSource(path, { speed: 1 }).batches(100, new AbortController().signal)) {
-      for (const row of batch.rows) arrivals.push([row.v as number, performance.now() - started]);
-    }
-    const elapsed = performance.now() - started;
-    expect(arrivals.map(([v]) => v)).toEqual([0, 50, 100, 150, 200]);
-    expect(elapsed).toBeGreaterThanOrEqual(150);
-    // The middle row is not released long before its time either.
-    expect(arrivals[2]![1]).toBeGreaterThanOrEqual(70);
+  it('paces events by event time at speed 1', async () => {
+    const path = tmp.file('replay.ndjson', [0, 50, 100, 150, 200].map((t) => JSON.stringify({ timestamp: ts(t), value: t })).join('\n'));
+    const { events, arrivals } = await readEvents(fileSource(path, { speed: 1 }));
+    expect(events.map((e) => e.value)).toEqual([0, 50, 100, 150, 200]);
+    expect(arrivals[4]! - arrivals[0]!).toBeGreaterThanOrEqual(150);
+    // The middle event is not released long before its time either.
+    expect(arrivals[2]! - arrivals[0]!).toBeGreaterThanOrEqual(70);
   });
 
-  it('is faster with a higher speed, on a CSV with a custom timestamp field', async () => {
-    const lines = ['t,v', ...[0, 1000, 2000].map((t) => `${ts(t)},${t}`)];
+  it('is faster with a higher speed, on a CSV paced by the query\'s time column', async () => {
+    const lines = ['timestamp,value', ...[0, 1000, 2000].map((t) => `${ts(t)},${t}`)];
     const path = tmp.file('replay.csv', lines.join('\n'));
-    const started = performance.now();
-    const { rows } = flatten(await collect(fileSource(path, { speed: 10, timestampField: 't' })));
-    const elapsed = performance.now() - started;
-    expect(rows.map((r) => r.v)).toEqual(['0', '1000', '2000']);
-    expect(elapsed).toBeGreaterThanOrEqual(150);
-    expect(elapsed).toBeLessThan(1500);
+    const { events, arrivals } = await readEvents(fileSource(path, { speed: 10 }));
+    expect(events.map((e) => e.value)).toEqual([0, 1000, 2000]);
+    expect(arrivals[2]! - arrivals[0]!).toBeGreaterThanOrEqual(150);
+    expect(arrivals[2]! - arrivals[0]!).toBeLessThan(1500);
   });
 
-  it('releases rows with unparseable timestamps and out-of-order rows without delay', async () => {
+  it('reports unparseable timestamps at once and releases out-of-order rows without delay', async () => {
     const rows = [{ timestamp: ts(0) }, { timestamp: 'garbage' }, { timestamp: ts(100) }, { timestamp: ts(50) }, {}];
-    const path = tmp.file('odd.ndjson', rows.map((r) => JSON.stringify(r)).join('\n'));
+    const path = tmp.file('odd.ndjson', rows.map((r) => JSON.stringify({ ...r, value: 1 })).join('\n'));
     const started = performance.now();
-    const got = flatten(await collect(fileSource(path, { speed: 1 })));
+    const got = await readEvents(fileSource(path, { speed: 1 }));
     const elapsed = performance.now() - started;
-    expect(got.rows).toHaveLength(5);
+    expect(got.events.map((e) => e.timestamp)).toEqual([ts(0), ts(100), ts(50)]);
+    expect(got.errors.map((e) => e.line)).toEqual([2, 5]);
+    expect(got.arrivals[2]! - got.arrivals[1]!).toBeLessThan(40);
     expect(elapsed).toBeGreaterThanOrEqual(75);
     expect(elapsed).toBeLessThan(1000);
   });
 
-  it('keeps parse errors when replaying', async () => {
-    const path = tmp.file('replayErr.ndjson', `{"timestamp":"${ts(0)}"}\nnot json\n{"timestamp":"${ts(30)}"}\n`);
-    const got = flatten(await collect(fileSource(path, { speed: 1 })));
-    expect(got.rows).toHaveLength(2);
-    expect(got.lines).toEqual([1, 3]);
-    expect(got.errors.map((e) => e.line)).toEqual([2]);
-  });
-
-  it('stops promptly when aborted during a replay sleep', async () => {
-    const path = tmp.file('gap.ndjson', `{"timestamp":"${ts(0)}"}\n{"timestamp":"${ts(3_600_000)}"}\n`);
+  it('stops promptly when stopped during a replay sleep', async () => {
+    const path = tmp.file('gap.ndjson', `{"timestamp":"${ts(0)}","value":1}\n{"timestamp":"${ts(3_600_000)}","value":2}\n`);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    setTimeout(() => controller.abort(), 100);
     const started = performance.now();
-    const { rows } = flatten(await collect(fileSource(path, { speed: 1 }), 100, controller.signal));
-    expect(rows).toHaveLength(1);
+    const { events } = await readEvents(fileSource(path, { speed: 1 }), [], controller.signal);
+    expect(events.map((e) => e.value)).toEqual([1]);
     expect(performance.now() - started).toBeLessThan(1000);
   });
 });

@@ -2,18 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { stdinSource } from '../../src/sources/stdin.js';
 import type { SourceBatch } from '../../src/sources/source.js';
-import { collect, flatten } from './collect.js';
+import { collect, readEvents } from './collect.js';
+
+const text = (batch: IteratorResult<SourceBatch>): string => Buffer.from((batch.value as SourceBatch).bytes!.data).toString();
 
 describe('stdinSource', () => {
   it('reads NDJSON from a stream until EOF, with line numbers and errors', async () => {
     const input = new PassThrough();
-    input.end('{"a":1}\r\nnope\n\n{"a":2}\n[3]');
+    input.end('{"timestamp":1700000000000,"value":1}\r\nnope\n\n{"timestamp":1700000000001,"value":2}\n[3]');
     const source = stdinSource({ input });
     expect(source.description).toBe('stdin');
     expect(source.bounded).toBe(true);
-    const { rows, lines, errors } = flatten(await collect(source));
-    expect(rows).toEqual([{ a: 1 }, { a: 2 }]);
-    expect(lines).toEqual([1, 4]);
+    const { events, errors } = await readEvents(source);
+    expect(events.map((e) => e.value)).toEqual([1, 2]);
     expect(errors.map((e) => [e.source, e.line])).toEqual([
       ['stdin', 2],
       ['stdin', 5],
@@ -22,50 +23,54 @@ describe('stdinSource', () => {
 
   it('reads CSV on request', async () => {
     const input = new PassThrough();
-    input.end('x,y\n1,2\n');
-    expect(flatten(await collect(stdinSource({ input, format: 'csv' }))).rows).toEqual([{ x: '1', y: '2' }]);
+    input.end('timestamp,value\n1700000000000,2\n');
+    expect((await readEvents(stdinSource({ input, format: 'csv' }))).events.map((e) => e.value)).toEqual([2]);
   });
 
-  it('yields full batches of maxRows rows from a fast pipe', async () => {
+  it('hands every chunk on as raw bytes, then an end marker', async () => {
     const input = new PassThrough();
-    input.end(Array.from({ length: 2500 }, (_, i) => `{"i":${i}}\n`).join(''));
-    const batches = await collect(stdinSource({ input }), 1000);
-    expect(batches.map((b) => b.rows.length)).toEqual([1000, 1000, 500]);
-    expect(flatten(batches).rows.map((r) => r.i)).toEqual(Array.from({ length: 2500 }, (_, i) => i));
+    input.end(Array.from({ length: 2500 }, (_, i) => `{"timestamp":${1_700_000_000_000 + i},"value":${i}}\n`).join(''));
+    const batches = await collect(stdinSource({ input }));
+    expect(batches.every((b) => b.rows.length === 0 && b.bytes?.format === 'ndjson')).toBe(true);
+    expect(batches.at(-1)!.bytes).toMatchObject({ end: true });
+    const again = new PassThrough();
+    again.end(Array.from({ length: 2500 }, (_, i) => `{"timestamp":${1_700_000_000_000 + i},"value":${i}}\n`).join(''));
+    expect((await readEvents(stdinSource({ input: again }))).events.map((e) => e.value)).toEqual(Array.from({ length: 2500 }, (_, i) => i));
   });
 
-  it('yields a partial batch soon when input pauses (interactive use)', async () => {
+  it('hands a chunk on at once when input pauses (interactive use)', async () => {
     const input = new PassThrough();
     const iterator = stdinSource({ input }).batches(1000, new AbortController().signal)[Symbol.asyncIterator]();
     input.write('{"n":1}\n{"n":2}\n');
     const started = performance.now();
     const first = await iterator.next();
     expect(performance.now() - started).toBeLessThan(1000);
-    expect((first.value as SourceBatch).rows).toEqual([{ n: 1 }, { n: 2 }]);
-    // A line split over two writes still arrives whole.
+    expect(text(first)).toBe('{"n":1}\n{"n":2}\n');
     input.write('{"n":');
-    input.write('3}\n');
-    const second = await iterator.next();
-    expect((second.value as SourceBatch).rows).toEqual([{ n: 3 }]);
-    expect((second.value as SourceBatch).lines).toEqual([3]);
-    input.end('{"n":4}');
-    expect(((await iterator.next()).value as SourceBatch).rows).toEqual([{ n: 4 }]);
+    expect(text(await iterator.next())).toBe('{"n":');
+    input.end('3}\n');
+    expect(text(await iterator.next())).toBe('3}\n');
+    expect(((await iterator.next()).value as SourceBatch).bytes).toMatchObject({ end: true });
     expect((await iterator.next()).done).toBe(true);
   });
 
-  it('does not hold a slow trickle of lines back until maxRows', async () => {
+  it('gets a line split over two writes whole to the engine, and a slow trickle through as it comes', async () => {
     const input = new PassThrough();
     let written = 0;
     const timer = setInterval(() => {
-      input.write(`{"n":${written++}}\n`);
-      if (written === 10) {
+      const line = `{"timestamp":${1_700_000_000_000 + written},"value":${written}}\n`;
+      input.write(line.slice(0, 9));
+      input.write(line.slice(9));
+      if (++written === 10) {
         clearInterval(timer);
         input.end();
       }
     }, 20);
-    const batches = await collect(stdinSource({ input, flushMs: 50 }), 1000);
-    expect(flatten(batches).rows).toHaveLength(10);
-    expect(batches.length).toBeGreaterThan(1);
+    const { events, arrivals, errors } = await readEvents(stdinSource({ input }));
+    expect(errors).toEqual([]);
+    expect(events.map((e) => e.value)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    // not held back until the end: the first event arrives well before the last
+    expect(arrivals[9]! - arrivals[0]!).toBeGreaterThan(100);
   });
 
   it('stops promptly on abort while waiting for input, and releases the stream', async () => {
@@ -74,18 +79,17 @@ describe('stdinSource', () => {
     setTimeout(() => controller.abort(), 150);
     const started = performance.now();
     input.write('{"a":1}\n');
-    // The row is flushed after 10 ms; then the source waits for input that never comes.
-    const { rows } = flatten(await collect(stdinSource({ input, flushMs: 10 }), 1000, controller.signal));
-    expect(rows).toEqual([{ a: 1 }]);
+    const batches = await collect(stdinSource({ input }), 1000, controller.signal);
+    expect(batches.map((b) => Buffer.from(b.bytes!.data).toString())).toEqual(['{"a":1}\n']);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(input.destroyed).toBe(true);
   });
 
   it('releases the stream when the consumer stops while a read is pending', async () => {
     const input = new PassThrough();
-    const iterator = stdinSource({ input, flushMs: 5 }).batches(1000, new AbortController().signal)[Symbol.asyncIterator]();
+    const iterator = stdinSource({ input }).batches(1000, new AbortController().signal)[Symbol.asyncIterator]();
     input.write('{"a":1}\n');
-    expect(((await iterator.next()).value as SourceBatch).rows).toEqual([{ a: 1 }]);
+    expect(text(await iterator.next())).toBe('{"a":1}\n');
     const started = performance.now();
     await iterator.return!(undefined);
     expect(performance.now() - started).toBeLessThan(500);
@@ -99,8 +103,8 @@ describe('stdinSource', () => {
   });
 
   it('validates its options', () => {
-    expect(() => stdinSource({ flushMs: -1 })).toThrow(/flushMs/);
     expect(() => stdinSource({ format: 'xml' as never })).toThrow(/format/);
     expect(() => stdinSource({ input: 42 as never })).toThrow(/input/);
+    expect(() => stdinSource({ maxLineBytes: 0 })).toThrow(/maxLineBytes/);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CsvParser, splitCsvLine } from '../../src/sources/csv.js';
+import { CsvParser, splitCsvLine } from './csvRows.js';
 import { BatchBuilder } from '../../src/sources/batchBuilder.js';
-import { LineSplitter } from '../../src/sources/lines.js';
+import { LineSplitter } from './lineSplitter.js';
 
 /** RFC 4180 writer for the round-trip property: quote when needed, '' as "". */
 function writeCsvLine(cells: string[]): string {

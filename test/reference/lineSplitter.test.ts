@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
-import { LineSplitter, splitLines, type Line } from '../../src/sources/lines.js';
+import { LineSplitter, splitLines, type Line } from './lineSplitter.js';
 
 function splitAll(chunks: (string | Uint8Array)[], max?: number): Line[] {
   const splitter = new LineSplitter(max);

@@ -22,13 +22,13 @@
  * - Blank lines are skipped; a row with a different number of cells than the
  *   header is an error ("expected N cells, got M").
  */
-import { isBlank } from '../engine/blank.js';
-import type { Line } from './lines.js';
-import { cellCountReason, csvHeaderNames, splitCsvLine } from '../engine/csvText.js';
-import type { BatchBuilder } from './batchBuilder.js';
-import type { Row } from './source.js';
+import { isBlank } from '../../src/engine/blank.js';
+import type { Line } from './lineSplitter.js';
+import { cellCountReason, csvHeaderNames, splitCsvLine } from '../../src/engine/csvText.js';
+import type { BatchBuilder } from '../../src/sources/batchBuilder.js';
+import type { Row } from '../../src/sources/source.js';
 
-export { splitCsvLine, type CsvCells, type CsvSyntaxError } from '../engine/csvText.js';
+export { splitCsvLine, type CsvCells, type CsvSyntaxError } from '../../src/engine/csvText.js';
 
 /** Turns the lines of a CSV file into rows keyed by the header's names. */
 export class CsvParser {

@@ -13,9 +13,9 @@
  * line without newlines costs at most the limit in memory.
  */
 import { Buffer } from 'node:buffer';
-import { clipRaw, MAX_RAW_CHARS } from '../engine/inputError.js';
+import { clipRaw, MAX_RAW_CHARS } from '../../src/engine/inputError.js';
 
-import { DEFAULT_MAX_LINE_BYTES } from '../engine/limits.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../../src/engine/limits.js';
 
 export { DEFAULT_MAX_LINE_BYTES };
 
@@ -180,4 +180,4 @@ export async function* splitLines(
   if (last.length > 0) yield last;
 }
 
-export { isBlank } from '../engine/blank.js';
+export { isBlank } from '../../src/engine/blank.js';
