@@ -10,9 +10,12 @@
  *    row per input row in order with scores in [0, 1], and scores them.
  * 3. Scores the seed's rule (11-row z-score, |z| > 2, as a 0/1 score) from the
  *    wasm core's z-score kernel.
+ * 4. Runs `npm start`'s demo pipeline over 48 event-hours and scores its
+ *    flagged windows against the spikes the generator injected (precision,
+ *    recall, false alarms in the demo's first 15 minutes; bench/nab/demoStream.ts).
  *
  * Prints a table and, last, one JSON line:
- * {"bench":"nab","standard":…,"reward_low_FP_rate":…,"reward_low_FN_rate":…,"seed_rule_standard":…,"rows_per_s":…}
+ * {"bench":"nab","standard":…,"reward_low_FP_rate":…,"reward_low_FN_rate":…,"seed_rule_standard":…,"rows_per_s":…,"demo_precision":…,"demo_recall":…,"demo_warmup_alarms":…}
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +28,7 @@ import { BatchEngine } from '../src/engine/batchEngine.js';
 import { loadCore } from '../src/node/loadCore.js';
 import { S_IS_ANOMALY } from '../src/core/exports.js';
 import type { QueryPlan } from '../src/engine/plan.js';
+import { scoreDemoStream } from './nab/demoStream.js';
 
 const files = loadNab();
 const corpus = (scores: ArrayLike<number>[]) => files.map((f, i) => ({ name: f.name, timestamps: f.times, scores: scores[i]!, windows: f.windows }));
@@ -83,11 +87,15 @@ const seedScores = files.map((f) => {
 });
 const seedResult = scoreCorpus(corpus(seedScores));
 
+// 4. the demo stream
+const demo = await scoreDemoStream(48);
+
 console.log(`\neddy detect (default detector): ${line(eddyResult)}`);
 console.log(breakdown({ result: eddyResult, scores: detected, files, detectMs: seconds * 1000, rows }).split('\n').filter((l) => !l.startsWith('  ')).join('\n'));
 console.log(`seed rule (11-row z > 2 as 0/1):  ${line(seedResult)}`);
 console.log(`published on these 24 files (standard): ARTime 68.8 · Numenta HTM 64.9 · CAD OSE 57.5 · KNN CAD 53.5 · windowed Gaussian 28.2`);
 console.log(`eddy detect: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s (24 files, CSV in and out)`);
+console.log(`demo stream (${demo.hours} event-hours, ${demo.spikes} injected spikes, ${demo.windows} windows): ${demo.flagged} flagged (score ≥ 0.5), precision ${demo.precision.toFixed(3)}, recall ${demo.recall.toFixed(3)}, ${demo.falseAlarms} false alarms, ${demo.warmupAlarms} of them in the demo's first 15 minutes`);
 console.log(JSON.stringify({
   bench: 'nab',
   standard: Number(eddyResult.standard.score.toFixed(2)),
@@ -97,6 +105,9 @@ console.log(JSON.stringify({
   seed_rule_reward_low_FP_rate: Number(seedResult.reward_low_FP_rate.score.toFixed(2)),
   seed_rule_reward_low_FN_rate: Number(seedResult.reward_low_FN_rate.score.toFixed(2)),
   rows_per_s: Math.round(rows / seconds),
+  demo_precision: Number(demo.precision.toFixed(3)),
+  demo_recall: Number(demo.recall.toFixed(3)),
+  demo_warmup_alarms: demo.warmupAlarms,
   rows,
   files: files.length,
 }));
