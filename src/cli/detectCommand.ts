@@ -42,7 +42,7 @@ export interface DetectStats {
   ms: number;
 }
 
-function write(out: NodeJS.WritableStream, text: string): Promise<void> {
+function write(out: NodeJS.WritableStream, text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     if (out.write(text)) resolve();
     else {
@@ -59,9 +59,9 @@ function scoreText(score: number): string {
 
 /**
  * Scores one CSV file into `out`; returns its stats. The file goes through
- * the core's CSV scanner in 1 MiB chunks (one core call each, no row
- * objects); each scanned row's time and value cells are echoed from the
- * bytes as read.
+ * the core's CSV scanner in 1 MiB chunks (one scan call each, no row
+ * objects); each scanned row's time and value cells are copied from the
+ * bytes as read into the output (src/engine/scoredCsv.ts).
  */
 export async function detectFile(input: string, out: NodeJS.WritableStream, log: (line: string) => void): Promise<DetectStats> {
   const t0 = performance.now();
@@ -92,17 +92,25 @@ export async function detectFile(input: string, out: NodeJS.WritableStream, log:
         header ??= engine.csvHeader();
       }
       const scores = engine.eventScores();
+      const scoreOf = (r: number): string => scoreText(scores.data[scores.offset + r * scores.width + S_SCORE]!);
       const lines = result.sourceRows;
-      let text = '';
-      for (let r = 0; r < n; r++) {
-        const line = lines[r]!;
-        while (u < unreadable.length && unreadable[u]!.line! < line) text += unreadableRow(unreadable[u++]!, header);
-        const score = scores.data[scores.offset + r * scores.width + S_SCORE]!;
-        text += csvLine([engine.scannedField(r, 'time') as string | undefined, engine.scannedField(r, 'value') as string | undefined, scoreText(score)]);
+      // rows go out as bytes in runs between the unreadable rows, which keep their place
+      let from = 0;
+      for (let r = 0; r < n && u < unreadable.length; r++) {
+        if (unreadable[u]!.line! > lines[r]!) continue;
+        if (r > from) await write(out, engine.scoredCsv(from, r, scoreOf));
+        from = r;
+        let text = '';
+        while (u < unreadable.length && unreadable[u]!.line! < lines[r]!) text += unreadableRow(unreadable[u++]!, header);
+        await write(out, text);
       }
-      if (done === scanned.rows) while (u < unreadable.length) text += unreadableRow(unreadable[u++]!, header);
+      if (n > from) await write(out, engine.scoredCsv(from, n, scoreOf));
+      if (done === scanned.rows) {
+        let text = '';
+        while (u < unreadable.length) text += unreadableRow(unreadable[u++]!, header);
+        if (text.length > 0) await write(out, text);
+      }
       rows += n;
-      if (text.length > 0) await write(out, text);
     }
     rows += unreadable.length;
   }

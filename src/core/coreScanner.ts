@@ -216,6 +216,14 @@ export class CoreScanner {
   }
 
   /**
+   * The field spans of rows [0, n) of the last scan, SPAN_FIELDS × (kind,
+   * start, end) per row (see keepFieldSpans); valid until the core's memory grows.
+   */
+  spans(n: number): Int32Array {
+    return new Int32Array(this.ex.memory.buffer, this.ex.scan_field_spans_ptr(), (n * this.ex.scan_field_spans_width()) >>> 2);
+  }
+
+  /**
    * Field `field` of row `row` of the last scan as JSON.parse (or the CSV
    * reader) gives it: a string, another JSON value, or undefined when the
    * row had none. Needs keepFieldSpans(true) before the scan.
@@ -242,6 +250,11 @@ export class CoreScanner {
    */
   shiftRows(from: number, n: number): void {
     if (this.ex.input_shift(from, n) !== 0) throw new RangeError(`rows ${from}..${from + n} are not in the input columns`);
+  }
+
+  /** The core's byte buffer from its start (spans index it); valid until the core's memory grows. */
+  bufferView(): Uint8Array {
+    return new Uint8Array(this.ex.memory.buffer, this.ex.scan_bytes_reserve(0));
   }
 
   /** The bytes last loaded, [start, end) (for error reports). */

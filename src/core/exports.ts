@@ -140,6 +140,8 @@ export const REJECT_SYNTAX = 1, REJECT_NOT_OBJECT = 2, REJECT_FIELD = 3, REJECT_
 export const MESSAGE_KEY = 1, MESSAGE_TIME = 2;
 /** Which field a row's span describes, in the order the core keeps them (assembly/rowFields.ts). */
 export const SPAN_TIME = 0, SPAN_VALUE = 1, SPAN_TYPE = 2;
+/** Fields per row's spans (scan_field_spans_width() = SPAN_FIELDS × 3 i32). */
+export const SPAN_FIELDS = 3;
 /** Field kinds of the scanners (assembly/scanConfig.ts), as a field span records them. */
 export const FIELD_ABSENT = 0, FIELD_STRING = 1, FIELD_NUMBER = 2, FIELD_TRUE = 3, FIELD_FALSE = 4, FIELD_NULL = 5, FIELD_OBJECT = 6,
   FIELD_ARRAY = 7, FIELD_CSV = 8, FIELD_CSV_QUOTED = 9;

@@ -18,6 +18,7 @@ import { KeyInterner } from './interner.js';
 import { RowEncoder } from './encoder.js';
 import { copyColumns } from './columnCopy.js';
 import { FIELD_OF, RecordBuilder } from './records.js';
+import { ScoredCsvWriter } from './scoredCsv.js';
 import type { QueryPlan } from './plan.js';
 import { hasAnalytics, type AnalyticsPlan } from './analytics.js';
 import { M_KEY, M_PATTERN, M_TS_AT, MESSAGE_KEY, MESSAGE_TIME, SPAN_TIME, SPAN_VALUE, STAGE_EVENTS, STAGE_WINDOWS } from '../core/exports.js';
@@ -164,6 +165,8 @@ export class BatchEngine {
   private streamFormat: string | undefined;
   /** The chunk scanBatch() scanned: its rows, the next to process, the row now at the front of the columns, errors not yet reported. */
   private scanned: { rows: number; next: number; front: number; errors: InputError[] } | undefined;
+  /** eddy detect's output writer (created on first use). */
+  private scoredCsvWriter: ScoredCsvWriter | undefined;
   /** The CSV header of that stream, once read. */
   private csvNames: string[] | undefined;
 
@@ -419,6 +422,16 @@ export class BatchEngine {
    */
   keepScannedText(): void {
     this.scanner.keepFieldSpans(true);
+  }
+
+  /**
+   * Rows [from, to) of the last processed slice as CSV lines
+   * `time,value,score` (time and value cells as read, copied from the bytes;
+   * `scoreOf(r)` the score text), as UTF-8 bytes. Needs keepScannedText().
+   */
+  scoredCsv(from: number, to: number, scoreOf: (row: number) => string): Uint8Array {
+    this.scoredCsvWriter ??= new ScoredCsvWriter(this.scanner);
+    return this.scoredCsvWriter.lines(from, to, scoreOf);
   }
 
   /**
