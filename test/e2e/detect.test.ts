@@ -50,6 +50,30 @@ describe('eddy detect', () => {
     expect(s.stderr).toContain(`line 3: field 'value': not a number ("oops")`);
   }, 120_000);
 
+  it('keeps every readable-cells row in place across core slices, unreadable ones with an empty score', async () => {
+    const w = tmp();
+    const t0 = Date.UTC(2024, 0, 1);
+    const lines: string[] = ['timestamp,value,extra'];
+    const expected: [string, string, boolean][] = []; // time cell, value cell as written, scored
+    for (let i = 0; i < 9000; i++) {
+      const ts = new Date(t0 + i * 300_000).toISOString().replace('T', ' ').slice(0, 19);
+      if (i % 1000 === 500) { lines.push(`${ts},bad,x`); expected.push([ts, 'bad', false]); }
+      else if (i % 3000 === 7) { lines.push(`never,${i},x`); expected.push(['never', String(i), false]); }
+      else if (i === 4100) { lines.push(`"${ts}","${i}",x`); expected.push([ts, String(i), true]); }
+      else if (i === 4101) { lines.push(`${ts},5"x,x`); expected.push([ts, '"5""x"', false]); }
+      else if (i === 6000) { lines.push(`${ts},1`); lines.push(''); } // wrong cell count: no row; a blank line: nothing
+      else { lines.push(`${ts},${i % 17},x`); expected.push([ts, String(i % 17), true]); }
+    }
+    const input = w.write('mixed.csv', lines.join('\n') + '\n');
+    const r = await runCli(['detect', input, '--output', w.path('mixed.out.csv')], { timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    const out = readFileSync(w.path('mixed.out.csv'), 'utf8').trimEnd().split('\n');
+    expect(out[0]).toBe('timestamp,value,anomaly_score');
+    expect(out.slice(1).map((l) => { const at = l.lastIndexOf(','); return [l.slice(0, at), l.slice(at + 1) !== '']; }))
+      .toEqual(expected.map(([ts, v, scored]) => [`${ts},${v}`, scored]));
+    expect(r.stderr).toContain('expected 3 cells, got 2');
+  }, 120_000);
+
   it('refuses a directory without --output and a missing input (exit 2)', async () => {
     expect((await runCli(['detect', NAB])).code).toBe(2);
     const r = await runCli(['detect', 'nope.csv']);
