@@ -13,7 +13,8 @@
  * own way (a name used twice, an array-index name such as "1", or
  * "__proto__"), the text is made from the records instead.
  */
-import type { OutputBatch, ResultRecord } from '../sinks/sink.js';
+import { ANOMALY_SCORE_ALERT, RECORD_ANOMALY, RECORD_FORECAST, RECORD_PATTERNS, type OutputBatch, type ResultRecord } from '../sinks/sink.js';
+import { KEY_SEPARATOR } from './columnBatch.js';
 import { safeJsonStringify } from '../sinks/safeJson.js';
 import { csvField, csvLine } from '../sinks/csvFormat.js';
 import { flatRow } from '../sinks/flatten.js';
@@ -65,6 +66,10 @@ class ColumnBatchOutput implements OutputBatch {
     /** CSV cell text by flat column name. */
     private readonly cells: ReadonlyMap<string, Text>,
     readonly windowAt?: (r: number) => { start: string; end: string; values: readonly unknown[] },
+    /** RECORD_* flags of record r, from the stage columns. */
+    readonly flagsAt?: (r: number) => number,
+    /** Key text of record r. */
+    readonly keyAt?: (r: number) => string,
   ) {}
 
   records(): ResultRecord[] {
@@ -116,6 +121,8 @@ class ColumnBatchOutput implements OutputBatch {
 export class ColumnOutputs {
   /** `"col":value,…` of each key id. */
   private readonly keyJson: string[] = [];
+  /** Key text of each key id, for the live hub's key filters. */
+  private readonly keyRoutes: string[] = [];
   /** CSV cell of each key id, per grouping column. */
   private readonly keyCsv: string[][];
   private readonly keyColumns: string[];
@@ -135,6 +142,31 @@ export class ColumnOutputs {
       this.keyJson[id] = text;
     }
     return text;
+  }
+
+  /** Key text of a key id as the live hub's filters name keys: the values as strings, joined by U+001F. */
+  private keyRoute(id: number): string {
+    let text = this.keyRoutes[id];
+    if (text === undefined) {
+      text = this.keys.valuesOf(id).map(String).join(KEY_SEPARATOR);
+      this.keyRoutes[id] = text;
+    }
+    return text;
+  }
+
+  /** RECORD_* flags of a stage copy's rows. */
+  private flagsOf(stage: Float64Array | undefined, width: number): (r: number) => number {
+    const a = this.plan.analytics;
+    if (stage === undefined || a === undefined) return () => 0;
+    const forecast = a.forecast ? RECORD_FORECAST : 0;
+    const patterns = this.builder.hasThresholdPatterns;
+    return (r) => {
+      let flags = forecast;
+      const at = r * width;
+      if ((a.zscore && stage[at + S_IS_ANOMALY] === 1) || (a.score && stage[at + S_SCORE]! >= ANOMALY_SCORE_ALERT)) flags |= RECORD_ANOMALY;
+      if (patterns && this.builder.detectedPatterns(stage[at + S_PATTERNS]!).length > 0) flags |= RECORD_PATTERNS;
+      return flags;
+    };
   }
 
   private keyCell(column: number, id: number): string {
@@ -210,7 +242,7 @@ export class ColumnOutputs {
     }
     if (stage) this.analyticsParts(stage, stageWidth, members, cells);
     const windowAt = (r: number) => ({ start: start(r), end: end(r), values: this.keys.valuesOf(keyOf(r)) });
-    return new ColumnBatchOutput(count, build, plainNames(names) ? members : undefined, cells, windowAt);
+    return new ColumnBatchOutput(count, build, plainNames(names) ? members : undefined, cells, windowAt, this.flagsOf(stage, stageWidth), (r) => this.keyRoute(keyOf(r)));
   }
 
   /** Late events of the last core call. */
@@ -230,7 +262,7 @@ export class ColumnOutputs {
       members.push({ prefix: `${JSON.stringify(valueName)}:`, text: (r) => jsonNumber(data[r * width + L_VALUE]!) });
       cells.set(valueName, (r) => csvNumber(data[r * width + L_VALUE]!));
     }
-    return new ColumnBatchOutput(count, build, plainNames(names) ? members : undefined, cells);
+    return new ColumnBatchOutput(count, build, plainNames(names) ? members : undefined, cells, undefined, () => 0, (r) => this.keyRoute(data[r * width + L_KEY]!));
   }
 
   /**
@@ -263,6 +295,6 @@ export class ColumnOutputs {
       cells.set(typeName, (r) => csvField(types[r] ?? null));
     }
     if (this.analytics.length > 0) this.analyticsParts(stage, stageWidth, members, cells);
-    return new ColumnBatchOutput(count, build, plainNames(names) ? members : undefined, cells);
+    return new ColumnBatchOutput(count, build, plainNames(names) ? members : undefined, cells, undefined, this.flagsOf(this.analytics.length > 0 ? stage : undefined, stageWidth), (r) => this.keyRoute(key[r]!));
   }
 }

@@ -16,15 +16,15 @@
  * counted, and the count is sent (`{"type":"dropped","count":n}`) before the
  * next delivered message.
  */
-import type { ResultRecord, Sink } from '../sinks/sink.js';
+import { recordFlags, RECORD_ANOMALY, RECORD_FORECAST, RECORD_PATTERNS, type OutputBatch, type ResultRecord, type Sink } from '../sinks/sink.js';
+import { recordBatch } from '../sinks/outputBatch.js';
 import { KEY_SEPARATOR } from '../engine/columnBatch.js';
+
+export { ANOMALY_SCORE_ALERT } from '../sinks/sink.js';
 
 /** The kinds a subscriber can ask for. */
 export const LIVE_KINDS = ['windows', 'events', 'anomalies', 'forecasts', 'patterns', 'late'] as const;
 export type LiveKind = (typeof LIVE_KINDS)[number];
-
-/** anomaly_score at or above this makes a record an anomaly for `anomalies`. */
-export const ANOMALY_SCORE_ALERT = 0.5;
 
 /** A subscriber's filter; absent = everything. */
 export interface LiveFilter {
@@ -36,6 +36,18 @@ export interface LiveFilter {
 export interface LiveSocket {
   send(message: string): number;
   getBufferedAmount(): number;
+}
+
+/** Outputs of one kind waiting for flush(): each record's JSON text and key text. */
+interface Pending {
+  texts: string[];
+  keys: string[];
+}
+
+function emptyPending(): Record<LiveKind, Pending> {
+  const p = {} as Record<LiveKind, Pending>;
+  for (const kind of LIVE_KINDS) p[kind] = { texts: [], keys: [] };
+  return p;
 }
 
 interface Subscriber {
@@ -73,8 +85,8 @@ export class LiveHub {
   private batch = 0;
   /** Messages dropped for slow subscribers, in total. */
   droppedTotal = 0;
-  // records of the current engine batch, by kind, until flush()
-  private pending: Record<LiveKind, ResultRecord[]> = { windows: [], events: [], anomalies: [], forecasts: [], patterns: [], late: [] };
+  // the current engine batch's outputs by kind, as JSON texts with their key texts, until flush()
+  private pending: Record<LiveKind, Pending> = emptyPending();
 
   /** @param keyColumns the query's grouping columns (key filters compare their values) */
   constructor(
@@ -118,59 +130,87 @@ export class LiveHub {
 
   /** Sinks that feed the hub: results (windows or scored events), late events, matches. */
   sinks(): { results: Sink; late: Sink; matches: Sink } {
-    const sink = (route: (records: ResultRecord[]) => void, kind: string): Sink => ({
+    const sink = (route: (batch: OutputBatch) => void, kind: string): Sink => ({
       description: `live:${kind}`,
       open: () => undefined,
-      write: (records) => route(records),
-      // with nobody subscribed the batch's records are never built
-      writeBatch: (batch) => { if (this.subscribers.size > 0) route(batch.records()); },
+      write: (records) => { if (this.subscribers.size > 0) route(recordBatch(records)); },
+      // from the columns: with nobody subscribed nothing is made at all, else each record's JSON text, no record object
+      writeBatch: (batch) => { if (this.subscribers.size > 0) route(batch); },
       // sending happens once per engine batch, in flush(), after all outputs of the batch are in
       flush: () => undefined,
       close: () => undefined,
     });
     return {
-      results: sink((records) => this.addResults(records), 'results'),
-      late: sink((records) => { this.pending.late.push(...records); }, 'late'),
-      matches: sink((records) => { this.pending.patterns.push(...records); }, 'matches'),
+      results: sink((batch) => this.addResults(batch), 'results'),
+      late: sink((batch) => this.add(batch, 'late'), 'late'),
+      matches: sink((batch) => this.add(batch, 'patterns'), 'matches'),
     };
   }
 
-  /** Sorts result records into kinds. */
-  private addResults(records: ResultRecord[]): void {
+  /** Sorts result records into kinds: windows or events, and anomalies, forecasts, patterns by their flags. */
+  private addResults(batch: OutputBatch): void {
     const p = this.pending;
-    for (const r of records) {
-      if ('window' in r) p.windows.push(r);
-      else p.events.push(r);
-      if (r.is_anomaly === true || (typeof r.anomaly_score === 'number' && r.anomaly_score >= ANOMALY_SCORE_ALERT)) p.anomalies.push(r);
-      if ('forecast' in r) p.forecasts.push(r);
-      if (Array.isArray(r.detected_patterns) && r.detected_patterns.length > 0) p.patterns.push(r);
+    const texts = batch.jsonLines();
+    const records = batch.flagsAt && batch.keyAt ? undefined : batch.records();
+    const flagsAt = batch.flagsAt ?? ((r: number) => recordFlags(records![r]!));
+    const keyAt = batch.keyAt ?? ((r: number) => this.keyOf(records![r]!));
+    const main = batch.windowAt || (records !== undefined && records.length > 0 && 'window' in records[0]!) ? p.windows : p.events;
+    for (let r = 0; r < batch.count; r++) {
+      const text = texts[r]!;
+      const key = keyAt(r);
+      main.texts.push(text);
+      main.keys.push(key);
+      const flags = flagsAt(r);
+      if (flags & RECORD_ANOMALY) { p.anomalies.texts.push(text); p.anomalies.keys.push(key); }
+      if (flags & RECORD_FORECAST) { p.forecasts.texts.push(text); p.forecasts.keys.push(key); }
+      if (flags & RECORD_PATTERNS) { p.patterns.texts.push(text); p.patterns.keys.push(key); }
     }
   }
 
-  /** Sends this batch's records to every subscriber (one message each), then starts a new batch. */
+  /** Adds a batch's records to one kind. */
+  private add(batch: OutputBatch, kind: LiveKind): void {
+    const pending = this.pending[kind];
+    const texts = batch.jsonLines();
+    const records = batch.keyAt ? undefined : batch.records();
+    for (let r = 0; r < batch.count; r++) {
+      pending.texts.push(texts[r]!);
+      pending.keys.push(batch.keyAt ? batch.keyAt(r) : this.keyOf(records![r]!));
+    }
+  }
+
+  /** A record's key text: its grouping values as strings, joined by U+001F. */
+  private keyOf(r: ResultRecord): string {
+    return this.keyColumns.map((c) => String(r[c])).join(KEY_SEPARATOR);
+  }
+
+  /**
+   * Sends this batch's outputs to every subscriber (one message each), then
+   * starts a new batch. The message is `{"type":"results","batch":n,<kind>:[…],…}`
+   * with the kinds in LIVE_KINDS order, written from the records' JSON texts.
+   */
   flush(): void {
     const pending = this.pending;
-    const any = LIVE_KINDS.some((k) => pending[k].length > 0);
+    const any = LIVE_KINDS.some((k) => pending[k].texts.length > 0);
     if (!any) return;
-    this.pending = { windows: [], events: [], anomalies: [], forecasts: [], patterns: [], late: [] };
+    this.pending = emptyPending();
     this.batch++;
-    const keyOf = (r: ResultRecord): string => this.keyColumns.map((c) => String(r[c])).join(KEY_SEPARATOR);
     const cache = new Map<string, string>(); // subscribers with equal filters share one serialised message
     for (const s of this.subscribers) {
       const id = `${[...(s.filter.kinds ?? [])].join(',')}|${[...(s.filter.keys ?? [])].join(KEY_SEPARATOR)}`;
       let message = cache.get(id);
       if (message === undefined) {
-        const body: Record<string, unknown> = { type: 'results', batch: this.batch };
+        let body = `{"type":"results","batch":${this.batch}`;
         let count = 0;
         for (const kind of LIVE_KINDS) {
           if (s.filter.kinds && !s.filter.kinds.has(kind)) continue;
-          const records = s.filter.keys ? pending[kind].filter((r) => s.filter.keys!.has(keyOf(r))) : pending[kind];
-          if (records.length > 0) {
-            body[kind] = records;
-            count += records.length;
+          const { texts, keys } = pending[kind];
+          const wanted = s.filter.keys ? texts.filter((_, i) => s.filter.keys!.has(keys[i]!)) : texts;
+          if (wanted.length > 0) {
+            body += `,${JSON.stringify(kind)}:[${wanted.join(',')}]`;
+            count += wanted.length;
           }
         }
-        message = count > 0 ? JSON.stringify(body) : '';
+        message = count > 0 ? body + '}' : '';
         cache.set(id, message);
       }
       if (message !== '') this.deliver(s, message);

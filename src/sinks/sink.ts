@@ -64,6 +64,31 @@ export interface OutputBatch {
    * in the record) and grouping values, read from the columns.
    */
   windowAt?(r: number): { start: string; end: string; values: readonly unknown[] };
+  /**
+   * Record `r`'s RECORD_* flags, read from the columns, so a router (the
+   * live hub) need not build it. Absent: read them from records() (recordFlags).
+   */
+  flagsAt?(r: number): number;
+  /** Record `r`'s key text (its grouping values joined by U+001F), from the columns. */
+  keyAt?(r: number): string;
+}
+
+/** The record is an anomaly: is_anomaly true, or anomaly_score ≥ ANOMALY_SCORE_ALERT. */
+export const RECORD_ANOMALY = 1;
+/** The record carries a Holt forecast. */
+export const RECORD_FORECAST = 2;
+/** The record matched threshold patterns (a non-empty detected_patterns). */
+export const RECORD_PATTERNS = 4;
+/** anomaly_score at or above this makes a record an anomaly (nupic's red zone). */
+export const ANOMALY_SCORE_ALERT = 0.5;
+
+/** The RECORD_* flags of a built record. */
+export function recordFlags(r: ResultRecord): number {
+  let flags = 0;
+  if (r.is_anomaly === true || (typeof r.anomaly_score === 'number' && r.anomaly_score >= ANOMALY_SCORE_ALERT)) flags |= RECORD_ANOMALY;
+  if ('forecast' in r) flags |= RECORD_FORECAST;
+  if (Array.isArray(r.detected_patterns) && r.detected_patterns.length > 0) flags |= RECORD_PATTERNS;
+  return flags;
 }
 
 /** A destination for results. */
