@@ -1,0 +1,89 @@
+/**
+ * Windowed relative-entropy (distribution-shift) detector, after Wang,
+ * Talwar, Schwan, Ranganathan (2011), "Online detection of utility cloud
+ * anomalies using metric distributions" (the method behind NAB's
+ * "relativeEntropy" detector).
+ *
+ * Per row: the histogram P of the last W = 52 values over B = 5 equal bins
+ * of the series' all-time range [min, max] is compared with each stored
+ * hypothesis distribution Q_i by the relative entropy
+ *   D(P‖Q_i) = Σ_b P_b · ln(P_b / Q_b),
+ * and P "matches" Q_i if 2·W·D(P‖Q_i) < χ²_{B−1}(1 − 0.01) = 13.277 (Wang et
+ * al.'s test: 2W·D is asymptotically χ² with B−1 degrees of freedom under
+ * "P was drawn from Q"). Of the matching hypotheses the closest one wins and
+ * its count rises; the row is anomalous (raw 1) if nothing matches (P then
+ * becomes a new hypothesis) or if the winner has been matched fewer than
+ * c_th = 4 times (a rarely seen regime). Otherwise raw 0.
+ *
+ * Hypotheses are capped at M = 8 (constant memory; the paper's list grows):
+ * a new one replaces the least-matched. Q is stored with add-½ smoothing
+ * ((count + ½)/(W + B/2)) so that D is finite. Raw is NaN until the ring is
+ * full. W = 52, B = 5, significance 0.01, c_th = 4 are the published
+ * settings of NAB's relative-entropy detector; M = 8 is the memory cap.
+ *
+ * State: ring 52 × f32 (208 B) + head/filled (8 B) + M × (B × f32 + f32
+ * count) = 8 × 24 = 192 B + hypotheses in use (8 B) = 416 B. (The range is
+ * the ensemble's shared min/max.)
+ */
+const W = 52;
+const B = 5;
+const CHI2_4_099 = 13.276704135987622;
+const C_TH = 4;
+const M = 8;
+
+/** Relative-entropy component. */
+export class RelativeEntropy {
+  static readonly BYTES = W * 4 + 8 + M * (B + 1) * 4 + 8;
+  readonly stateBytes = RelativeEntropy.BYTES;
+  private readonly ring = new Float32Array(W);
+  private head = 0;
+  private filled = 0;
+  private readonly hyp = new Float32Array(M * B);
+  private readonly count = new Float32Array(M);
+  private used = 0;
+  private readonly p = new Float64Array(B); // scratch, not state
+
+  /** Raw anomaly of row x given the all-time range [lo, hi] (x included). */
+  raw(x: number, lo: number, hi: number): number {
+    this.ring[this.head] = x;
+    this.head = (this.head + 1) % W;
+    if (this.filled < W) this.filled++;
+    if (this.filled < W) return NaN;
+    const p = this.p;
+    p.fill(0);
+    const span = hi - lo;
+    for (let i = 0; i < W; i++) {
+      const v = this.ring[i] as number;
+      const b = span > 0 ? Math.min(B - 1, Math.max(0, Math.floor(((v - lo) / span) * B))) : 0;
+      p[b] = (p[b] as number) + 1;
+    }
+    let best = -1;
+    let bestD = Infinity;
+    for (let h = 0; h < this.used; h++) {
+      let d = 0;
+      for (let b = 0; b < B; b++) {
+        const pb = (p[b] as number) / W;
+        if (pb > 0) d += pb * Math.log(pb / (this.hyp[h * B + b] as number));
+      }
+      if (d < bestD) {
+        bestD = d;
+        best = h;
+      }
+    }
+    if (best >= 0 && 2 * W * bestD < CHI2_4_099) {
+      const c = this.count[best] as number;
+      this.count[best] = c + 1;
+      return c < C_TH ? 1 : 0;
+    }
+    // No hypothesis explains the window: store it as a new one.
+    let slot = this.used;
+    if (slot < M) this.used++;
+    else {
+      slot = 0;
+      for (let h = 1; h < M; h++) if ((this.count[h] as number) < (this.count[slot] as number)) slot = h;
+    }
+    for (let b = 0; b < B; b++) this.hyp[slot * B + b] = ((p[b] as number) + 0.5) / (W + B / 2);
+    this.count[slot] = 1;
+    return 1;
+  }
+}
