@@ -1,12 +1,21 @@
 /**
  * Leave-one-category-out cross-validation (bench/nab/crossValidation.ts) of
- * today's default detector (test/reference/detector.ts) over a small grid of
- * its tuned constants.
+ * today's default detector (test/reference/detector.ts) and of the issue-11
+ * prototype (bench/nab/prototypes/ensemble.ts), each over a small grid of
+ * its tuned constants, on the 24 shared NAB files.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/nab/crossValidate.js
+ *
+ * Prints, per detector, the per-fold table (chosen setting, training score,
+ * held-out score at its own threshold and at the training threshold) and the
+ * plain (all 24 files) scores of the setting the same rule picks on all files
+ * and of the untuned defaults; ends with one JSON line:
+ * {"bench":"nab-cv","baseline_cv_standard":…,"prototype_cv_standard":…,"prototype_standard":…,"prototype_bytes_per_key":…}
  */
-import { crossValidate, formatCv, grid, type Candidate } from './crossValidation.js';
+import { crossValidate, formatCv, grid, selectOnAll, type Candidate, type CvResult } from './crossValidation.js';
+import { breakdown, nabFiles, runDetector, summary, type DetectorFactory } from './harness.js';
 import { SurpriseLikelihoodDetector } from '../../test/reference/detector.js';
+import { EnsembleDetector } from './prototypes/ensemble.js';
 
 /** Grid over the baseline's hand-tuned constants; the shipped defaults come first so ties keep them. */
 export function baselineCandidates(): Candidate[] {
@@ -16,5 +25,50 @@ export function baselineCandidates(): Candidate[] {
   }));
 }
 
-const base = crossValidate(baselineCandidates());
-console.log(formatCv('== baseline: SurpriseLikelihoodDetector (sigma × novelty × cool-down rows × cap, 54 settings)', base));
+/**
+ * Grid over the prototype's four tuned constants (36 settings). First = the
+ * untuned literature defaults (three-sigma rule, EW rate 0.01, cool-down of
+ * nupic's 10-row averaging window, Wang et al.'s c_th = 4), so ties keep them.
+ */
+export function prototypeCandidates(): Candidate[] {
+  return grid({ sigma: [3, 2.5, 3.5], scaleAlpha: [0.01, 0.05], coolDownRows: [10, 30, 100], entropyCTh: [4, 1] }).map((s) => ({
+    label: `sigma ${s.sigma} alpha ${s.scaleAlpha} cool ${s.coolDownRows} cTh ${s.entropyCTh}`,
+    factory: () => new EnsembleDetector(s),
+  }));
+}
+
+function plain(name: string, factory: DetectorFactory): number {
+  const run = runDetector(factory);
+  console.log(`plain (all 24 files), ${name}: ${summary(run.result)}`);
+  console.log(breakdown(run).split('\n').filter((l) => !l.startsWith('  ')).map((l) => '  ' + l).join('\n'));
+  console.log(`  detector time ${((run.detectMs * 1e3) / run.rows).toFixed(2)} µs/row over ${run.rows} rows`);
+  return run.result.standard.score;
+}
+
+function section(title: string, candidates: Candidate[]): { cv: CvResult; selected: string; standard: number } {
+  console.log(`\n== ${title}`);
+  const cv = crossValidate(candidates);
+  console.log(formatCv(`leave-one-category-out over ${candidates.length} settings`, cv));
+  const first = candidates[0] as Candidate;
+  const sel = selectOnAll(candidates, nabFiles());
+  plain(`defaults (${first.label})`, first.factory);
+  const standard = sel.candidate === first ? sel.score : plain(`selected on all files (${sel.candidate.label})`, sel.candidate.factory);
+  if (sel.candidate === first) console.log('  (the defaults are also the setting selected on all files)');
+  return { cv, selected: sel.candidate.label, standard };
+}
+
+const base = section('baseline: SurpriseLikelihoodDetector (test/reference/detector.ts)', baselineCandidates());
+const proto = section('prototype: EnsembleDetector (bench/nab/prototypes/ensemble.ts)', prototypeCandidates());
+const bytes = new EnsembleDetector().stateBytes;
+console.log(`\nprototype state: ${bytes} bytes per key`);
+console.log(
+  JSON.stringify({
+    bench: 'nab-cv',
+    baseline_cv_standard: Number(base.cv.cvStandard.toFixed(2)),
+    baseline_cv_strict: Number(base.cv.cvStrict.toFixed(2)),
+    prototype_cv_standard: Number(proto.cv.cvStandard.toFixed(2)),
+    prototype_cv_strict: Number(proto.cv.cvStrict.toFixed(2)),
+    prototype_standard: Number(proto.standard.toFixed(2)),
+    prototype_bytes_per_key: bytes,
+  }),
+);

@@ -190,3 +190,21 @@ export function grid<T extends Record<string, readonly unknown[]>>(axes: T): { [
   for (const [k, vs] of Object.entries(axes)) out = out.flatMap((o) => vs.map((v) => ({ ...o, [k]: v })));
   return out as { [K in keyof T]: T[K][number] }[];
 }
+
+/**
+ * The candidate a deployment would ship after cross-validation: the same
+ * selection rule (best standard score, ties → earlier) applied to all files.
+ * Its score is in-sample by construction; report it as the plain score, next
+ * to the cross-validated one, never instead of it.
+ */
+export function selectOnAll(candidates: readonly Candidate[], files: readonly NabFile[] = nabFiles()): { candidate: Candidate; score: number } {
+  const prepared = files.map((f) => prepareFile(f.name, f.times, f.windows));
+  const all = files.map((_, i) => i);
+  let best: { candidate: Candidate; score: number } | undefined;
+  for (const c of candidates) {
+    const score = scoreSubset(prepared, runScores(c.factory, files), all).score;
+    if (best === undefined || score > best.score) best = { candidate: c, score };
+  }
+  if (best === undefined) throw new Error('selectOnAll: no candidates');
+  return best;
+}

@@ -1,90 +1,104 @@
 /**
- * Forecast-error surprise: the raw input of Numenta-style anomaly likelihood
- * when the model is a plain forecaster instead of HTM.
+ * Forecast-error surprise: the raw input of a Numenta-style anomaly
+ * likelihood when the model is a plain forecaster instead of HTM.
  *
  * Per row (t, x): forecast x̂ before seeing x; error e = x − x̂; the row is a
- * surprise (raw 1) if |e| > k·σ̂, else raw 0 (k = SIGMA, three-sigma rule by
- * default, the constant the CV grid tunes). σ̂ is a robust error scale: the
- * exponentially weighted mean absolute error times √(π/2) (= σ for Gaussian
- * errors; less inflated by heavy-tailed bursts than a mean square), kept per
- * hour of day (24 buckets, so count series whose noise follows the daily
- * rhythm are judged against that hour's noise), falling back to the global
- * scale while a bucket has fewer than 10 visits.
+ * surprise (raw 1) if |e| > k·σ̂, else raw 0 (k = `sigma`, 3 by default: the
+ * three-sigma rule; CV grid {3, 2.5, 3.5}). σ̂ is the forecaster's own RMS
+ * error, kept per hour of day (24 buckets in event time, so series whose
+ * noise follows the daily rhythm — counts, load — are judged against that
+ * hour's noise), each an EW mean of e² with rate max(`scaleAlpha`, 1/visits)
+ * (0.01 by default, CV grid {0.01, 0.05}), falling back to the global EW mean
+ * of e² (rate max(`scaleAlpha`, 1/n)) while the bucket has < 10 visits.
+ * If σ̂ = 0 (a constant stretch), any nonzero error is a surprise.
  *
- * Forecasters (one instance each, independent):
+ * Forecasters (one instance each, independent state):
  * - `last`: x̂ = previous value (random walk). Sudden steps and spikes.
  * - `daily`: x̂ = the value in the same 5-minute slot of the day one day
- *   earlier (seasonal naive, period 1 day, in event time: 288 slots of
- *   f32 value + u16 day number). No forecast (raw NaN) if that slot was not
- *   written yesterday (first day, gaps, rows closer than 5 minutes).
- *   Catches a daily pattern that changes or disappears.
+ *   earlier (seasonal naive, period one day, event time): 288 slots of
+ *   f32 value + u16 day number; no forecast unless the slot was written on
+ *   the previous calendar day (UTC). Catches a daily shape that changes or
+ *   disappears (flat middle, dropped cycle).
+ * - `weekly`: x̂ = the mean of the same hour of the week one week earlier:
+ *   168 slots of f32 hourly mean + u8 week number, filled from a running
+ *   sum/count of the current hour; no forecast unless the slot was written in
+ *   the previous week. An hourly mean has about 1/12 of a single 5-minute
+ *   value's noise, which suits noisy counts, and it carries the weekday
+ *   rhythm (weekends) that a daily forecaster cannot.
+ * A forecaster with no forecast for a row gives raw NaN ("no opinion"), and
+ * raw is NaN for its first 10 forecasts (σ̂ is not yet meaningful).
  *
- * Raw is NaN ("no opinion") until the forecaster has made 10 forecasts.
+ * Fixed, untuned design constants: 24 hour buckets, 10 visits, 10 forecasts,
+ * 288 day slots, 168 week slots.
  *
- * Fixed (untuned, set before any scoring): 24 hour buckets, 10 visits,
- * global rate max(1/n, 2/(288+1)) (span = the likelihood's learning period),
- * bucket rate max(1/visits, 0.05), 288 day slots.
- *
- * State: `last` — last value f64 (8) + scale (global mae, n: 2 × f64 = 16;
- * 24 × (f32 mae + f32 visits) = 192) + forecasts f64 (8) = 224 B.
- * `daily` — 288 × (f32 + u16) = 1728 B + the same scale 208 + forecasts 8
- * = 1944 B.
+ * State (bytes as the wasm core would store them), every forecaster: error
+ * scale = global mean square + n (2 × f64 = 16) + 24 × (f32 mean square +
+ * u16 visits) = 144 → 160 B, forecasts made (f64, 8 B).
+ * - `last`: + last value (f64, 8) = 176 B.
+ * - `daily`: + 288 × (f32 + u16) = 1728 → 1896 B.
+ * - `weekly`: + 168 × (f32 + u8) = 840 + current hour, sum, count (3 × f64 =
+ *   24) → 1032 B.
  */
 export const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const WEEK_MS = 7 * DAY_MS;
 const HOUR_BUCKETS = 24;
 const MIN_VISITS = 10;
 const WARMUP_FORECASTS = 10;
-/** Exploration knobs (scratch; fixed before the final design). */
-export const FE_OPTS = { globalAlpha: 2 / (288 + 1), bucketAlpha: 0.05, mse: false };
 const DAY_SLOTS = 288;
-const SQRT_HALF_PI = Math.sqrt(Math.PI / 2);
+const WEEK_SLOTS = 168;
 
 /** Which forecaster a component uses. */
 export type ForecasterKind = 'last' | 'daily' | 'weekly';
 
-const HOUR_MS = 3_600_000;
-const WEEK_MS = 7 * DAY_MS;
-const WEEK_SLOTS = 168;
+/** Tunable constants of a forecast-error component. */
+export interface ForecastErrorOptions {
+  /** Surprise threshold in σ̂ (default 3). */
+  sigma: number;
+  /** Floor of the EW rates of the error scale (default 0.01). */
+  scaleAlpha: number;
+}
+
+export const DEFAULT_FORECAST_ERROR: ForecastErrorOptions = { sigma: 3, scaleAlpha: 0.01 };
 
 /** Hour of day (0–23) of an epoch-ms time (UTC). */
 export function hourOfDay(t: number): number {
   let p = t % DAY_MS;
   if (p < 0) p += DAY_MS;
-  return Math.min(HOUR_BUCKETS - 1, Math.floor(p / 3_600_000));
+  return Math.min(HOUR_BUCKETS - 1, Math.floor(p / HOUR_MS));
 }
 
-/** Robust error scale per hour of day, with a global fallback. */
+/** RMS forecast error per hour of day, with a global fallback. */
 export class ErrorScale {
   static readonly BYTES = 16 + HOUR_BUCKETS * 6;
   private n = 0;
-  private mae = 0;
-  private readonly bucketMae = new Float32Array(HOUR_BUCKETS);
+  private meanSq = 0;
+  private readonly bucketSq = new Float32Array(HOUR_BUCKETS);
   private readonly visits = new Uint16Array(HOUR_BUCKETS);
+  constructor(private readonly alpha: number) {}
   /** σ̂ for time t (before this row's error is learnt). */
   sigma(t: number): number {
     const b = hourOfDay(t);
-    const m = (this.visits[b] as number) >= MIN_VISITS ? (this.bucketMae[b] as number) : this.mae;
-    return FE_OPTS.mse ? Math.sqrt(m) : m * SQRT_HALF_PI;
+    return Math.sqrt((this.visits[b] as number) >= MIN_VISITS ? (this.bucketSq[b] as number) : this.meanSq);
   }
-  /** Learn one absolute error at time t. */
-  learn(t: number, absError: number): void {
+  /** Learn one error at time t. */
+  learn(t: number, error: number): void {
+    const e2 = error * error;
     const b = hourOfDay(t);
-    if (FE_OPTS.mse) absError *= absError;
-    const GLOBAL_ALPHA = FE_OPTS.globalAlpha;
-    const BUCKET_ALPHA = FE_OPTS.bucketAlpha;
     this.n++;
-    this.mae += Math.max(GLOBAL_ALPHA, 1 / this.n) * (absError - this.mae);
-    const v = (this.visits[b] as number) + 1;
-    this.visits[b] = Math.min(v, 65535);
-    const bm = this.bucketMae[b] as number;
-    this.bucketMae[b] = bm + Math.max(BUCKET_ALPHA, 1 / v) * (absError - bm);
+    this.meanSq += Math.max(this.alpha, 1 / this.n) * (e2 - this.meanSq);
+    const v = Math.min((this.visits[b] as number) + 1, 65535);
+    this.visits[b] = v;
+    const bs = this.bucketSq[b] as number;
+    this.bucketSq[b] = bs + Math.max(this.alpha, 1 / v) * (e2 - bs);
   }
 }
 
 /** Forecast-error surprise component. */
 export class ForecastError {
   readonly stateBytes: number;
-  private readonly scale = new ErrorScale();
+  private readonly scale: ErrorScale;
+  private readonly sigmaK: number;
   private forecasts = 0;
   private last = NaN;
   private readonly slotValue: Float32Array | undefined;
@@ -96,7 +110,10 @@ export class ForecastError {
   private accSum = 0;
   private accCount = 0;
 
-  constructor(readonly kind: ForecasterKind, private readonly sigmaK: number = 3) {
+  constructor(readonly kind: ForecasterKind, options: Partial<ForecastErrorOptions> = {}) {
+    const o = { ...DEFAULT_FORECAST_ERROR, ...options };
+    this.scale = new ErrorScale(o.scaleAlpha);
+    this.sigmaK = o.sigma;
     if (kind === 'daily') {
       this.slotValue = new Float32Array(DAY_SLOTS);
       this.slotDay = new Int32Array(DAY_SLOTS).fill(-1);

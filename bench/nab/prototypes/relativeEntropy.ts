@@ -42,6 +42,8 @@ export class RelativeEntropy {
   private readonly count = new Float32Array(M);
   private used = 0;
   private readonly p = new Float64Array(B); // scratch, not state
+  /** c_th: a matched hypothesis seen fewer times than this is still anomalous (1 = only non-matches are). */
+  constructor(private readonly cTh: number = C_TH) {}
 
   /** Raw anomaly of row x given the all-time range [lo, hi] (x included). */
   raw(x: number, lo: number, hi: number): number {
@@ -73,7 +75,7 @@ export class RelativeEntropy {
     if (best >= 0 && 2 * W * bestD < CHI2_4_099) {
       const c = this.count[best] as number;
       this.count[best] = c + 1;
-      return c < C_TH ? 1 : 0;
+      return c < this.cTh ? 1 : 0;
     }
     // No hypothesis explains the window: store it as a new one.
     let slot = this.used;
