@@ -1,4 +1,9 @@
-/** Scratch: per-file comparison of the baseline and a prototype design at each one's own corpus threshold. */
+/**
+ * Per-file comparison of today's detector (first line of each pair) and a
+ * prototype design (second line), each at its own corpus threshold:
+ *
+ *   node dist/bench/nab/prototypes/compare.js '{…EnsembleSettings…}'
+ */
 import { breakdown, runDetector } from '../harness.js';
 import { SurpriseLikelihoodDetector } from '../../../test/reference/detector.js';
 import { EnsembleDetector } from './ensemble.js';

@@ -16,11 +16,18 @@
  * The score is nupic's log-likelihood: log(1.0000000001 − L)/log(1e-10) ∈ [0, 1]
  * (0.5 ⇔ L = 0.99999, nupic's "red" level).
  *
+ * The learning period can also end in event time: with `learningDayMs` set
+ * (the ensemble uses one day), learning ends at the first row that is at
+ * least a day after the first row pushed, or after 288 rows, whichever is
+ * first — nupic's 288 rows are one day of 5-minute rows, so this keeps its
+ * meaning for hourly or daily series.
+ *
  * All constants here are nupic's published defaults: none is tuned.
  *
  * State (as the wasm would store it): ring 10 × f32 (40 B) + head, filled
  * (2 × u8, padded to 8 B) + sum, rows, n, mean, variance (5 × f64, 40 B) +
- * prevRed (u8, padded to 8 B) = 96 B.
+ * prevRed (u8, padded to 8 B) + first time, row where learning ended
+ * (2 × f64, 16 B) = 112 B.
  */
 import { normalTail } from '../../../test/reference/detector.js';
 
@@ -94,9 +101,8 @@ export class Likelihood {
     this.ring[this.head] = a;
     this.head = (this.head + 1) % AVERAGING_WINDOW;
     this.sum += a;
-    // Recompute the sum now and then would be needed for f64 drift over
-    // billions of rows; the ring is short and values are in [0, 1], so the
-    // running sum is clamped at 0 instead.
+    // A running sum of values in [0, 1] drifts only by rounding; it is
+    // clamped at 0 so that it can never go negative.
     if (this.sum < 0) this.sum = 0;
     const avg = this.sum / this.filled;
 

@@ -13,13 +13,17 @@
  * "P was drawn from Q"). Of the matching hypotheses the closest one wins and
  * its count rises; the row is anomalous (raw 1) if nothing matches (P then
  * becomes a new hypothesis) or if the winner has been matched fewer than
- * c_th = 4 times (a rarely seen regime). Otherwise raw 0.
+ * c_th times (a rarely seen regime; c_th = 4 by default, CV grid {4, 1}
+ * where 1 means only unmatched windows are anomalous). Otherwise raw 0.
  *
  * Hypotheses are capped at M = 8 (constant memory; the paper's list grows):
  * a new one replaces the least-matched. Q is stored with add-½ smoothing
  * ((count + ½)/(W + B/2)) so that D is finite. Raw is NaN until the ring is
- * full. W = 52, B = 5, significance 0.01, c_th = 4 are the published
- * settings of NAB's relative-entropy detector; M = 8 is the memory cap.
+ * full. W = 52, B = 5, significance 0.01 and c_th = 4 are the settings of
+ * NAB's relative-entropy detector as recalled from its published
+ * description (not re-checked against its source, which this work does not
+ * read); they are not tuned here except c_th ∈ {4, 1} in the CV grid.
+ * M = 8 is the memory cap.
  *
  * State: ring 52 × f32 (208 B) + head/filled (8 B) + M × (B × f32 + f32
  * count) = 8 × 24 = 192 B + hypotheses in use (8 B) = 416 B. (The range is

@@ -12,7 +12,11 @@
  * 3. Anomaly-free bursty counts (Poisson with a daily × weekly rate and a
  *    slowly varying log-normal factor: a stand-in for social-media volume)
  *    and gappy, jittered timestamps: alarm rates, prototype vs baseline.
- * Scores are checked to be in [0, 1].
+ * 4. Warm-up length (rows of exact 0) at 1-minute … 1-day row spacing.
+ * 5. Scale (×1e6) and offset (+1e4) invariance of the alarm decisions.
+ * 6. Constant stretches: an all-constant series; noise with 1000 constant rows.
+ * Scores are checked to be in [0, 1]. PROTO='{…EnsembleSettings…}' runs
+ * another design.
  */
 import { SurpriseLikelihoodDetector } from '../../../test/reference/detector.js';
 import type { StreamingDetector } from '../harness.js';
@@ -159,4 +163,49 @@ const say = (s: string) => {
     res.push(`${dname}: bursty counts ${((counts / (10 * (N - 400))) * 1e4).toFixed(2)} alarms/10k rows, gappy noise ${((gappy / (10 * (0.7 * N - 400))) * 1e4).toFixed(2)} alarms/10k rows`);
   }
   say(`anomaly-free (10 seeds × 12000 rows, from row 400): ${res.join(' · ')}`);
+}
+
+// 4. warm-up length at other row spacings (first row with a nonzero score; 0 before it)
+{
+  const res: string[] = [];
+  for (const [label, step] of [['1 min', 60_000], ['5 min', STEP], ['30 min', 1_800_000], ['1 h', 3_600_000], ['1 day', 86_400_000]] as const) {
+    const r = rng(77);
+    const n = 3000;
+    const times = Array.from({ length: n }, (_, i) => T0 + i * step);
+    const s = run(proto(), times, Array.from({ length: n }, () => 10 + r.n()));
+    res.push(`${label}: ${s.findIndex((x) => x > 0)}`);
+  }
+  say(`warm-up (rows of exact 0 on noise) by row spacing: ${res.join(', ')}`);
+}
+
+// 5. scale and offset: the same noise ×1e6, and +1e4, must raise the same alarms
+{
+  let same = 0;
+  let total = 0;
+  for (let seed = 1; seed <= 5; seed++) {
+    const r = rng(900 + seed);
+    const v = Array.from({ length: 5000 }, (_, i) => 10 + 3 * Math.sin((2 * Math.PI * i) / DAY_ROWS) + r.n() + (i === 3000 ? 8 : 0));
+    const a = run(proto(), regular(5000), v);
+    const b = run(proto(), regular(5000), v.map((x) => x * 1e6));
+    const c = run(proto(), regular(5000), v.map((x) => x + 1e4));
+    for (let i = 0; i < 5000; i++) {
+      const fa = (a[i] as number) >= 0.5;
+      total++;
+      if (fa === (b[i] as number) >= 0.5 && fa === (c[i] as number) >= 0.5) same++;
+    }
+  }
+  say(`scale ×1e6 and offset +1e4: alarm (≥ 0.5) decisions identical on ${same}/${total} rows`);
+}
+
+// 6. constant stretches: an all-constant series; noise with a 1000-row constant stretch (rows 2000–2999)
+{
+  const flat = run(proto(), regular(5000), Array.from({ length: 5000 }, () => 42));
+  let flatAlarms = 0;
+  for (const s of flat) if (s >= 0.5) flatAlarms++;
+  const r = rng(4242);
+  const v = Array.from({ length: 5000 }, (_, i) => (i >= 2000 && i < 3000 ? 10 : 10 + r.n()));
+  const s = run(proto(), regular(5000), v);
+  const at: number[] = [];
+  for (let i = 400; i < 5000; i++) if ((s[i] as number) >= 0.5) at.push(i);
+  say(`constant series: ${flatAlarms} alarms in 5000 rows; noise with a constant stretch at rows 2000–2999: alarms at rows ${at.join(', ')}`);
 }
