@@ -1,85 +1,156 @@
 /**
- * eddy's default anomaly score ("surprise likelihood"): a per-row score in
- * [0, 1], one pass, no look-ahead, constant memory per key, the same
- * settings for every series. Its plain TypeScript reference, with the design
- * notes, is test/reference/detector.ts; bench/nab.ts scores it on NAB.
+ * eddy's default anomaly score: a per-row score in [0, 1], one pass, no
+ * look-ahead, O(1) work and 4000 bytes of state per key, the same settings
+ * for every series. An ensemble of published detectors, each turned into a
+ * calibrated probability by its own Numenta anomaly likelihood, combined by
+ * Fisher's method. Its plain TypeScript reference, with the design notes, is
+ * test/reference/detector.ts (+ likelihood.ts, forecastError.ts,
+ * relativeEntropy.ts); bench/nab.ts scores this core on NAB and checks it
+ * equals the reference.
  *
- * Per row (t, x) of a key:
- *  1. two forecasts made before seeing x: the previous value, and the value
- *     of the same 5-minute slot of the week one week ago (0.5–1.5 weeks), else
- *     of the same slot one day ago (0.5–1.5 days), else none;
- *  2. per forecast, a surprise: |error| > 3σ, σ² the forecast's own mean
- *     squared error for the hour of day (24 buckets, EW rate max(0.01, 1/visits),
- *     the global EW mean square until a bucket has 10 visits); none before 10
- *     forecasts;
- *  3. per forecast, Numenta's anomaly likelihood of the 0/1 surprises: the
- *     average over the last 10 rows against a Gaussian of past averages (EW,
- *     rate max(2/8641, 1/n), after a 288-row learning period; mean ≥ 0.03,
- *     variance ≥ 0.0003), reported after 100 more rows; a red value right
- *     after a red one is downgraded to 0.999; score = log(1.0000000001 − L)/log(1e-10);
- *  4. novelty: x beyond the all-time [min, max] widened by 5% of the range scores 1;
- *  5. score = max of the above;
- *  6. cool-down: after a score ≥ 0.5 the next 10 rows are capped at 0.3.
+ * Per row (t in epoch ms, x) of a key:
+ *  1. non-finite t or x: score 0, nothing learnt (the core rejects such rows
+ *     before any stage; kept so the kernel is total);
+ *  2. novelty: x beyond the all-time [min, max] (before x) widened by 5 % of
+ *     its width; then [min, max] is widened to include x;
+ *  3. four components, each giving a raw anomaly (0/1) or no opinion (NaN):
+ *     - last: forecast = previous value;
+ *     - daily: forecast = the same 5-minute slot (of 288) of the previous UTC
+ *       day (f32 value + u16 day tag per slot);
+ *     - weekly: forecast = the mean of the same hour of the week (of 168) of
+ *       the previous week (f32 hourly mean + u8 week tag, filled from a
+ *       running sum/count of the current hour when the next hour opens);
+ *     each forecast's |error| against its own RMS scale σ̂ (global EW mean
+ *     square, rate max(0.01, 1/n), or that hour of day's — 24 buckets, f32
+ *     mean square + u16 visits, rate max(0.01, 1/visits) — once the bucket has
+ *     10 visits): raw = |e| > 3σ̂, no opinion for the first 10 forecasts;
+ *     - entropy: the histogram of the last 52 values (f32 ring) over 5 equal
+ *       bins of [min, max] against up to 8 stored hypotheses (f32, add-½
+ *       smoothed) by relative entropy; matched if 2·52·D < 13.276704; raw 1
+ *       if unmatched (stored as a new hypothesis, replacing the least
+ *       matched) or matched fewer than c_th = 4 times before, else 0; no
+ *       opinion until the ring is full;
+ *  4. one anomaly likelihood per component, advanced only on rows where it
+ *     has an opinion: the mean of its last 10 raw values (f32 ring) against
+ *     a Gaussian of past means (EW, rate max(2/8641, 1/n), mean ≥ 0.03,
+ *     variance ≥ 0.0003), fitted after a learning period of 288 rows or one
+ *     day of event time (whichever is first, counted from its first row),
+ *     reported after 100 more rows (0.5 before); a red value (tail ≤ 1e-5)
+ *     right after a red one is downgraded to tail 1e-3;
+ *  5. Fisher: over the k components with an opinion, p_i = 1.0000000001 − L_i,
+ *     X = −2 Σ ln p_i, L = 1 − P(χ²_{2k} > X), score = ln(1.0000000001 − L)/ln(1e-10),
+ *     capped at 1 (0 if k = 0); a novel x scores 1;
+ *  6. warm-up: the score is exactly 0 until some likelihood has reported;
+ *  7. cool-down: after a score ≥ 0.5 the next 10 rows are capped at 0.3.
  *
- * Per-key block (KeyedBlocks), all f64:
+ * Constants: literature — 3σ (three-sigma rule), 10/288/100/8640 and the
+ * floors 0.03/0.0003, red 1e-5 → 1e-3, the log score (nupic
+ * AnomalyLikelihood defaults), spatial tolerance 0.05 (NAB's HTM detector),
+ * W = 52, B = 5, χ²₄(0.99) = 13.276704, c_th = 4 (Wang et al. 2011 / NAB's
+ * relativeEntropy detector), Fisher's method; chosen by leave-one-category-out
+ * CV (bench/nab/crossValidate.ts, grid σ {3, 2.5, 3.5} × EW floor {0.01, 0.05}
+ * × cool-down {10, 30, 100} × c_th {4, 1}): σ = 3, 0.01, 10 rows, c_th = 4 (the
+ * CV kept the literature defaults); fixed design constants, not tuned — 24
+ * hour buckets, 10 visits, 10 forecasts, 288 day slots, 168 week slots, 8
+ * hypotheses, cool-down cap 0.3, one day of event time for learning.
  *
- * ┌──────┬──────┬─────┬─────┬──────────┬──────────────────────┬──────────────────────┬──────────────────────────────┐
- * │ rows │ last │ min │ max │ coolDown │ channel 0 (last)     │ channel 1 (seasonal) │ week: 2016 × (value, time)   │
- * └──────┴──────┴─────┴─────┴──────────┴──────────────────────┴──────────────────────┴──────────────────────────────┘
- *   0      8      16    24    32         40                     40 + CH               40 + 2·CH
+ * Per-key block (KeyedBlocks), 4000 bytes; offsets in bytes:
  *
- * channel: n · meanSq · bucketSq[24] · bucketVisits[24] │ ring[10] · head · filled · sum · it · n · mean · variance · prevRed
- * (33,384 bytes per key, nearly all the week table.)
+ *    0 ┌ header (32): rows f64 @0 · min f64 @8 · max f64 @16 · coolDown u32 @24 · warm u8 @28
+ *   32 ├ last (176):    scale @0 · forecasts f64 @160 · last f64 @168
+ *  208 ├ daily (1896):  scale @0 · forecasts f64 @160 · value 288 × f32 @168 · day 288 × u16 @1320
+ * 2104 ├ weekly (1032): scale @0 · forecasts f64 @160 · hour f64 @168 · sum f64 @176 · count f64 @184
+ *      │                · mean 168 × f32 @192 · week 168 × u8 @864
+ * 3136 ├ entropy (416): ring 52 × f32 @0 · head u32 @208 · filled u32 @212 · hypotheses 8 × 5 × f32 @216
+ *      │                · counts 8 × f32 @376 · used u32 @408
+ * 3552 ├ likelihood × 4 (112 each: last, daily, weekly, entropy): ring 10 × f32 @0 · head u8 @40
+ *      │                · filled u8 @41 · prevRed u8 @42 · sum @48 · rows @56 · n @64 · mean @72
+ *      │                · variance @80 · firstT @88 · learnedAt @96 (f64 each; 8 spare)
+ * 4000 └
+ *   scale (160): n f64 @0 · meanSq f64 @8 · bucketSq 24 × f32 @16 · visits 24 × u16 @112
+ *
+ * A zeroed block is "never seen"; the key's first row sets min/max to ±∞,
+ * last/hour/firstT to NaN, learnedAt to −1 and every day/week slot's value to
+ * NaN (an empty slot: no forecast whatever its tag).
  */
 import { KeyedBlocks } from "./keyed";
 import { Writer, Reader } from "./serial";
 
 const SIGMA: f64 = 3;
 const SCALE_ALPHA: f64 = 0.01;
-const BUCKETS: i32 = 24;
-const BUCKET_ALPHA: f64 = 0.01;
-const BUCKET_MIN_VISITS: f64 = 10;
+const COOL_ROWS: u32 = 10;
+const C_TH: f32 = 4;
+const HOUR_BUCKETS: i32 = 24;
+const MIN_VISITS: i32 = 10;
 const WARMUP_FORECASTS: f64 = 10;
-const WEEK_SLOTS: i32 = 2016;
-const DAY_SLOTS: i32 = WEEK_SLOTS / 7;
+const DAY_SLOTS: i32 = 288;
+const WEEK_SLOTS: i32 = 168;
 const AVERAGING: i32 = 10;
 const LEARNING: f64 = 288;
 const ESTIMATION: f64 = 100;
-const HISTORY_ALPHA: f64 = 2.0 / 8641.0;
+const HISTORY_ALPHA: f64 = 2.0 / (8640.0 + 1.0);
 const NOVELTY: f64 = 0.05;
 const ALARM: f64 = 0.5;
-const COOL_ROWS: f64 = 10;
 const COOL_CAP: f64 = 0.3;
+const HOUR_MS: f64 = 3600000;
 const DAY_MS: f64 = 86400000;
 const WEEK_MS: f64 = 7 * DAY_MS;
-const LOG_DENOM: f64 = -23.02585084720009; // log(1e-10)
+const LOG_DENOM: f64 = -23.025850929940457; // Math.log(1e-10)
 const RED_TAIL: f64 = 1e-5;
 const YELLOW_TAIL: f64 = 1e-3;
+const EW: i32 = 52;
+const EB: i32 = 5;
+const EM: i32 = 8;
+const CHI2_4_099: f64 = 13.276704135987622;
 
-// key block
-const D_ROWS: usize = 0;
-const D_LAST: usize = 8;
-const D_MIN: usize = 16;
-const D_MAX: usize = 24;
-const D_COOL: usize = 32;
-const D_CHANNELS: usize = 40;
-// channel: surprise scale, then likelihood
-const C_N: usize = 0;
-const C_MEANSQ: usize = 8;
-const C_BUCKET_SQ: usize = 16;
-const C_BUCKET_VISITS: usize = C_BUCKET_SQ + <usize>BUCKETS * 8;
-const C_RING: usize = C_BUCKET_VISITS + <usize>BUCKETS * 8;
-const C_HEAD: usize = C_RING + <usize>AVERAGING * 8;
-const C_FILLED: usize = C_HEAD + 8;
-const C_SUM: usize = C_FILLED + 8;
-const C_IT: usize = C_SUM + 8;
-const C_LN: usize = C_IT + 8;
-const C_MEAN: usize = C_LN + 8;
-const C_VAR: usize = C_MEAN + 8;
-const C_PREV_RED: usize = C_VAR + 8;
-const CH_BYTES: usize = C_PREV_RED + 8;
-const D_WEEK: usize = D_CHANNELS + 2 * CH_BYTES;
-const BLOCK_BYTES: usize = D_WEEK + <usize>WEEK_SLOTS * 16;
+// header
+const H_ROWS: usize = 0;
+const H_MIN: usize = 8;
+const H_MAX: usize = 16;
+const H_COOL: usize = 24;
+const H_WARM: usize = 28;
+// error scale (inside a forecaster)
+const S_N: usize = 0;
+const S_MEANSQ: usize = 8;
+const S_BUCKET_SQ: usize = 16;
+const S_VISITS: usize = 112;
+const F_FORECASTS: usize = 160;
+const F_LAST: usize = 168;
+const F_DAY_VALUE: usize = 168;
+const F_DAY_TAG: usize = 1320;
+const F_HOUR: usize = 168;
+const F_SUM: usize = 176;
+const F_COUNT: usize = 184;
+const F_WEEK_MEAN: usize = 192;
+const F_WEEK_TAG: usize = 864;
+// relative entropy
+const E_RING: usize = 0;
+const E_HEAD: usize = 208;
+const E_FILLED: usize = 212;
+const E_HYP: usize = 216;
+const E_COUNT: usize = 376;
+const E_USED: usize = 408;
+// likelihood
+const L_RING: usize = 0;
+const L_HEAD: usize = 40;
+const L_FILLED: usize = 41;
+const L_PREV_RED: usize = 42;
+const L_SUM: usize = 48;
+const L_ROWS: usize = 56;
+const L_N: usize = 64;
+const L_MEAN: usize = 72;
+const L_VAR: usize = 80;
+const L_FIRST_T: usize = 88;
+const L_LEARNED: usize = 96;
+const L_BYTES: usize = 112;
+// components
+const B_LAST: usize = 32;
+const B_DAILY: usize = 208;
+const B_WEEKLY: usize = 2104;
+const B_ENTROPY: usize = 3136;
+const B_LIK: usize = 3552;
+/** Bytes of one key's block. */
+export const DETECTOR_BLOCK_BYTES: usize = B_LIK + 4 * L_BYTES;
 
 /** Standard normal upper tail Q(z): erf series for small z, erfc continued fraction (modified Lentz) for large. */
 export function normalTail(z: f64): f64 {
@@ -112,84 +183,247 @@ export function normalTail(z: f64): f64 {
   return (0.5 * Math.exp(-x * x)) / (f * Math.sqrt(Math.PI));
 }
 
-@inline function slotOf(t: f64, periodMs: f64, slots: i32): i32 {
-  let phase = t % periodMs;
-  if (phase < 0) phase += periodMs;
-  const s = <i32>Math.floor((phase / periodMs) * <f64>slots);
-  return s >= slots ? slots - 1 : s < 0 ? 0 : s;
+/** Upper tail of χ² with 2k degrees of freedom: e^{−x/2} Σ_{j<k} (x/2)^j / j!, at most 1. */
+export function chiSquareTail(x: f64, k: i32): f64 {
+  const h = x / 2;
+  let term = Math.exp(-h);
+  let sum = term;
+  for (let j = 1; j < k; j++) {
+    term *= h / <f64>j;
+    sum += term;
+  }
+  return Math.min(1, sum);
 }
 
-/** Surprise test of one channel: 1, 0, or NaN while warming up; updates the error scale. */
-function surprise(ch: usize, t: f64, error: f64): f64 {
-  const b = slotOf(t, DAY_MS, BUCKETS);
-  const sqAt = ch + C_BUCKET_SQ + (<usize>b << 3);
-  const visitsAt = ch + C_BUCKET_VISITS + (<usize>b << 3);
-  const visits = load<f64>(visitsAt);
-  const meanSq = load<f64>(ch, C_MEANSQ);
-  const variance = visits >= BUCKET_MIN_VISITS ? load<f64>(sqAt) : meanSq;
-  const n = load<f64>(ch, C_N);
+/** f mod m in [0, m) for an integer-valued f (JS's `Math.floor(·) & (m − 1)` for m = 2^n, any magnitude). */
+@inline function wrap(f: f64, m: f64): i32 {
+  return <i32>(f - Math.floor(f / m) * m);
+}
+
+@inline function hourOfDay(t: f64): i32 {
+  let p = t % DAY_MS;
+  if (p < 0) p += DAY_MS;
+  const h = Math.floor(p / HOUR_MS);
+  return h >= <f64>(HOUR_BUCKETS - 1) ? HOUR_BUCKETS - 1 : <i32>h;
+}
+
+/** 5-minute slot of the UTC day, clamped to [0, 287]. */
+@inline function daySlot(t: f64): i32 {
+  const s = Math.floor(((t - Math.floor(t / DAY_MS) * DAY_MS) / DAY_MS) * <f64>DAY_SLOTS);
+  return s >= <f64>(DAY_SLOTS - 1) ? DAY_SLOTS - 1 : s > 0 ? <i32>s : 0;
+}
+
+/** Hour-of-week slot of an hour number. */
+@inline function weekSlot(h: f64): i32 {
+  return <i32>((((h % <f64>WEEK_SLOTS) + <f64>WEEK_SLOTS) % <f64>WEEK_SLOTS));
+}
+
+/** Forecast-error surprise of forecaster `f` (block address) given forecast `fc`: 1, 0 or NaN; learns the error. */
+function surprise(f: usize, t: f64, x: f64, fc: f64): f64 {
+  if (isNaN(fc)) return NaN;
+  const e = Math.abs(x - fc);
+  const b = hourOfDay(t);
+  const sqAt = f + S_BUCKET_SQ + (<usize>b << 2);
+  const visitsAt = f + S_VISITS + (<usize>b << 1);
+  const visits = <i32>load<u16>(visitsAt);
+  const meanSq = load<f64>(f, S_MEANSQ);
+  const forecasts = load<f64>(f, F_FORECASTS);
   let out: f64 = NaN;
-  if (n >= WARMUP_FORECASTS) {
-    const sd = Math.sqrt(variance);
-    const z = sd > 0 ? Math.abs(error) / sd : error == 0 ? 0 : Infinity;
-    out = z > SIGMA ? 1 : 0;
+  if (forecasts >= WARMUP_FORECASTS) {
+    const sd = Math.sqrt(visits >= MIN_VISITS ? <f64>load<f32>(sqAt) : meanSq);
+    out = e > SIGMA * sd ? 1 : 0;
   }
-  const e2 = error * error;
-  const n1 = n + 1;
-  store<f64>(ch, n1, C_N);
-  store<f64>(ch, meanSq + Math.max(SCALE_ALPHA, 1 / n1) * (e2 - meanSq), C_MEANSQ);
-  store<f64>(visitsAt, visits + 1);
-  const sq = load<f64>(sqAt);
-  store<f64>(sqAt, sq + Math.max(BUCKET_ALPHA, 1 / (visits + 1)) * (e2 - sq));
+  const e2 = e * e;
+  const n = load<f64>(f, S_N) + 1;
+  store<f64>(f, n, S_N);
+  store<f64>(f, meanSq + Math.max(SCALE_ALPHA, 1 / n) * (e2 - meanSq), S_MEANSQ);
+  const v = visits + 1 > 65535 ? 65535 : visits + 1;
+  store<u16>(visitsAt, <u16>v);
+  const bs = <f64>load<f32>(sqAt);
+  store<f32>(sqAt, <f32>(bs + Math.max(SCALE_ALPHA, 1 / <f64>v) * (e2 - bs)));
+  store<f64>(f, forecasts + 1, F_FORECASTS);
   return out;
 }
 
-/** Anomaly likelihood of one channel's 0/1 surprise stream; returns the log score. */
-function likelihood(ch: usize, s: f64): f64 {
-  let head = <i32>load<f64>(ch, C_HEAD);
-  let filled = load<f64>(ch, C_FILLED);
-  let sum = load<f64>(ch, C_SUM);
-  if (head < 0 || head >= AVERAGING) head = 0; // a corrupt restored block cannot index outside it
-  const at = ch + C_RING + (<usize>head << 3);
-  if (filled == <f64>AVERAGING) sum -= load<f64>(at);
-  else filled++;
-  store<f64>(at, s);
-  head = head + 1 == AVERAGING ? 0 : head + 1;
-  sum += s;
-  const avg = sum / filled;
-  store<f64>(ch, <f64>head, C_HEAD);
-  store<f64>(ch, filled, C_FILLED);
-  store<f64>(ch, sum, C_SUM);
-
-  const it = load<f64>(ch, C_IT);
-  let l: f64 = 0.5;
-  if (it >= LEARNING + ESTIMATION) {
-    const mean = Math.max(load<f64>(ch, C_MEAN), 0.03);
-    const sd = Math.sqrt(Math.max(load<f64>(ch, C_VAR), 0.0003));
-    let tail = avg >= mean ? normalTail((avg - mean) / sd) : 1 - normalTail((mean - avg) / sd);
-    const red = tail <= RED_TAIL;
-    if (red && load<f64>(ch, C_PREV_RED) != 0) tail = YELLOW_TAIL;
-    store<f64>(ch, red ? 1 : 0, C_PREV_RED);
-    l = 1 - tail;
-  }
-  if (it >= LEARNING) {
-    const n = load<f64>(ch, C_LN) + 1;
-    const a = Math.max(HISTORY_ALPHA, 1 / n);
-    const mean = load<f64>(ch, C_MEAN);
-    const d = avg - mean;
-    store<f64>(ch, n, C_LN);
-    store<f64>(ch, mean + a * d, C_MEAN);
-    store<f64>(ch, (1 - a) * (load<f64>(ch, C_VAR) + a * d * d), C_VAR);
-  }
-  store<f64>(ch, it + 1, C_IT);
-  return Math.log(1.0000000001 - l) / LOG_DENOM;
+function lastRaw(f: usize, t: f64, x: f64): f64 {
+  const out = surprise(f, t, x, load<f64>(f, F_LAST));
+  store<f64>(f, x, F_LAST);
+  return out;
 }
 
-/** Score of one channel for a forecast (0 while there is none or while warming up). */
-@inline function channelScore(ch: usize, t: f64, x: f64, forecast: f64): f64 {
-  if (!(forecast == forecast)) return 0;
-  const s = surprise(ch, t, x - forecast);
-  return s == s ? likelihood(ch, s) : 0;
+function dailyRaw(f: usize, t: f64, x: f64): f64 {
+  const dayFloor = Math.floor(t / DAY_MS);
+  const day = wrap(dayFloor, 65536);
+  const slot = daySlot(t);
+  const valueAt = f + F_DAY_VALUE + (<usize>slot << 2);
+  const tagAt = f + F_DAY_TAG + (<usize>slot << 1);
+  const fc: f64 = <i32>load<u16>(tagAt) == ((day + 0xffff) & 0xffff) ? <f64>load<f32>(valueAt) : NaN;
+  const out = surprise(f, t, x, fc);
+  store<f32>(valueAt, <f32>x);
+  store<u16>(tagAt, <u16>day);
+  return out;
+}
+
+function weeklyRaw(f: usize, t: f64, x: f64): f64 {
+  const h = Math.floor(t / HOUR_MS);
+  const slot = weekSlot(h);
+  const week = wrap(Math.floor(t / WEEK_MS), 256);
+  const fc: f64 = <i32>load<u8>(f + F_WEEK_TAG + <usize>slot) == ((week + 0xff) & 0xff) ? <f64>load<f32>(f + F_WEEK_MEAN + (<usize>slot << 2)) : NaN;
+  const out = surprise(f, t, x, fc);
+  const accHour = load<f64>(f, F_HOUR);
+  let sum = load<f64>(f, F_SUM);
+  let count = load<f64>(f, F_COUNT);
+  if (h != accHour) {
+    if (count > 0) {
+      const s = weekSlot(accHour);
+      store<f32>(f + F_WEEK_MEAN + (<usize>s << 2), <f32>(sum / count));
+      store<u8>(f + F_WEEK_TAG + <usize>s, <u8>wrap(Math.floor((accHour * HOUR_MS) / WEEK_MS), 256));
+    }
+    store<f64>(f, h, F_HOUR);
+    sum = 0;
+    count = 0;
+  }
+  store<f64>(f, sum + x, F_SUM);
+  store<f64>(f, count + 1, F_COUNT);
+  return out;
+}
+
+function entropyRaw(r: usize, x: f64, lo: f64, hi: f64): f64 {
+  let head = load<u32>(r, E_HEAD);
+  if (head >= <u32>EW) head = 0; // a corrupt restored block cannot index outside it
+  store<f32>(r + E_RING + (<usize>head << 2), <f32>x);
+  store<u32>(r, head + 1 == <u32>EW ? 0 : head + 1, E_HEAD);
+  let filled = load<u32>(r, E_FILLED);
+  if (filled < <u32>EW) {
+    filled++;
+    store<u32>(r, filled, E_FILLED);
+  }
+  if (filled < <u32>EW) return NaN;
+  let p0: f64 = 0, p1: f64 = 0, p2: f64 = 0, p3: f64 = 0, p4: f64 = 0;
+  const span = hi - lo;
+  for (let i = 0; i < EW; i++) {
+    let b = 0;
+    if (span > 0) {
+      const v = <f64>load<f32>(r + E_RING + (<usize>i << 2));
+      const fb = Math.floor(((v - lo) / span) * <f64>EB);
+      b = fb >= 4 ? 4 : fb > 0 ? <i32>fb : 0;
+    }
+    if (b == 0) p0++;
+    else if (b == 1) p1++;
+    else if (b == 2) p2++;
+    else if (b == 3) p3++;
+    else p4++;
+  }
+  let used = <i32>load<u32>(r, E_USED);
+  if (used > EM) used = EM;
+  let best = -1;
+  let bestD: f64 = Infinity;
+  for (let h = 0; h < used; h++) {
+    const q = r + E_HYP + <usize>(h * EB) * 4;
+    let d: f64 = 0;
+    let pb = p0 / <f64>EW;
+    if (pb > 0) d += pb * Math.log(pb / <f64>load<f32>(q));
+    pb = p1 / <f64>EW;
+    if (pb > 0) d += pb * Math.log(pb / <f64>load<f32>(q, 4));
+    pb = p2 / <f64>EW;
+    if (pb > 0) d += pb * Math.log(pb / <f64>load<f32>(q, 8));
+    pb = p3 / <f64>EW;
+    if (pb > 0) d += pb * Math.log(pb / <f64>load<f32>(q, 12));
+    pb = p4 / <f64>EW;
+    if (pb > 0) d += pb * Math.log(pb / <f64>load<f32>(q, 16));
+    if (d < bestD) {
+      bestD = d;
+      best = h;
+    }
+  }
+  if (best >= 0 && 2 * <f64>EW * bestD < CHI2_4_099) {
+    const at = r + E_COUNT + (<usize>best << 2);
+    const c = load<f32>(at);
+    store<f32>(at, c + 1);
+    return c < C_TH ? 1 : 0;
+  }
+  let slot = used;
+  if (slot < EM) store<u32>(r, <u32>(used + 1), E_USED);
+  else {
+    slot = 0;
+    for (let h = 1; h < EM; h++) if (load<f32>(r + E_COUNT + (<usize>h << 2)) < load<f32>(r + E_COUNT + (<usize>slot << 2))) slot = h;
+  }
+  const q = r + E_HYP + <usize>(slot * EB) * 4;
+  const denom = <f64>EW + <f64>EB / 2;
+  store<f32>(q, <f32>((p0 + 0.5) / denom));
+  store<f32>(q, <f32>((p1 + 0.5) / denom), 4);
+  store<f32>(q, <f32>((p2 + 0.5) / denom), 8);
+  store<f32>(q, <f32>((p3 + 0.5) / denom), 12);
+  store<f32>(q, <f32>((p4 + 0.5) / denom), 16);
+  store<f32>(r + E_COUNT + (<usize>slot << 2), 1);
+  return 1;
+}
+
+/** True once likelihood `l` reports. */
+@inline function ready(l: usize): bool {
+  const learned = load<f64>(l, L_LEARNED);
+  return learned >= 0 && load<f64>(l, L_ROWS) >= learned + ESTIMATION;
+}
+
+/** Feeds raw value `raw` at time t to likelihood `l`; returns L (0.5 until it reports). */
+function push(l: usize, raw: f64, t: f64): f64 {
+  if (isNaN(load<f64>(l, L_FIRST_T))) store<f64>(l, t, L_FIRST_T);
+  let rows = load<f64>(l, L_ROWS);
+  if (load<f64>(l, L_LEARNED) < 0 && (rows >= LEARNING || t - load<f64>(l, L_FIRST_T) >= DAY_MS)) store<f64>(l, rows, L_LEARNED);
+  const a = <f32>raw;
+  let head = <i32>load<u8>(l, L_HEAD);
+  if (head >= AVERAGING) head = 0; // a corrupt restored block cannot index outside it
+  let filled = <i32>load<u8>(l, L_FILLED);
+  let sum = load<f64>(l, L_SUM);
+  const at = l + L_RING + (<usize>head << 2);
+  if (filled >= AVERAGING) {
+    filled = AVERAGING;
+    sum -= <f64>load<f32>(at);
+  } else filled++;
+  store<f32>(at, a);
+  store<u8>(l, <u8>(head + 1 == AVERAGING ? 0 : head + 1), L_HEAD);
+  store<u8>(l, <u8>filled, L_FILLED);
+  sum += <f64>a;
+  if (sum < 0) sum = 0;
+  store<f64>(l, sum, L_SUM);
+  const avg = sum / <f64>filled;
+
+  let likelihood: f64 = 0.5;
+  if (ready(l)) {
+    const mean = Math.max(load<f64>(l, L_MEAN), 0.03);
+    const sd = Math.sqrt(Math.max(load<f64>(l, L_VAR), 0.0003));
+    let tail = avg >= mean ? normalTail((avg - mean) / sd) : 1 - normalTail((mean - avg) / sd);
+    const red = tail <= RED_TAIL;
+    if (red && load<u8>(l, L_PREV_RED) != 0) tail = YELLOW_TAIL;
+    store<u8>(l, red ? 1 : 0, L_PREV_RED);
+    likelihood = 1 - tail;
+  }
+  if (load<f64>(l, L_LEARNED) >= 0) {
+    const n = load<f64>(l, L_N) + 1;
+    store<f64>(l, n, L_N);
+    const alpha = Math.max(HISTORY_ALPHA, 1 / n);
+    const mean = load<f64>(l, L_MEAN);
+    const d = avg - mean;
+    store<f64>(l, mean + alpha * d, L_MEAN);
+    store<f64>(l, (1 - alpha) * (load<f64>(l, L_VAR) + alpha * d * d), L_VAR);
+  }
+  store<f64>(l, rows + 1, L_ROWS);
+  return likelihood;
+}
+
+/** Sets the "nothing seen" values a zeroed block cannot hold. */
+function initBlock(b: usize): void {
+  store<f64>(b, Infinity, H_MIN);
+  store<f64>(b, -Infinity, H_MAX);
+  store<f64>(b + B_LAST, NaN, F_LAST);
+  for (let s = 0; s < DAY_SLOTS; s++) store<f32>(b + B_DAILY + F_DAY_VALUE + (<usize>s << 2), NaN);
+  store<f64>(b + B_WEEKLY, NaN, F_HOUR);
+  for (let s = 0; s < WEEK_SLOTS; s++) store<f32>(b + B_WEEKLY + F_WEEK_MEAN + (<usize>s << 2), NaN);
+  for (let i: usize = 0; i < 4; i++) {
+    const l = b + B_LIK + i * L_BYTES;
+    store<f64>(l, NaN, L_FIRST_T);
+    store<f64>(l, -1, L_LEARNED);
+  }
 }
 
 export class Detector {
@@ -197,12 +431,12 @@ export class Detector {
   blocks: KeyedBlocks = new KeyedBlocks();
 
   constructor() {
-    this.blocks.configure(BLOCK_BYTES);
+    this.blocks.configure(DETECTOR_BLOCK_BYTES);
   }
 
   /** Empties per-key state. */
   resetState(): void {
-    this.blocks.configure(BLOCK_BYTES);
+    this.blocks.configure(DETECTOR_BLOCK_BYTES);
   }
 
   /** Frees per-key blocks. */
@@ -210,59 +444,62 @@ export class Detector {
     this.blocks.reset();
   }
 
+  /** Bytes of state per key. */
+  bytesPerKey(): i32 {
+    return <i32>this.blocks.stride;
+  }
+
   /** Scores row (t in epoch ms, x) of key k; returns a score in [0, 1]. */
   step(k: i32, t: f64, x: f64): f64 {
+    if (!isFinite(t) || !isFinite(x)) return 0;
     const b = this.blocks.block(k);
-    if (load<f64>(b, D_ROWS) == 0) {
-      // first row of the key: "nothing seen" is NaN / ±∞, not the zeroed block
-      store<f64>(b, NaN, D_LAST);
-      store<f64>(b, Infinity, D_MIN);
-      store<f64>(b, -Infinity, D_MAX);
-      for (let s = 0; s < WEEK_SLOTS; s++) {
-        store<f64>(b + D_WEEK + (<usize>s << 4), NaN);
-        store<f64>(b + D_WEEK + (<usize>s << 4), -Infinity, 8);
+    const rows = load<f64>(b, H_ROWS);
+    if (rows == 0) initBlock(b);
+
+    // 2. novelty against the range before x, then widen it
+    const lo = load<f64>(b, H_MIN);
+    const hi = load<f64>(b, H_MAX);
+    const range = hi - lo;
+    const novel = lo <= hi && (x > hi + NOVELTY * range || x < lo - NOVELTY * range);
+    const min = x < lo ? x : lo;
+    const max = x > hi ? x : hi;
+    store<f64>(b, min, H_MIN);
+    store<f64>(b, max, H_MAX);
+
+    // 3–5. components → likelihoods → Fisher
+    let fisher: f64 = 0;
+    let k2: i32 = 0;
+    for (let i = 0; i < 4; i++) {
+      const r = i == 0 ? lastRaw(b + B_LAST, t, x)
+        : i == 1 ? dailyRaw(b + B_DAILY, t, x)
+        : i == 2 ? weeklyRaw(b + B_WEEKLY, t, x)
+        : entropyRaw(b + B_ENTROPY, x, min, max);
+      if (!isNaN(r)) {
+        const l = push(b + B_LIK + <usize>i * L_BYTES, r, t);
+        fisher += -2 * Math.log(1.0000000001 - l);
+        k2++;
       }
     }
-    store<f64>(b, load<f64>(b, D_ROWS) + 1, D_ROWS);
+    let score: f64 = k2 > 0 ? Math.log(1.0000000001 - (1 - chiSquareTail(fisher, k2))) / LOG_DENOM : 0;
+    if (score > 1) score = 1;
+    if (novel) score = 1;
+    store<f64>(b, rows + 1, H_ROWS);
 
-    // 1. forecasts made before seeing x
-    const slot = slotOf(t, WEEK_MS, WEEK_SLOTS);
-    const slotAt = b + D_WEEK + (<usize>slot << 4);
-    const age = t - load<f64>(slotAt, 8);
-    let seasonal: f64 = age > WEEK_MS / 2 && age < 1.5 * WEEK_MS ? load<f64>(slotAt) : NaN;
-    if (!(seasonal == seasonal)) {
-      const yesterday = (slot - DAY_SLOTS + WEEK_SLOTS) % WEEK_SLOTS;
-      const dayAt = b + D_WEEK + (<usize>yesterday << 4);
-      const dayAge = t - load<f64>(dayAt, 8);
-      seasonal = dayAge > DAY_MS / 2 && dayAge < 1.5 * DAY_MS ? load<f64>(dayAt) : NaN;
+    // 6. warm-up
+    if (load<u8>(b, H_WARM) == 0) {
+      let warm = false;
+      for (let i: usize = 0; i < 4; i++) if (ready(b + B_LIK + i * L_BYTES)) warm = true;
+      if (!warm) return 0;
+      store<u8>(b, 1, H_WARM);
     }
 
-    // 2–3. surprise → likelihood, per forecast
-    let score: f64 = 0;
-    score = Math.max(score, channelScore(b + D_CHANNELS, t, x, load<f64>(b, D_LAST)));
-    score = Math.max(score, channelScore(b + D_CHANNELS + CH_BYTES, t, x, seasonal));
-
-    // 4. novelty beyond the all-time range
-    const lo = load<f64>(b, D_MIN);
-    const hi = load<f64>(b, D_MAX);
-    if (lo < hi) {
-      const tol = (hi - lo) * NOVELTY;
-      if (x > hi + tol || x < lo - tol) score = 1;
-    }
-    if (x < lo) store<f64>(b, x, D_MIN);
-    if (x > hi) store<f64>(b, x, D_MAX);
-
-    store<f64>(b, x, D_LAST);
-    store<f64>(slotAt, x);
-    store<f64>(slotAt, t, 8);
-
-    // 6. cool-down after an alarm
-    const cool = load<f64>(b, D_COOL);
+    // 7. cool-down after an alarm
+    const cool = load<u32>(b, H_COOL);
     if (cool > 0) {
-      store<f64>(b, cool - 1, D_COOL);
+      store<u32>(b, cool - 1, H_COOL);
       return Math.min(score, COOL_CAP);
     }
-    if (score >= ALARM) store<f64>(b, COOL_ROWS, D_COOL);
+    if (score >= ALARM) store<u32>(b, COOL_ROWS, H_COOL);
     return score;
   }
 

@@ -21,7 +21,7 @@ import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
 import { snapshotTake, snapshotAddress, snapshotRelease, restoreReserve, restoreCommit } from "./snapshot";
 
 /** Layout version of the boundary; the host refuses a core with another. */
-export function core_abi_version(): i32 { return 6; }
+export function core_abi_version(): i32 { return 7; }
 
 /** Configures windows (ms; mode 0 append, 1 update) and empties all state; 0 or an error code. */
 export function window_configure(size: f64, slide: f64, delay: f64, lateness: f64, mode: i32): i32 {
@@ -79,6 +79,10 @@ export function stats_active_keys(): i32 { return windowActiveKeys(); }
 export function stats_key_bytes(): i32 { return <i32>keyBytes(); }
 /** Bytes of key state allocated. */
 export function stats_state_bytes(): f64 { return keysAllocatedBytes(); }
+/** Bytes of anomaly-detector state per key of a stage (its per-key block), -1 for a bad stage. */
+export function stats_detector_key_bytes(stage: i32): i32 { return stageOk(stage) ? stages[stage].detector.bytesPerKey() : -1; }
+/** Bytes allocated for a stage's anomaly-detector blocks, -1 for a bad stage. */
+export function stats_detector_state_bytes(stage: i32): f64 { return stageOk(stage) ? stages[stage].detector.blocks.allocatedBytes() : -1; }
 /** Late events counted for key `k`. */
 export function stats_key_late(k: i32): f64 { return windowKeyLate(k); }
 

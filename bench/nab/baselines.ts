@@ -2,7 +2,7 @@
  * Baseline detectors for the NAB study (bench/nab/runPrototype.ts).
  */
 import type { StreamingDetector } from './harness.js';
-import { normalTail } from '../../test/reference/detector.js';
+import { normalTail } from '../../test/reference/likelihood.js';
 
 /** The seed's rule: rolling z over the last 11 rows incl. the current one, |z| > 2 → 1. */
 export class SeedRule implements StreamingDetector {

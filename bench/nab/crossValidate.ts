@@ -14,8 +14,8 @@
  */
 import { crossValidate, formatCv, grid, selectOnAll, type Candidate, type CvResult } from './crossValidation.js';
 import { breakdown, nabFiles, runDetector, summary, type DetectorFactory } from './harness.js';
-import { SurpriseLikelihoodDetector } from '../../test/reference/detector.js';
-import { EnsembleDetector } from './prototypes/ensemble.js';
+import { SurpriseLikelihoodDetector } from './surpriseLikelihood.js';
+import { EnsembleDetector } from '../../test/reference/detector.js';
 
 /** Grid over the baseline's hand-tuned constants; the shipped defaults come first so ties keep them. */
 export function baselineCandidates(): Candidate[] {

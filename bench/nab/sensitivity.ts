@@ -9,15 +9,18 @@
  *   sample stddev, score 1 if |z| > 2) — the baseline;
  * - NAB's windowedGaussian detector, re-implemented as a check of our scorer
  *   against the published 24-file figure (28.2);
- * - the default detector's TypeScript reference (test/reference/detector.ts),
- *   the same design as the wasm core's (bench/nab.ts scores the core itself).
+ * - the default detector's TypeScript reference (test/reference/detector.ts,
+ *   the ensemble), which the wasm core equals (bench/nab.ts scores the core
+ *   itself and checks that);
+ * - the previous default (bench/nab/surpriseLikelihood.ts).
  *
- * --files prints per-file detail; --sensitivity re-runs the prototype with
- * one setting changed at a time (and with stages removed).
+ * --files prints per-file detail; --sensitivity re-runs the default detector
+ * with one setting changed at a time (and with components removed).
  */
 import { breakdown, runDetector, summary, type StreamingDetector } from './harness.js';
 import { PROFILES, PROFILE_NAMES, scoreFile } from './scorer.js';
-import { DEFAULT_SETTINGS, SurpriseLikelihoodDetector, type DetectorSettings } from '../../test/reference/detector.js';
+import { DEFAULT_ENSEMBLE, EnsembleDetector, type EnsembleSettings } from '../../test/reference/detector.js';
+import { SurpriseLikelihoodDetector } from './surpriseLikelihood.js';
 import { SeedRule, WindowedGaussian } from './baselines.js';
 
 const args = new Set(process.argv.slice(2));
@@ -48,43 +51,32 @@ report('seed rule (rolling z, 11 rows, |z| > 2)', () => new SeedRule());
   console.log(`seed rule forced to threshold 1 (i.e. as the binary rule fires): ${forced.join(' | ')}`);
 }
 report('NAB windowedGaussian (scorer check; published 24-file standard score 28.2)', () => new WindowedGaussian());
-report('prototype default detector (surprise likelihood)', () => new SurpriseLikelihoodDetector());
+report('default detector (ensemble, test/reference/detector.ts)', () => new EnsembleDetector());
+report('previous default detector (surprise likelihood)', () => new SurpriseLikelihoodDetector());
 
 if (args.has('--sensitivity')) {
-  const rows: [string, Partial<DetectorSettings>][] = [
+  const rows: [string, Partial<EnsembleSettings>][] = [
     ['defaults', {}],
-    ['no seasonal channel', { useSeasonal: false }],
-    ['no last-value channel', { useLast: false }],
-    ['no novelty rule', { noveltyTolerance: Infinity }],
+    ['no last-value component', { last: false }],
+    ['no daily component', { daily: false }],
+    ['no weekly component', { weekly: false }],
+    ['no relative-entropy component', { entropy: false }],
+    ['no novelty rule', { novelty: false }],
     ['no cool-down', { coolDownRows: 0 }],
-    ['no hour-of-day scale', { scaleBuckets: 1 }],
+    ['combine max', { combine: 'max' }],
+    ['combine or', { combine: 'or' }],
+    ['warm-up 400 rows', { warmup: 'rows', warmupRows: 400 }],
     ['sigma 2.5', { sigma: 2.5 }],
     ['sigma 3.5', { sigma: 3.5 }],
-    ['bucketAlpha 0.005', { bucketAlpha: 0.005 }],
-    ['bucketAlpha 0.02', { bucketAlpha: 0.02 }],
-    ['bucketAlpha 0.05', { bucketAlpha: 0.05 }],
-    ['scaleBuckets 12', { scaleBuckets: 12 }],
-    ['scaleBuckets 48', { scaleBuckets: 48 }],
-    ['weekSlots 336', { weekSlots: 336 }],
-    ['weekSlots 672', { weekSlots: 672 }],
-    ['averagingWindow 5', { averagingWindow: 5 }],
-    ['averagingWindow 20', { averagingWindow: 20 }],
-    ['learningPeriod 150', { learningPeriod: 150 }],
-    ['learningPeriod 600', { learningPeriod: 600 }],
-    ['historyAlpha 1/2000', { historyAlpha: 1 / 2000 }],
-    ['historyAlpha 1/20000', { historyAlpha: 1 / 20000 }],
-    ['noveltyTolerance 0.02', { noveltyTolerance: 0.02 }],
-    ['noveltyTolerance 0.1', { noveltyTolerance: 0.1 }],
-    ['coolDownRows 20', { coolDownRows: 20 }],
+    ['scaleAlpha 0.05', { scaleAlpha: 0.05 }],
+    ['coolDownRows 30', { coolDownRows: 30 }],
     ['coolDownRows 100', { coolDownRows: 100 }],
-    ['coolDownRows 200', { coolDownRows: 200 }],
-    ['scaleAlpha 0.003', { scaleAlpha: 0.003 }],
-    ['scaleAlpha 0.03', { scaleAlpha: 0.03 }],
+    ['entropy c_th 1', { entropyCTh: 1 }],
   ];
-  console.log('\n== sensitivity (one change at a time from', JSON.stringify(DEFAULT_SETTINGS), ')');
+  console.log('\n== sensitivity (one change at a time from', JSON.stringify(DEFAULT_ENSEMBLE), ')');
   console.log('| variant | standard | low FP | low FN |\n|---|---|---|---|');
   for (const [name, s] of rows) {
-    const r = runDetector(() => new SurpriseLikelihoodDetector(s)).result;
+    const r = runDetector(() => new EnsembleDetector(s)).result;
     console.log(`| ${name} | ${r.standard.score.toFixed(1)} | ${r.reward_low_FP_rate.score.toFixed(1)} | ${r.reward_low_FN_rate.score.toFixed(1)} |`);
   }
 }

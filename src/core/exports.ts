@@ -29,6 +29,8 @@ export interface CoreExports {
   stats_active_keys(): number;
   stats_key_bytes(): number;
   stats_state_bytes(): number;
+  stats_detector_key_bytes(stage: number): number;
+  stats_detector_state_bytes(stage: number): number;
   stats_key_late(key: number): number;
   snapshot_take(): number;
   snapshot_ptr(): number;
@@ -98,14 +100,14 @@ export interface CoreExports {
 }
 
 /** ABI version this host speaks; must equal `core_abi_version()`. */
-export const CORE_ABI_VERSION = 6;
+export const CORE_ABI_VERSION = 7;
 
 /** Names every core must export, checked at instantiation so a stale build fails loudly. */
 export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
   'core_abi_version', 'window_configure', 'window_reset', 'input_reserve', 'input_ts_ptr', 'input_key_ptr',
   'input_value_ptr', 'input_type_ptr', 'batch_process', 'batch_flush', 'out_windows_ptr', 'out_windows_count', 'out_windows_width',
   'out_late_ptr', 'out_late_count', 'out_late_width', 'stats_watermark', 'stats_events', 'stats_late',
-  'stats_invalid', 'stats_windows', 'stats_keys', 'stats_active_keys', 'stats_key_bytes', 'stats_state_bytes',
+  'stats_invalid', 'stats_windows', 'stats_keys', 'stats_active_keys', 'stats_key_bytes', 'stats_state_bytes', 'stats_detector_key_bytes', 'stats_detector_state_bytes',
   'stats_key_late', 'snapshot_take', 'snapshot_ptr', 'snapshot_release', 'restore_reserve', 'restore_commit',
   'window_enable', 'stage_zscore', 'stage_holt', 'stage_thresholds_clear', 'stage_threshold', 'stage_thresholds_max',
   'stage_detector', 'stage_window_field', 'stage_reset', 'out_stage_ptr', 'out_stage_count', 'out_stage_width',

@@ -1,18 +1,27 @@
 /**
- * The default anomaly score in the wasm core equals its TypeScript reference
- * (test/reference/detector.ts): on real NAB series, on seeded synthetic
- * streams with several keys, for any batch split and across snapshot/restore.
+ * The default anomaly score in the wasm core (assembly/detector.ts) equals its
+ * TypeScript reference (test/reference/detector.ts, the ensemble): on real
+ * NAB series, on seeded random streams with several keys, irregular and
+ * missing timestamps and constant stretches, for any batch split and across
+ * snapshot/restore into a fresh core. Plus hand-computed values of its
+ * pieces, its warm-up, what it flags after warm-up, and its state size.
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { loadCore } from '../../src/node/loadCore.js';
 import { S_SCORE } from '../../src/core/exports.js';
 import type { WasmCore } from '../../src/core/wasmCore.js';
-import { SurpriseLikelihoodDetector } from '../reference/detector.js';
+import { EnsembleDetector, chiSquareTail } from '../reference/detector.js';
+import { Likelihood, logScore, LEARNING_PERIOD, ESTIMATION_SAMPLES } from '../reference/likelihood.js';
+import { DAY_MS } from '../reference/forecastError.js';
+import { ENTROPY_CHI2, ENTROPY_WINDOW, RelativeEntropy, relativeEntropy } from '../reference/relativeEntropy.js';
 import { loadNab } from '../../bench/nab/data.js';
-import { normal } from '../support/prng.js';
+import { mulberry32, normal } from '../support/prng.js';
 
 interface Row { ts: number; key: number; value: number }
+
+const FIVE_MIN = 300_000;
+const T0 = Date.UTC(2024, 0, 1);
 
 function detectorCore(): WasmCore {
   const core = loadCore();
@@ -22,7 +31,7 @@ function detectorCore(): WasmCore {
 }
 
 /** Scores rows through the core in batches of the given sizes, optionally restoring into a fresh core after batch `restoreAfter`. */
-function coreScores(rows: Row[], sizes: number[], restoreAfter = -1): number[] {
+function coreScores(rows: Row[], sizes: number[] = [rows.length], restoreAfter = -1): number[] {
   let core = detectorCore();
   const out: number[] = [];
   let at = 0;
@@ -48,14 +57,15 @@ function coreScores(rows: Row[], sizes: number[], restoreAfter = -1): number[] {
 }
 
 function referenceScores(rows: Row[]): number[] {
-  const detectors = new Map<number, SurpriseLikelihoodDetector>();
+  const detectors = new Map<number, EnsembleDetector>();
   return rows.map((r) => {
     let d = detectors.get(r.key);
-    if (!d) detectors.set(r.key, (d = new SurpriseLikelihoodDetector()));
+    if (!d) detectors.set(r.key, (d = new EnsembleDetector()));
     return d.update(r.ts, r.value);
   });
 }
 
+/** Max |core − reference|: exp/log may differ in the last bit between the engines' libm (seen: ≤ 6e-15); nothing more. */
 function expectClose(actual: number[], expected: number[]): void {
   expect(actual.length).toBe(expected.length);
   let worst = 0;
@@ -64,19 +74,17 @@ function expectClose(actual: number[], expected: number[]): void {
     const d = Math.abs(actual[i]! - expected[i]!);
     if (!(d <= worst)) { worst = d; at = i; }
   }
-  // exp/log may differ in the last bit between the engines' libm; nothing more
   expect(worst, `row ${at}: core ${actual[at]} vs reference ${expected[at]}`).toBeLessThanOrEqual(1e-9);
 }
 
 /** A seeded synthetic stream: K keys, 5-minute rows over ~10 days, daily cycle, noise, a few spikes and a level shift. */
 function synthetic(seed: number, keys: number, rowsPerKey: number): Row[] {
   const noise = normal(seed);
-  const t0 = Date.UTC(2024, 0, 1);
   const rows: Row[] = [];
   for (let i = 0; i < rowsPerKey; i++) {
     for (let k = 0; k < keys; k++) {
-      const t = t0 + i * 300_000 + k * 1000;
-      let v = 100 + 20 * Math.sin((2 * Math.PI * (t % 86_400_000)) / 86_400_000) + 3 * noise();
+      const t = T0 + i * FIVE_MIN + k * 1000;
+      let v = 100 + 20 * Math.sin((2 * Math.PI * (t % DAY_MS)) / DAY_MS) + 3 * noise();
       if ((i + 97 * k) % 701 === 0) v += 60; // spikes
       if (i > rowsPerKey * 0.7 && k % 2 === 0) v += 40; // a level shift in half the keys
       rows.push({ ts: t, key: k, value: v });
@@ -85,15 +93,67 @@ function synthetic(seed: number, keys: number, rowsPerKey: number): Row[] {
   return rows;
 }
 
+/**
+ * A seeded messy stream: several keys with their own row spacing (1 min to
+ * 2 h), jittered and irregular steps, gaps of hours to days (missing rows),
+ * repeated timestamps, constant stretches, level steps and spikes, values of
+ * very different scales; rows of all keys interleaved in time order.
+ */
+function messy(seed: number, keys: number, rowsPerKey: number): Row[] {
+  const u = mulberry32(seed);
+  const n = normal(seed + 1);
+  const rows: Row[] = [];
+  for (let k = 0; k < keys; k++) {
+    const step = [60_000, FIVE_MIN, 900_000, 3_600_000, 7_200_000][k % 5]!;
+    const scale = [1, 1e-3, 1e4, 50, 0.2][k % 5]!;
+    let t = T0 - 3 * DAY_MS + Math.floor(u() * DAY_MS);
+    let level = 10;
+    let constant = 0;
+    for (let i = 0; i < rowsPerKey; i++) {
+      const r = u();
+      if (r < 0.01) t += Math.floor(u() * 3 * DAY_MS); // a gap
+      else if (r < 0.03) t += 0; // a repeated timestamp
+      else t += Math.max(1, Math.round(step * (0.5 + u()))); // jitter
+      if (u() < 0.002) level += (u() - 0.5) * 20;
+      if (constant === 0 && u() < 0.003) constant = 50 + Math.floor(u() * 300);
+      let v: number;
+      if (constant > 0) { constant--; v = level; } else v = level + 2 * Math.sin((2 * Math.PI * (t % DAY_MS)) / DAY_MS) + n();
+      if (u() < 0.003) v += 15 * (u() < 0.5 ? -1 : 1);
+      rows.push({ ts: t, key: k, value: v * scale });
+    }
+  }
+  return rows.sort((a, b) => a.ts - b.ts || a.key - b.key);
+}
+
+function cutsToSizes(total: number, cuts: number[]): number[] {
+  const sizes: number[] = [];
+  let left = total;
+  for (const c of cuts) {
+    if (left === 0) break;
+    const n = Math.min(c, left);
+    sizes.push(n);
+    left -= n;
+  }
+  if (left > 0) sizes.push(left);
+  return sizes;
+}
+
+/** One key, 5-minute rows, values from f. */
+function series(n: number, f: (i: number) => number, step = FIVE_MIN): Row[] {
+  return Array.from({ length: n }, (_, i) => ({ ts: T0 + i * step, key: 0, value: f(i) }));
+}
+
 describe('default anomaly score (wasm) vs reference', () => {
   it('matches the reference row by row on real NAB series', () => {
-    const files = loadNab().filter((f) => /nyc_taxi|machine_temperature|art_daily_jumpsup|exchange-2_cpc/.test(f.name));
-    expect(files).toHaveLength(4);
+    const files = loadNab().filter((f) => /nyc_taxi|machine_temperature|art_daily_jumpsup|exchange-2_cpc|art_flatline/.test(f.name));
+    expect(files).toHaveLength(5);
     for (const f of files) {
       const rows = Array.from(f.values, (value, i) => ({ ts: f.times[i]!, key: 0, value }));
-      const scores = coreScores(rows, [rows.length]);
-      expectClose(scores, referenceScores(rows));
+      const scores = coreScores(rows);
+      const expected = referenceScores(rows);
+      expectClose(scores, expected);
       expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
+      if (!f.name.includes('flatline')) expect(expected.some((s) => s >= 0.5), f.name).toBe(true);
     }
   }, 60_000);
 
@@ -103,18 +163,195 @@ describe('default anomaly score (wasm) vs reference', () => {
     expect(expected.some((s) => s >= 0.5)).toBe(true); // the stream exercises alarms
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 4000 }), { minLength: 1, maxLength: 8 }), fc.nat(), (cuts, restorePick) => {
-        const sizes: number[] = [];
-        let left = rows.length;
-        for (const c of cuts) {
-          if (left === 0) break;
-          const n = Math.min(c, left);
-          sizes.push(n);
-          left -= n;
-        }
-        if (left > 0) sizes.push(left);
+        const sizes = cutsToSizes(rows.length, cuts);
         expectClose(coreScores(rows, sizes, restorePick % sizes.length), expected);
       }),
       { seed: 20261125, numRuns: 6 },
     );
   }, 120_000);
+
+  it('matches on seeded random streams: irregular and missing timestamps, repeated times, constant stretches, many scales', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.array(fc.integer({ min: 1, max: 6000 }), { minLength: 1, maxLength: 6 }), fc.nat(), (seed, cuts, restorePick) => {
+        const rows = messy(seed, 5, 2500);
+        const expected = referenceScores(rows);
+        const sizes = cutsToSizes(rows.length, cuts);
+        expectClose(coreScores(rows, sizes, restorePick % sizes.length), expected);
+      }),
+      { seed: 20261203, numRuns: 8 },
+    );
+  }, 120_000);
+
+  it('matches on streams starting at epoch 0 and before it (day/week tags near 0 and negative)', () => {
+    const noise = normal(5);
+    const rows: Row[] = [];
+    for (let i = 0; i < 6000; i++) rows.push({ ts: -2 * DAY_MS + i * 3 * 60_000, key: i % 2, value: 5 + Math.sin(i / 40) + noise() });
+    const expected = referenceScores(rows);
+    expect(expected.some((s) => s > 0)).toBe(true);
+    expectClose(coreScores(rows, [1234, rows.length - 1234], 0), expected);
+  }, 60_000);
+});
+
+describe('pieces of the detector, by hand', () => {
+  it("χ² upper tail with 2k degrees of freedom: k = 1, 2, 3", () => {
+    const x = 2; // x/2 = 1
+    expect(chiSquareTail(x, 2)).toBeCloseTo(Math.exp(-1), 15);
+    expect(chiSquareTail(x, 4)).toBeCloseTo(2 * Math.exp(-1), 15);
+    expect(chiSquareTail(x, 6)).toBeCloseTo(2.5 * Math.exp(-1), 15);
+    expect(chiSquareTail(0, 6)).toBe(1);
+    // Fisher with one component is that component: P(χ²₂ > −2 ln p) = p
+    for (const p of [0.5, 1e-5, 1e-8]) expect(chiSquareTail(-2 * Math.log(p), 2)).toBeCloseTo(p, 12);
+    // two calm components (p = 0.5 each): X = 4 ln 2, tail e^{−2 ln 2}(1 + 2 ln 2) = (1 + 2 ln 2)/4
+    expect(chiSquareTail(4 * Math.log(2), 4)).toBeCloseTo((1 + 2 * Math.log(2)) / 4, 14);
+  });
+
+  it('log score: nupic red level L = 0.99999 is 0.5, L = 0.5 is ln 2 / ln 1e10', () => {
+    expect(logScore(0.99999)).toBeCloseTo(0.5, 6); // ln(1e-5 + 1e-10)/ln(1e-10) = 0.4999996
+    expect(logScore(0.5)).toBeCloseTo(Math.log(2) / Math.log(1e10), 8);
+  });
+
+  it('relative entropy of given histograms, and the match test on a one-bin window', () => {
+    expect(relativeEntropy([26, 26, 0, 0, 0], 52, [0.25, 0.25, 0.25, 0.25, 0])).toBeCloseTo(Math.log(2), 15);
+    expect(relativeEntropy([1, 1, 1, 1, 1], 5, [0.2, 0.2, 0.2, 0.2, 0.2])).toBe(0);
+    expect(relativeEntropy([52, 0, 0, 0, 0], 52, [0.5, 0.5, 0, 0, 0])).toBeCloseTo(Math.log(2), 15);
+    // A window with every value in one bin against its own stored (add-½ smoothed) hypothesis:
+    // D = ln(54.5/52.5) ≈ 0.0374, 2·52·D ≈ 3.89 < 13.28 → matched.
+    const d = relativeEntropy([52, 0, 0, 0, 0], 52, [52.5 / 54.5, 0.5 / 54.5, 0.5 / 54.5, 0.5 / 54.5, 0.5 / 54.5]);
+    expect(d).toBeCloseTo(Math.log(54.5 / 52.5), 12);
+    expect(2 * ENTROPY_WINDOW * d).toBeLessThan(ENTROPY_CHI2);
+    // values 0 and 1 alternate, then constant 0 — range [0, 1], bins 0 and 4
+    const r = new RelativeEntropy();
+    const raws: number[] = [];
+    for (let i = 0; i < 60; i++) raws.push(r.raw(i < 2 ? i : 0, 0, 1));
+    // NaN until the ring of 52 is full; the first full window is new (1); the
+    // next windows (still 1 value in bin 4) match it: raw 1 while it has been
+    // matched fewer than c_th = 4 times, then 0.
+    expect(raws.slice(0, 51).every(Number.isNaN)).toBe(true);
+    expect(raws.slice(51, 56)).toEqual([1, 1, 1, 1, 0]);
+  });
+
+  it("likelihood: reports after 288 learning rows (or one day of event time) + 100 estimation rows", () => {
+    const count = (step: number) => {
+      const l = new Likelihood(LEARNING_PERIOD, ESTIMATION_SAMPLES, DAY_MS);
+      let i = 0;
+      while (!l.ready) l.push(0, T0 + step * i++);
+      return i;
+    };
+    expect(count(FIVE_MIN)).toBe(388); // 288 rows = one day
+    expect(count(60_000)).toBe(388); // 288 rows come first
+    expect(count(3_600_000)).toBe(124); // a day = 24 rows, + 100
+    const l = new Likelihood(LEARNING_PERIOD, ESTIMATION_SAMPLES, DAY_MS);
+    for (let i = 0; i < 387; i++) expect(l.push(i % 7 === 0 ? 1 : 0, T0 + i * FIVE_MIN)).toBe(0.5);
+  });
+});
+
+describe('warm-up', () => {
+  const noiseRows = (seed: number, n: number, step: number) => {
+    const g = normal(seed);
+    return series(n, () => 10 + g(), step);
+  };
+
+  it('is exactly 0 until the first likelihood reports: 398 rows at 5-minute spacing, 134 at hourly, on stationary noise (wasm and reference, 6 seeds)', () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      for (const [step, warm] of [[FIVE_MIN, 398], [3_600_000, 134], [60_000, 398]] as const) {
+        const rows = noiseRows(seed, warm + 300, step);
+        const s = coreScores(rows);
+        expectClose(s, referenceScores(rows));
+        // first opinion at row 11 (10 forecasts of the last-value component), then the likelihood's 388 (or 124) rows − 1
+        expect(s.slice(0, warm).every((x) => x === 0), `seed ${seed} step ${step}`).toBe(true);
+        expect(s[warm]!).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('no alarm during warm-up even with spikes and steps in it', () => {
+    const g = normal(9);
+    const rows = series(398, (i) => 10 + g() + (i % 50 === 49 ? 30 : 0) + (i > 200 ? 20 : 0));
+    expect(coreScores(rows).every((x) => x === 0)).toBe(true);
+  });
+
+  it('the key gate is per key: a new key warms up on its own', () => {
+    const g = normal(3);
+    const rows: Row[] = [];
+    for (let i = 0; i < 900; i++) rows.push({ ts: T0 + i * FIVE_MIN, key: 0, value: 10 + g() });
+    for (let i = 0; i < 500; i++) rows.push({ ts: T0 + (900 + i) * FIVE_MIN, key: 1, value: 10 + g() });
+    const s = coreScores(rows);
+    expect(s.slice(900, 900 + 398).every((x) => x === 0)).toBe(true);
+    expect(s[900 + 398]!).toBeGreaterThan(0);
+  });
+});
+
+describe('after warm-up, changes are flagged (score ≥ 0.5)', () => {
+  // bench/nab/prototypes/sanity.ts measured over 20 seeds (noise σ = 1, daily sine of amplitude 3,
+  // change at row 3000): step +5σ ≤ 1 row, spike +10σ 0 rows, variance ×3 ≤ 20 rows, daily pattern
+  // dropped ≤ 85 rows. Allowed here, with margin: 5, 2, 60, 200 rows.
+  const CHANGE = 3000;
+  const N = 3600;
+  const kinds: [string, (i: number, e: number, s: number) => number, number][] = [
+    ['step +5σ', (i, e, s) => 10 + s + e + (i >= CHANGE ? 5 : 0), 5],
+    ['spike +10σ', (i, e, s) => 10 + s + e + (i === CHANGE ? 10 : 0), 2],
+    ['variance ×3', (i, e, s) => 10 + s + (i >= CHANGE ? 3 : 1) * e, 60],
+    ['daily pattern dropped', (i, e, s) => 10 + (i >= CHANGE ? 0 : s) + e, 200],
+  ];
+  for (const [name, f, maxDelay] of kinds) {
+    it(`${name}: within ${maxDelay} rows (5 seeds); the same stream without the change is not flagged there`, () => {
+      for (let seed = 1; seed <= 5; seed++) {
+        const mk = (changed: boolean) => {
+          const g = normal(100 * seed + name.length);
+          return series(N, (i) => {
+            const e = g();
+            const s = 3 * Math.sin((2 * Math.PI * i) / 288);
+            return changed ? f(i, e, s) : 10 + s + e;
+          });
+        };
+        const s = coreScores(mk(true));
+        const delay = s.slice(CHANGE).findIndex((x) => x >= 0.5);
+        expect(delay, `${name} seed ${seed}`).toBeGreaterThanOrEqual(0);
+        expect(delay, `${name} seed ${seed}`).toBeLessThanOrEqual(maxDelay);
+        const calm = coreScores(mk(false));
+        const calmAlarms = calm.slice(CHANGE, CHANGE + maxDelay + 1).filter((x) => x >= 0.5).length;
+        expect(calmAlarms, `${name} seed ${seed}: alarms without the change`).toBeLessThanOrEqual(1);
+      }
+    });
+  }
+
+  it('cool-down: the 10 rows after an alarm are capped at 0.3', () => {
+    const rows = synthetic(4, 1, 4000);
+    const s = coreScores(rows);
+    let alarms = 0;
+    for (let i = 0; i < s.length; i++) {
+      if (s[i]! >= 0.5) {
+        alarms++;
+        for (let j = i + 1; j <= i + 10 && j < s.length; j++) expect(s[j]!).toBeLessThanOrEqual(0.3);
+        i += 10;
+      }
+    }
+    expect(alarms).toBeGreaterThan(3);
+  });
+
+  it('novelty: a value beyond the all-time range widened by 5 % scores 1 after warm-up', () => {
+    const g = normal(21);
+    const rows = series(1000, (i) => (i === 900 ? 1000 : 10 + g()));
+    const s = coreScores(rows);
+    expect(s[900]).toBe(1);
+  });
+});
+
+describe('detector state', () => {
+  it('is 4000 bytes per key (≤ 4 KB), as the core reports, for a detector-only query', () => {
+    const core = detectorCore();
+    expect(core.exports.stats_detector_key_bytes(0)).toBe(4000);
+    expect(core.exports.stats_detector_key_bytes(0)).toBeLessThanOrEqual(4096);
+    expect(new EnsembleDetector().stateBytes).toBe(4000);
+    // 64 keys fill one chunk of blocks: allocated bytes / keys = the block size
+    const keys = 64;
+    const cols = core.reserve(keys);
+    for (let k = 0; k < keys; k++) {
+      cols.ts[k] = T0;
+      cols.key[k] = k;
+      cols.value[k] = k;
+    }
+    core.process(keys);
+    expect(core.exports.stats_detector_state_bytes(0) / keys).toBe(4000);
+  });
 });

@@ -1,318 +1,215 @@
 /**
- * Reference implementation of eddy's default streaming anomaly detector
- * ("surprise likelihood"), in plain TypeScript: the design study behind
- * assembly/detector.ts (bench/nab/sensitivity.ts runs it with settings
- * changed one at a time), and what the property tests hold the wasm core to.
+ * Reference implementation of eddy's default anomaly detector (the wasm
+ * core's assembly/detector.ts computes exactly this, with the same f32
+ * rounding where the core stores f32; test/core/detector.test.ts and
+ * bench/nab.ts hold the core to it). Designed as the issue-11 prototype in
+ * plain TypeScript, independently of the wasm code: an ensemble of independent,
+ * published detectors, each turned into a calibrated probability by its own
+ * Numenta anomaly likelihood, combined by Fisher's method, gated by a
+ * warm-up, with one shared cool-down.
  *
- * One pass, no look-ahead, O(1) work per row and constant memory per key;
- * the same settings for every series (nothing reads the series' length or
- * labels). Every stage maps onto blocks the wasm core has or can have cheaply
- * (last value, time-bucket tables as in Holt-Winters' time-of-season slots,
- * EW/Welford moments, a 10-row ring, NAB's anomaly likelihood, min/max,
- * a cool-down counter).
+ * Per row (t, x), for one key:
+ * 1. Non-finite t or x: score 0, nothing learnt.
+ * 2. The all-time [min, max] is widened to include x (shared by the
+ *    components that bin values, and by the novelty rule, which tests x
+ *    against the range *before* x).
+ * 3. Components, each with its own state, each giving a raw anomaly in
+ *    [0, 1] or NaN ("no opinion": no forecast for this row, or warming up):
+ *    - `last`: forecast-error surprise against the previous value;
+ *    - `daily`: forecast-error surprise against the same 5-minute slot of
+ *      the previous day (event time);
+ *    - `weekly`: forecast-error surprise against the same hour of the
+ *      previous week's hourly mean (event time);
+ *    - `entropy`: windowed relative entropy (Wang et al. 2011).
+ *    (A fifth, contextual sequence novelty, was tried and dropped.)
+ * 4. Each raw value is fed to that component's anomaly likelihood
+ *    (likelihood.ts, nupic defaults) → L_i. Components with no opinion this
+ *    row are left out of step 5 (their likelihood is not advanced).
+ * 5. Combination (`fisher`, the chosen design): with p_i = 1.0000000001 − L_i
+ *    (the tail probability each likelihood reports) over the k components
+ *    with an opinion, X = −2 Σ ln p_i is χ² with 2k degrees of freedom if the
+ *    components are independent and calm (Fisher's method), so
+ *    L = 1 − P(χ²_{2k} > X) with P(χ²_{2k} > x) = e^{−x/2} Σ_{j<k} (x/2)^j/j!,
+ *    score = logScore(L) = ln(1.0000000001 − L)/ln(1e-10), capped to [0, 1].
+ *    With k = 4: one component alone at nupic's red level (p = 1e-5), the
+ *    others calm (p ≈ 0.5–0.96), gives ≈ 0.25–0.32; 0.5 needs one component
+ *    at p ≲ 1e-8 or two agreeing at red; p = 1e-10 alone gives ≈ 0.67. Alternatives kept for ablation: `max` (max_i logScore(L_i), as
+ *    today's detector) and `or` (Σ_i logScore(L_i), i.e. 1 − L = Π p_i).
+ * 6. Spatial novelty (NAB HTM detector's rule, spatial tolerance 0.05): x
+ *    beyond the all-time [min, max] (before x) widened by 5 % of its width
+ *    → score 1.
+ * 7. Warm-up (`day`): the score is exactly 0 until the first likelihood
+ *    reports, i.e. until its learning period — one day of event time or
+ *    288 rows, whichever comes first (nupic's 288 rows are one day of
+ *    5-minute rows) — and 100 estimation rows (nupic) have passed, counted
+ *    from the first forecast (row 11). 5-minute rows: 398 rows; hourly
+ *    rows: 135 rows; 1-minute rows: 398 rows (288 rows < a day).
+ *    `rows` (ablation only): learn for warmupRows − 100 rows.
+ * 8. Cool-down: after a score ≥ 0.5 (nupic's red level) the next
+ *    `coolDownRows` rows are capped at 0.3, so one event raises one alarm
+ *    (only the earliest detection in a NAB window counts; every extra
+ *    detection outside one costs).
  *
- * Pipeline, per row (t, x):
+ * Tuned by leave-one-category-out CV (bench/nab/crossValidate.ts), grid
+ * 3 × 2 × 3 × 2: `sigma` {3, 2.5, 3.5}, `scaleAlpha` {0.01, 0.05},
+ * `coolDownRows` {10, 30, 100}, `entropyCTh` {4, 1}. Everything else is a
+ * literature default or a fixed design constant (see each component).
  *
- * 1. Two forecasters, each predicting x before seeing it:
- *    - `last`: the previous value (random walk). Catches sudden changes
- *      (spikes, steps) in series with no usable seasonality.
- *    - `seasonal`: the value in the same 5-minute slot of the week one week
- *      ago (seasonal naive over a 2016-slot week table holding each slot's
- *      last value and time); if that slot has no value from 0.5–1.5 weeks
- *      ago, the same time-of-day slot one day earlier (0.5–1.5 days ago).
- *      A week covers both daily and weekly cycles (business metrics,
- *      traffic, taxis), and the daily fallback gives seasonality from day
- *      two on and for rows closer together than a slot.
- * 2. Surprise per forecaster: z = |x − forecast| / σ, where σ² is the
- *    forecaster's own mean squared error for the current hour of day
- *    (24 time-of-day buckets, EW with α = max(0.01, 1/visits)); until the
- *    bucket has 10 visits, σ² is the forecaster's global EW mean square
- *    (α = max(0.01, 1/n)). Noise that depends on the time of day (counts,
- *    load, the artificial daily squares) would otherwise fire every morning.
- *    A row is a surprise for that forecaster if z > 3 (three-sigma rule).
- *    No z (→ no surprise) until the forecaster has made 10 forecasts.
- * 3. Anomaly likelihood per forecaster, as Numenta's HTM detector in NAB
- *    (nupic `AnomalyLikelihood`, defaults): average the 0/1 surprises over
- *    the last 10 rows; after a 288-row learning period fit a Gaussian to
- *    those averages (here with EW mean/variance, α = max(2/8641, 1/n) — the
- *    constant-memory analogue of nupic's 8640-row window — instead of a
- *    re-estimated window), floors mean ≥ 0.03 and variance ≥ 0.0003; after
- *    100 more rows report L = 1 − Q((avg − mean)/σ) (0.5 before). A red value
- *    (tail ≤ 1e-5) right after another red one is downgraded to 0.999, so a
- *    burst of surprises gives one strong score, at its start.
- *    Score = log(1.0000000001 − L) / log(1e-10) ∈ [0, 1] (0.5 ⇔ L = 0.99999).
- *    This turns "more 3σ misses than this series usually has" into a
- *    probability comparable across series, which is what lets one global
- *    threshold work for all of them.
- * 4. Novelty (NAB HTM's "spatial anomaly" rule): if x lies outside the
- *    all-time [min, max] widened by 5% of the range, the score is 1.
- * 5. Score = max over the above.
- * 6. Cool-down: after a score ≥ 0.5 (nupic's red zone), the next 10 rows —
- *    the likelihood's averaging window — are capped at 0.3 (yellow), so one
- *    event gives one alarm (only the earliest detection in a NAB window
- *    counts, and every extra detection outside a window costs).
+ * State per key with the chosen components (bytes as the wasm would store
+ * them): header 32 (rows, min, max, coolDown: 4 × f64; the warm flag fits in
+ * rows' spare bits or a byte of padding) + last 176 + daily 1896 + weekly 1032
+ * + entropy 416 + 4 likelihoods × 112 = 4000 B.
  */
+import { DAY_MS, ForecastError } from './forecastError.js';
+import { ESTIMATION_SAMPLES, LEARNING_PERIOD, LIKELIHOOD_BYTES, LIKELIHOOD_WARMUP, Likelihood, logScore } from './likelihood.js';
+import { RelativeEntropy } from './relativeEntropy.js';
 
-/** Standard normal upper tail Q(z) (erfc: series for small z, continued fraction for large). */
-export function normalTail(z: number): number {
-  if (z < 0) return 1 - normalTail(-z);
-  const x = z / Math.SQRT2;
-  if (x < 2) {
-    // erf(x) = 2/√π · e^{−x²} · Σ 2ⁿ x^{2n+1} / (1·3·…·(2n+1)), all terms positive
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 200; n++) {
-      term *= (2 * x * x) / (2 * n + 1);
-      sum += term;
-      if (term < sum * 1e-17) break;
-    }
-    return 0.5 - (Math.exp(-x * x) * sum) / Math.sqrt(Math.PI);
-  }
-  // erfc(x) = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))) — modified Lentz
-  const tiny = 1e-300;
-  let f = x;
-  let c = x;
-  let d = 0;
-  for (let n = 1; n < 300; n++) {
-    const a = n / 2;
-    d = x + a * d;
-    d = d === 0 ? tiny : 1 / d;
-    c = x + a / c;
-    if (c === 0) c = tiny;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return (0.5 * Math.exp(-x * x)) / (f * Math.sqrt(Math.PI));
-}
+export { normalTail } from './likelihood.js';
 
-/** All settings, with the defaults used for the reported scores. */
-export interface DetectorSettings {
-  /** Surprise threshold in σ. */
+/** The design and tuned constants of one ensemble. */
+export interface EnsembleSettings {
+  /** Forecast-error surprise threshold in σ (CV-tuned). */
   sigma: number;
-  /** EW rate of the global error scale (used while an hour bucket is young). */
+  /** Floor of the forecast-error scales' EW rates (CV-tuned). */
   scaleAlpha: number;
-  /** Time-of-day buckets of the error scale. */
-  scaleBuckets: number;
-  /** EW rate of a bucket's error scale, per visit. */
-  bucketAlpha: number;
-  /** Visits before a bucket's scale is trusted. */
-  bucketMinVisits: number;
-  /** Forecasts before a forecaster's z is used. */
-  warmupForecasts: number;
-  /** Slots of the week table (2016 = 5-minute slots; a multiple of 7). */
-  weekSlots: number;
-  /** Likelihood: surprises averaged over this many rows. */
-  averagingWindow: number;
-  /** Likelihood: rows (per forecaster) before averages are collected. */
-  learningPeriod: number;
-  /** Likelihood: further rows before the likelihood is reported. */
-  estimationSamples: number;
-  /** Likelihood: EW rate of the averages' mean/variance (2/(8640+1) ≈ nupic's 8640-row window). */
-  historyAlpha: number;
-  /** Novelty tolerance, as a fraction of the all-time range (Infinity = off). */
-  noveltyTolerance: number;
-  /** Channels (for ablation studies; both on by default). */
-  useLast: boolean;
-  useSeasonal: boolean;
-  /** Cool-down: score that triggers it, rows it lasts, cap during it. */
-  alarmScore: number;
+  /** Rows capped after an alarm (CV-tuned). */
   coolDownRows: number;
-  coolDownCap: number;
+  /** Components in use. */
+  last: boolean;
+  daily: boolean;
+  weekly: boolean;
+  entropy: boolean;
+  /** Relative entropy's c_th (4 = Wang et al.; 1 = only unmatched windows are anomalous). */
+  entropyCTh: number;
+  /** NAB HTM spatial-novelty rule on/off. */
+  novelty: boolean;
+  /** How component likelihoods are combined. */
+  combine: 'max' | 'or' | 'fisher';
+  /**
+   * Warm-up: 'day' — each likelihood learns for one day of event time or 288
+   * rows, whichever comes first, then estimates for 100 rows; 'rows' — the
+   * likelihoods learn for warmupRows − 100 rows and estimate for 100.
+   * The score is exactly 0 until the first likelihood reports.
+   */
+  warmup: 'day' | 'rows';
+  warmupRows: number;
 }
 
-export const DEFAULT_SETTINGS: DetectorSettings = {
+export const DEFAULT_ENSEMBLE: EnsembleSettings = {
   sigma: 3,
   scaleAlpha: 0.01,
-  scaleBuckets: 24,
-  bucketAlpha: 0.01,
-  bucketMinVisits: 10,
-  warmupForecasts: 10,
-  weekSlots: 2016,
-  averagingWindow: 10,
-  learningPeriod: 288,
-  estimationSamples: 100,
-  historyAlpha: 2 / 8641,
-  noveltyTolerance: 0.05,
-  useLast: true,
-  useSeasonal: true,
-  alarmScore: 0.5,
   coolDownRows: 10,
-  coolDownCap: 0.3,
+  last: true,
+  daily: true,
+  weekly: true,
+  entropy: true,
+  entropyCTh: 4,
+  novelty: true,
+  combine: 'fisher',
+  warmup: 'day',
+  warmupRows: LIKELIHOOD_WARMUP,
 };
 
-const DAY_MS = 86_400_000;
-const WEEK_MS = 7 * DAY_MS;
-/** log(1.0000000001 − L) / log(1e-10), as nupic's computeLogLikelihood. */
-const LOG_DENOM = -23.02585084720009;
-const RED_TAIL = 1e-5; // nupic redThreshold 0.99999
-const YELLOW_TAIL = 1e-3; // nupic yellowThreshold 0.999
+const NOVELTY_TOLERANCE = 0.05;
+const ALARM = 0.5;
+const COOL_CAP = 0.3;
 
-function slotOf(t: number, periodMs: number, slots: number): number {
-  let phase = t % periodMs;
-  if (phase < 0) phase += periodMs;
-  const s = Math.floor((phase / periodMs) * slots);
-  return s >= slots ? slots - 1 : s;
+/** Upper tail of χ² with an even number of degrees of freedom 2k: e^{−x/2} Σ_{j<k} (x/2)^j / j!. */
+export function chiSquareTail(x: number, dof: number): number {
+  const h = x / 2;
+  let term = Math.exp(-h);
+  let sum = term;
+  for (let j = 1; j < dof / 2; j++) {
+    term *= h / j;
+    sum += term;
+  }
+  return Math.min(1, sum);
 }
 
-/** Error scale and 3σ surprise test of one forecaster. */
-class Surprise {
-  private n = 0;
-  private meanSq = 0;
-  private readonly bucketSq: Float64Array;
-  private readonly bucketVisits: Float64Array;
-  constructor(private readonly cfg: DetectorSettings) {
-    this.bucketSq = new Float64Array(cfg.scaleBuckets);
-    this.bucketVisits = new Float64Array(cfg.scaleBuckets);
-  }
-  /** 1 if the error is a surprise, 0 if not, NaN while warming up. Updates the scale. */
-  step(t: number, error: number): number {
-    const c = this.cfg;
-    const b = slotOf(t, DAY_MS, c.scaleBuckets);
-    const visits = this.bucketVisits[b] as number;
-    const variance = visits >= c.bucketMinVisits ? (this.bucketSq[b] as number) : this.meanSq;
-    let out = NaN;
-    if (this.n >= c.warmupForecasts) {
-      const sd = Math.sqrt(variance);
-      const z = sd > 0 ? Math.abs(error) / sd : error === 0 ? 0 : Infinity;
-      out = z > c.sigma ? 1 : 0;
-    }
-    const e2 = error * error;
-    this.n++;
-    this.meanSq += Math.max(c.scaleAlpha, 1 / this.n) * (e2 - this.meanSq);
-    this.bucketVisits[b] = visits + 1;
-    this.bucketSq[b] = (this.bucketSq[b] as number) + Math.max(c.bucketAlpha, 1 / (visits + 1)) * (e2 - (this.bucketSq[b] as number));
-    return out;
-  }
-}
+type Raw = (t: number, x: number, lo: number, hi: number) => number;
 
-/** NAB/nupic anomaly likelihood of a 0/1 surprise stream, with EW moments; returns the log score. */
-class Likelihood {
-  private readonly ring: Uint8Array;
-  private head = 0;
-  private filled = 0;
-  private sum = 0;
-  private it = 0;
-  private n = 0;
-  private mean = 0;
-  private variance = 0;
-  private prevRed = false;
-  constructor(private readonly cfg: DetectorSettings) {
-    this.ring = new Uint8Array(cfg.averagingWindow);
-  }
-  push(surprise: number): number {
-    const c = this.cfg;
-    if (this.filled === c.averagingWindow) this.sum -= this.ring[this.head] as number;
-    else this.filled++;
-    this.ring[this.head] = surprise;
-    this.head = (this.head + 1) % c.averagingWindow;
-    this.sum += surprise;
-    const avg = this.sum / this.filled;
-
-    let likelihood = 0.5;
-    if (this.it >= c.learningPeriod + c.estimationSamples) {
-      const mean = Math.max(this.mean, 0.03);
-      const sd = Math.sqrt(Math.max(this.variance, 0.0003));
-      let tail = avg >= mean ? normalTail((avg - mean) / sd) : 1 - normalTail((mean - avg) / sd);
-      const red = tail <= RED_TAIL;
-      if (red && this.prevRed) tail = YELLOW_TAIL;
-      this.prevRed = red;
-      likelihood = 1 - tail;
-    }
-    if (this.it >= c.learningPeriod) {
-      this.n++;
-      const a = Math.max(c.historyAlpha, 1 / this.n);
-      const d = avg - this.mean;
-      this.mean += a * d;
-      this.variance = (1 - a) * (this.variance + a * d * d);
-    }
-    this.it++;
-    return Math.log(1.0000000001 - likelihood) / LOG_DENOM;
-  }
-}
-
-/** Forecaster + its surprise test + its likelihood. */
-class Channel {
-  readonly surprise: Surprise;
-  readonly likelihood: Likelihood;
-  constructor(cfg: DetectorSettings) {
-    this.surprise = new Surprise(cfg);
-    this.likelihood = new Likelihood(cfg);
-  }
-  /** Score of this channel for a forecast (NaN = none yet). */
-  score(t: number, x: number, forecast: number): number {
-    if (Number.isNaN(forecast)) return 0;
-    const s = this.surprise.step(t, x - forecast);
-    return Number.isNaN(s) ? 0 : this.likelihood.push(s);
-  }
-}
-
-/** The detector for one key. */
-export class SurpriseLikelihoodDetector {
-  private readonly cfg: DetectorSettings;
-  private last = NaN;
-  /** Week table: last value seen in each slot, and its time (epoch ms; i32 minutes would do in wasm). */
-  private readonly week: Float64Array;
-  private readonly weekTime: Float64Array;
-  private readonly daySlots: number;
-  private readonly lastChannel: Channel;
-  private readonly seasonalChannel: Channel;
+/** The ensemble detector for one key. */
+export class EnsembleDetector {
+  readonly cfg: EnsembleSettings;
+  /** Bytes of per-key state as the wasm core would store it. */
+  readonly stateBytes: number;
+  private readonly raws: Raw[] = [];
+  private readonly liks: Likelihood[] = [];
+  private rows = 0;
   private min = Infinity;
   private max = -Infinity;
   private coolDown = 0;
+  private warm = false;
+  /** Per-component log scores of the last row (diagnostics, not state). */
+  readonly componentScores: number[] = [];
 
-  constructor(settings: Partial<DetectorSettings> = {}) {
-    this.cfg = { ...DEFAULT_SETTINGS, ...settings };
-    this.week = new Float64Array(this.cfg.weekSlots).fill(NaN);
-    this.weekTime = new Float64Array(this.cfg.weekSlots).fill(-Infinity);
-    this.daySlots = this.cfg.weekSlots / 7;
-    this.lastChannel = new Channel(this.cfg);
-    this.seasonalChannel = new Channel(this.cfg);
+  constructor(settings: Partial<EnsembleSettings> = {}) {
+    const c = (this.cfg = { ...DEFAULT_ENSEMBLE, ...settings });
+    const fe = { sigma: c.sigma, scaleAlpha: c.scaleAlpha };
+    // Header: rows, min, max, coolDown (4 × f64).
+    let bytes = 32;
+    const add = (raw: Raw, b: number) => {
+      this.raws.push(raw);
+      this.liks.push(
+        c.warmup === 'day'
+          ? new Likelihood(LEARNING_PERIOD, ESTIMATION_SAMPLES, DAY_MS)
+          : new Likelihood(Math.max(0, c.warmupRows - ESTIMATION_SAMPLES), Math.min(c.warmupRows, ESTIMATION_SAMPLES)),
+      );
+      bytes += b + LIKELIHOOD_BYTES;
+    };
+    if (c.last) {
+      const f = new ForecastError('last', fe);
+      add((t, x) => f.raw(t, x), f.stateBytes);
+    }
+    if (c.daily) {
+      const f = new ForecastError('daily', fe);
+      add((t, x) => f.raw(t, x), f.stateBytes);
+    }
+    if (c.weekly) {
+      const f = new ForecastError('weekly', fe);
+      add((t, x) => f.raw(t, x), f.stateBytes);
+    }
+    if (c.entropy) {
+      const r = new RelativeEntropy(c.entropyCTh);
+      add((_t, x, lo, hi) => r.raw(x, lo, hi), r.stateBytes);
+    }
+    this.stateBytes = bytes;
   }
 
-  /** Scores row (t in epoch ms, x); returns a score in [0, 1]. */
   update(t: number, x: number): number {
-    if (!Number.isFinite(x) || !Number.isFinite(t)) return 0;
+    if (!Number.isFinite(t) || !Number.isFinite(x)) return 0;
     const c = this.cfg;
-
-    // 1. forecasts made before seeing x
-    // The seasonal forecast is the slot's value from one week ago (written
-    // between half a week and a week and a half ago); failing that (first
-    // week, gaps, or a slot already rewritten this week because rows are
-    // closer than a slot), the same slot one day earlier (written between
-    // half a day and a day and a half ago); failing that, none.
-    const slot = slotOf(t, WEEK_MS, c.weekSlots);
-    const age = t - (this.weekTime[slot] as number);
-    let seasonal = age > WEEK_MS / 2 && age < 1.5 * WEEK_MS ? (this.week[slot] as number) : NaN;
-    if (Number.isNaN(seasonal)) {
-      const yesterday = Math.floor((slot - this.daySlots + c.weekSlots) % c.weekSlots);
-      const dayAge = t - (this.weekTime[yesterday] as number);
-      seasonal = dayAge > DAY_MS / 2 && dayAge < 1.5 * DAY_MS ? (this.week[yesterday] as number) : NaN;
-    }
-
-    // 2–3. surprise → likelihood, per forecaster
-    let score = 0;
-    if (c.useLast) score = Math.max(score, this.lastChannel.score(t, x, this.last));
-    if (c.useSeasonal) score = Math.max(score, this.seasonalChannel.score(t, x, seasonal));
-
-    // 4. novelty beyond the all-time range
-    if (this.min < this.max) {
-      const tol = (this.max - this.min) * c.noveltyTolerance;
-      if (x > this.max + tol || x < this.min - tol) score = 1;
-    }
+    const range = this.max - this.min;
+    const novel = this.min <= this.max && (x > this.max + NOVELTY_TOLERANCE * range || x < this.min - NOVELTY_TOLERANCE * range);
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
-
-    this.last = x;
-    this.week[slot] = x;
-    this.weekTime[slot] = t;
-
-    // 6. cool-down after an alarm
+    let score = 0;
+    let fisher = 0;
+    let k = 0;
+    for (let i = 0; i < this.raws.length; i++) {
+      const r = (this.raws[i] as Raw)(t, x, this.min, this.max);
+      const l = Number.isNaN(r) ? 0.5 : (this.liks[i] as Likelihood).push(r, t);
+      const s = logScore(l);
+      this.componentScores[i] = s;
+      score = c.combine === 'max' ? Math.max(score, s) : score + s;
+      if (!Number.isNaN(r)) {
+        fisher += -2 * Math.log(1.0000000001 - l);
+        k++;
+      }
+    }
+    if (c.combine === 'fisher') score = k > 0 ? logScore(1 - chiSquareTail(fisher, 2 * k)) : 0;
+    if (score > 1) score = 1;
+    if (c.novelty && novel) score = 1;
+    this.rows++;
+    if (!this.warm) {
+      for (const l of this.liks) if (l.ready) this.warm = true;
+      if (!this.warm) return 0;
+    }
     if (this.coolDown > 0) {
       this.coolDown--;
-      return Math.min(score, c.coolDownCap);
+      return Math.min(score, COOL_CAP);
     }
-    if (score >= c.alarmScore) this.coolDown = c.coolDownRows;
+    if (score >= ALARM) this.coolDown = c.coolDownRows;
     return score;
   }
 }

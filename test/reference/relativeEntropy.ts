@@ -35,6 +35,24 @@ const CHI2_4_099 = 13.276704135987622;
 const C_TH = 4;
 const M = 8;
 
+/**
+ * D(P‖Q) = Σ_b P_b ln(P_b/Q_b) of the histogram P = counts/total against
+ * the distribution Q (bins with P_b = 0 contribute 0).
+ */
+export function relativeEntropy(counts: ArrayLike<number>, total: number, q: ArrayLike<number>): number {
+  let d = 0;
+  for (let b = 0; b < counts.length; b++) {
+    const pb = (counts[b] as number) / total;
+    if (pb > 0) d += pb * Math.log(pb / (q[b] as number));
+  }
+  return d;
+}
+
+/** Wang et al.'s match threshold: χ²₄ at 0.99, for 2·W·D(P‖Q). */
+export const ENTROPY_CHI2 = CHI2_4_099;
+export const ENTROPY_WINDOW = W;
+export const ENTROPY_BINS = B;
+
 /** Relative-entropy component. */
 export class RelativeEntropy {
   static readonly BYTES = W * 4 + 8 + M * (B + 1) * 4 + 8;
@@ -60,17 +78,15 @@ export class RelativeEntropy {
     const span = hi - lo;
     for (let i = 0; i < W; i++) {
       const v = this.ring[i] as number;
-      const b = span > 0 ? Math.min(B - 1, Math.max(0, Math.floor(((v - lo) / span) * B))) : 0;
+      // (a NaN bin — only for |x| beyond f32's range — counts as bin 0, as in the wasm core)
+      const f = span > 0 ? Math.floor(((v - lo) / span) * B) : 0;
+      const b = f >= B - 1 ? B - 1 : f > 0 ? f : 0;
       p[b] = (p[b] as number) + 1;
     }
     let best = -1;
     let bestD = Infinity;
     for (let h = 0; h < this.used; h++) {
-      let d = 0;
-      for (let b = 0; b < B; b++) {
-        const pb = (p[b] as number) / W;
-        if (pb > 0) d += pb * Math.log(pb / (this.hyp[h * B + b] as number));
-      }
+      const d = relativeEntropy(p, W, this.hyp.subarray(h * B, (h + 1) * B));
       if (d < bestD) {
         bestD = d;
         best = h;

@@ -68,6 +68,15 @@ export function hourOfDay(t: number): number {
   return Math.min(HOUR_BUCKETS - 1, Math.floor(p / HOUR_MS));
 }
 
+/**
+ * 5-minute slot (0–287) of the UTC day of t. Clamped at 0 too: for |t| near
+ * f64's limits t − ⌊t/day⌋·day can round below 0 (the wasm core clamps the
+ * same way, so both stay inside the table).
+ */
+export function daySlot(t: number): number {
+  return Math.max(0, Math.min(DAY_SLOTS - 1, Math.floor(((t - Math.floor(t / DAY_MS) * DAY_MS) / DAY_MS) * DAY_SLOTS)));
+}
+
 /** RMS forecast error per hour of day, with a global fallback. */
 export class ErrorScale {
   static readonly BYTES = 16 + HOUR_BUCKETS * 6;
@@ -137,7 +146,7 @@ export class ForecastError {
       return (this.hourWeek as Int32Array)[slot] === ((week + 0xff) & 0xff) ? ((this.hourMean as Float32Array)[slot] as number) : NaN;
     }
     const day = Math.floor(t / DAY_MS) & 0xffff;
-    const slot = Math.min(DAY_SLOTS - 1, Math.floor(((t - Math.floor(t / DAY_MS) * DAY_MS) / DAY_MS) * DAY_SLOTS));
+    const slot = daySlot(t);
     const sd = (this.slotDay as Int32Array)[slot] as number;
     return sd === ((day + 0xffff) & 0xffff) ? ((this.slotValue as Float32Array)[slot] as number) : NaN;
   }
@@ -166,7 +175,7 @@ export class ForecastError {
       return;
     }
     const dayFloor = Math.floor(t / DAY_MS);
-    const slot = Math.min(DAY_SLOTS - 1, Math.floor(((t - dayFloor * DAY_MS) / DAY_MS) * DAY_SLOTS));
+    const slot = daySlot(t);
     const sd = this.slotDay as Int32Array;
     // Seasonal naive: the latest value in a slot is tomorrow's forecast for
     // it (rows closer than 5 minutes overwrite each other's slot).
