@@ -13,9 +13,19 @@
  * 4. Runs `npm start`'s demo pipeline over 48 event-hours and scores its
  *    flagged windows against the spikes the generator injected (precision,
  *    recall, false alarms in the demo's first 15 minutes; bench/nab/demoStream.ts).
+ * 5. Checks that the scores `eddy detect` wrote (the wasm core's, as
+ *    shortest round-trip text, i.e. exactly) equal the TypeScript reference's
+ *    (test/reference/detector.ts) on every row of the 24 files: prints the
+ *    max |difference| and fails above 1e-9. Both store f32 where the core
+ *    does (the reference through Float32Array / Math.fround), so f32 storage
+ *    needs no tolerance; what is left is exp/log differing in the last bit
+ *    between the engines' libm (≈ 1e-15).
+ * 6. The cross-validated figure: leave-one-category-out over the reference's
+ *    CV grid (bench/nab/cvGrid.ts, bench/nab/crossValidation.ts), per-fold table.
+ * 7. Bytes of detector state per key as the wasm core reports it.
  *
  * Prints a table and, last, one JSON line:
- * {"bench":"nab","standard":…,"reward_low_FP_rate":…,"reward_low_FN_rate":…,"seed_rule_standard":…,"rows_per_s":…,"demo_precision":…,"demo_recall":…,"demo_warmup_alarms":…}
+ * {"bench":"nab","standard":…,"reward_low_FP_rate":…,"reward_low_FN_rate":…,"seed_rule_standard":…,"rows_per_s":…,"demo_precision":…,"demo_recall":…,"demo_warmup_alarms":…,"cv_standard":…,"cv_strict":…,"bytes_per_key":…,"max_abs_diff_reference":…}
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +39,9 @@ import { loadCore } from '../src/node/loadCore.js';
 import { S_IS_ANOMALY } from '../src/core/exports.js';
 import type { QueryPlan } from '../src/engine/plan.js';
 import { scoreDemoStream } from './nab/demoStream.js';
+import { EnsembleDetector } from '../test/reference/detector.js';
+import { crossValidate, formatCv } from './nab/crossValidation.js';
+import { ensembleCandidates } from './nab/cvGrid.js';
 
 const files = loadNab();
 const corpus = (scores: ArrayLike<number>[]) => files.map((f, i) => ({ name: f.name, timestamps: f.times, scores: scores[i]!, windows: f.windows }));
@@ -90,12 +103,40 @@ const seedResult = scoreCorpus(corpus(seedScores));
 // 4. the demo stream
 const demo = await scoreDemoStream(48);
 
+// 5. the wasm core's scores = the reference's
+const TOLERANCE = 1e-9;
+let maxDiff = 0;
+let worstAt = '';
+files.forEach((f, i) => {
+  const d = new EnsembleDetector();
+  const got = detected[i]!;
+  for (let r = 0; r < f.values.length; r++) {
+    const e = Math.abs(got[r]! - d.update(f.times[r]!, f.values[r]!));
+    if (!(e <= maxDiff)) { maxDiff = e; worstAt = `${f.name} row ${r + 1}`; }
+  }
+});
+if (!(maxDiff <= TOLERANCE)) throw new Error(`wasm detector differs from test/reference/detector.ts: max |difference| ${maxDiff} at ${worstAt} (tolerance ${TOLERANCE})`);
+
+// 6. cross-validation over the reference's grid
+const candidates = ensembleCandidates();
+const cv = crossValidate(candidates);
+
+// 7. bytes of detector state per key, as the core reports them
+const probe = loadCore();
+probe.enableWindows(false);
+probe.configureStage(0, { detector: true });
+const bytesPerKey = probe.exports.stats_detector_key_bytes(0);
+if (!(bytesPerKey > 0 && bytesPerKey <= 4096)) throw new Error(`detector state ${bytesPerKey} bytes per key, over 4 KB`);
+
 console.log(`\neddy detect (default detector): ${line(eddyResult)}`);
 console.log(breakdown({ result: eddyResult, scores: detected, files, detectMs: seconds * 1000, rows }).split('\n').filter((l) => !l.startsWith('  ')).join('\n'));
 console.log(`seed rule (11-row z > 2 as 0/1):  ${line(seedResult)}`);
 console.log(`published on these 24 files (standard): ARTime 68.8 · Numenta HTM 64.9 · CAD OSE 57.5 · KNN CAD 53.5 · windowed Gaussian 28.2`);
 console.log(`eddy detect: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s (24 files, CSV in and out)`);
 console.log(`demo stream (${demo.hours} event-hours, ${demo.spikes} injected spikes, ${demo.windows} windows): ${demo.flagged} flagged (score ≥ 0.5), precision ${demo.precision.toFixed(3)}, recall ${demo.recall.toFixed(3)}, ${demo.falseAlarms} false alarms, ${demo.warmupAlarms} of them in the demo's first 15 minutes`);
+console.log(`wasm detector = reference (test/reference/detector.ts) on all ${rows} rows: max |difference| ${maxDiff.toExponential(2)} (tolerance ${TOLERANCE}: f32 storage is modelled by both, only libm's last bit differs)`);
+console.log(formatCv(`cross-validated (leave one category out, ${candidates.length} settings of the reference's grid)`, cv));
+console.log(`detector state: ${bytesPerKey} bytes per key (wasm core, stats_detector_key_bytes)`);
 console.log(JSON.stringify({
   bench: 'nab',
   standard: Number(eddyResult.standard.score.toFixed(2)),
@@ -110,4 +151,8 @@ console.log(JSON.stringify({
   demo_warmup_alarms: demo.warmupAlarms,
   rows,
   files: files.length,
+  cv_standard: Number(cv.cvStandard.toFixed(2)),
+  cv_strict: Number(cv.cvStrict.toFixed(2)),
+  bytes_per_key: bytesPerKey,
+  max_abs_diff_reference: maxDiff,
 }));

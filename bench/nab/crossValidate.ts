@@ -1,8 +1,9 @@
 /**
  * Leave-one-category-out cross-validation (bench/nab/crossValidation.ts) of
- * today's default detector (test/reference/detector.ts) and of the issue-11
- * prototype (bench/nab/prototypes/ensemble.ts), each over a small grid of
- * its tuned constants, on the 24 shared NAB files.
+ * the previous default detector (bench/nab/surpriseLikelihood.ts) and of
+ * today's default, the issue-11 ensemble (test/reference/detector.ts), each
+ * over a small grid of its tuned constants (bench/nab/cvGrid.ts), on the 24
+ * shared NAB files. (bench/nab.ts prints the ensemble's CV table too.)
  *
  *   npx tsc -p tsconfig.json && node dist/bench/nab/crossValidate.js
  *
@@ -12,30 +13,10 @@
  * and of the untuned defaults; ends with one JSON line:
  * {"bench":"nab-cv","baseline_cv_standard":…,"prototype_cv_standard":…,"prototype_standard":…,"prototype_bytes_per_key":…}
  */
-import { crossValidate, formatCv, grid, selectOnAll, type Candidate, type CvResult } from './crossValidation.js';
+import { crossValidate, formatCv, selectOnAll, type Candidate, type CvResult } from './crossValidation.js';
 import { breakdown, nabFiles, runDetector, summary, type DetectorFactory } from './harness.js';
-import { SurpriseLikelihoodDetector } from './surpriseLikelihood.js';
 import { EnsembleDetector } from '../../test/reference/detector.js';
-
-/** Grid over the baseline's hand-tuned constants; the shipped defaults come first so ties keep them. */
-export function baselineCandidates(): Candidate[] {
-  return grid({ sigma: [3, 2.5, 3.5], noveltyTolerance: [0.05, 0.02, 0.1], coolDownRows: [10, 30, 100], coolDownCap: [0.3, 0.5] }).map((s) => ({
-    label: `sigma ${s.sigma} novelty ${s.noveltyTolerance} cool ${s.coolDownRows}/${s.coolDownCap}`,
-    factory: () => new SurpriseLikelihoodDetector(s),
-  }));
-}
-
-/**
- * Grid over the prototype's four tuned constants (36 settings). First = the
- * untuned literature defaults (three-sigma rule, EW rate 0.01, cool-down of
- * nupic's 10-row averaging window, Wang et al.'s c_th = 4), so ties keep them.
- */
-export function prototypeCandidates(): Candidate[] {
-  return grid({ sigma: [3, 2.5, 3.5], scaleAlpha: [0.01, 0.05], coolDownRows: [10, 30, 100], entropyCTh: [4, 1] }).map((s) => ({
-    label: `sigma ${s.sigma} alpha ${s.scaleAlpha} cool ${s.coolDownRows} cTh ${s.entropyCTh}`,
-    factory: () => new EnsembleDetector(s),
-  }));
-}
+import { baselineCandidates, ensembleCandidates } from './cvGrid.js';
 
 function plain(name: string, factory: DetectorFactory): number {
   const run = runDetector(factory);
@@ -57,8 +38,8 @@ function section(title: string, candidates: Candidate[]): { cv: CvResult; select
   return { cv, selected: sel.candidate.label, standard };
 }
 
-const base = section('baseline: SurpriseLikelihoodDetector (test/reference/detector.ts)', baselineCandidates());
-const proto = section('prototype: EnsembleDetector (bench/nab/prototypes/ensemble.ts)', prototypeCandidates());
+const base = section('baseline: SurpriseLikelihoodDetector (bench/nab/surpriseLikelihood.ts)', baselineCandidates());
+const proto = section('default: EnsembleDetector (test/reference/detector.ts)', ensembleCandidates());
 const bytes = new EnsembleDetector().stateBytes;
 console.log(`\nprototype state: ${bytes} bytes per key`);
 console.log(
