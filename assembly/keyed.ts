@@ -8,7 +8,7 @@
  * └───────────────┴───────────────┴─────┴──────────────────┘
  *
  * A chunk holds 2^shift keys, shift ≤ 10 chosen so a chunk is about 256 KiB:
- * a store of 33 KB blocks does not zero 34 MB for its first key.
+ * a store of 4 KB blocks (the detector's) does not zero 4 MB for its first key.
  *
  * A block is zero until its kernel first writes it, so "all zero" is every
  * kernel's "never seen" state.
@@ -16,7 +16,7 @@
 import { allocZeroed, growZeroed, release } from "./buffers";
 import { Writer, Reader } from "./serial";
 
-/** Target bytes per chunk: small blocks share a chunk among up to 1024 keys, big ones (the detector's week table) among a few. */
+/** Target bytes per chunk: small blocks share a chunk among up to 1024 keys, big ones (the detector's 4000-byte blocks) among 64. */
 const CHUNK_TARGET_BYTES: usize = 256 * 1024;
 const MAX_SHIFT: i32 = 10;
 
