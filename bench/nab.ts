@@ -45,7 +45,7 @@ import { ensembleCandidates } from './nab/cvGrid.js';
 
 const files = loadNab();
 const corpus = (scores: ArrayLike<number>[]) => files.map((f, i) => ({ name: f.name, timestamps: f.times, scores: scores[i]!, windows: f.windows }));
-const line = (r: CorpusResult) => PROFILE_NAMES.map((p) => `${p} ${r[p].score.toFixed(2)}`).join(' · ');
+const line = (r: CorpusResult) => PROFILE_NAMES.map((p) => `${p} ${r[p].score.toFixed(2)} (threshold ${r[p].threshold.toFixed(3)})`).join(' · ');
 
 // 1. the scorer's own check
 const never = scoreCorpus(corpus(files.map((f) => new Float64Array(f.values.length))));
