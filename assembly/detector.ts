@@ -40,7 +40,9 @@
  *  5. Fisher: over the k components with an opinion, p_i = 1.0000000001 − L_i,
  *     X = −2 Σ ln p_i, L = 1 − P(χ²_{2k} > X), score = ln(1.0000000001 − L)/ln(1e-10),
  *     capped at 1 (0 if k = 0); a novel x scores 1;
- *  6. warm-up: the score is exactly 0 until some likelihood has reported;
+ *  6. warm-up: the score is exactly 0 until some likelihood has reported and
+ *     has one day of event time behind it (from its first row; the day only
+ *     matters below ~3.6-minute spacing, where 398 rows are less than a day);
  *  7. cool-down: after a score ≥ 0.5 the next 10 rows are capped at 0.3.
  *
  * Constants: literature — 3σ (three-sigma rule), 10/288/100/8640 and the
@@ -95,6 +97,8 @@ const COOL_CAP: f64 = 0.3;
 const HOUR_MS: f64 = 3600000;
 const DAY_MS: f64 = 86400000;
 const WEEK_MS: f64 = 7 * DAY_MS;
+/** Least event time a likelihood has seen before the warm-up ends (one day). */
+const WARMUP_MIN_MS: f64 = DAY_MS;
 const LOG_DENOM: f64 = -23.025850929940457; // Math.log(1e-10)
 const RED_TAIL: f64 = 1e-5;
 const YELLOW_TAIL: f64 = 1e-3;
@@ -488,7 +492,11 @@ export class Detector {
     // 6. warm-up
     if (load<u8>(b, H_WARM) == 0) {
       let warm = false;
-      for (let i: usize = 0; i < 4; i++) if (ready(b + B_LIK + i * L_BYTES)) warm = true;
+      for (let i: usize = 0; i < 4; i++) {
+        const l = b + B_LIK + i * L_BYTES;
+        // reported, and a day of event time behind it (a daily rhythm seen once)
+        if (ready(l) && t - load<f64>(l, L_FIRST_T) >= WARMUP_MIN_MS) warm = true;
+      }
       if (!warm) return 0;
       store<u8>(b, 1, H_WARM);
     }

@@ -42,8 +42,12 @@
  *    reports, i.e. until its learning period — one day of event time or
  *    288 rows, whichever comes first (nupic's 288 rows are one day of
  *    5-minute rows) — and 100 estimation rows (nupic) have passed, counted
- *    from the first forecast (row 11). 5-minute rows: 398 rows; hourly
- *    rows: 135 rows; 1-minute rows: 398 rows (288 rows < a day).
+ *    from the first forecast (row 11), and that likelihood has at least one
+ *    day of event time behind it (WARMUP_MIN_MS: a series sampled faster
+ *    than every ~3.6 minutes would otherwise be scored before its daily
+ *    rhythm was seen once; at 5-minute or slower spacing the row count is
+ *    the longer of the two, so NAB's files are unaffected). 5-minute rows:
+ *    398 rows; hourly rows: 135 rows; 1-minute rows: 1,451 rows.
  *    `rows` (ablation only): learn for warmupRows − 100 rows.
  * 8. Cool-down: after a score ≥ 0.5 (nupic's red level) the next
  *    `coolDownRows` rows are capped at 0.3, so one event raises one alarm
@@ -61,6 +65,9 @@
  * + entropy 416 + 4 likelihoods × 112 = 4000 B.
  */
 import { DAY_MS, ForecastError } from './forecastError.js';
+
+/** Least event time a likelihood has seen before the warm-up ends: one day. */
+export const WARMUP_MIN_MS = DAY_MS;
 import { ESTIMATION_SAMPLES, LEARNING_PERIOD, LIKELIHOOD_BYTES, LIKELIHOOD_WARMUP, Likelihood, logScore } from './likelihood.js';
 import { RelativeEntropy } from './relativeEntropy.js';
 
@@ -202,7 +209,8 @@ export class EnsembleDetector {
     if (c.novelty && novel) score = 1;
     this.rows++;
     if (!this.warm) {
-      for (const l of this.liks) if (l.ready) this.warm = true;
+      // a likelihood has reported and has a day of event time behind it (a daily rhythm seen once)
+      for (const l of this.liks) if (l.ready && (c.warmup !== 'day' || l.sinceFirst(t) >= WARMUP_MIN_MS)) this.warm = true;
       if (!this.warm) return 0;
     }
     if (this.coolDown > 0) {

@@ -115,6 +115,11 @@ export class Likelihood {
     private readonly learningDayMs: number = 0,
   ) {}
 
+  /** Event time since this likelihood's first row, in ms (NaN before it, or without times). */
+  sinceFirst(t: number): number {
+    return t - this.firstT;
+  }
+
   /** True once a likelihood (not the learning-time 0.5) is reported. */
   get ready(): boolean {
     return this.learnedAt >= 0 && this.rows >= this.learnedAt + this.estimationSamples;
