@@ -21,7 +21,7 @@ import { FIELD_OF, RecordBuilder } from './records.js';
 import { ScoredCsvWriter } from './scoredCsv.js';
 import type { QueryPlan } from './plan.js';
 import { hasAnalytics, type AnalyticsPlan } from './analytics.js';
-import { M_KEY, M_PATTERN, M_TS_AT, MESSAGE_KEY, MESSAGE_TIME, SPAN_TIME, SPAN_VALUE, STAGE_EVENTS, STAGE_WINDOWS } from '../core/exports.js';
+import { M_KEY, M_PATTERN, M_TS_AT, MESSAGE_KEY, MESSAGE_TIME, STAGE_EVENTS, STAGE_WINDOWS } from '../core/exports.js';
 import { EventTypeIds } from './patterns/typeIds.js';
 import { configurePatterns } from './patterns/configurePatterns.js';
 import type { StageSettings } from '../core/wasmCore.js';
@@ -418,7 +418,7 @@ export class BatchEngine {
 
   /**
    * Keeps, from the next scan on, where each row's time and value fields
-   * were, for callers that echo them as read (`eddy detect`; see scannedText).
+   * were, for callers that echo them as read (`eddy detect`; see scoredCsv).
    */
   keepScannedText(): void {
     this.scanner.keepFieldSpans(true);
@@ -432,15 +432,6 @@ export class BatchEngine {
   scoredCsv(from: number, to: number, scoreOf: (row: number) => string): Uint8Array {
     this.scoredCsvWriter ??= new ScoredCsvWriter(this.scanner);
     return this.scoredCsvWriter.lines(from, to, scoreOf);
-  }
-
-  /**
-   * The time or value field of encoded row `row` of the last byte batch as
-   * read (a CSV cell's text, a JSON value as JSON.parse gives it; undefined
-   * when absent). Needs keepScannedText() before the batch.
-   */
-  scannedField(row: number, field: 'time' | 'value'): unknown {
-    return this.scanner.fieldValue(row, field === 'time' ? SPAN_TIME : SPAN_VALUE);
   }
 
   /** The events stage's output of the last batch (one record per encoded row), for callers that build their own rows (`eddy detect`). */

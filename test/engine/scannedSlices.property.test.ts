@@ -9,19 +9,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadCore } from '../../src/node/loadCore.js';
 import { BatchEngine, type BatchResult } from '../../src/engine/batchEngine.js';
-import type { QueryPlan } from '../../src/engine/plan.js';
-import { compileSequences } from '../../src/engine/patterns/sequence.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
+import { typedEventsPlan } from '../support/typedEventsPlan.js';
 
 const T0 = Date.UTC(2024, 0, 1);
-const plan = (): QueryPlan => ({
-  name: 't', kind: 'events', timeColumn: 'ts', valueColumn: 'v', keyColumns: ['host'], aggregates: [],
-  sizeMs: 60_000, slideMs: 60_000, delayMs: 0, latenessMs: 0, outputMode: 'append', batchSize: 65_536, flushAtEnd: true, flushOnStop: false,
-  analytics: { thresholds: [], score: false, zscore: { mode: 'rows', rows: 5, timeMs: 0, threshold: 2 } },
-  sequences: compileSequences(['A -> B within 1m']),
-  typeColumn: 'kind',
-});
-const engine = () => new BatchEngine(plan(), loadCore(), 'test', false);
+const engine = () => new BatchEngine(typedEventsPlan(), loadCore(), 'test', false);
 /** A result's outputs, read at once (its row numbers are a view of the core's columns, valid until the next call). */
 const read = (r: BatchResult) => ({
   events: r.events.map((e) => JSON.stringify(e)),

@@ -9,21 +9,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadCore } from '../../src/node/loadCore.js';
 import { BatchEngine, type EngineMessage } from '../../src/engine/batchEngine.js';
-import type { QueryPlan } from '../../src/engine/plan.js';
 import type { Row } from '../../src/sources/source.js';
 import { csvRow } from '../../src/engine/csvText.js';
-import { compileSequences } from '../../src/engine/patterns/sequence.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
+import { typedEventsPlan } from '../support/typedEventsPlan.js';
 
 const T0 = Date.UTC(2024, 0, 1);
-const plan = (): QueryPlan => ({
-  name: 't', kind: 'events', timeColumn: 'ts', valueColumn: 'v', keyColumns: ['host'], aggregates: [],
-  sizeMs: 60_000, slideMs: 60_000, delayMs: 0, latenessMs: 0, outputMode: 'append', batchSize: 65_536, flushAtEnd: true, flushOnStop: false,
-  analytics: { thresholds: [], score: false, zscore: { mode: 'rows', rows: 5, timeMs: 0, threshold: 2 } },
-  sequences: compileSequences(['A -> B within 1m']),
-  typeColumn: 'kind',
-});
-const engine = () => new BatchEngine(plan(), loadCore(), 'test', false);
+const engine = () => new BatchEngine(typedEventsPlan(), loadCore(), 'test', false);
 const records = (r: { events: unknown[] }) => r.events.map((e) => JSON.stringify(e));
 
 const typeValue = fc.oneof(fc.constantFrom('A', 'B', 'C', '', 'é\u2028', 'q"u\\o'), fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined));
