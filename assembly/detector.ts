@@ -1,6 +1,6 @@
 /**
  * eddy's default anomaly score: a per-row score in [0, 1], one pass, no
- * look-ahead, O(1) work and 4000 bytes of state per key, the same settings
+ * look-ahead, O(1) work and 3888 bytes of state per key, the same settings
  * for every series. An ensemble of published detectors, each turned into a
  * calibrated probability by its own Numenta anomaly likelihood, combined by
  * Fisher's method. Its plain TypeScript reference, with the design notes, is
@@ -56,19 +56,21 @@
  * hour buckets, 10 visits, 10 forecasts, 288 day slots, 168 week slots, 8
  * hypotheses, cool-down cap 0.3, one day of event time for learning.
  *
- * Per-key block (KeyedBlocks), 4000 bytes; offsets in bytes:
+ * Per-key block (KeyedBlocks), 3888 bytes; offsets in bytes:
  *
  *    0 ┌ header (32): rows f64 @0 · min f64 @8 · max f64 @16 · coolDown u32 @24 · warm u8 @28
  *   32 ├ last (176):    scale @0 · forecasts f64 @160 · last f64 @168
  *  208 ├ daily (1896):  scale @0 · forecasts f64 @160 · value 288 × f32 @168 · day 288 × u16 @1320
  * 2104 ├ weekly (1032): scale @0 · forecasts f64 @160 · hour f64 @168 · sum f64 @176 · count f64 @184
  *      │                · mean 168 × f32 @192 · week 168 × u8 @864
- * 3136 ├ entropy (416): ring 52 × f32 @0 · head u32 @208 · filled u32 @212 · hypotheses 8 × 5 × f32 @216
- *      │                · counts 8 × f32 @376 · used u32 @408
- * 3552 ├ likelihood × 4 (112 each: last, daily, weekly, entropy): ring 10 × f32 @0 · head u8 @40
+ * 3136 ├ entropy (304): ring 52 × f32 @0 · head u32 @208 · filled u32 @212 · hypotheses 8 × 5 × u8 @216
+ *      │                (a bin's window count c: the hypothesis holds f32((c + ½)/(52 + 5/2)))
+ *      │                · counts 8 × f32 @256 · used u32 @288 · the ring's bin counts 5 × u8 @292 and
+ *      │                "bin counts valid" u8 @297 (a cache over [min, max]: zero means "count again")
+ * 3440 ├ likelihood × 4 (112 each: last, daily, weekly, entropy): ring 10 × f32 @0 · head u8 @40
  *      │                · filled u8 @41 · prevRed u8 @42 · sum @48 · rows @56 · n @64 · mean @72
  *      │                · variance @80 · firstT @88 · learnedAt @96 (f64 each; 8 spare)
- * 4000 └
+ * 3888 └
  *   scale (160): n f64 @0 · meanSq f64 @8 · bucketSq 24 × f32 @16 · visits 24 × u16 @112
  *
  * A zeroed block is "never seen"; the key's first row sets min/max to ±∞,
@@ -99,6 +101,8 @@ const DAY_MS: f64 = 86400000;
 const WEEK_MS: f64 = 7 * DAY_MS;
 /** Least event time a likelihood has seen before the warm-up ends (one day). */
 const WARMUP_MIN_MS: f64 = DAY_MS;
+/** 2^53: below it every integer is a double, so t − ⌊t/m⌋·m is exact. */
+const EXACT_INTEGERS: f64 = 9007199254740992;
 const LOG_DENOM: f64 = -23.025850929940457; // Math.log(1e-10)
 const RED_TAIL: f64 = 1e-5;
 const YELLOW_TAIL: f64 = 1e-3;
@@ -132,8 +136,11 @@ const E_RING: usize = 0;
 const E_HEAD: usize = 208;
 const E_FILLED: usize = 212;
 const E_HYP: usize = 216;
-const E_COUNT: usize = 376;
-const E_USED: usize = 408;
+const E_COUNT: usize = 256;
+const E_USED: usize = 288;
+const E_BINS: usize = 292;
+const E_BINS_VALID: usize = 297;
+const E_BYTES: usize = 304;
 // likelihood
 const L_RING: usize = 0;
 const L_HEAD: usize = 40;
@@ -152,13 +159,12 @@ const B_LAST: usize = 32;
 const B_DAILY: usize = 208;
 const B_WEEKLY: usize = 2104;
 const B_ENTROPY: usize = 3136;
-const B_LIK: usize = 3552;
+const B_LIK: usize = B_ENTROPY + E_BYTES;
 /** Bytes of one key's block. */
 export const DETECTOR_BLOCK_BYTES: usize = B_LIK + 4 * L_BYTES;
 
-/** Standard normal upper tail Q(z): erf series for small z, erfc continued fraction (modified Lentz) for large. */
-export function normalTail(z: f64): f64 {
-  if (z < 0) return 1 - normalTail(-z);
+/** Q(z) for z ≥ 0 by an erf series for small z and the erfc continued fraction (modified Lentz) for large: exact to a few ulps, ~70 ns. */
+function exactTail(z: f64): f64 {
   const x = z / Math.SQRT2;
   if (x < 2) {
     let term = x;
@@ -187,6 +193,51 @@ export function normalTail(z: f64): f64 {
   return (0.5 * Math.exp(-x * x)) / (f * Math.sqrt(Math.PI));
 }
 
+/** Spacing of the tabulated Q(z): 1/64. */
+const TAIL_STEP: f64 = 1.0 / 64.0;
+/** Q(z) is tabulated for z in [0, TAIL_TABLE_END); beyond it the continued fraction needs few terms. */
+const TAIL_TABLE_END: f64 = 8;
+const TAIL_POINTS: i32 = <i32>(TAIL_TABLE_END / TAIL_STEP) + 1;
+/** Terms of the Taylor series around a grid point (|h| ≤ 1/128: the 9th is below 1e-18 of Q even at z = 8). */
+const TAIL_TERMS: i32 = 8;
+/** Q(i/64) and φ(i/64), i = 0..512, filled once from exactTail. */
+const tailAt = new StaticArray<f64>(TAIL_POINTS);
+const densityAt = new StaticArray<f64>(TAIL_POINTS);
+for (let i = 0; i < TAIL_POINTS; i++) {
+  const z0 = <f64>i * TAIL_STEP;
+  tailAt[i] = exactTail(z0);
+  densityAt[i] = Math.exp(-0.5 * z0 * z0) / Math.sqrt(2 * Math.PI);
+}
+
+/**
+ * Standard normal upper tail Q(z). Every row of every key evaluates it four
+ * times, so below z = 8 it is a Taylor series around the nearest of 513
+ * tabulated points instead of the ~40-term series: Q(z0 + h) = Q(z0) −
+ * φ(z0) Σ (−1)^n He_n(z0) h^(n+1)/(n+1)! (the derivatives of φ are Hermite
+ * polynomials times φ), 8 terms, relative error ≤ 1e-13 (test/core/detector.test.ts checks
+ * it, exported as normal_tail, against the reference's independent Q).
+ */
+export function normalTail(z: f64): f64 {
+  if (z < 0) return 1 - normalTail(-z);
+  if (!(z < TAIL_TABLE_END)) return z == Infinity ? 0 : exactTail(z); // NaN stays NaN
+  const i = <i32>Math.floor(z / TAIL_STEP + 0.5);
+  const z0 = <f64>i * TAIL_STEP;
+  const h = z - z0;
+  // He_0 = 1, He_1 = z0, He_{n+1} = z0·He_n − n·He_{n−1}; term n = (−1)^n He_n(z0) h^(n+1)/(n+1)!
+  let hePrev: f64 = 1;
+  let he: f64 = z0;
+  let power = h; // h^(n+1)/(n+1)! with its sign (−1)^n folded in
+  let sum = power; // n = 0
+  for (let n = 1; n < TAIL_TERMS; n++) {
+    power *= -h / <f64>(n + 1);
+    sum += he * power;
+    const next = z0 * he - <f64>n * hePrev;
+    hePrev = he;
+    he = next;
+  }
+  return unchecked(tailAt[i]) - unchecked(densityAt[i]) * sum;
+}
+
 /** Upper tail of χ² with 2k degrees of freedom: e^{−x/2} Σ_{j<k} (x/2)^j / j!, at most 1. */
 export function chiSquareTail(x: f64, k: i32): f64 {
   const h = x / 2;
@@ -205,7 +256,9 @@ export function chiSquareTail(x: f64, k: i32): f64 {
 }
 
 @inline function hourOfDay(t: f64): i32 {
-  let p = t % DAY_MS;
+  // t − ⌊t/day⌋·day rather than t % day: wasm has no f64 remainder (the library's fmod is several times
+  // slower), and below 2^53 both are exact; a quotient rounded up to the next day gives p < 0, fixed below
+  let p = Math.abs(t) < EXACT_INTEGERS ? t - Math.floor(t / DAY_MS) * DAY_MS : t % DAY_MS;
   if (p < 0) p += DAY_MS;
   const h = Math.floor(p / HOUR_MS);
   return h >= <f64>(HOUR_BUCKETS - 1) ? HOUR_BUCKETS - 1 : <i32>h;
@@ -219,7 +272,8 @@ export function chiSquareTail(x: f64, k: i32): f64 {
 
 /** Hour-of-week slot of an hour number. */
 @inline function weekSlot(h: f64): i32 {
-  return <i32>((((h % <f64>WEEK_SLOTS) + <f64>WEEK_SLOTS) % <f64>WEEK_SLOTS));
+  // wrap is exact for |h| < 2^40 (the quotient cannot round across an integer); fmod beyond
+  return Math.abs(h) < 1099511627776 ? wrap(h, <f64>WEEK_SLOTS) : <i32>((((h % <f64>WEEK_SLOTS) + <f64>WEEK_SLOTS) % <f64>WEEK_SLOTS));
 }
 
 /** Forecast-error surprise of forecaster `f` (block address) given forecast `fc`: 1, 0 or NaN; learns the error. */
@@ -292,49 +346,93 @@ function weeklyRaw(f: usize, t: f64, x: f64): f64 {
   return out;
 }
 
-function entropyRaw(r: usize, x: f64, lo: f64, hi: f64): f64 {
+/** Add-½ smoothing denominator of a stored hypothesis: (count + ½) / (W + B/2). */
+const E_DENOM: f64 = <f64>EW + <f64>EB / 2;
+/** Row width of entropyTerms: counts 0..W. */
+const E_COUNTS: i32 = EW + 1;
+/**
+ * entropyTerms[p·(W+1) + j] = pb·ln(pb/q) for pb = p/W and q = f32((j + ½)/(W + B/2)), the
+ * add-½ smoothed bin of a hypothesis whose window had j values there (0 for p = 0): every term
+ * the relative entropy of a window against a stored hypothesis can have, so a row costs five
+ * lookups per hypothesis instead of five logs.
+ */
+const entropyTerms = new StaticArray<f64>(E_COUNTS * E_COUNTS);
+for (let p = 0; p < E_COUNTS; p++) {
+  const pb = <f64>p / <f64>EW;
+  for (let j = 0; j < E_COUNTS; j++) entropyTerms[p * E_COUNTS + j] = p > 0 ? pb * Math.log(pb / <f64><f32>((<f64>j + 0.5) / E_DENOM)) : 0;
+}
+
+/** Bin (0..B−1) of value v over [lo, lo + span]; all in bin 0 when the range is empty. */
+@inline function entropyBin(v: f64, lo: f64, span: f64): i32 {
+  if (!(span > 0)) return 0;
+  const fb = Math.floor(((v - lo) / span) * <f64>EB);
+  return fb >= 4 ? 4 : fb > 0 ? <i32>fb : 0;
+}
+
+/** Counts the ring's values per bin (B × u8 at E_BINS) and marks the counts valid. */
+function recount(r: usize, lo: f64, span: f64): void {
+  const bins = r + E_BINS;
+  for (let b = 0; b < EB; b++) store<u8>(bins + <usize>b, 0);
+  for (let i = 0; i < EW; i++) {
+    const at = bins + <usize>entropyBin(<f64>load<f32>(r + E_RING + (<usize>i << 2)), lo, span);
+    store<u8>(at, load<u8>(at) + 1);
+  }
+  store<u8>(r, 1, E_BINS_VALID);
+}
+
+/** ln-term of bin count p against a stored hypothesis count (0..W; larger, from a damaged block, read as W). */
+@inline function term(p: i32, stored: usize): f64 {
+  const j = <i32>load<u8>(stored);
+  return unchecked(entropyTerms[p * E_COUNTS + (j > EW ? EW : j)]);
+}
+
+/**
+ * Relative-entropy surprise of x over the ring's histogram in B bins of [lo, hi]. The bin counts
+ * of the previous row are kept: while the range does not widen (`sameRange`), a row only moves
+ * the evicted value out of its bin and x into its own instead of binning all W values again (the
+ * same integers a full count gives); a hypothesis is stored as its bins' counts, so its relative
+ * entropy is five table lookups.
+ */
+function entropyRaw(r: usize, x: f64, lo: f64, hi: f64, sameRange: bool): f64 {
   let head = load<u32>(r, E_HEAD);
   if (head >= <u32>EW) head = 0; // a corrupt restored block cannot index outside it
-  store<f32>(r + E_RING + (<usize>head << 2), <f32>x);
-  store<u32>(r, head + 1 == <u32>EW ? 0 : head + 1, E_HEAD);
+  const slotAt = r + E_RING + (<usize>head << 2);
+  const span = hi - lo;
+  const bins = r + E_BINS;
   let filled = load<u32>(r, E_FILLED);
+  let counted = false;
+  if (filled >= <u32>EW && sameRange && load<u8>(r, E_BINS_VALID) != 0) {
+    const outAt = bins + <usize>entropyBin(<f64>load<f32>(slotAt), lo, span);
+    const inAt = bins + <usize>entropyBin(<f64><f32>x, lo, span);
+    store<u8>(outAt, load<u8>(outAt) - 1);
+    store<u8>(inAt, load<u8>(inAt) + 1);
+    counted = true;
+  }
+  store<f32>(slotAt, <f32>x);
+  store<u32>(r, head + 1 == <u32>EW ? 0 : head + 1, E_HEAD);
   if (filled < <u32>EW) {
     filled++;
     store<u32>(r, filled, E_FILLED);
   }
   if (filled < <u32>EW) return NaN;
-  let p0: f64 = 0, p1: f64 = 0, p2: f64 = 0, p3: f64 = 0, p4: f64 = 0;
-  const span = hi - lo;
-  for (let i = 0; i < EW; i++) {
-    let b = 0;
-    if (span > 0) {
-      const v = <f64>load<f32>(r + E_RING + (<usize>i << 2));
-      const fb = Math.floor(((v - lo) / span) * <f64>EB);
-      b = fb >= 4 ? 4 : fb > 0 ? <i32>fb : 0;
-    }
-    if (b == 0) p0++;
-    else if (b == 1) p1++;
-    else if (b == 2) p2++;
-    else if (b == 3) p3++;
-    else p4++;
+  let p0 = <i32>load<u8>(bins), p1 = <i32>load<u8>(bins, 1), p2 = <i32>load<u8>(bins, 2), p3 = <i32>load<u8>(bins, 3), p4 = <i32>load<u8>(bins, 4);
+  // counts that do not add up to W (a damaged restored block) are counted again
+  if (!counted || p0 + p1 + p2 + p3 + p4 != EW) {
+    recount(r, lo, span);
+    p0 = <i32>load<u8>(bins); p1 = <i32>load<u8>(bins, 1); p2 = <i32>load<u8>(bins, 2); p3 = <i32>load<u8>(bins, 3); p4 = <i32>load<u8>(bins, 4);
   }
   let used = <i32>load<u32>(r, E_USED);
   if (used > EM) used = EM;
   let best = -1;
   let bestD: f64 = Infinity;
   for (let h = 0; h < used; h++) {
-    const q = r + E_HYP + <usize>(h * EB) * 4;
+    const q = r + E_HYP + <usize>(h * EB);
     let d: f64 = 0;
-    let pb = p0 / <f64>EW;
-    if (pb > 0) d += pb * Math.log(pb / <f64>load<f32>(q));
-    pb = p1 / <f64>EW;
-    if (pb > 0) d += pb * Math.log(pb / <f64>load<f32>(q, 4));
-    pb = p2 / <f64>EW;
-    if (pb > 0) d += pb * Math.log(pb / <f64>load<f32>(q, 8));
-    pb = p3 / <f64>EW;
-    if (pb > 0) d += pb * Math.log(pb / <f64>load<f32>(q, 12));
-    pb = p4 / <f64>EW;
-    if (pb > 0) d += pb * Math.log(pb / <f64>load<f32>(q, 16));
+    d += term(p0, q);
+    d += term(p1, q + 1);
+    d += term(p2, q + 2);
+    d += term(p3, q + 3);
+    d += term(p4, q + 4);
     if (d < bestD) {
       bestD = d;
       best = h;
@@ -352,13 +450,12 @@ function entropyRaw(r: usize, x: f64, lo: f64, hi: f64): f64 {
     slot = 0;
     for (let h = 1; h < EM; h++) if (load<f32>(r + E_COUNT + (<usize>h << 2)) < load<f32>(r + E_COUNT + (<usize>slot << 2))) slot = h;
   }
-  const q = r + E_HYP + <usize>(slot * EB) * 4;
-  const denom = <f64>EW + <f64>EB / 2;
-  store<f32>(q, <f32>((p0 + 0.5) / denom));
-  store<f32>(q, <f32>((p1 + 0.5) / denom), 4);
-  store<f32>(q, <f32>((p2 + 0.5) / denom), 8);
-  store<f32>(q, <f32>((p3 + 0.5) / denom), 12);
-  store<f32>(q, <f32>((p4 + 0.5) / denom), 16);
+  const q = r + E_HYP + <usize>(slot * EB);
+  store<u8>(q, <u8>p0);
+  store<u8>(q, <u8>p1, 1);
+  store<u8>(q, <u8>p2, 2);
+  store<u8>(q, <u8>p3, 3);
+  store<u8>(q, <u8>p4, 4);
   store<f32>(r + E_COUNT + (<usize>slot << 2), 1);
   return 1;
 }
@@ -477,7 +574,7 @@ export class Detector {
       const r = i == 0 ? lastRaw(b + B_LAST, t, x)
         : i == 1 ? dailyRaw(b + B_DAILY, t, x)
         : i == 2 ? weeklyRaw(b + B_WEEKLY, t, x)
-        : entropyRaw(b + B_ENTROPY, x, min, max);
+        : entropyRaw(b + B_ENTROPY, x, min, max, min == lo && max == hi);
       if (!isNaN(r)) {
         const l = push(b + B_LIK + <usize>i * L_BYTES, r, t);
         fisher += -2 * Math.log(1.0000000001 - l);

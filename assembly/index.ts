@@ -19,9 +19,10 @@ import {
 } from "./window";
 import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
 import { snapshotTake, snapshotAddress, snapshotRelease, restoreReserve, restoreCommit } from "./snapshot";
+import { normalTail } from "./detector";
 
 /** Layout version of the boundary; the host refuses a core with another. */
-export function core_abi_version(): i32 { return 7; }
+export function core_abi_version(): i32 { return 8; }
 
 /** Configures windows (ms; mode 0 append, 1 update) and empties all state; 0 or an error code. */
 export function window_configure(size: f64, slide: f64, delay: f64, lateness: f64, mode: i32): i32 {
@@ -77,6 +78,8 @@ export function stats_keys(): i32 { return keyCount; }
 export function stats_active_keys(): i32 { return windowActiveKeys(); }
 /** Bytes of state per key (its pane slots and header). */
 export function stats_key_bytes(): i32 { return <i32>keyBytes(); }
+/** The default detector's standard normal upper tail Q(z) (its tabulated Taylor form), for tests against an independent one. */
+export function normal_tail(z: f64): f64 { return normalTail(z); }
 /** Bytes of key state allocated. */
 export function stats_state_bytes(): f64 { return keysAllocatedBytes(); }
 /** Bytes of anomaly-detector state per key of a stage (its per-key block), -1 for a bad stage. */

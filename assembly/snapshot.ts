@@ -17,7 +17,7 @@ import { patternsSave, patternsSaveBound, patternsLoad, patternsLoadFailed, patt
 import { windowsOn, setWindowsOn } from "./batch";
 
 const MAGIC: u32 = 0x59444445; // "EDDY" little-endian
-const VERSION: u32 = 4; // 4: the ensemble detector's 4000-byte key blocks
+const VERSION: u32 = 5; // 5: the detector keeps its entropy hypotheses as bin counts (3888-byte key blocks)
 const HEADER: usize = 12;
 
 /** Restore result codes. */

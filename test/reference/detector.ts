@@ -62,7 +62,7 @@
  * State per key with the chosen components (bytes as the wasm would store
  * them): header 32 (rows, min, max, coolDown: 4 × f64; the warm flag fits in
  * rows' spare bits or a byte of padding) + last 176 + daily 1896 + weekly 1032
- * + entropy 416 + 4 likelihoods × 112 = 4000 B.
+ * + entropy 304 + 4 likelihoods × 112 = 3888 B.
  */
 import { DAY_MS, ForecastError } from './forecastError.js';
 

@@ -25,9 +25,11 @@
  * read); they are not tuned here except c_th ∈ {4, 1} in the CV grid.
  * M = 8 is the memory cap.
  *
- * State: ring 52 × f32 (208 B) + head/filled (8 B) + M × (B × f32 + f32
- * count) = 8 × 24 = 192 B + hypotheses in use (8 B) = 416 B. (The range is
- * the ensemble's shared min/max.)
+ * State as the wasm stores it: ring 52 × f32 (208 B) + head/filled (8 B) +
+ * hypotheses as their bins' counts (a count c stands for the smoothed
+ * (c + ½)/(W + B/2), so M × B × u8 = 40 B) + M match counts × f32 (32 B) +
+ * hypotheses in use (4 B) + the ring's bin counts cached (B + 1 B), padded
+ * to 8: 304 B. (The range is the ensemble's shared min/max.)
  */
 const W = 52;
 const B = 5;
@@ -55,7 +57,7 @@ export const ENTROPY_BINS = B;
 
 /** Relative-entropy component. */
 export class RelativeEntropy {
-  static readonly BYTES = W * 4 + 8 + M * (B + 1) * 4 + 8;
+  static readonly BYTES = Math.ceil((W * 4 + 8 + M * B + M * 4 + 4 + B + 1) / 8) * 8;
   readonly stateBytes = RelativeEntropy.BYTES;
   private readonly ring = new Float32Array(W);
   private head = 0;
