@@ -203,6 +203,7 @@ import { inputRow, inputShift } from "./input";
 import { keyIntern, keyTruncate, keyTableReset, keyTotal, keyText, keyEntries } from "./keyTable";
 import { parseNumberText } from "./parseNumber";
 import { formatNumber } from "./formatNumber";
+import { scoredCsvLines, scoredCsvPtr, scoredCsvLength } from "./scoredCsv";
 import { timestampFromText } from "./parseTimestamp";
 import { scanBytes } from "./scanConfig";
 
@@ -276,5 +277,11 @@ export function keys_reset(): void { keyTableReset(); }
 export function text_to_number(len: i32, json: i32): f64 { return parseNumberText(scanBytes, scanBytes + <usize>len, json != 0); }
 /** Writes String(x) at the byte buffer (reserve ≥ 32 bytes first); returns its length. */
 export function number_to_text(x: f64): i32 { return formatNumber(x, scanBytes); }
+/** `eddy detect`'s lines `time,value,score` for rows [from, to) of the current slice; returns the rows written (fewer when a row needs the host). */
+export function scored_csv(from: i32, to: i32): i32 { return scoredCsvLines(from, to); }
+/** Address of the lines scored_csv wrote. */
+export function scored_csv_ptr(): usize { return scoredCsvPtr(); }
+/** Bytes scored_csv wrote. */
+export function scored_csv_length(): i32 { return scoredCsvLength(); }
 /** Event time (epoch ms) of the timestamp text at the byte buffer, or NaN. */
 export function text_to_timestamp(len: i32): f64 { return timestampFromText(scanBytes, scanBytes + <usize>len); }

@@ -215,6 +215,8 @@ export let fieldSpans: usize = 0;
 export const SPAN_FIELDS: i32 = 3;
 /** Bytes of one row's spans. */
 export const SPAN_ROW_BYTES: i32 = SPAN_FIELDS * 12;
+/** Byte offsets of the time, value and type spans in a row's spans. */
+export const SPAN_TIME_AT: usize = 0, SPAN_VALUE_AT: usize = 12, SPAN_TYPE_AT: usize = 24;
 let fieldSpanCap: i32 = 0;
 let keepFieldSpans = false;
 
@@ -243,9 +245,9 @@ function storeFieldSpans(n: i32): void {
     fieldSpanCap = cap;
   }
   const w = fieldSpans + <usize>n * SPAN_ROW_BYTES;
-  storeSpan(w, SLOT_TIME);
-  storeSpan(w + 12, SLOT_VALUE);
-  storeSpan(w + 24, SLOT_TYPE);
+  storeSpan(w + SPAN_TIME_AT, SLOT_TIME);
+  storeSpan(w + SPAN_VALUE_AT, SLOT_VALUE);
+  storeSpan(w + SPAN_TYPE_AT, SLOT_TYPE);
 }
 
 /**

@@ -27,6 +27,8 @@ import { Writer, Reader } from "./serial";
 
 /** f64 fields per stage output record. */
 export const STAGE_WIDTH: i32 = 10;
+/** Byte offset of `score` (the default anomaly score) in an output record. */
+export const STAGE_SCORE_AT: usize = 48;
 /** Stage ids. */
 export const STAGE_EVENTS: i32 = 0;
 export const STAGE_WINDOWS: i32 = 1;
@@ -90,7 +92,7 @@ export class Stage {
       store<f64>(rec, NaN, 32);
       store<f64>(rec, NaN, 40);
     }
-    store<f64>(rec, this.detector.enabled ? this.detector.step(k, ts, x) : NaN, 48);
+    store<f64>(rec, this.detector.enabled ? this.detector.step(k, ts, x) : NaN, STAGE_SCORE_AT);
     store<f64>(rec, <f64>this.thresholds.mask(x), 56);
   }
 

@@ -42,13 +42,20 @@ export interface DetectStats {
   ms: number;
 }
 
+/** Writes, waiting for 'drain' when the stream asks to; each wait's listeners are removed after it (a long file waits many times). */
 function write(out: NodeJS.WritableStream, text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (out.write(text)) resolve();
-    else {
-      out.once('drain', resolve);
-      out.once('error', reject);
-    }
+    if (out.write(text)) return resolve();
+    const onDrain = (): void => {
+      out.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error): void => {
+      out.off('drain', onDrain);
+      reject(error);
+    };
+    out.once('drain', onDrain);
+    out.once('error', onError);
   });
 }
 

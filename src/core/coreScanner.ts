@@ -252,6 +252,18 @@ export class CoreScanner {
     if (this.ex.input_shift(from, n) !== 0) throw new RangeError(`rows ${from}..${from + n} are not in the input columns`);
   }
 
+  /**
+   * The core writes rows [from, to) of the last processed slice as lines
+   * `time,value,score` (cells copied from the scanned bytes, the events
+   * stage's score); returns how many rows it wrote from `from` on (it stops
+   * before a row whose cells the host must write) and a view of the bytes,
+   * valid until the next core call.
+   */
+  scoredLines(from: number, to: number): { rows: number; bytes: Uint8Array } {
+    const rows = this.ex.scored_csv(from, to);
+    return { rows, bytes: new Uint8Array(this.ex.memory.buffer, this.ex.scored_csv_ptr(), this.ex.scored_csv_length()) };
+  }
+
   /** The core's byte buffer from its start (spans index it); valid until the core's memory grows. */
   bufferView(): Uint8Array {
     return new Uint8Array(this.ex.memory.buffer, this.ex.scan_bytes_reserve(0));

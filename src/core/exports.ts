@@ -98,6 +98,9 @@ export interface CoreExports {
   number_to_text(x: number): number;
   text_to_timestamp(len: number): number;
   normal_tail(z: number): number;
+  scored_csv(from: number, to: number): number;
+  scored_csv_ptr(): number;
+  scored_csv_length(): number;
 }
 
 /** ABI version this host speaks; must equal `core_abi_version()`. */
@@ -119,7 +122,7 @@ export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
   'scan_messages_reserve', 'scan_message_times_ptr', 'scan_message_width', 'scan_messages', 'scan_keep_field_spans', 'scan_field_spans_ptr', 'scan_field_spans_width', 'input_shift', 'scan_line_limit_units',
   'scan_rejects_ptr', 'scan_rejects_count', 'scan_rejects_width', 'input_row_ptr', 'keys_count', 'keys_text_ptr',
   'keys_entries_ptr', 'keys_intern', 'keys_truncate', 'keys_reset', 'text_to_number', 'number_to_text', 'text_to_timestamp',
-  'normal_tail',
+  'normal_tail', 'scored_csv', 'scored_csv_ptr', 'scored_csv_length',
 ];
 
 /** Field indexes of a window record (f64 each). */

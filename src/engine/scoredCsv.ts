@@ -1,12 +1,13 @@
 /**
- * `eddy detect`'s output rows, `time,value,score`, written as bytes straight
- * from the scanned input: each row's time and value cells are copied from
- * the core's byte buffer where the scan found them (no string per cell),
- * the score is formatted once (most are 0).
+ * `eddy detect`'s output rows, `time,value,score`, as bytes straight from
+ * the scanned input. The core writes the lines (assembly/scoredCsv.ts: time
+ * and value cells copied from where the scan found them, the score as
+ * String(score) writes it) and the host copies them out once per slice.
  *
  * A cell is copied as is only when copying gives what the CSV writer would
  * write (src/sinks/csvFormat.ts): an unquoted cell without a double quote.
- * A quoted cell, or an unquoted one holding `"`, is decoded and written by
+ * At a row with a quoted cell, or an unquoted one holding `"`, the core
+ * stops and that row is written here, its cells decoded and written by
  * csvField, so the bytes equal csvLine([time, value, score]) in every case.
  */
 import { FIELD_ABSENT, FIELD_CSV, SPAN_FIELDS, SPAN_TIME, SPAN_VALUE } from '../core/exports.js';
@@ -64,10 +65,17 @@ export class ScoredCsvWriter {
   lines(from: number, to: number, scoreOf: (row: number) => string): Uint8Array {
     const out = this.out;
     out.length = 0;
-    const spans = this.scanner.spans(to);
     const width = SPAN_FIELDS * INTS_PER_SPAN;
-    const bytes = this.scanner.bufferView();
     for (let r = from; r < to; r++) {
+      const written = this.scanner.scoredLines(r, to);
+      out.room(written.bytes.length);
+      out.data.set(written.bytes, out.length);
+      out.length += written.bytes.length;
+      r += written.rows;
+      if (r === to) break;
+      // row r has a cell the core does not copy
+      const spans = this.scanner.spans(r + 1);
+      const bytes = this.scanner.bufferView();
       const at = r * width;
       this.cell(spans, at + SPAN_TIME * INTS_PER_SPAN, bytes, r, 'time');
       out.byte(COMMA);
