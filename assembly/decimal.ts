@@ -1,16 +1,16 @@
 /**
  * An exact decimal with up to MAX_DIGITS significant digits: the slow but
- * always-correct path of number parsing and shortest number formatting.
+ * always-correct path of number parsing. (Shortest number formatting used
+ * it too, until ryu.ts; round/roundDown/roundUp are left from then.)
  *
  * value = 0.d[0]d[1]…d[nd-1] × 10^dp, digits stored as 0–9 (not ASCII) in
  * one static block. Multiplying or dividing by a power of two is exact up to
  * the digit limit; `trunc` remembers that non-zero digits were dropped past
  * it, which is all correct rounding needs (800 digits cover every halfway
- * point between two doubles). Only one decimal is used at a time, except
- * the shortest-formatting bounds, which get their own instances.
+ * point between two doubles). Only one decimal is used at a time.
  *
- * Used rarely (numbers the fast paths of parseNumber.ts cannot decide, keys
- * spelled in a non-canonical way), so it favours plainness over speed.
+ * Used rarely (numbers the fast paths of parseNumber.ts cannot decide), so
+ * it favours plainness over speed.
  */
 
 /** Digits kept; more set `trunc`. */

@@ -6,63 +6,80 @@
  * grouping key must intern to the same key as the host's `String(value)`,
  * whatever its spelling (`1.50`, `15e-1` and `1.5` are one key).
  *
- * The digits come from an exact Decimal and the half-way points to the
- * neighbouring doubles (Steele & White's bound, as Go's strconv does it):
- * slow, exact, and only used for spellings that are not already shortest.
+ * The digits come from Ryū (ryu.ts): the shortest that read back, the
+ * nearest of them; here they are stripped of trailing zeros (an integer such
+ * as 1e20 is one digit, "1", placed by its exponent) and laid out.
  */
-import { Decimal } from "./decimal";
+import { shortestDecimal, shortestDigits, shortestExponent } from "./ryu";
+import { DIGIT_PAIRS } from "./ryuTables";
 
-const value = new Decimal();
-const upper = new Decimal();
-const lower = new Decimal();
+/** 10^i for i = 0..17: a shortest decimal has at most 17 digits. */
+const POW10: StaticArray<u64> = [
+  1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000,
+  100000000000, 1000000000000, 10000000000000, 100000000000000, 1000000000000000,
+  10000000000000000, 100000000000000000,
+];
 
-/** Writes the shortest digits of the finite, non-zero |x| into `value` (nd digits, dp). */
-function shortestDigits(bits: u64): void {
-  const biased = <i32>((bits >> 52) & 0x7ff);
-  const frac = bits & ((<u64>1 << 52) - 1);
-  let mant: u64;
-  let exp: i32;
-  if (biased == 0) {
-    mant = frac;
-    exp = -1022;
-  } else {
-    mant = frac | (<u64>1 << 52);
-    exp = biased - 1023;
+/** The number of decimal digits of d, 1 ≤ d < 10^17: log10 from the bit length, corrected by one comparison. */
+@inline function decimalLength(d: u64): i32 {
+  const t = ((64 - <i32>clz(d)) * 1233) >> 12; // floor or ceil of log10(2^bits)
+  return t + 1 - <i32>(d < unchecked(POW10[t]));
+}
+
+/** Writes the two ASCII digits of v < 100 at p from the table: one load, one 16-bit store (computing them costs twice as much). */
+@inline function putPair(p: usize, v: u32): void {
+  store<u16>(p, load<u16>(changetype<usize>(DIGIT_PAIRS) + (<usize>v << 1)));
+}
+
+/** Writes v < 10^8 as exactly eight ASCII digits at p: two independent halves, so the divisions do not wait on each other. */
+@inline function putEight(p: usize, v: u32): void {
+  const high = v / 10000;
+  const low = v - 10000 * high;
+  const a = high / 100;
+  const b = low / 100;
+  putPair(p, a);
+  putPair(p + 2, high - 100 * a);
+  putPair(p + 4, b);
+  putPair(p + 6, low - 100 * b);
+}
+
+/** The digits of the last shortest decimal, right-aligned in 17 ASCII bytes (leading zeros before them). */
+const digitText = memory.data(24);
+const DIGITS: i32 = 17;
+
+/**
+ * Writes d (1 ≤ d < 10^17) into digitText as 17 digits with leading zeros
+ * (only the last eight when d < 10^8).
+ * Fixed width in independent blocks of eight rather than digit after digit,
+ * because each step of a digit loop waits on the division before it: one
+ * 64-bit division splits off the low eight digits, the rest is 32-bit, whose
+ * divisions by constants compile to multiplications.
+ */
+function writeDigits(d: u64): void {
+  if (d < 100000000) {
+    putEight(digitText + 9, <u32>d); // the caller reads only the last k ≤ 8
+    return;
   }
-  value.assign(mant);
-  value.shift(exp - 52);
-  const minexp = -1022;
-  if (exp > minexp && 332 * (value.dp - value.nd) >= 100 * (exp - 52)) return;
-  upper.assign(mant * 2 + 1);
-  upper.shift(exp - 52 - 1);
-  let mantlo: u64;
-  let explo: i32;
-  if (mant > (<u64>1 << 52) || exp == minexp) {
-    mantlo = mant - 1;
-    explo = exp;
-  } else {
-    mantlo = mant * 2 - 1;
-    explo = exp - 1;
-  }
-  lower.assign(mantlo * 2 + 1);
-  lower.shift(explo - 52 - 1);
-  const inclusive = (mant & 1) == 0;
-  let upperDelta = 0;
-  for (let ui = 0; ; ui++) {
-    const mi = ui - upper.dp + value.dp;
-    if (mi >= value.nd) break;
-    const li = ui - upper.dp + lower.dp;
-    const l = li >= 0 && li < lower.nd ? lower.digit(li) : 0;
-    const m = mi >= 0 ? value.digit(mi) : 0;
-    const u = ui < upper.nd ? upper.digit(ui) : 0;
-    const okDown = l != m || (inclusive && li + 1 == lower.nd);
-    if (upperDelta == 0 && m + 1 < u) upperDelta = 2;
-    else if (upperDelta == 0 && m != u) upperDelta = 1;
-    else if (upperDelta == 1 && (m != 9 || u != 0)) upperDelta = 2;
-    const okUp = upperDelta > 0 && (inclusive || upperDelta > 1 || ui + 1 < upper.nd);
-    if (okDown && okUp) { value.round(mi + 1); return; }
-    if (okDown) { value.roundDown(mi + 1); return; }
-    if (okUp) { value.roundUp(mi + 1); return; }
+  const high = <u32>(d / 100000000); // < 10^9
+  const top = high / 100000000;
+  putEight(digitText + 9, <u32>(d - <u64>high * 100000000));
+  putEight(digitText + 1, high - 100000000 * top);
+  store<u8>(digitText, <u8>(0x30 + top));
+}
+
+/** Copies len ≤ 17 bytes from src to dst (not overlapping) in a few overlapping wide moves, writing no byte outside dst..dst+len. */
+@inline function copyShort(dst: usize, src: usize, len: i32): void {
+  const n = <usize>len;
+  if (len >= 8) {
+    store<u64>(dst, load<u64>(src));
+    if (len > 16) store<u64>(dst + 8, load<u64>(src + 8));
+    store<u64>(dst + n - 8, load<u64>(src + n - 8));
+  } else if (len >= 4) {
+    store<u32>(dst, load<u32>(src));
+    store<u32>(dst + n - 4, load<u32>(src + n - 4));
+  } else if (len > 0) {
+    store<u8>(dst, load<u8>(src));
+    if (len > 1) store<u16>(dst + n - 2, load<u16>(src + n - 2));
   }
 }
 
@@ -77,29 +94,46 @@ export function formatNumber(x: f64, out: usize): i32 {
   if (x == 0) return <i32>(put(w, 0x30) - out); // String(-0) is "0"
   const bits = reinterpret<u64>(x);
   if (x < 0) w = put(w, 0x2d);
-  shortestDigits(bits & 0x7fffffffffffffff);
-  const k = value.nd;
-  const n = value.dp; // x = 0.d1…dk × 10^n
+  shortestDecimal(bits & 0x7fffffffffffffff);
+  let d = shortestDigits;
+  let e = shortestExponent;
+  // String() wants the fewest digits: 1e20 is "1" and 20 zeros, not "100000" and 15 more.
+  // d is a multiple of 10 when it is even and d/2 is a multiple of 5; d/2 × 5^-1 mod 2^64
+  // is then (d/2)/5 and at most (2^64 - 1)/5, otherwise larger: no division instruction.
+  while ((d & 1) == 0) {
+    const q = (d >> 1) * 0xcccccccccccccccd;
+    if (q > 0x3333333333333333) break;
+    d = q;
+    e++;
+  }
+  const k = decimalLength(d);
+  const n = e + k; // x = 0.d1…dk × 10^n
+  writeDigits(d);
+  const first = digitText + <usize>(DIGITS - k);
   if (k <= n && n <= 21) {
-    for (let i = 0; i < k; i++) w = put(w, 0x30 + value.digit(i));
+    copyShort(w, first, k);
+    w += <usize>k;
     for (let i = k; i < n; i++) w = put(w, 0x30);
   } else if (0 < n && n <= 21) {
-    for (let i = 0; i < n; i++) w = put(w, 0x30 + value.digit(i));
-    w = put(w, 0x2e);
-    for (let i = n; i < k; i++) w = put(w, 0x30 + value.digit(i));
+    copyShort(w, first, n);
+    w = put(w + <usize>n, 0x2e);
+    copyShort(w, first + <usize>n, k - n);
+    w += <usize>(k - n);
   } else if (-6 < n && n <= 0) {
     w = put(w, 0x30);
     w = put(w, 0x2e);
     for (let i = n; i < 0; i++) w = put(w, 0x30);
-    for (let i = 0; i < k; i++) w = put(w, 0x30 + value.digit(i));
+    copyShort(w, first, k);
+    w += <usize>k;
   } else {
-    w = put(w, 0x30 + value.digit(0));
+    w = put(w, load<u8>(first));
     if (k > 1) {
       w = put(w, 0x2e);
-      for (let i = 1; i < k; i++) w = put(w, 0x30 + value.digit(i));
+      copyShort(w, first + 1, k - 1);
+      w += <usize>(k - 1);
     }
     w = put(w, 0x65);
-    let e = n - 1;
+    e = n - 1;
     w = put(w, e < 0 ? 0x2d : 0x2b);
     if (e < 0) e = -e;
     if (e >= 100) w = put(w, 0x30 + e / 100);

@@ -12,3 +12,9 @@ export function normal(seed: number): () => number {
   const prng = new Prng(seed);
   return () => prng.normal(0, 1);
 }
+
+/** Uniform unsigned 32-bit integers from a seed (mulberry32), e.g. for random bit patterns. */
+export function uint32s(seed: number): () => number {
+  const prng = new Prng(seed);
+  return () => prng.nextUint32();
+}
