@@ -200,42 +200,47 @@ const TAIL_TABLE_END: f64 = 8;
 const TAIL_POINTS: i32 = <i32>(TAIL_TABLE_END / TAIL_STEP) + 1;
 /** Terms of the Taylor series around a grid point (|h| ≤ 1/128: the 9th is below 1e-18 of Q even at z = 8). */
 const TAIL_TERMS: i32 = 8;
-/** Q(i/64) and φ(i/64), i = 0..512, filled once from exactTail. */
-const tailAt = new StaticArray<f64>(TAIL_POINTS);
-const densityAt = new StaticArray<f64>(TAIL_POINTS);
+/** Per grid point z0 = i/64: Q(z0), then c_0..c_7 with Q(z0 + h) = Q(z0) − h·Σ c_n hⁿ. */
+const TAIL_ROW: i32 = TAIL_TERMS + 1;
+const tailTable = new StaticArray<f64>(TAIL_POINTS * TAIL_ROW);
 for (let i = 0; i < TAIL_POINTS; i++) {
   const z0 = <f64>i * TAIL_STEP;
-  tailAt[i] = exactTail(z0);
-  densityAt[i] = Math.exp(-0.5 * z0 * z0) / Math.sqrt(2 * Math.PI);
+  const density = Math.exp(-0.5 * z0 * z0) / Math.sqrt(2 * Math.PI);
+  tailTable[i * TAIL_ROW] = exactTail(z0);
+  // c_n = φ(z0)·(−1)ⁿ He_n(z0)/(n+1)!, He_0 = 1, He_1 = z0, He_{n+1} = z0·He_n − n·He_{n−1}
+  let hePrev: f64 = 0;
+  let he: f64 = 1;
+  let factorial: f64 = 1;
+  for (let n = 0; n < TAIL_TERMS; n++) {
+    factorial *= <f64>(n + 1);
+    tailTable[i * TAIL_ROW + 1 + n] = (density * (n % 2 == 0 ? he : -he)) / factorial;
+    const next = z0 * he - <f64>n * hePrev;
+    hePrev = he;
+    he = next;
+  }
 }
 
 /**
  * Standard normal upper tail Q(z). Every row of every key evaluates it four
- * times, so below z = 8 it is a Taylor series around the nearest of 513
- * tabulated points instead of the ~40-term series: Q(z0 + h) = Q(z0) −
- * φ(z0) Σ (−1)^n He_n(z0) h^(n+1)/(n+1)! (the derivatives of φ are Hermite
- * polynomials times φ), 8 terms, relative error ≤ 1e-13 (test/core/detector.test.ts checks
- * it, exported as normal_tail, against the reference's independent Q).
+ * times, so below z = 8 it is the Taylor polynomial around the nearest of
+ * 513 tabulated points instead of the ~40-term series: Q(z0 + h) = Q(z0) −
+ * φ(z0) Σ (−1)ⁿ He_n(z0) h^(n+1)/(n+1)! (the derivatives of φ are Hermite
+ * polynomials times φ), its 8 coefficients per point tabulated and summed by
+ * Estrin's scheme (a short dependency chain); relative error ≤ 1e-13
+ * (test/core/detector.test.ts checks it, exported as normal_tail, against
+ * the reference's independent Q).
  */
 export function normalTail(z: f64): f64 {
   if (z < 0) return 1 - normalTail(-z);
   if (!(z < TAIL_TABLE_END)) return z == Infinity ? 0 : exactTail(z); // NaN stays NaN
   const i = <i32>Math.floor(z / TAIL_STEP + 0.5);
-  const z0 = <f64>i * TAIL_STEP;
-  const h = z - z0;
-  // He_0 = 1, He_1 = z0, He_{n+1} = z0·He_n − n·He_{n−1}; term n = (−1)^n He_n(z0) h^(n+1)/(n+1)!
-  let hePrev: f64 = 1;
-  let he: f64 = z0;
-  let power = h; // h^(n+1)/(n+1)! with its sign (−1)^n folded in
-  let sum = power; // n = 0
-  for (let n = 1; n < TAIL_TERMS; n++) {
-    power *= -h / <f64>(n + 1);
-    sum += he * power;
-    const next = z0 * he - <f64>n * hePrev;
-    hePrev = he;
-    he = next;
-  }
-  return unchecked(tailAt[i]) - unchecked(densityAt[i]) * sum;
+  const h = z - <f64>i * TAIL_STEP;
+  const c = changetype<usize>(tailTable) + <usize>(i * TAIL_ROW) * 8;
+  const h2 = h * h;
+  const h4 = h2 * h2;
+  const low = (load<f64>(c, 8) + load<f64>(c, 16) * h) + h2 * (load<f64>(c, 24) + load<f64>(c, 32) * h);
+  const high = (load<f64>(c, 40) + load<f64>(c, 48) * h) + h2 * (load<f64>(c, 56) + load<f64>(c, 64) * h);
+  return load<f64>(c) - h * (low + h4 * high);
 }
 
 /** Upper tail of χ² with 2k degrees of freedom: e^{−x/2} Σ_{j<k} (x/2)^j / j!, at most 1. */

@@ -23,11 +23,16 @@
  * 6. The cross-validated figure: leave-one-category-out over the reference's
  *    CV grid (bench/nab/cvGrid.ts, bench/nab/crossValidation.ts), per-fold table.
  * 7. Bytes of detector state per key as the wasm core reports it.
+ * 8. Steady-state throughput: `eddy detect` over one long series
+ *    (machine_temperature_system_failure's values repeated with continuing
+ *    5-minute timestamps, STEADY_ROWS rows, written to a temporary file), where
+ *    the per-file setup the 24 short files pay (a core, two files opened,
+ *    first calls) does not dominate.
  *
  * Prints a table and, last, one JSON line:
- * {"bench":"nab","standard":…,"reward_low_FP_rate":…,"reward_low_FN_rate":…,"seed_rule_standard":…,"rows_per_s":…,"demo_precision":…,"demo_recall":…,"demo_warmup_alarms":…,"cv_standard":…,"cv_strict":…,"bytes_per_key":…,"max_abs_diff_reference":…}
+ * {"bench":"nab","standard":…,"reward_low_FP_rate":…,"reward_low_FN_rate":…,"seed_rule_standard":…,"rows_per_s":…,"rows_per_s_one_long_file":…,"demo_precision":…,"demo_recall":…,"demo_warmup_alarms":…,"cv_standard":…,"cv_strict":…,"bytes_per_key":…,"max_abs_diff_reference":…}
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadNab, nabRoot, parseNabTimestamp, type NabFile } from './nab/data.js';
@@ -128,11 +133,30 @@ probe.configureStage(0, { detector: true });
 const bytesPerKey = probe.exports.stats_detector_key_bytes(0);
 if (!(bytesPerKey > 0 && bytesPerKey <= 4096)) throw new Error(`detector state ${bytesPerKey} bytes per key, over 4 KB`);
 
+// 8. one long series
+const STEADY_ROWS = Number(process.env.STEADY_ROWS ?? 2_000_000);
+const long = files.find((f) => f.name.includes('machine_temperature'))!;
+const steadyDir = mkdtempSync(join(tmpdir(), 'eddy-nab-long-'));
+const steadyIn = join(steadyDir, 'long.csv');
+{
+  const step = 300_000;
+  const t0 = long.times[0]!;
+  let text = 'timestamp,value\n';
+  for (let r = 0; r < STEADY_ROWS; r++) text += `${new Date(t0 + r * step).toISOString().slice(0, 19).replace('T', ' ')},${long.values[r % long.values.length]}\n`;
+  writeFileSync(steadyIn, text);
+}
+const s0 = performance.now();
+const steadyCode = await detectCommand(steadyIn, join(steadyDir, 'long.out.csv'), { write: () => undefined });
+const steadySeconds = (performance.now() - s0) / 1000;
+rmSync(steadyDir, { recursive: true, force: true });
+if (steadyCode !== 0) throw new Error(`eddy detect on the long series exited ${steadyCode}`);
+
 console.log(`\neddy detect (default detector): ${line(eddyResult)}`);
 console.log(breakdown({ result: eddyResult, scores: detected, files, detectMs: seconds * 1000, rows }).split('\n').filter((l) => !l.startsWith('  ')).join('\n'));
 console.log(`seed rule (11-row z > 2 as 0/1):  ${line(seedResult)}`);
 console.log(`published on these 24 files (standard): ARTime 68.8 · Numenta HTM 64.9 · CAD OSE 57.5 · KNN CAD 53.5 · windowed Gaussian 28.2`);
 console.log(`eddy detect: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s (24 files, CSV in and out)`);
+console.log(`eddy detect, one long series: ${STEADY_ROWS} rows in ${steadySeconds.toFixed(2)} s = ${Math.round(STEADY_ROWS / steadySeconds)} rows/s (CSV in and out)`);
 console.log(`demo stream (${demo.hours} event-hours, ${demo.spikes} injected spikes, ${demo.windows} windows): ${demo.flagged} flagged (score ≥ 0.5), recall ${demo.recall.toFixed(3)}; strict: precision ${demo.precision.toFixed(3)}, ${demo.falseAlarms} false alarms, ${demo.warmupAlarms} of them in the demo's first 15 minutes; exit windows counted as their spike's: precision ${demo.precisionWithExits.toFixed(3)}, ${demo.falseAlarmsWithExits} false alarms, ${demo.warmupAlarmsWithExits} in the first 15 minutes`);
 console.log(`wasm detector = reference (test/reference/detector.ts) on all ${rows} rows: max |difference| ${maxDiff.toExponential(2)} (tolerance ${TOLERANCE}: f32 storage is modelled by both, only libm's last bit differs)`);
 console.log(formatCv(`cross-validated (leave one category out, ${candidates.length} settings of the reference's grid)`, cv));
@@ -146,6 +170,7 @@ console.log(JSON.stringify({
   seed_rule_reward_low_FP_rate: Number(seedResult.reward_low_FP_rate.score.toFixed(2)),
   seed_rule_reward_low_FN_rate: Number(seedResult.reward_low_FN_rate.score.toFixed(2)),
   rows_per_s: Math.round(rows / seconds),
+  rows_per_s_one_long_file: Math.round(STEADY_ROWS / steadySeconds),
   demo_precision: Number(demo.precision.toFixed(3)),
   demo_recall: Number(demo.recall.toFixed(3)),
   demo_warmup_alarms: demo.warmupAlarms,

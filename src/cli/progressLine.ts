@@ -3,7 +3,9 @@
  */
 import type { QueryProgress } from '../engine/progress.js';
 
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// made on first use: building a NumberFormat loads ICU data (~25 ms), which commands that print no progress skip
+let intFormat: Intl.NumberFormat | undefined;
+const int = { format: (n: number): string => (intFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(n) };
 
 /** Formats a rate compactly: 950, 12.3k, 4.56M. */
 export function compactRate(perSecond: number): string {
