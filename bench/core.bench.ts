@@ -33,11 +33,11 @@ import { eddy, window, avg, stddev, min, max, count, sum } from '../src/index.js
 import { arraySource } from '../src/sources/array.js';
 import { callbackSink } from '../src/sinks/callback.js';
 import { fileSink } from '../src/sinks/file.js';
-import { safeJsonStringify } from '../src/sinks/safeJson.js';
+import { safeJsonStringify } from '../src/engine/safeJson.js';
 import { columnSource } from '../src/sources/columns.js';
-import type { Sink } from '../src/sinks/sink.js';
+import type { Sink } from '../src/engine/sink.js';
 import type { ColumnBatch } from '../src/engine/columnBatch.js';
-import type { Source } from '../src/sources/source.js';
+import type { Source } from '../src/engine/source.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

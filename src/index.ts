@@ -30,6 +30,5 @@ export * as sources from './sources/index.js';
 export * as sinks from './sinks/index.js';
 export { memoryTable, memoryTableNames } from './sinks/memoryTable.js';
 export { encodeColumns, decodeColumns, COLUMNAR_CONTENT_TYPE, type ColumnsInput, type DecodedColumns } from './server/columnarFormat.js';
-export { startServer, DEFAULT_SERVE_CONFIG, type ServedHandle } from './cli/serveCommand.js';
 export { PushSource } from './sources/push.js';
 export type { ColumnBatch } from './engine/columnBatch.js';

@@ -22,7 +22,7 @@ import { loadCore } from '../../src/node/loadCore.js';
 import { callbackSink } from '../../src/sinks/callback.js';
 import { CheckpointStore } from '../../src/checkpoint/checkpointStore.js';
 import type { QueryProgress } from '../../src/engine/progress.js';
-import type { ResultRecord } from '../../src/sinks/sink.js';
+import type { ResultRecord } from '../../src/engine/sink.js';
 import { benchConfig } from './config.js';
 import { childSpec, cpuSecondsSince } from './child.js';
 import type { Expected } from './workload.js';
@@ -115,7 +115,7 @@ function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 async function raw(): Promise<ConsumeResult> {
   const N = spec.expected.events;
-  const client = kafkaClient([spec.broker], 'eddy-bench-raw', (line) => console.error(line));
+  const client = await kafkaClient([spec.broker], 'eddy-bench-raw', (line) => console.error(line));
   // eddy's consumer settings (src/kafka/kafkaQuery.ts)
   const consumer = client.consumer({ groupId: spec.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 4 << 20 });
   let first = -1, end = -1, seen = 0, sum = 0;

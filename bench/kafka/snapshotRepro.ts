@@ -19,7 +19,7 @@
  */
 import { BatchEngine } from '../../src/engine/batchEngine.js';
 import { loadCore } from '../../src/node/loadCore.js';
-import type { SourceBatch } from '../../src/sources/source.js';
+import type { SourceBatch } from '../../src/engine/source.js';
 import { benchConfig } from './config.js';
 import { T0, hash32 } from './workload.js';
 

@@ -26,7 +26,7 @@ import { DEMO_CONFIG } from '../../src/cli/demoCommand.js';
 import { BatchEngine } from '../../src/engine/batchEngine.js';
 import { loadCore } from '../../src/node/loadCore.js';
 import { generatorSource } from '../../src/sources/generator.js';
-import { ANOMALY_SCORE_ALERT } from '../../src/sinks/sink.js';
+import { ANOMALY_SCORE_ALERT } from '../../src/engine/sink.js';
 import { parseTimestamp } from '../../src/engine/timestamp.js';
 
 /** The demo's pace: event time runs this many times faster than the wall clock. */

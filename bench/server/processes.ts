@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
-import { DEFAULT_SERVE_CONFIG } from '../../src/cli/serveCommand.js';
+import { DEFAULT_SERVE_CONFIG } from '../../src/server/defaultServeConfig.js';
 import { parsePrometheusText, type ParsedFamily } from '../../src/server/metrics.js';
 import type { QueryProgress } from '../../src/engine/progress.js';
 

@@ -167,16 +167,16 @@ export { parseDuration, type Duration } from '../engine/duration.js';
 export { parseTimestamp, formatTimestamp } from '../engine/timestamp.js';
 export { WasmCore, CoreAbort, MODE_APPEND, MODE_UPDATE, type WindowSettings, type InputColumns, type StageSettings } from '../core/wasmCore.js';
 export * from '../core/exports.js';
-export type { Row, Source, SourceBatch } from '../sources/source.js';
+export type { Row, Source, SourceBatch } from '../engine/source.js';
 export { arraySource, ArraySource, type ArraySourceOptions } from '../sources/array.js';
 export { generatorSource, GeneratorSource, KEY_NAMES, EVENT_TYPES, keyName, type GeneratorOptions } from '../sources/generator.js';
 export { PushSource } from '../sources/push.js';
 export type { ColumnBatch } from '../engine/columnBatch.js';
-export type { OutputKind, OutputSchema, ResultRecord, Sink } from '../sinks/sink.js';
+export type { OutputKind, OutputSchema, ResultRecord, Sink } from '../engine/sink.js';
 export { memorySink, type MemorySinkOptions } from '../sinks/memory.js';
 export { memoryTable, memoryTableNames, dropMemoryTable, createMemoryTable, MemoryTable } from '../sinks/memoryTable.js';
 export { callbackSink, type BatchCallback, type CallbackSinkOptions } from '../sinks/callback.js';
-export { flattenRecord, type FlatRecord } from '../sinks/flatten.js';
+export { flattenRecord, type FlatRecord } from '../engine/flatten.js';
 export {
   encodeColumns, decodeColumns, isColumnarError, COLUMNAR_CONTENT_TYPE, COLUMNAR_KEY_SEPARATOR,
   type ColumnsInput, type DecodedColumns, type ColumnarError,

@@ -2,6 +2,7 @@
  * A small argv parser: `command [positional…] [--flag] [--name value | --name=value]`.
  * Unknown flags are errors (caught by the caller and shown with usage).
  */
+import { UsageError } from '../config/usageError.js';
 
 /** Parsed command line. */
 export interface ParsedArgs {
@@ -10,8 +11,6 @@ export interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
-/** Thrown for a command line that cannot be understood (exit code 2). */
-export class UsageError extends Error {}
 
 /**
  * Parses argv (without node and script). `valued` lists flags that take a

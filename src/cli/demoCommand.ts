@@ -17,9 +17,9 @@
 import net from 'node:net';
 import { parsePipelineConfig } from '../config/pipelineConfig.js';
 import { DEFAULT_CONFIG } from './defaultConfig.js';
-import { startServer, type ServedHandle } from './serveCommand.js';
+import { startServer, type ServedHandle } from '../server/startServer.js';
 import { progressPrinter } from './progressPrinter.js';
-import { UsageError } from './args.js';
+import { UsageError } from '../config/usageError.js';
 import { serveUntilSignal } from './serveUntilSignal.js';
 
 /** The demo's pipeline config. */

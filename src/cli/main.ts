@@ -9,7 +9,8 @@
  *   eddy config | help | --help | --version
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs, UsageError } from './args.js';
+import { parseArgs } from './args.js';
+import { UsageError } from '../config/usageError.js';
 import { ConfigError } from '../config/configError.js';
 import { progressInterval, runCommand } from './runCommand.js';
 import { DEFAULT_CONFIG } from './defaultConfig.js';

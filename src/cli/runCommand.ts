@@ -11,7 +11,7 @@ import { loadCore } from '../node/loadCore.js';
 import { parseDuration } from '../engine/duration.js';
 import { DEFAULT_CONFIG } from './defaultConfig.js';
 import { progressPrinter } from './progressPrinter.js';
-import { UsageError } from './args.js';
+import { UsageError } from '../config/usageError.js';
 
 /** Options of `eddy run`. */
 export interface RunOptions {

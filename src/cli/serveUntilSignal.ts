@@ -5,7 +5,7 @@
  * (no new events, the queue drained, sinks flushed) and the exit code is
  * returned.
  */
-import type { ServedHandle } from './serveCommand.js';
+import type { ServedHandle } from '../server/startServer.js';
 import type { ProgressPrinter } from './progressPrinter.js';
 
 /** How a served pipeline ends. */

@@ -4,8 +4,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { PipelineConfig, SinkConfig, SourceConfig } from './pipelineConfig.js';
-import type { Source } from '../sources/source.js';
-import type { Sink } from '../sinks/sink.js';
+import type { Source } from '../engine/source.js';
+import type { Sink } from '../engine/sink.js';
 import { fileSource } from '../sources/file.js';
 import { stdinSource } from '../sources/stdin.js';
 import { generatorSource } from '../sources/generator.js';
@@ -13,7 +13,7 @@ import { consoleSink } from '../sinks/console.js';
 import { fileSink } from '../sinks/file.js';
 import { memorySink } from '../sinks/memory.js';
 import { kafkaSink } from '../kafka/kafkaSink.js';
-import { UsageError } from '../cli/args.js';
+import { UsageError } from './usageError.js';
 import { StreamingQuery, type QueryEnvironment, type QuerySinks, type RunningQuery } from '../engine/query.js';
 import { KafkaQuery } from '../kafka/kafkaQuery.js';
 

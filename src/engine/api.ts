@@ -24,8 +24,8 @@
  * validates what it can as early as it can, with messages that name the
  * offending argument.
  */
-import type { Source } from '../sources/source.js';
-import type { Sink } from '../sinks/sink.js';
+import type { Source } from './source.js';
+import type { Sink } from './sink.js';
 import { parseDuration, type Duration } from './duration.js';
 import { isWindowColumn, type WindowColumn } from './windowColumn.js';
 import type { Aggregate, AggregateFunction } from './aggregates.js';

@@ -9,9 +9,9 @@
  * processBatch* → flush → snapshot.
  */
 import type { WasmCore } from '../core/wasmCore.js';
-import type { SourceBatch } from '../sources/source.js';
-import type { OutputBatch, ResultRecord } from '../sinks/sink.js';
-import { recordBatch } from '../sinks/outputBatch.js';
+import type { SourceBatch } from './source.js';
+import type { OutputBatch, ResultRecord } from './sink.js';
+import { recordBatch } from './outputBatch.js';
 import { ColumnOutputs } from './columnOutput.js';
 import type { InputError } from './inputError.js';
 import { KeyInterner } from './interner.js';
@@ -26,7 +26,7 @@ import { EventTypeIds } from './patterns/typeIds.js';
 import { configurePatterns } from './patterns/configurePatterns.js';
 import type { StageSettings } from '../core/wasmCore.js';
 import { CoreScanner, type ScanMessage } from '../core/coreScanner.js';
-import type { ByteChunk } from '../sources/source.js';
+import type { ByteChunk } from './source.js';
 import { LineCarry } from './lineCarry.js';
 import { reportScanRejects } from './scanReasons.js';
 import { scanFieldsOf } from './scanFields.js';

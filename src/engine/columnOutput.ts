@@ -13,11 +13,11 @@
  * own way (a name used twice, an array-index name such as "1", or
  * "__proto__"), the text is made from the records instead.
  */
-import { ANOMALY_SCORE_ALERT, RECORD_ANOMALY, RECORD_FORECAST, RECORD_PATTERNS, type OutputBatch, type ResultRecord } from '../sinks/sink.js';
+import { ANOMALY_SCORE_ALERT, RECORD_ANOMALY, RECORD_FORECAST, RECORD_PATTERNS, type OutputBatch, type ResultRecord } from './sink.js';
 import { KEY_SEPARATOR } from './columnBatch.js';
-import { safeJsonStringify } from '../sinks/safeJson.js';
-import { csvField, csvLine } from '../sinks/csvFormat.js';
-import { flatRow } from '../sinks/flatten.js';
+import { safeJsonStringify } from './safeJson.js';
+import { csvField, csvLine } from './csvFormat.js';
+import { flatRow } from './flatten.js';
 import type { KeyInterner } from './interner.js';
 import type { QueryPlan } from './plan.js';
 import type { RecordBuilder, RecordView } from './records.js';

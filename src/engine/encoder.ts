@@ -3,7 +3,7 @@
  * every field the query reads. Each rejected row becomes an InputError naming
  * the field and the reason; the valid rows of the batch are kept in order.
  */
-import type { Row, SourceBatch } from '../sources/source.js';
+import type { Row, SourceBatch } from './source.js';
 import type { InputColumns } from '../core/wasmCore.js';
 import { clipRaw, type InputError } from './inputError.js';
 import { keyError, timeError, valueError, type FieldError } from './fieldErrors.js';

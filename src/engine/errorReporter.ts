@@ -5,7 +5,7 @@
  * dead-letter sink does fail the query (losing the record silently would be worse).
  */
 import type { InputError, InputErrorKind } from './inputError.js';
-import type { Sink } from '../sinks/sink.js';
+import type { Sink } from './sink.js';
 
 /** Columns of dead-letter records. */
 export const DEAD_LETTER_COLUMNS = ['source', 'line', 'offset', 'kind', 'reason', 'raw'];

@@ -9,12 +9,12 @@
  * `exception` set and makes awaitTermination() reject.
  */
 import type { WasmCore } from '../core/wasmCore.js';
-import type { Source, SourceBatch } from '../sources/source.js';
+import type { Source, SourceBatch } from './source.js';
 import { ReplayClock } from './replay.js';
-import type { Sink } from '../sinks/sink.js';
+import type { Sink } from './sink.js';
 import { eventSchema, lateSchema, matchSchema, windowSchema } from './records.js';
 import { writeOutputs } from './writeOutputs.js';
-import { recordBatch } from '../sinks/outputBatch.js';
+import { recordBatch } from './outputBatch.js';
 
 const NO_BATCH = recordBatch([]);
 import { BatchEngine, type BatchResult } from './batchEngine.js';

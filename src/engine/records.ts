@@ -17,7 +17,7 @@ import {
 import type { AggregateFunction } from './aggregates.js';
 import type { KeyInterner } from './interner.js';
 import type { QueryPlan } from './plan.js';
-import type { OutputSchema, ResultRecord } from '../sinks/sink.js';
+import type { OutputSchema, ResultRecord } from './sink.js';
 import { analyticsColumns, hasAnalytics } from './analytics.js';
 import { formatTimestamp } from './timestamp.js';
 

@@ -5,14 +5,14 @@
  * String(score) writes it) and the host copies them out once per slice.
  *
  * A cell is copied as is only when copying gives what the CSV writer would
- * write (src/sinks/csvFormat.ts): an unquoted cell without a double quote.
+ * write (src/engine/csvFormat.ts): an unquoted cell without a double quote.
  * At a row with a quoted cell, or an unquoted one holding `"`, the core
  * stops and that row is written here, its cells decoded and written by
  * csvField, so the bytes equal csvLine([time, value, score]) in every case.
  */
 import { FIELD_ABSENT, FIELD_CSV, SPAN_FIELDS, SPAN_TIME, SPAN_VALUE } from '../core/exports.js';
 import type { CoreScanner } from '../core/coreScanner.js';
-import { csvField } from '../sinks/csvFormat.js';
+import { csvField } from './csvFormat.js';
 
 const COMMA = 0x2c;
 const LF = 0x0a;

@@ -4,8 +4,8 @@
  * as records otherwise), then that sink flushed, so a batch is durable
  * before the next one (and before a checkpoint) is taken.
  */
-import type { OutputBatch, Sink } from '../sinks/sink.js';
-import { writeBatch } from '../sinks/outputBatch.js';
+import type { OutputBatch, Sink } from './sink.js';
+import { writeBatch } from './outputBatch.js';
 
 /** The sinks of a query's outputs (see QuerySinks). */
 export interface OutputSinks {

@@ -1,13 +1,18 @@
 /**
  * kafkajs clients as eddy uses them: quiet logs (warnings and errors go to
  * eddy's log line, not kafkajs's JSON), and no partitioner warning.
+ *
+ * kafkajs is imported when the first client is made, not when this module
+ * loads: the library entry and configs without Kafka never load it (~50 ms
+ * of startup).
  */
-import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { Kafka, LogEntry, SASLOptions } from 'kafkajs';
 import type { KafkaSecurity } from './kafkaSecurity.js';
 
 /** A kafkajs client for these brokers (TLS / SASL per `security`). */
-export function kafkaClient(brokers: string[], clientId: string, log?: (line: string) => void, security: KafkaSecurity = {}): Kafka {
+export async function kafkaClient(brokers: string[], clientId: string, log?: (line: string) => void, security: KafkaSecurity = {}): Promise<Kafka> {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  const { Kafka, logLevel } = await import('kafkajs');
   return new Kafka({
     clientId,
     brokers,

@@ -193,7 +193,7 @@ export class KafkaQuery implements RunningQuery {
     await results.open(plan.kind === 'events' ? eventSchema(plan) : windowSchema(plan));
     if (late) await late.open(lateSchema(plan));
     if (matches) await matches.open(matchSchema(plan));
-    const client = kafkaClient(this.kafka.brokers, this.kafka.clientId, this.env.log, this.kafka.security);
+    const client = await kafkaClient(this.kafka.brokers, this.kafka.clientId, this.env.log, this.kafka.security);
     const consumer = client.consumer({ groupId: this.kafka.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 4 << 20 });
     this.consumer = consumer;
     let crashed: Error | null = null;

@@ -11,7 +11,7 @@
  */
 import type { KafkaSecurity } from './kafkaSecurity.js';
 import type { Producer } from 'kafkajs';
-import type { OutputSchema, ResultRecord, Sink } from '../sinks/sink.js';
+import type { OutputSchema, ResultRecord, Sink } from '../engine/sink.js';
 import { kafkaClient } from './kafkaClient.js';
 
 /** Options of {@link kafkaSink}. */
@@ -68,7 +68,7 @@ export function kafkaSink(options: KafkaSinkOptions): Sink {
     async open(s) {
       schema = s;
       if (producer) return;
-      producer = kafkaClient(options.brokers, options.clientId ?? 'eddy-sink', options.log, options.security).producer({ idempotent: true, maxInFlightRequests: 1 });
+      producer = (await kafkaClient(options.brokers, options.clientId ?? 'eddy-sink', options.log, options.security)).producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
     },
     async write(records) {

@@ -16,11 +16,11 @@
  * counted, and the count is sent (`{"type":"dropped","count":n}`) before the
  * next delivered message.
  */
-import { recordFlags, RECORD_ANOMALY, RECORD_FORECAST, RECORD_PATTERNS, type OutputBatch, type ResultRecord, type Sink } from '../sinks/sink.js';
-import { recordBatch } from '../sinks/outputBatch.js';
+import { recordFlags, RECORD_ANOMALY, RECORD_FORECAST, RECORD_PATTERNS, type OutputBatch, type ResultRecord, type Sink } from '../engine/sink.js';
+import { recordBatch } from '../engine/outputBatch.js';
 import { KEY_SEPARATOR } from '../engine/columnBatch.js';
 
-export { ANOMALY_SCORE_ALERT } from '../sinks/sink.js';
+export { ANOMALY_SCORE_ALERT } from '../engine/sink.js';
 
 /** The kinds a subscriber can ask for. */
 export const LIVE_KINDS = ['windows', 'events', 'anomalies', 'forecasts', 'patterns', 'late'] as const;

@@ -3,7 +3,7 @@
  * way to send results anywhere eddy has no sink for, from Node or a browser.
  * Browser-safe: no Node imports.
  */
-import type { OutputSchema, ResultRecord, Sink } from './sink.js';
+import type { OutputSchema, ResultRecord, Sink } from '../engine/sink.js';
 
 /** Receives each batch with the schema of its records; may be async. */
 export type BatchCallback = (records: ResultRecord[], schema: OutputSchema) => void | Promise<void>;

@@ -9,8 +9,8 @@
  * rounded to 4 decimals and timestamps lose their `T`, `.000` and `Z`
  * (they stay UTC). Use the file sink for exact values.
  */
-import type { OutputBatch, OutputSchema, ResultRecord, Sink } from './sink.js';
-import { flattenRecord, type FlatValue } from './flatten.js';
+import type { OutputBatch, OutputSchema, ResultRecord, Sink } from '../engine/sink.js';
+import { flattenRecord, type FlatValue } from '../engine/flatten.js';
 import { isDrainable, waitForDrain } from './drain.js';
 
 /** Where console output goes: `process.stdout`, or anything with `write(string)`. */

@@ -23,10 +23,10 @@
 import { mkdir, open as openFile, type FileHandle } from 'node:fs/promises';
 import type { WriteStream } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import type { OutputBatch, OutputSchema, ResultRecord, Sink } from './sink.js';
-import { csvLine } from './csvFormat.js';
-import { flatRow } from './flatten.js';
-import { safeJsonStringify } from './safeJson.js';
+import type { OutputBatch, OutputSchema, ResultRecord, Sink } from '../engine/sink.js';
+import { csvLine } from '../engine/csvFormat.js';
+import { flatRow } from '../engine/flatten.js';
+import { safeJsonStringify } from '../engine/safeJson.js';
 import { waitForDrain } from './drain.js';
 
 /** Text formats of the file sink. */

@@ -6,7 +6,7 @@
  * `callback.js` directly: the console and file sinks use Node's fs and
  * process.
  */
-export type { OutputKind, OutputMode, OutputSchema, ResultRecord, Sink } from './sink.js';
+export type { OutputKind, OutputMode, OutputSchema, ResultRecord, Sink } from '../engine/sink.js';
 export { consoleSink, type ConsoleSinkOptions, type TextOutput } from './console.js';
 export { fileSink, fileFormatOf, type FileFormat, type FileSinkOptions } from './file.js';
 export { memorySink, type MemorySinkOptions } from './memory.js';
@@ -18,6 +18,6 @@ export {
   memoryTableNames,
 } from './memoryTable.js';
 export { callbackSink, type BatchCallback, type CallbackSinkOptions } from './callback.js';
-export { flattenRecord, flatRow, flatValue, pickFlatColumns, type FlatRecord, type FlatValue } from './flatten.js';
-export { csvField, csvLine, formatCsv, type CsvLineEnding } from './csvFormat.js';
-export { safeJsonStringify } from './safeJson.js';
+export { flattenRecord, flatRow, flatValue, pickFlatColumns, type FlatRecord, type FlatValue } from '../engine/flatten.js';
+export { csvField, csvLine, formatCsv, type CsvLineEnding } from '../engine/csvFormat.js';
+export { safeJsonStringify } from '../engine/safeJson.js';

@@ -4,7 +4,7 @@
  * query runs. See memoryTable.ts for the append and update semantics.
  * Browser-safe: no Node imports.
  */
-import type { OutputSchema, ResultRecord, Sink } from './sink.js';
+import type { OutputSchema, ResultRecord, Sink } from '../engine/sink.js';
 import { createMemoryTable, type MemoryTable } from './memoryTable.js';
 
 /** Options of `memorySink`. */

@@ -20,9 +20,9 @@
  * Rows are stored as frozen copies: a caller mutating a record it passed in
  * or got back cannot change the table. Browser-safe: no Node imports.
  */
-import type { OutputSchema, ResultRecord } from './sink.js';
-import { flattenRecord, pickFlatColumns, type FlatRecord } from './flatten.js';
-import { safeJsonStringify } from './safeJson.js';
+import type { OutputSchema, ResultRecord } from '../engine/sink.js';
+import { flattenRecord, pickFlatColumns, type FlatRecord } from '../engine/flatten.js';
+import { safeJsonStringify } from '../engine/safeJson.js';
 
 const registry = new Map<string, MemoryTable>();
 

@@ -2,8 +2,8 @@
  * A sink that writes to several sinks, in order (the configured sink and the
  * server's live hub, for example). Each call awaits every sink.
  */
-import type { OutputBatch, OutputSchema, ResultRecord, Sink } from './sink.js';
-import { writeBatch } from './outputBatch.js';
+import type { OutputBatch, OutputSchema, ResultRecord, Sink } from '../engine/sink.js';
+import { writeBatch } from '../engine/outputBatch.js';
 
 /** Writes every batch to each of `sinks`. */
 export function teeSink(...sinks: Sink[]): Sink {

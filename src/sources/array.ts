@@ -7,7 +7,7 @@
  * an array) is reported by the engine as a malformed row with that line.
  */
 import { checkMaxRows } from './batchBuilder.js';
-import type { Row, Source, SourceBatch } from './source.js';
+import type { Row, Source, SourceBatch } from '../engine/source.js';
 import { Breather } from '../engine/wait.js';
 
 /** Options of {@link arraySource}. */

@@ -7,7 +7,7 @@
  * browsers.
  */
 import { clipRaw, type InputError } from '../engine/inputError.js';
-import type { Row, SourceBatch } from './source.js';
+import type { Row, SourceBatch } from '../engine/source.js';
 
 /** Throws a RangeError unless `maxRows` is a usable batch size. */
 export function checkMaxRows(maxRows: number): void {

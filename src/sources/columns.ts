@@ -13,7 +13,7 @@
  * by row, as every source's rows are.
  */
 import type { ColumnBatch } from '../engine/columnBatch.js';
-import type { Source, SourceBatch } from './source.js';
+import type { Source, SourceBatch } from '../engine/source.js';
 import { Breather } from '../engine/wait.js';
 
 /** A bounded source over column batches, yielded in order. */

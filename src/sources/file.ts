@@ -14,7 +14,7 @@ import { checkLineFormat, type LineFormat } from './lineFormat.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../engine/limits.js';
 import { readError } from './readError.js';
 import { checkSpeed } from '../engine/replay.js';
-import type { Source, SourceBatch } from './source.js';
+import type { Source, SourceBatch } from '../engine/source.js';
 
 /** Options of {@link fileSource}. */
 export interface FileSourceOptions {

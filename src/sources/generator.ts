@@ -26,7 +26,7 @@ import { parseDuration, type Duration } from '../engine/duration.js';
 import { parseTimestamp } from '../engine/timestamp.js';
 import { checkMaxRows } from './batchBuilder.js';
 import { hashSeed, Prng } from './prng.js';
-import type { Row, Source, SourceBatch } from './source.js';
+import type { Row, Source, SourceBatch } from '../engine/source.js';
 import { Breather, sleep } from '../engine/wait.js';
 
 /** Options of {@link generatorSource}; all optional. */

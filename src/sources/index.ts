@@ -2,7 +2,7 @@
  * The event sources: files, standard input, the synthetic generator and
  * in-memory arrays, with the interfaces every source implements.
  */
-export type { Row, Source, SourceBatch } from './source.js';
+export type { Row, Source, SourceBatch } from '../engine/source.js';
 export { fileSource, FileSource, FILE_EXTENSIONS, formatForPath, type FileSourceOptions } from './file.js';
 export { stdinSource, StdinSource, type StdinSourceOptions } from './stdin.js';
 export { generatorSource, GeneratorSource, KEY_NAMES, EVENT_TYPES, keyName, type GeneratorOptions } from './generator.js';

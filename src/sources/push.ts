@@ -12,7 +12,7 @@
  * No Node-only imports.
  */
 import type { ColumnBatch } from '../engine/columnBatch.js';
-import type { Source, SourceBatch } from './source.js';
+import type { Source, SourceBatch } from '../engine/source.js';
 
 /** Default bound of queued events. */
 export const DEFAULT_MAX_QUEUED_EVENTS = 1_000_000;

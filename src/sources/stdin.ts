@@ -9,7 +9,7 @@
 import { checkLineFormat, type LineFormat } from './lineFormat.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../engine/limits.js';
 import { readError } from './readError.js';
-import type { Source, SourceBatch } from './source.js';
+import type { Source, SourceBatch } from '../engine/source.js';
 import { waitFor } from '../engine/wait.js';
 
 /** Options of {@link stdinSource}. */

@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { eddy, window, avg, count, max } from '../../src/index.js';
 import { arraySource } from '../../src/sources/array.js';
 import { callbackSink } from '../../src/sinks/callback.js';
-import type { ResultRecord } from '../../src/sinks/sink.js';
+import type { ResultRecord } from '../../src/engine/sink.js';
 
 const T = Date.UTC(2024, 0, 1);
 const MIN = 60_000;

@@ -7,7 +7,7 @@ import { arraySource } from '../../src/sources/array.js';
 import { generatorSource } from '../../src/sources/generator.js';
 import { memorySink } from '../../src/sinks/memory.js';
 import { callbackSink } from '../../src/sinks/callback.js';
-import type { Sink } from '../../src/sinks/sink.js';
+import type { Sink } from '../../src/engine/sink.js';
 import type { QueryProgress } from '../../src/engine/progress.js';
 
 const T = Date.UTC(2024, 0, 1);

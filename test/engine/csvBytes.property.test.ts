@@ -12,7 +12,7 @@ import { loadCore } from '../../src/node/loadCore.js';
 import { BatchEngine, type BatchResult } from '../../src/engine/batchEngine.js';
 import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';
 import type { InputError } from '../../src/engine/inputError.js';
-import type { ResultRecord } from '../../src/sinks/sink.js';
+import type { ResultRecord } from '../../src/engine/sink.js';
 import { LineSplitter } from '../reference/lineSplitter.js';
 import { CsvParser } from '../reference/csvRows.js';
 import { BatchBuilder } from '../../src/sources/batchBuilder.js';

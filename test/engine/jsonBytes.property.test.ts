@@ -11,7 +11,7 @@ import { loadCore } from '../../src/node/loadCore.js';
 import { BatchEngine } from '../../src/engine/batchEngine.js';
 import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';
 import type { InputError } from '../../src/engine/inputError.js';
-import type { Row } from '../../src/sources/source.js';
+import type { Row } from '../../src/engine/source.js';
 import { elementNotObjectReason } from '../../src/engine/scanReasons.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
 

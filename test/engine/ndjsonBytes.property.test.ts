@@ -14,8 +14,8 @@ import { loadCore } from '../../src/node/loadCore.js';
 import { BatchEngine, type BatchResult } from '../../src/engine/batchEngine.js';
 import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';
 import type { InputError } from '../../src/engine/inputError.js';
-import type { Row } from '../../src/sources/source.js';
-import type { ResultRecord } from '../../src/sinks/sink.js';
+import type { Row } from '../../src/engine/source.js';
+import type { ResultRecord } from '../../src/engine/sink.js';
 import { isBlank } from '../reference/lineSplitter.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadCore } from '../../src/node/loadCore.js';
 import { BatchEngine, type EngineMessage } from '../../src/engine/batchEngine.js';
-import type { Row } from '../../src/sources/source.js';
+import type { Row } from '../../src/engine/source.js';
 import { csvRow } from '../../src/engine/csvText.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
 import { typedEventsPlan } from '../support/typedEventsPlan.js';

@@ -21,7 +21,7 @@ import { arraySource } from '../../src/sources/array.js';
 import { callbackSink } from '../../src/sinks/callback.js';
 import { loadCore } from '../../src/node/loadCore.js';
 import { BatchEngine } from '../../src/engine/batchEngine.js';
-import type { ResultRecord } from '../../src/sinks/sink.js';
+import type { ResultRecord } from '../../src/engine/sink.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 const cases = readdirSync(DIR).filter((f) => f.endsWith('.input.jsonl')).map((f) => f.replace('.input.jsonl', '')).sort();

@@ -12,7 +12,7 @@ import { KafkaFixture, sleep, waitFor } from '../support/kafkaHarness.js';
 import { eventMessages, keyedStream, kafkaPipeline } from '../support/kafkaStreams.js';
 import { expectedWindows, startKafkaQuery, tempDir, windowsByKey, type InProcessQuery } from '../support/kafkaInProcess.js';
 import { checkpointScopes, corruptCheckpoint, readCheckpoints } from '../support/kafkaCheckpoints.js';
-import type { ResultRecord } from '../../src/sinks/sink.js';
+import type { ResultRecord } from '../../src/engine/sink.js';
 
 const kafka = new KafkaFixture();
 const dirs: ReturnType<typeof tempDir>[] = [];

@@ -11,7 +11,7 @@ import { loadCore } from '../../src/node/loadCore.js';
 import { BatchEngine } from '../../src/engine/batchEngine.js';
 import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';
 import { eventSchema, lateSchema, windowSchema } from '../../src/engine/records.js';
-import type { OutputBatch, OutputSchema } from '../../src/sinks/sink.js';
+import type { OutputBatch, OutputSchema } from '../../src/engine/sink.js';
 
 const kafka = new KafkaFixture();
 beforeAll(async () => { await kafka.connect(); });

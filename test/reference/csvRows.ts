@@ -26,7 +26,7 @@ import { isBlank } from '../../src/engine/blank.js';
 import type { Line } from './lineSplitter.js';
 import { cellCountReason, csvHeaderNames, splitCsvLine } from '../../src/engine/csvText.js';
 import type { BatchBuilder } from '../../src/sources/batchBuilder.js';
-import type { Row } from '../../src/sources/source.js';
+import type { Row } from '../../src/engine/source.js';
 
 export { splitCsvLine, type CsvCells, type CsvSyntaxError } from '../../src/engine/csvText.js';
 

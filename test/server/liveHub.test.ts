@@ -10,9 +10,9 @@ import { loadCore } from '../../src/node/loadCore.js';
 import { BatchEngine } from '../../src/engine/batchEngine.js';
 import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';
 import { LiveHub, parseFilter, type LiveSocket } from '../../src/server/liveHub.js';
-import { recordFlags, RECORD_ANOMALY, RECORD_FORECAST, RECORD_PATTERNS, type ResultRecord } from '../../src/sinks/sink.js';
-import { recordBatch } from '../../src/sinks/outputBatch.js';
-import type { Row } from '../../src/sources/source.js';
+import { recordFlags, RECORD_ANOMALY, RECORD_FORECAST, RECORD_PATTERNS, type ResultRecord } from '../../src/engine/sink.js';
+import { recordBatch } from '../../src/engine/outputBatch.js';
+import type { Row } from '../../src/engine/source.js';
 import type { QueryPlan } from '../../src/engine/plan.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callbackSink } from '../../src/sinks/callback.js';
-import type { OutputSchema, ResultRecord } from '../../src/sinks/sink.js';
+import type { OutputSchema, ResultRecord } from '../../src/engine/sink.js';
 
 const schema: OutputSchema = { kind: 'late', columns: ['timestamp', 'metric', 'value'] };
 

@@ -6,7 +6,7 @@ import {
   formatDisplayNumber,
   shortenTimestamp,
 } from '../../src/sinks/console.js';
-import type { OutputSchema, ResultRecord } from '../../src/sinks/sink.js';
+import type { OutputSchema, ResultRecord } from '../../src/engine/sink.js';
 
 const schema: OutputSchema = {
   kind: 'windows',

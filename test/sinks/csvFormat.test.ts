@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { csvField, csvLine, formatCsv } from '../../src/sinks/csvFormat.js';
+import { csvField, csvLine, formatCsv } from '../../src/engine/csvFormat.js';
 import { parseCsv } from './csvParse.js';
 
 describe('csvField', () => {

@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileFormatOf, fileSink } from '../../src/sinks/file.js';
-import type { OutputSchema, ResultRecord } from '../../src/sinks/sink.js';
+import type { OutputSchema, ResultRecord } from '../../src/engine/sink.js';
 import { parseCsv } from './csvParse.js';
 
 const windowSchema: OutputSchema = {

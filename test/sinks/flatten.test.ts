@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { flatRow, flattenRecord, flatValue, pickFlatColumns } from '../../src/sinks/flatten.js';
-import { safeJsonStringify } from '../../src/sinks/safeJson.js';
+import { flatRow, flattenRecord, flatValue, pickFlatColumns } from '../../src/engine/flatten.js';
+import { safeJsonStringify } from '../../src/engine/safeJson.js';
 
 const windowRecord = {
   window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:05:00.000Z' },

@@ -7,7 +7,7 @@ import {
   memoryTable,
   memoryTableNames,
 } from '../../src/sinks/memoryTable.js';
-import type { OutputSchema, ResultRecord } from '../../src/sinks/sink.js';
+import type { OutputSchema, ResultRecord } from '../../src/engine/sink.js';
 
 const columns = ['window_start', 'window_end', 'metric', 'avg_value', 'count'];
 const keyColumns = ['window_start', 'window_end', 'metric'];

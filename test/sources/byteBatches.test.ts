@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { fileSource } from '../../src/sources/file.js';
 import { stdinSource } from '../../src/sources/stdin.js';
-import type { Source } from '../../src/sources/source.js';
+import type { Source } from '../../src/engine/source.js';
 import { arraySource } from '../../src/sources/array.js';
 import { BatchEngine } from '../../src/engine/batchEngine.js';
 import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';

@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Row, Source, SourceBatch } from '../../src/sources/source.js';
+import type { Row, Source, SourceBatch } from '../../src/engine/source.js';
 import type { InputError } from '../../src/engine/inputError.js';
-import type { ResultRecord } from '../../src/sinks/sink.js';
+import type { ResultRecord } from '../../src/engine/sink.js';
 import { eddy } from '../../src/index.js';
 import { callbackSink } from '../../src/sinks/callback.js';
 

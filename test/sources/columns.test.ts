@@ -9,8 +9,8 @@ import { arraySource } from '../../src/sources/array.js';
 import { columnSource } from '../../src/sources/columns.js';
 import { callbackSink } from '../../src/sinks/callback.js';
 import type { ColumnBatch } from '../../src/engine/columnBatch.js';
-import type { Source } from '../../src/sources/source.js';
-import type { ResultRecord } from '../../src/sinks/sink.js';
+import type { Source } from '../../src/engine/source.js';
+import type { ResultRecord } from '../../src/engine/sink.js';
 import type { InputError } from '../../src/engine/inputError.js';
 
 const T0 = Date.UTC(2024, 0, 1);

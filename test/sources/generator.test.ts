@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generatorSource, KEY_NAMES } from '../../src/sources/generator.js';
-import type { Row } from '../../src/sources/source.js';
+import type { Row } from '../../src/engine/source.js';
 import { collect, flatten } from './collect.js';
 
 const START = Date.UTC(2024, 0, 1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { stdinSource } from '../../src/sources/stdin.js';
-import type { SourceBatch } from '../../src/sources/source.js';
+import type { SourceBatch } from '../../src/engine/source.js';
 import { collect, readEvents } from './collect.js';
 
 const text = (batch: IteratorResult<SourceBatch>): string => Buffer.from((batch.value as SourceBatch).bytes!.data).toString();

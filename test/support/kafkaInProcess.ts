@@ -11,7 +11,7 @@ import { createSinks, startPipeline } from '../../src/config/buildPipeline.js';
 import { loadCore } from '../../src/node/loadCore.js';
 import type { RunningQuery } from '../../src/engine/query.js';
 import type { QueryProgress } from '../../src/engine/progress.js';
-import type { ResultRecord, Sink } from '../../src/sinks/sink.js';
+import type { ResultRecord, Sink } from '../../src/engine/sink.js';
 import type { InputError } from '../../src/engine/inputError.js';
 import { waitFor } from './kafkaHarness.js';
 

@@ -9,7 +9,7 @@ import http from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import WebSocket from 'ws';
-import { startServer, type ServedHandle } from '../../src/cli/serveCommand.js';
+import { startServer, type ServedHandle } from '../../src/server/startServer.js';
 import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';
 import { parsePrometheusText, type ParsedFamily } from '../../src/server/metrics.js';
 

@@ -8,8 +8,8 @@
  * and turns the batch into wasm input columns. Rows a source cannot even
  * read arrive as errors instead, so they are counted with their place.
  */
-import type { InputError } from '../engine/inputError.js';
-import type { ColumnBatch } from '../engine/columnBatch.js';
+import type { InputError } from './inputError.js';
+import type { ColumnBatch } from './columnBatch.js';
 
 /** One event as parsed by a source. */
 export type Row = Record<string, unknown>;
