@@ -18,6 +18,7 @@ import net from 'node:net';
 import { parsePipelineConfig } from '../config/pipelineConfig.js';
 import { DEFAULT_CONFIG } from './defaultConfig.js';
 import { startServer, type ServedHandle } from '../server/startServer.js';
+import { ListenError } from '../server/listenError.js';
 import { progressPrinter } from './progressPrinter.js';
 import { UsageError } from '../config/usageError.js';
 import { serveUntilSignal } from './serveUntilSignal.js';
@@ -92,7 +93,9 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   }
   if (!handle) {
     progress.stop();
-    throw new UsageError(lastError?.message ?? `no free port from ${DEMO_FIRST_PORT} to ${DEMO_LAST_PORT} on ${host}; pass --port`);
+    // a taken port is a runtime failure (exit 1), as is finding none free; a config startServer refuses is usage (exit 2)
+    if (lastError === undefined || lastError instanceof ListenError) throw lastError ?? new ListenError(`no free port from ${DEMO_FIRST_PORT} to ${DEMO_LAST_PORT} on ${host}; pass --port`);
+    throw new UsageError(lastError.message);
   }
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   opts.err.write(`eddy: dashboard at http://${shown}:${handle.port}/\n`);

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from './args.js';
 import { UsageError } from '../config/usageError.js';
+import { ListenError } from '../server/listenError.js';
 import { ConfigError } from '../config/configError.js';
 import { progressInterval, runCommand } from './runCommand.js';
 import { DEFAULT_CONFIG } from './defaultConfig.js';
@@ -42,7 +43,7 @@ usage:
   eddy help             this text
   eddy --version
 
-exit codes: 0 ok · 1 the query failed · 2 bad usage or config`;
+exit codes: 0 ok · 1 the query failed or could not start (e.g. its port is in use) · 2 bad usage or config`;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -132,6 +133,9 @@ main(process.argv.slice(2)).then(
     } else if (e instanceof UsageError || e instanceof RangeError) {
       process.stderr.write(`eddy: ${(e as Error).message}\n${e instanceof UsageError ? 'run eddy help for usage\n' : ''}`);
       process.exitCode = 2;
+    } else if (e instanceof ListenError) {
+      process.stderr.write(`eddy: ${e.message}\n`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(`eddy: ${(e as Error).stack ?? String(e)}\n`);
       process.exitCode = 1;

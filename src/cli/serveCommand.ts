@@ -17,6 +17,7 @@ import { parsePipelineConfig } from '../config/pipelineConfig.js';
 import { startServer, type ServedHandle, type StartServerOptions } from '../server/startServer.js';
 import { DEFAULT_SERVE_CONFIG } from '../server/defaultServeConfig.js';
 import { DEFAULT_SERVER_OPTIONS } from '../server/server.js';
+import { ListenError } from '../server/listenError.js';
 import { loadConfig } from './runCommand.js';
 import { progressPrinter } from './progressPrinter.js';
 import { UsageError } from '../config/usageError.js';
@@ -39,6 +40,8 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     handle = await startServer(config, baseDir, { ...opts, onProgress: progress.onProgress });
   } catch (e) {
     progress.stop();
+    // a taken port is a runtime failure (exit 1); anything else startServer refuses is the config's (exit 2)
+    if (e instanceof ListenError) throw e;
     throw new UsageError((e as Error).message);
   }
   const host = opts.host ?? (config.source.type === 'http' || config.source.type === 'ws' ? config.source.server.host : undefined) ?? DEFAULT_SERVER_OPTIONS.host;

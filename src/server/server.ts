@@ -19,6 +19,7 @@
  * No endpoint reads or writes files.
  */
 import uWS from 'uWebSockets.js';
+import { ListenError } from './listenError.js';
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import type { QueryPlan } from '../engine/plan.js';
 import type { RunningQuery } from '../engine/query.js';
@@ -91,12 +92,12 @@ export class EddyServer {
     this.routes();
   }
 
-  /** Binds host:port (port 0 picks a free one); resolves with the port. */
+  /** Binds host:port (port 0 picks a free one); resolves with the port, rejects with a ListenError. */
   start(): Promise<number> {
     return new Promise((resolve, reject) => {
       this.app.listen(this.options.host, this.options.port, (socket) => {
         if (!socket) {
-          reject(new Error(`cannot listen on ${this.options.host}:${this.options.port} (in use or not permitted)`));
+          reject(new ListenError(`cannot listen on ${this.options.host}:${this.options.port} (in use or not permitted)`));
           return;
         }
         this.listenSocket = socket;
