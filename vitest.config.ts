@@ -1,10 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: `unit` — the core, references, engine, sources, sinks,
+ * golden cases, NAB scorer, checkpoints, structure: no broker, no browser,
+ * no child processes, run from src/ (`npm run test:unit`, under a minute) —
+ * and `integration`: the server, Kafka (a real broker, started by
+ * test/support/kafkaSetup.ts unless one is running), the CLI end to end
+ * (dist/), Chromium and the package. `npm test` runs both.
+ */
+const UNIT = ['core', 'reference', 'engine', 'sources', 'sinks', 'golden', 'nab', 'checkpoint'].map((d) => `test/${d}/**/*.test.ts`).concat('test/structure/layers.test.ts');
+
 export default defineConfig({
   test: {
-    // a real Kafka broker for test/kafka (started unless one is running)
-    globalSetup: ['test/support/kafkaSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [...UNIT, '**/node_modules/**'],
+          globalSetup: ['test/support/kafkaSetup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -104,9 +104,11 @@ describe('output text from the columns', () => {
       }
       if (!s.events) expectSameText(engine.flushBatch(), windowSchema(plan));
     }), { seed: FC_SEED, numRuns: fcRuns(200) });
-    expect(compared.windows).toBeGreaterThan(1000);
-    expect(compared.late).toBeGreaterThan(100);
-    expect(compared.events).toBeGreaterThan(2000);
+    // the random streams really emit each kind (per run: 5 windows, ½ a late event, 10 scored events)
+    const runs = fcRuns(200);
+    expect(compared.windows).toBeGreaterThan(5 * runs);
+    expect(compared.late).toBeGreaterThan(runs / 2);
+    expect(compared.events).toBeGreaterThan(10 * runs);
   });
 
   it('the file sink writes the same bytes from a column batch as from its records', async () => {

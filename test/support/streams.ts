@@ -15,10 +15,17 @@
 import fc from 'fast-check';
 import type { Mode, StreamEvent, WindowConfig } from '../reference/windows.js';
 
-/** Seed and run count for the property tests; override with EDDY_FC_SEED / EDDY_FC_RUNS. */
+/**
+ * Seed and run count for the property tests; override with EDDY_FC_SEED /
+ * EDDY_FC_RUNS (every property that many runs), or scale each property's own
+ * count with EDDY_FC_SCALE (`npm run test:unit` runs a quarter; `npm test`
+ * the full counts).
+ */
 export const FC_SEED = Number(process.env.EDDY_FC_SEED ?? 20240611);
 export function fcRuns(defaultRuns: number): number {
-  return Number(process.env.EDDY_FC_RUNS ?? defaultRuns);
+  if (process.env.EDDY_FC_RUNS !== undefined) return Number(process.env.EDDY_FC_RUNS);
+  const scale = Number(process.env.EDDY_FC_SCALE ?? 1);
+  return Math.max(1, Math.round(defaultRuns * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
 }
 
 export const EXTREME_VALUES: readonly number[] = [1e15 + 1, 1e15 - 1, 1e15, 1e15 + 0.5, -1e15, 1e-300, 0, -0];
