@@ -8,7 +8,6 @@ import { parsePipelineConfig, type PipelineConfig } from '../config/pipelineConf
 import { ConfigError } from '../config/configError.js';
 import { startPipeline } from '../config/buildPipeline.js';
 import { loadCore } from '../node/loadCore.js';
-import { parseDuration } from '../engine/duration.js';
 import { DEFAULT_CONFIG } from './defaultConfig.js';
 import { progressPrinter } from './progressPrinter.js';
 import { UsageError } from '../config/usageError.js';
@@ -92,9 +91,3 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   }
 }
 
-/** Parses a --progress value ('5s', '0' = off). */
-export function progressInterval(value: string | true | undefined): number {
-  if (value === undefined) return 5000;
-  if (value === true) throw new UsageError('--progress needs a duration');
-  return parseDuration(value, '--progress');
-}

@@ -2,6 +2,7 @@
  * Validation of JSON configs: one clear error that names the field (as a
  * path like `processing.window_size`) and says what was expected.
  */
+import { closestName } from './suggest.js';
 
 /** A config value that is missing or of the wrong shape. */
 export class ConfigError extends Error {
@@ -21,27 +22,12 @@ export function describe(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
-/** Edit distance, to suggest the field a typo meant. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j]!;
-      row[j] = Math.min(up + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = up;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** Throws for the first key of `obj` not in `allowed`, suggesting the closest allowed one. */
 export function rejectUnknownKeys(obj: Record<string, unknown>, allowed: readonly string[], path: string): void {
   for (const key of Object.keys(obj)) {
     if (allowed.includes(key)) continue;
-    const best = allowed.map((a) => [a, distance(key, a)] as const).sort((x, y) => x[1] - y[1])[0];
-    const hint = best && best[1] <= Math.max(2, key.length / 3) ? ` (did you mean '${best[0]}'?)` : ` (allowed: ${allowed.join(', ')})`;
+    const best = closestName(key, allowed);
+    const hint = best !== undefined ? ` (did you mean '${best}'?)` : ` (allowed: ${allowed.join(', ')})`;
     throw new ConfigError(path ? `${path}.${key}` : key, `unknown field${hint}`);
   }
 }
