@@ -20,9 +20,10 @@ import {
 import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
 import { snapshotTake, snapshotAddress, snapshotRelease, restoreReserve, restoreCommit } from "./snapshot";
 import { normalTail } from "./detector";
+import { CORE_ABI_VERSION } from "./abi";
 
 /** Layout version of the boundary; the host refuses a core with another. */
-export function core_abi_version(): i32 { return 8; }
+export function core_abi_version(): i32 { return CORE_ABI_VERSION; }
 
 /** Configures windows (ms; mode 0 append, 1 update) and empties all state; 0 or an error code. */
 export function window_configure(size: f64, slide: f64, delay: f64, lateness: f64, mode: i32): i32 {

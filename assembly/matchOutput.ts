@@ -18,9 +18,9 @@
  * └────────────┴────────────┴─────┴──────────────┴────────────┴─────┘
  */
 import { RecordBuffer } from "./buffers";
+import { MATCH_WIDTH } from "./abi";
 
-/** f64 fields per match record. */
-export const MATCH_WIDTH: i32 = 6;
+export { MATCH_WIDTH };
 
 /** Matches completed in the current call. */
 export const matchesOut = new RecordBuffer(MATCH_WIDTH);

@@ -15,11 +15,9 @@
  * └────┴─────┴───────┴─────┘
  */
 import { RecordBuffer } from "./buffers";
+import { WINDOW_WIDTH, LATE_WIDTH } from "./abi";
 
-/** f64 fields per window record. */
-export const WINDOW_WIDTH: i32 = 9;
-/** f64 fields per late-event record. */
-export const LATE_WIDTH: i32 = 4;
+export { WINDOW_WIDTH, LATE_WIDTH };
 
 /** Closed (append) or changed (update) windows of the current batch. */
 export const windowsOut = new RecordBuffer(WINDOW_WIDTH);

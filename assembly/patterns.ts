@@ -51,6 +51,7 @@
  * dropped at the key's next event (only that event can move its clock).
  * Timed-out partials are not reported.
  */
+import { M_KEY, M_PATTERN, M_FIRST_TS, M_LAST_TS, M_ROW, M_TS_AT } from "./abi";
 import { release } from "./buffers";
 import { inputTs, inputKey, inputType, inputCap } from "./input";
 import { Writer, Reader } from "./serial";
@@ -339,12 +340,12 @@ function advance(record: usize, key: i32, p: i32, seq: f64, clock: f64, ts: f64,
 /** Writes the match whose first k−1 event times are in BEST_TS and whose last event is (ts, row). */
 function emitMatch(key: i32, p: i32, steps: i32, ts: f64, row: i32): void {
   const out = matchesOut.next();
-  store<f64>(out, <f64>key, 0);
-  store<f64>(out, <f64>p, 8);
-  store<f64>(out, load<f64>(BEST_TS), 16);
-  store<f64>(out, ts, 24);
-  store<f64>(out, <f64>row, 32);
-  store<f64>(out, <f64>matchTsOut.count, 40);
+  store<f64>(out, <f64>key, <usize>M_KEY << 3);
+  store<f64>(out, <f64>p, <usize>M_PATTERN << 3);
+  store<f64>(out, load<f64>(BEST_TS), <usize>M_FIRST_TS << 3);
+  store<f64>(out, ts, <usize>M_LAST_TS << 3);
+  store<f64>(out, <f64>row, <usize>M_ROW << 3);
+  store<f64>(out, <f64>matchTsOut.count, <usize>M_TS_AT << 3);
   for (let s = 0; s < steps - 1; s++) store<f64>(matchTsOut.next(), load<f64>(BEST_TS + (<usize>s << 3)));
   store<f64>(matchTsOut.next(), ts);
   matchesTotal++;

@@ -12,6 +12,7 @@
  * - type: its text looked up among the pattern types (others share one id;
  *   missing, null and "" are -1).
  */
+import { SPAN_FIELDS, SPAN_TIME, SPAN_VALUE, SPAN_TYPE } from "./abi";
 import {
   SLOT_TIME, SLOT_VALUE, SLOT_TYPE, SLOT_KEY0, keyColumns, slotNameLen, fieldKind, fieldStart, fieldEnd, fieldEscaped, fieldNumber,
   FIELD_ABSENT, FIELD_STRING, FIELD_NUMBER, FIELD_TRUE, FIELD_FALSE, FIELD_NULL, FIELD_CSV, FIELD_CSV_QUOTED,
@@ -211,12 +212,12 @@ function typeOf(): i32 {
  * buffer. The host reads the text from the bytes.
  */
 export let fieldSpans: usize = 0;
-/** Fields whose spans are kept, in this order: time, value, type. */
-export const SPAN_FIELDS: i32 = 3;
+/** Fields whose spans are kept, in this order: time, value, type (abi.ts). */
+export { SPAN_FIELDS };
 /** Bytes of one row's spans. */
 export const SPAN_ROW_BYTES: i32 = SPAN_FIELDS * 12;
 /** Byte offsets of the time, value and type spans in a row's spans. */
-export const SPAN_TIME_AT: usize = 0, SPAN_VALUE_AT: usize = 12, SPAN_TYPE_AT: usize = 24;
+export const SPAN_TIME_AT: usize = <usize>SPAN_TIME * 12, SPAN_VALUE_AT: usize = <usize>SPAN_VALUE * 12, SPAN_TYPE_AT: usize = <usize>SPAN_TYPE * 12;
 let fieldSpanCap: i32 = 0;
 let keepFieldSpans = false;
 

@@ -19,19 +19,17 @@
  *   rolling_avg/stddev are the z-score window's (the seed's columns)
  */
 import { RecordBuffer } from "./buffers";
+import { STAGE_WIDTH, STAGE_EVENTS, STAGE_WINDOWS, S_ZSCORE, S_IS_ANOMALY, S_LEVEL, S_TREND, S_FORECAST, S_FORECAST_H, S_SCORE, S_PATTERNS, S_ROLLING_AVG, S_ROLLING_STDDEV } from "./abi";
+
+export { STAGE_WIDTH, STAGE_EVENTS, STAGE_WINDOWS };
 import { ZScore, ZSCORE_OFF } from "./zscore";
 import { Holt } from "./holt";
 import { Thresholds } from "./thresholds";
 import { Detector } from "./detector";
 import { Writer, Reader } from "./serial";
 
-/** f64 fields per stage output record. */
-export const STAGE_WIDTH: i32 = 10;
 /** Byte offset of `score` (the default anomaly score) in an output record. */
-export const STAGE_SCORE_AT: usize = 48;
-/** Stage ids. */
-export const STAGE_EVENTS: i32 = 0;
-export const STAGE_WINDOWS: i32 = 1;
+export const STAGE_SCORE_AT: usize = <usize>S_SCORE << 3;
 
 export class Stage {
   zscore: ZScore = new ZScore();
@@ -76,24 +74,24 @@ export class Stage {
       mean = this.zscore.mean;
       sd = this.zscore.stddev;
     }
-    store<f64>(rec, z, 0);
-    store<f64>(rec, anomaly, 8);
-    store<f64>(rec, mean, 64);
-    store<f64>(rec, sd, 72);
+    store<f64>(rec, z, <usize>S_ZSCORE << 3);
+    store<f64>(rec, anomaly, <usize>S_IS_ANOMALY << 3);
+    store<f64>(rec, mean, <usize>S_ROLLING_AVG << 3);
+    store<f64>(rec, sd, <usize>S_ROLLING_STDDEV << 3);
     if (this.holt.enabled) {
       this.holt.step(k, ts, x);
-      store<f64>(rec, this.holt.level, 16);
-      store<f64>(rec, this.holt.trend, 24);
-      store<f64>(rec, this.holt.forecast, 32);
-      store<f64>(rec, this.holt.forecastH, 40);
+      store<f64>(rec, this.holt.level, <usize>S_LEVEL << 3);
+      store<f64>(rec, this.holt.trend, <usize>S_TREND << 3);
+      store<f64>(rec, this.holt.forecast, <usize>S_FORECAST << 3);
+      store<f64>(rec, this.holt.forecastH, <usize>S_FORECAST_H << 3);
     } else {
-      store<f64>(rec, NaN, 16);
-      store<f64>(rec, NaN, 24);
-      store<f64>(rec, NaN, 32);
-      store<f64>(rec, NaN, 40);
+      store<f64>(rec, NaN, <usize>S_LEVEL << 3);
+      store<f64>(rec, NaN, <usize>S_TREND << 3);
+      store<f64>(rec, NaN, <usize>S_FORECAST << 3);
+      store<f64>(rec, NaN, <usize>S_FORECAST_H << 3);
     }
     store<f64>(rec, this.detector.enabled ? this.detector.step(k, ts, x) : NaN, STAGE_SCORE_AT);
-    store<f64>(rec, <f64>this.thresholds.mask(x), 56);
+    store<f64>(rec, <f64>this.thresholds.mask(x), <usize>S_PATTERNS << 3);
   }
 
   /** Appends an all-NaN record (an input row the core rejected). */

@@ -22,6 +22,7 @@
  * order; closing a window visits exactly them, in that order, so output order
  * is deterministic too.
  */
+import { W_KEY, W_START, W_END, W_COUNT, W_SUM, W_AVG, W_STDDEV, W_MIN, W_MAX, L_TS, L_KEY, L_VALUE, L_ROW } from "./abi";
 import { I32List } from "./buffers";
 import {
   STATS_BYTES, S_COUNT, statsInit, statsAdd,
@@ -255,10 +256,10 @@ function recordLate(header: usize, k: i32, ts: f64, x: f64, row: i32): void {
   store<f64>(header, load<f64>(header, K_LATE) + 1, K_LATE);
   lateTotal++;
   const rec = lateOut.next();
-  store<f64>(rec, ts, 0);
-  store<f64>(rec, <f64>k, 8);
-  store<f64>(rec, x, 16);
-  store<f64>(rec, <f64>row, 24);
+  store<f64>(rec, ts, <usize>L_TS << 3);
+  store<f64>(rec, <f64>k, <usize>L_KEY << 3);
+  store<f64>(rec, x, <usize>L_VALUE << 3);
+  store<f64>(rec, <f64>row, <usize>L_ROW << 3);
 }
 
 @inline function markDirty(header: usize, k: i32, slot: i32): void {
@@ -329,15 +330,15 @@ function closeOldest(): void {
 
 @inline function emitWindow(k: i32, start: f64, end: f64): void {
   const rec = windowsOut.next();
-  store<f64>(rec, <f64>k, 0);
-  store<f64>(rec, start, 8);
-  store<f64>(rec, end, 16);
-  store<f64>(rec, accN(), 24);
-  store<f64>(rec, accSum(), 32);
-  store<f64>(rec, accAvg(), 40);
-  store<f64>(rec, accStddev(), 48);
-  store<f64>(rec, accMinValue(), 56);
-  store<f64>(rec, accMaxValue(), 64);
+  store<f64>(rec, <f64>k, <usize>W_KEY << 3);
+  store<f64>(rec, start, <usize>W_START << 3);
+  store<f64>(rec, end, <usize>W_END << 3);
+  store<f64>(rec, accN(), <usize>W_COUNT << 3);
+  store<f64>(rec, accSum(), <usize>W_SUM << 3);
+  store<f64>(rec, accAvg(), <usize>W_AVG << 3);
+  store<f64>(rec, accStddev(), <usize>W_STDDEV << 3);
+  store<f64>(rec, accMinValue(), <usize>W_MIN << 3);
+  store<f64>(rec, accMaxValue(), <usize>W_MAX << 3);
   windowsTotal++;
 }
 

@@ -103,8 +103,6 @@ export interface CoreExports {
   scored_csv_length(): number;
 }
 
-/** ABI version this host speaks; must equal `core_abi_version()`. */
-export const CORE_ABI_VERSION = 8;
 
 /** Names every core must export, checked at instantiation so a stale build fails loudly. */
 export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
@@ -125,16 +123,12 @@ export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
   'normal_tail', 'scored_csv', 'scored_csv_ptr', 'scored_csv_length',
 ];
 
-/** Field indexes of a window record (f64 each). */
-export const W_KEY = 0, W_START = 1, W_END = 2, W_COUNT = 3, W_SUM = 4, W_AVG = 5, W_STDDEV = 6, W_MIN = 7, W_MAX = 8;
-/** Field indexes of a late-event record (f64 each). */
-export const L_TS = 0, L_KEY = 1, L_VALUE = 2, L_ROW = 3;
-/** Analytics stages: 0 scores input rows, 1 scores window results. */
-export const STAGE_EVENTS = 0, STAGE_WINDOWS = 1;
-/** Field indexes of a stage output record (f64 each). */
-export const S_ZSCORE = 0, S_IS_ANOMALY = 1, S_LEVEL = 2, S_TREND = 3, S_FORECAST = 4, S_FORECAST_H = 5, S_SCORE = 6, S_PATTERNS = 7, S_ROLLING_AVG = 8, S_ROLLING_STDDEV = 9;
-/** Field indexes of a sequence-match record (f64 each); its event times are at `M_TS_AT` in the match-times column. */
-export const M_KEY = 0, M_PATTERN = 1, M_FIRST_TS = 2, M_LAST_TS = 3, M_ROW = 4, M_TS_AT = 5;
+// Record layouts, widths, stage ids and the ABI version: one file read by the core and the host.
+export {
+  CORE_ABI_VERSION, W_KEY, W_START, W_END, W_COUNT, W_SUM, W_AVG, W_STDDEV, W_MIN, W_MAX, WINDOW_WIDTH, L_TS, L_KEY, L_VALUE, L_ROW, LATE_WIDTH,
+  STAGE_EVENTS, STAGE_WINDOWS, S_ZSCORE, S_IS_ANOMALY, S_LEVEL, S_TREND, S_FORECAST, S_FORECAST_H, S_SCORE, S_PATTERNS, S_ROLLING_AVG, S_ROLLING_STDDEV,
+  STAGE_WIDTH, M_KEY, M_PATTERN, M_FIRST_TS, M_LAST_TS, M_ROW, M_TS_AT, MATCH_WIDTH, SPAN_TIME, SPAN_VALUE, SPAN_TYPE, SPAN_FIELDS,
+} from '../../assembly/abi.js';
 
 /** Field slots of the byte scanners (assembly/scanConfig.ts): time, value, type, then grouping column i at SLOT_KEY0 + i. */
 export const SLOT_TIME = 0, SLOT_VALUE = 1, SLOT_TYPE = 2, SLOT_KEY0 = 3;
@@ -145,10 +139,6 @@ export const REJECT_SYNTAX = 1, REJECT_NOT_OBJECT = 2, REJECT_FIELD = 3, REJECT_
   REJECT_CSV_UNTERMINATED = 6, REJECT_CSV_AFTER_QUOTE = 7, REJECT_EMPTY_MESSAGE = 8, REJECT_ELEMENT_NOT_OBJECT = 9;
 /** Flags of scan_messages (assembly/messageScan.ts): the message key is the first grouping column; the message timestamp is the event time. */
 export const MESSAGE_KEY = 1, MESSAGE_TIME = 2;
-/** Which field a row's span describes, in the order the core keeps them (assembly/rowFields.ts). */
-export const SPAN_TIME = 0, SPAN_VALUE = 1, SPAN_TYPE = 2;
-/** Fields per row's spans (scan_field_spans_width() = SPAN_FIELDS × 3 i32). */
-export const SPAN_FIELDS = 3;
 /** Field kinds of the scanners (assembly/scanConfig.ts), as a field span records them. */
 export const FIELD_ABSENT = 0, FIELD_STRING = 1, FIELD_NUMBER = 2, FIELD_TRUE = 3, FIELD_FALSE = 4, FIELD_NULL = 5, FIELD_OBJECT = 6,
   FIELD_ARRAY = 7, FIELD_CSV = 8, FIELD_CSV_QUOTED = 9;
