@@ -38,3 +38,34 @@ export const MATCH_WIDTH = 6;
 export const SPAN_TIME = 0, SPAN_VALUE = 1, SPAN_TYPE = 2;
 /** Spans kept per row. */
 export const SPAN_FIELDS = 3;
+
+/** Field slots of the byte scanners: time, value, type, then grouping column i at SLOT_KEY0 + i. */
+export const SLOT_TIME = 0, SLOT_VALUE = 1, SLOT_TYPE = 2, SLOT_KEY0 = 3;
+/** Most grouping columns a scan reads. */
+export const MAX_KEY_COLUMNS = 32;
+/** Scanner reject record (i32 fields): source row, reject code, detail, byte offset of the problem, of the row's start and end, item (message index). */
+export const R_ROW = 0, R_CODE = 1, R_DETAIL = 2, R_AT = 3, R_ROW_START = 4, R_ROW_END = 5, R_ITEM = 6;
+/** i32 fields per reject record (the last one spare). */
+export const REJECT_WIDTH = 8;
+/** Reject codes. */
+export const REJECT_SYNTAX = 1, REJECT_NOT_OBJECT = 2, REJECT_FIELD = 3, REJECT_LINE_TOO_LONG = 4, REJECT_CSV_CELLS = 5,
+  REJECT_CSV_UNTERMINATED = 6, REJECT_CSV_AFTER_QUOTE = 7, REJECT_EMPTY_MESSAGE = 8, REJECT_ELEMENT_NOT_OBJECT = 9;
+/** Syntax error codes, a REJECT_SYNTAX's detail. */
+export const SYNTAX_UNEXPECTED = 1, SYNTAX_END = 2, SYNTAX_UTF8 = 3, SYNTAX_ESCAPE = 4, SYNTAX_CONTROL = 5;
+/** JSON kinds, a REJECT_NOT_OBJECT's detail. */
+export const JSON_ARRAY = 1, JSON_STRING = 2, JSON_NUMBER = 3, JSON_BOOLEAN = 4, JSON_NULL = 5;
+/** Flags of scan_messages: the message key is the first grouping column; the message timestamp is the event time. */
+export const MESSAGE_KEY = 1, MESSAGE_TIME = 2;
+
+/** Threshold patterns per stage (one bit each in a stage record's `patterns` mask). */
+export const MAX_THRESHOLDS = 16;
+/** Steps of a sequence pattern. */
+export const MAX_STEPS = 32;
+/** Open partial matches per key and pattern unless configured. */
+export const DEFAULT_MAX_PARTIALS = 64;
+
+/** Field kinds of the scanners, as a field span records them (a u8 in the core). */
+export const FIELD_ABSENT = 0, FIELD_STRING = 1, FIELD_NUMBER = 2, FIELD_TRUE = 3, FIELD_FALSE = 4, FIELD_NULL = 5, FIELD_OBJECT = 6,
+  FIELD_ARRAY = 7, FIELD_CSV = 8, FIELD_CSV_QUOTED = 9;
+/** Kind bytes after a key's text in the core key table (a u8 in the core). */
+export const KIND_STRING = 0, KIND_NUMBER = 1, KIND_BOOLEAN = 2;

@@ -6,14 +6,10 @@
  * what it read, or 0 on a syntax error, having set `syntaxError` and
  * `syntaxErrorAt` (the reason codes the host turns into text).
  */
+import { SYNTAX_UNEXPECTED, SYNTAX_END, SYNTAX_UTF8, SYNTAX_ESCAPE, SYNTAX_CONTROL } from "./abi";
+export { SYNTAX_UNEXPECTED, SYNTAX_END, SYNTAX_UTF8, SYNTAX_ESCAPE, SYNTAX_CONTROL };
 import { growZeroed } from "./buffers";
 
-/** Syntax error codes (the host's reason texts are keyed by them: src/engine/scanReasons.ts). */
-export const SYNTAX_UNEXPECTED: i32 = 1;
-export const SYNTAX_END: i32 = 2;
-export const SYNTAX_UTF8: i32 = 3;
-export const SYNTAX_ESCAPE: i32 = 4;
-export const SYNTAX_CONTROL: i32 = 5;
 
 /** Code of the last syntax error. */
 export let syntaxError: i32 = 0;

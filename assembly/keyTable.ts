@@ -15,12 +15,13 @@
  * be invalid after some of its rows were interned) removes the newest first,
  * which linear probing allows without tombstones.
  */
+import { KIND_STRING as ABI_KIND_STRING, KIND_NUMBER as ABI_KIND_NUMBER, KIND_BOOLEAN as ABI_KIND_BOOLEAN } from "./abi";
 import { growZeroed, release, bytesEqual } from "./buffers";
 
 /** Kind bytes after a key's text. */
-export const KIND_STRING: u8 = 0;
-export const KIND_NUMBER: u8 = 1;
-export const KIND_BOOLEAN: u8 = 2;
+export const KIND_STRING: u8 = <u8>ABI_KIND_STRING;
+export const KIND_NUMBER: u8 = <u8>ABI_KIND_NUMBER;
+export const KIND_BOOLEAN: u8 = <u8>ABI_KIND_BOOLEAN;
 
 export let keyText: usize = 0;
 let textLen: usize = 0;

@@ -22,6 +22,8 @@
  * column (MESSAGE_KEY; messages without a key keep the field), the message
  * timestamp replaces the event time (MESSAGE_TIME; epoch by magnitude).
  */
+import { MESSAGE_KEY, MESSAGE_TIME } from "./abi";
+export { MESSAGE_KEY, MESSAGE_TIME };
 import {
   scanBytes, clearFields, capture, reject, rejectsReset, rejectsTruncate, rejects, rejectCount, setScanLines, keyColumns,
   SLOT_TIME, SLOT_KEY0, FIELD_CSV, FIELD_NUMBER, REJECT_NOT_OBJECT, REJECT_ELEMENT_NOT_OBJECT, REJECT_EMPTY_MESSAGE, REJECT_WIDTH,
@@ -35,10 +37,6 @@ import { keyTotal, keyTruncate } from "./keyTable";
 import { lineEnd } from "./ndjsonScan";
 import { growZeroed } from "./buffers";
 
-/** Flag: the message key fills the first grouping column. */
-export const MESSAGE_KEY: i32 = 1;
-/** Flag: the message timestamp is the event time. */
-export const MESSAGE_TIME: i32 = 2;
 /** i32 fields per message in the table: value start, value end, key start, key length (-1: no key), all relative to the byte buffer. */
 export const MESSAGE_WIDTH: i32 = 4;
 

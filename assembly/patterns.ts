@@ -51,6 +51,8 @@
  * dropped at the key's next event (only that event can move its clock).
  * Timed-out partials are not reported.
  */
+import { MAX_STEPS, DEFAULT_MAX_PARTIALS } from "./abi";
+export { MAX_STEPS, DEFAULT_MAX_PARTIALS };
 import { M_KEY, M_PATTERN, M_FIRST_TS, M_LAST_TS, M_ROW, M_TS_AT } from "./abi";
 import { release } from "./buffers";
 import { inputTs, inputKey, inputType, inputCap } from "./input";
@@ -61,14 +63,10 @@ import {
   patternKeysConfigure, patternKeyRecord, patternKeyRecordIfAllocated, listSlot, patternKeyCount,
 } from "./patternKeys";
 
-/** Most steps in one pattern. */
-export const MAX_STEPS: i32 = 32;
 /** Most patterns. */
 export const MAX_PATTERNS: i32 = 1024;
 /** Largest accepted maxPartials. */
 export const MAX_PARTIALS_LIMIT: i32 = 1 << 16;
-/** Partial matches kept per key and pattern unless configured otherwise. */
-export const DEFAULT_MAX_PARTIALS: i32 = 64;
 
 /** Codes returned by the configuration functions. */
 export const PATTERN_OK: i32 = 0;

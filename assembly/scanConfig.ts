@@ -15,40 +15,27 @@
  * error in the input, rowStart/rowEnd = the row's bytes, item = 1-based
  * element in a message or array (0 if none).
  */
+import { FIELD_ABSENT as ABI_FIELD_ABSENT, FIELD_STRING as ABI_FIELD_STRING, FIELD_NUMBER as ABI_FIELD_NUMBER, FIELD_TRUE as ABI_FIELD_TRUE, FIELD_FALSE as ABI_FIELD_FALSE, FIELD_NULL as ABI_FIELD_NULL, FIELD_OBJECT as ABI_FIELD_OBJECT, FIELD_ARRAY as ABI_FIELD_ARRAY, FIELD_CSV as ABI_FIELD_CSV, FIELD_CSV_QUOTED as ABI_FIELD_CSV_QUOTED } from "./abi";
+import { R_ROW, R_CODE, R_DETAIL, R_AT, R_ROW_START, R_ROW_END, R_ITEM } from "./abi";
+import { SLOT_TIME, SLOT_VALUE, SLOT_TYPE, SLOT_KEY0, MAX_KEY_COLUMNS, REJECT_SYNTAX, REJECT_NOT_OBJECT, REJECT_FIELD, REJECT_LINE_TOO_LONG, REJECT_CSV_CELLS, REJECT_CSV_UNTERMINATED, REJECT_CSV_AFTER_QUOTE, REJECT_EMPTY_MESSAGE, REJECT_ELEMENT_NOT_OBJECT, REJECT_WIDTH } from "./abi";
+export { SLOT_TIME, SLOT_VALUE, SLOT_TYPE, SLOT_KEY0, MAX_KEY_COLUMNS, REJECT_SYNTAX, REJECT_NOT_OBJECT, REJECT_FIELD, REJECT_LINE_TOO_LONG, REJECT_CSV_CELLS, REJECT_CSV_UNTERMINATED, REJECT_CSV_AFTER_QUOTE, REJECT_EMPTY_MESSAGE, REJECT_ELEMENT_NOT_OBJECT, REJECT_WIDTH };
 import { growZeroed } from "./buffers";
 
-export const SLOT_TIME: i32 = 0;
-export const SLOT_VALUE: i32 = 1;
-export const SLOT_TYPE: i32 = 2;
-export const SLOT_KEY0: i32 = 3;
-/** Most grouping columns a scanner resolves. */
-export const MAX_KEY_COLUMNS: i32 = 32;
 export const MAX_SLOTS: i32 = SLOT_KEY0 + MAX_KEY_COLUMNS;
 
 /** Kinds of a captured field value. */
-export const FIELD_ABSENT: u8 = 0;
-export const FIELD_STRING: u8 = 1;
-export const FIELD_NUMBER: u8 = 2;
-export const FIELD_TRUE: u8 = 3;
-export const FIELD_FALSE: u8 = 4;
-export const FIELD_NULL: u8 = 5;
-export const FIELD_OBJECT: u8 = 6;
-export const FIELD_ARRAY: u8 = 7;
+export const FIELD_ABSENT: u8 = <u8>ABI_FIELD_ABSENT;
+export const FIELD_STRING: u8 = <u8>ABI_FIELD_STRING;
+export const FIELD_NUMBER: u8 = <u8>ABI_FIELD_NUMBER;
+export const FIELD_TRUE: u8 = <u8>ABI_FIELD_TRUE;
+export const FIELD_FALSE: u8 = <u8>ABI_FIELD_FALSE;
+export const FIELD_NULL: u8 = <u8>ABI_FIELD_NULL;
+export const FIELD_OBJECT: u8 = <u8>ABI_FIELD_OBJECT;
+export const FIELD_ARRAY: u8 = <u8>ABI_FIELD_ARRAY;
 /** A CSV cell: text without quotes (quoted cells with doubled quotes are FIELD_CSV_QUOTED). */
-export const FIELD_CSV: u8 = 8;
-export const FIELD_CSV_QUOTED: u8 = 9;
+export const FIELD_CSV: u8 = <u8>ABI_FIELD_CSV;
+export const FIELD_CSV_QUOTED: u8 = <u8>ABI_FIELD_CSV_QUOTED;
 
-/** Reject codes (the host's reason texts are keyed by them: src/engine/scanReasons.ts). */
-export const REJECT_SYNTAX: i32 = 1;
-export const REJECT_NOT_OBJECT: i32 = 2;
-export const REJECT_FIELD: i32 = 3;
-export const REJECT_LINE_TOO_LONG: i32 = 4;
-export const REJECT_CSV_CELLS: i32 = 5;
-export const REJECT_CSV_UNTERMINATED: i32 = 6;
-export const REJECT_CSV_AFTER_QUOTE: i32 = 7;
-export const REJECT_EMPTY_MESSAGE: i32 = 8;
-export const REJECT_ELEMENT_NOT_OBJECT: i32 = 9;
-export const REJECT_WIDTH: i32 = 8;
 
 /** Slot names: address and length in `names` (len -1 = slot unused). */
 export const slotNamePtr = new StaticArray<usize>(MAX_SLOTS);
@@ -187,14 +174,14 @@ export function reject(row: i32, code: i32, detail: i32, at: usize, rowStart: us
     rejectCap = cap;
   }
   const r = rejects + <usize>rejectCount * REJECT_WIDTH * 4;
-  store<i32>(r, row);
-  store<i32>(r + 4, code);
-  store<i32>(r + 8, detail);
-  store<i32>(r + 12, <i32>(at - scanBytes));
-  store<i32>(r + 16, <i32>(rowStart - scanBytes));
-  store<i32>(r + 20, <i32>(rowEnd - scanBytes));
-  store<i32>(r + 24, item);
-  store<i32>(r + 28, 0);
+  store<i32>(r, row, <usize>R_ROW << 2);
+  store<i32>(r, code, <usize>R_CODE << 2);
+  store<i32>(r, detail, <usize>R_DETAIL << 2);
+  store<i32>(r, <i32>(at - scanBytes), <usize>R_AT << 2);
+  store<i32>(r, <i32>(rowStart - scanBytes), <usize>R_ROW_START << 2);
+  store<i32>(r, <i32>(rowEnd - scanBytes), <usize>R_ROW_END << 2);
+  store<i32>(r, item, <usize>R_ITEM << 2);
+  store<i32>(r, 0, <usize>(REJECT_WIDTH - 1) << 2);
   rejectCount++;
 }
 

@@ -3,16 +3,12 @@
  * columns for one more row, the JSON-kind code of a value that is not an
  * object, and the syntax-error reject.
  */
+import { JSON_ARRAY, JSON_STRING, JSON_NUMBER, JSON_BOOLEAN, JSON_NULL } from "./abi";
+export { JSON_ARRAY, JSON_STRING, JSON_NUMBER, JSON_BOOLEAN, JSON_NULL };
 import { inputCap, inputGrowKeeping, inputReserve, MAX_BATCH } from "./input";
 import { reject, REJECT_SYNTAX } from "./scanConfig";
 import { syntaxError, syntaxErrorAt } from "./jsonText";
 
-/** JSON kinds of a top-level value that is not an object (REJECT_NOT_OBJECT's detail). */
-export const JSON_ARRAY: i32 = 1;
-export const JSON_STRING: i32 = 2;
-export const JSON_NUMBER: i32 = 3;
-export const JSON_BOOLEAN: i32 = 4;
-export const JSON_NULL: i32 = 5;
 
 /** The JSON kind of the (valid) value starting with byte c. */
 export function jsonKindOf(c: u32): i32 {

@@ -7,10 +7,10 @@
  *
  *   bounds: MAX_THRESHOLDS × (upper f64, lower f64), NaN = no bound
  */
+import { MAX_THRESHOLDS } from "./abi";
+export { MAX_THRESHOLDS };
 import { Writer, Reader } from "./serial";
 
-/** Most named bounds per stage. */
-export const MAX_THRESHOLDS: i32 = 16;
 
 export class Thresholds {
   count: i32 = 0;

@@ -123,28 +123,16 @@ export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
   'normal_tail', 'scored_csv', 'scored_csv_ptr', 'scored_csv_length',
 ];
 
-// Record layouts, widths, stage ids and the ABI version: one file read by the core and the host.
+// Record layouts, widths, stage ids, scanner codes, limits and the ABI version: one file read by the core and the host.
 export {
   CORE_ABI_VERSION, W_KEY, W_START, W_END, W_COUNT, W_SUM, W_AVG, W_STDDEV, W_MIN, W_MAX, WINDOW_WIDTH, L_TS, L_KEY, L_VALUE, L_ROW, LATE_WIDTH,
   STAGE_EVENTS, STAGE_WINDOWS, S_ZSCORE, S_IS_ANOMALY, S_LEVEL, S_TREND, S_FORECAST, S_FORECAST_H, S_SCORE, S_PATTERNS, S_ROLLING_AVG, S_ROLLING_STDDEV,
   STAGE_WIDTH, M_KEY, M_PATTERN, M_FIRST_TS, M_LAST_TS, M_ROW, M_TS_AT, MATCH_WIDTH, SPAN_TIME, SPAN_VALUE, SPAN_TYPE, SPAN_FIELDS,
+  SLOT_TIME, SLOT_VALUE, SLOT_TYPE, SLOT_KEY0, MAX_KEY_COLUMNS, R_ROW, R_CODE, R_DETAIL, R_AT, R_ROW_START, R_ROW_END, R_ITEM, REJECT_WIDTH,
+  REJECT_SYNTAX, REJECT_NOT_OBJECT, REJECT_FIELD, REJECT_LINE_TOO_LONG, REJECT_CSV_CELLS, REJECT_CSV_UNTERMINATED, REJECT_CSV_AFTER_QUOTE,
+  REJECT_EMPTY_MESSAGE, REJECT_ELEMENT_NOT_OBJECT, SYNTAX_UNEXPECTED, SYNTAX_END, SYNTAX_UTF8, SYNTAX_ESCAPE, SYNTAX_CONTROL,
+  JSON_ARRAY, JSON_STRING, JSON_NUMBER, JSON_BOOLEAN, JSON_NULL, MESSAGE_KEY, MESSAGE_TIME, MAX_THRESHOLDS, MAX_STEPS, DEFAULT_MAX_PARTIALS,
+  FIELD_ABSENT, FIELD_STRING, FIELD_NUMBER, FIELD_TRUE, FIELD_FALSE, FIELD_NULL, FIELD_OBJECT, FIELD_ARRAY, FIELD_CSV, FIELD_CSV_QUOTED,
+  KIND_STRING, KIND_NUMBER, KIND_BOOLEAN,
 } from '../../assembly/abi.js';
 
-/** Field slots of the byte scanners (assembly/scanConfig.ts): time, value, type, then grouping column i at SLOT_KEY0 + i. */
-export const SLOT_TIME = 0, SLOT_VALUE = 1, SLOT_TYPE = 2, SLOT_KEY0 = 3;
-/** Fields of a scanner reject record (i32 each; assembly/scanConfig.ts). */
-export const R_ROW = 0, R_CODE = 1, R_DETAIL = 2, R_AT = 3, R_ROW_START = 4, R_ROW_END = 5, R_ITEM = 6;
-/** Reject codes (assembly/scanConfig.ts). */
-export const REJECT_SYNTAX = 1, REJECT_NOT_OBJECT = 2, REJECT_FIELD = 3, REJECT_LINE_TOO_LONG = 4, REJECT_CSV_CELLS = 5,
-  REJECT_CSV_UNTERMINATED = 6, REJECT_CSV_AFTER_QUOTE = 7, REJECT_EMPTY_MESSAGE = 8, REJECT_ELEMENT_NOT_OBJECT = 9;
-/** Flags of scan_messages (assembly/messageScan.ts): the message key is the first grouping column; the message timestamp is the event time. */
-export const MESSAGE_KEY = 1, MESSAGE_TIME = 2;
-/** Field kinds of the scanners (assembly/scanConfig.ts), as a field span records them. */
-export const FIELD_ABSENT = 0, FIELD_STRING = 1, FIELD_NUMBER = 2, FIELD_TRUE = 3, FIELD_FALSE = 4, FIELD_NULL = 5, FIELD_OBJECT = 6,
-  FIELD_ARRAY = 7, FIELD_CSV = 8, FIELD_CSV_QUOTED = 9;
-/** Syntax error codes, a REJECT_SYNTAX's detail (assembly/jsonText.ts). */
-export const SYNTAX_UNEXPECTED = 1, SYNTAX_END = 2, SYNTAX_UTF8 = 3, SYNTAX_ESCAPE = 4, SYNTAX_CONTROL = 5;
-/** JSON kinds, a REJECT_NOT_OBJECT's detail (assembly/scanRows.ts). */
-export const JSON_ARRAY = 1, JSON_STRING = 2, JSON_NUMBER = 3, JSON_BOOLEAN = 4, JSON_NULL = 5;
-/** Kind bytes after a key's text in the core key table (assembly/keyTable.ts). */
-export const KIND_STRING = 0, KIND_NUMBER = 1, KIND_BOOLEAN = 2;

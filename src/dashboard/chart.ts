@@ -5,7 +5,7 @@
  * rate sparkline.
  */
 import uPlot from 'uplot';
-import { S_ANOMALY_SCORE, S_ANOMALY_Z, S_HI, S_LO, yRange, type MatchMark } from './series.js';
+import { SERIES_ANOMALY_SCORE, SERIES_ANOMALY_Z, SERIES_HI, SERIES_LO, yRange, type MatchMark } from './series.js';
 
 /** A threshold pattern of the pipeline (`patterns.threshold`). */
 export interface Threshold {
@@ -161,7 +161,7 @@ export function keyChartOptions(width: number, height: number, horizon: number, 
       { label: 'anomaly (z-score)', stroke: COLORS.zscore, width: 0, paths: () => null, points: markers(COLORS.zscore, 9, COLORS.zscore), value: legendValue },
       { label: 'anomaly (score ≥ 0.5)', stroke: COLORS.score, width: 0, paths: () => null, points: markers(COLORS.score, 15, 'rgba(0,0,0,0)'), value: legendValue },
     ],
-    bands: [{ series: [S_HI, S_LO], fill: COLORS.band }],
+    bands: [{ series: [SERIES_HI, SERIES_LO], fill: COLORS.band }],
     hooks: {
       drawClear: [(u) => drawUnder(u, ctx)],
     },
@@ -169,7 +169,7 @@ export function keyChartOptions(width: number, height: number, horizon: number, 
 }
 
 /** Series indexes of the marker series (for tests and CSS). */
-export const MARKER_SERIES = { zscore: S_ANOMALY_Z, score: S_ANOMALY_SCORE };
+export const MARKER_SERIES = { zscore: SERIES_ANOMALY_Z, score: SERIES_ANOMALY_SCORE };
 
 /** Options of the engine's rate sparkline. */
 export function rateChartOptions(width: number, height: number): uPlot.Options {

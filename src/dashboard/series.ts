@@ -20,21 +20,21 @@ export const SCORE_ALERT = 0.5;
 export const MAX_MATCHES = 64;
 
 /** uPlot series index in a key chart: window average. */
-export const S_AVG = 1;
+export const SERIES_AVG = 1;
 /** uPlot series index in a key chart: average + stddev (the band's top). */
-export const S_HI = 2;
+export const SERIES_HI = 2;
 /** uPlot series index in a key chart: average − stddev (the band's bottom). */
-export const S_LO = 3;
+export const SERIES_LO = 3;
 /** uPlot series index in a key chart: window min. */
-export const S_MIN = 4;
+export const SERIES_MIN = 4;
 /** uPlot series index in a key chart: window max. */
-export const S_MAX = 5;
+export const SERIES_MAX = 5;
 /** uPlot series index in a key chart: Holt forecast, drawn `horizon` slots ahead. */
-export const S_FORECAST = 6;
+export const SERIES_FORECAST = 6;
 /** uPlot series index in a key chart: z-score anomaly markers. */
-export const S_ANOMALY_Z = 7;
+export const SERIES_ANOMALY_Z = 7;
 /** uPlot series index in a key chart: anomaly-score markers. */
-export const S_ANOMALY_SCORE = 8;
+export const SERIES_ANOMALY_SCORE = 8;
 /** Series in a key chart, x included. */
 export const SERIES_COUNT = 9;
 
@@ -316,7 +316,7 @@ export class Series {
 export function yRange(out: readonly (readonly (number | null)[])[]): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const s of [S_AVG, S_HI, S_LO, S_FORECAST]) {
+  for (const s of [SERIES_AVG, SERIES_HI, SERIES_LO, SERIES_FORECAST]) {
     for (const v of out[s] ?? []) {
       if (v === null || v === undefined) continue;
       if (v < lo) lo = v;
@@ -327,8 +327,8 @@ export function yRange(out: readonly (readonly (number | null)[])[]): [number, n
   const span = Math.max(hi - lo, Math.abs(hi) * 1e-3, 1e-9);
   let min = lo;
   let max = hi;
-  for (const v of out[S_MIN] ?? []) if (v !== null && v !== undefined && v < min) min = Math.max(v, lo - 2 * span);
-  for (const v of out[S_MAX] ?? []) if (v !== null && v !== undefined && v > max) max = Math.min(v, hi + 2 * span);
+  for (const v of out[SERIES_MIN] ?? []) if (v !== null && v !== undefined && v < min) min = Math.max(v, lo - 2 * span);
+  for (const v of out[SERIES_MAX] ?? []) if (v !== null && v !== undefined && v > max) max = Math.min(v, hi + 2 * span);
   const pad = (max - min) * 0.05 || span * 0.05;
   return [min - pad, max + pad];
 }

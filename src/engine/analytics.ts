@@ -11,6 +11,7 @@
  * patterns).
  */
 import { parseDuration, type Duration } from './duration.js';
+import { MAX_THRESHOLDS } from '../core/exports.js';
 
 /** Options of detectAnomalies(). */
 export interface AnomalyOptions {
@@ -69,7 +70,7 @@ export interface AnalyticsPlan {
 }
 
 /** Most named threshold patterns (two bits each in the core's 32-bit mask). */
-export const MAX_THRESHOLD_PATTERNS = 16;
+export const MAX_THRESHOLD_PATTERNS = MAX_THRESHOLDS;
 
 /** Default slots of a duration season when the row step is unknown (a day of 5-minute rows). */
 export const DEFAULT_SEASON_SLOTS = 288;

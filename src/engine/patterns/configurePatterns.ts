@@ -4,12 +4,12 @@
  * state, so it happens once, before the first batch (a restored snapshot
  * carries its patterns instead).
  */
-import type { CoreExports } from '../../core/exports.js';
+import { DEFAULT_MAX_PARTIALS, type CoreExports } from '../../core/exports.js';
 import type { SequencePattern } from './sequence.js';
 import type { EventTypeIds } from './typeIds.js';
 
-/** Partial matches the core keeps per key and pattern unless told otherwise. */
-export const DEFAULT_MAX_PARTIALS = 64;
+/** Partial matches the core keeps per key and pattern unless told otherwise (the core's default). */
+export { DEFAULT_MAX_PARTIALS };
 
 const ERRORS: Record<number, string> = {
   1: 'at most 1024 patterns',

@@ -23,9 +23,10 @@
  *          ^
  */
 import { parseDuration } from '../duration.js';
+import { MAX_STEPS } from '../../core/exports.js';
 
 /** Most steps in one pattern (the core's limit). */
-export const MAX_PATTERN_STEPS = 32;
+export const MAX_PATTERN_STEPS = MAX_STEPS;
 
 /** One step of a pattern. */
 export interface SequenceStep {
