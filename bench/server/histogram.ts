@@ -5,7 +5,7 @@
  * by linear interpolation within the bucket holding the rank (from 0 for the
  * first bucket; a rank in the +Inf bucket gives the highest finite bound).
  */
-import type { ParsedFamily } from '../../src/server/metrics.js';
+import type { ParsedFamily } from '../../test/support/prometheusText.js';
 
 /** Cumulative bucket counts by upper bound, ascending, +Inf last. */
 export interface Buckets {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import { DEFAULT_SERVE_CONFIG } from '../../src/server/defaultServeConfig.js';
-import { parsePrometheusText, type ParsedFamily } from '../../src/server/metrics.js';
+import { parsePrometheusText, type ParsedFamily } from '../../test/support/prometheusText.js';
 import type { QueryProgress } from '../../src/engine/progress.js';
 
 const MAIN_JS = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

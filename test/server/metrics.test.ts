@@ -5,9 +5,8 @@ import {
   PROMETHEUS_CONTENT_TYPE,
   Registry,
   formatPrometheusNumber,
-  parsePrometheusText,
-  type ParsedFamily,
 } from '../../src/server/metrics.js';
+import { parsePrometheusText, type ParsedFamily } from '../support/prometheusText.js';
 
 function family(text: string, name: string): ParsedFamily {
   const found = parsePrometheusText(text).get(name);

@@ -11,7 +11,7 @@ import vm from 'node:vm';
 import WebSocket from 'ws';
 import { startServer, type ServedHandle } from '../../src/server/startServer.js';
 import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';
-import { parsePrometheusText, type ParsedFamily } from '../../src/server/metrics.js';
+import { parsePrometheusText, type ParsedFamily } from './prometheusText.js';
 
 export { WebSocket };
 
