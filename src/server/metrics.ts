@@ -5,10 +5,10 @@
  *
  * Written here instead of using prom-client: eddy exposes about a dozen
  * metrics and wants none of prom-client's default process metrics, and
- * staying dependency-free keeps the install small (decided again for the
- * "one runtime" issue: what users get from prom-client is its process_* and
- * nodejs_* defaults; eddy's /metrics already carries the process figures a
- * dashboard of an ingestion node needs, see serverMetrics.ts).
+ * staying dependency-free keeps the install small. What users of a Node
+ * service get from prom-client is its default process_* and nodejs_* metrics;
+ * eddy writes the ones Node dashboards chart (processMetrics.ts) with the
+ * same names, so the choice costs users nothing.
  *
  * Text format, one family:
  *
@@ -495,8 +495,16 @@ export class Registry {
     return this.metrics.find((metric) => metric.name === name);
   }
 
+  private readonly refreshers: (() => void)[] = [];
+
+  /** Calls `refresh` at the start of every render, to bring metrics fed from outside (process CPU time) up to date. */
+  beforeRender(refresh: () => void): void {
+    this.refreshers.push(refresh);
+  }
+
   /** All metrics in text format 0.0.4 (serve with `PROMETHEUS_CONTENT_TYPE`); '' when none are registered. */
   render(): string {
+    for (const refresh of this.refreshers) refresh();
     let out = '';
     for (const metric of this.metrics) out += metric.render();
     return out;

@@ -3,6 +3,7 @@
  * metrics.ts — no prom-client dependency, see there why).
  */
 import { Registry, type Counter, type Gauge, type Histogram } from './metrics.js';
+import { registerProcessMetrics } from './processMetrics.js';
 import type { QueryProgress } from '../engine/progress.js';
 
 /** Seconds buckets of the batch-duration and event→result latency histograms. */
@@ -47,6 +48,7 @@ export class ServerMetrics {
     r.gauge({ name: 'eddy_queue_events', help: 'Events accepted and waiting for the engine', collect: collect.queuedEvents });
     r.gauge({ name: 'eddy_keys', help: 'Distinct keys seen', collect: collect.keys });
     r.gauge({ name: 'eddy_wasm_memory_bytes', help: 'Bytes of wasm linear memory', collect: collect.wasmMemoryBytes });
+    registerProcessMetrics(r);
   }
 
   /** Folds one batch's progress in (`windows`: the query emits window results). */

@@ -81,6 +81,31 @@ describe('/metrics, /progress, /health, /ready on a running server', { timeout: 
     expect(metric(m, 'eddy_wasm_memory_bytes')).toBeGreaterThan(0);
   });
 
+  it("/metrics has the process_* and nodejs_* metrics Node dashboards chart, under prom-client's names, and CPU time only goes up", async () => {
+    const first = await scrape(s.base);
+    for (const name of ['process_cpu_user_seconds_total', 'process_cpu_system_seconds_total', 'process_cpu_seconds_total']) {
+      expect(first.get(name)?.type, name).toBe('counter');
+    }
+    expect(metric(first, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(metric(first, 'process_cpu_seconds_total')).toBeCloseTo(metric(first, 'process_cpu_user_seconds_total') + metric(first, 'process_cpu_system_seconds_total'), 6);
+    expect(metric(first, 'process_resident_memory_bytes')).toBeGreaterThan(10 << 20);
+    expect(Math.abs(metric(first, 'process_start_time_seconds') - (Date.now() / 1000 - process.uptime()))).toBeLessThan(2);
+    expect(metric(first, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(metric(first, 'nodejs_heap_size_total_bytes')).toBeGreaterThanOrEqual(metric(first, 'nodejs_heap_size_used_bytes'));
+    expect(metric(first, 'nodejs_external_memory_bytes')).toBeGreaterThan(0);
+    // spend CPU between two scrapes: the counters show it
+    const until = Date.now() + 60;
+    while (Date.now() < until) { /* busy */ }
+    await new Promise((r) => setTimeout(r, 30));
+    const second = await scrape(s.base);
+    expect(metric(second, 'process_cpu_seconds_total') - metric(first, 'process_cpu_seconds_total')).toBeGreaterThan(0.03);
+    for (const name of ['nodejs_eventloop_lag_mean_seconds', 'nodejs_eventloop_lag_p99_seconds']) {
+      expect(second.get(name)?.type, name).toBe('gauge');
+      expect(metric(second, name), name).toBeGreaterThan(0); // the monitor samples every 10 ms
+      expect(metric(second, name), name).toBeLessThan(10);
+    }
+  });
+
   it('the counters move as events are ingested, over HTTP and WebSocket', async () => {
     const m0 = await scrape(s.base);
     const live = await WsClient.connect(`${s.wsBase}/live?kinds=windows,late`);
