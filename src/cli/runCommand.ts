@@ -36,7 +36,7 @@ export function loadConfig(configPath: string | undefined): { config: PipelineCo
   } catch (e) {
     throw new ConfigError('config', `${configPath} is not valid JSON (${(e as Error).message})`);
   }
-  return { config: parsePipelineConfig(doc), baseDir: dirname(resolve(configPath)) };
+  return { config: parsePipelineConfig(doc, process.env), baseDir: dirname(resolve(configPath)) };
 }
 
 /** Runs the pipeline; resolves with the process exit code. */

@@ -133,7 +133,7 @@ function durationOrNumber(value: unknown, path: string): string | number {
   return value as string | number;
 }
 
-function parseSource(value: unknown): { source: SourceConfig; schema?: Record<string, string> } {
+function parseSource(value: unknown, env: ConfigEnvironment): { source: SourceConfig; schema?: Record<string, string> } {
   const o = asObject(value, 'source');
   const type = asChoice(o.type, ['file', 'stdin', 'generator', 'http', 'ws', 'kafka'] as const, 'source.type');
   const schema = o.schema === undefined ? undefined : parseSchema(o.schema);
@@ -200,7 +200,7 @@ function parseSource(value: unknown): { source: SourceConfig; schema?: Record<st
         time: o.time === undefined ? 'field' : asChoice(o.time, ['field', 'message'] as const, 'source.time'),
         clientId: o['client.id'] === undefined ? 'eddy' : asString(o['client.id'], 'source.client.id'),
       };
-      const security = parseKafkaSecurity(o, 'source');
+      const security = parseKafkaSecurity(o, 'source', env);
       if (security) kafka.security = security;
       return { source: { type, kafka }, ...(schema ? { schema } : {}) };
     }
@@ -216,7 +216,7 @@ function parseSchema(value: unknown): Record<string, string> {
   return out;
 }
 
-function parseSink(value: unknown, path: string, warnings: string[]): { sink: SinkConfig; writeMode?: OutputMode } {
+function parseSink(value: unknown, path: string, warnings: string[], env: ConfigEnvironment): { sink: SinkConfig; writeMode?: OutputMode } {
   if (typeof value === 'string' && path === 'dead_letter') return { sink: { type: 'file', path: value } };
   const o = asObject(value, path);
   const type = asChoice(o.type, ['console', 'file', 'memory', 'kafka'] as const, `${path}.type`);
@@ -249,7 +249,7 @@ function parseSink(value: unknown, path: string, warnings: string[]): { sink: Si
         topic: asString(o.topic, `${path}.topic`),
         clientId: o['client.id'] === undefined ? 'eddy-sink' : asString(o['client.id'], `${path}.client.id`),
       };
-      const security = parseKafkaSecurity(o, path);
+      const security = parseKafkaSecurity(o, path, env);
       if (security) sink.security = security;
       return { sink, ...(writeMode ? { writeMode } : {}) };
     }
@@ -279,12 +279,19 @@ function parseFlushOnStop(value: unknown, sourceType: string): boolean {
   return flush;
 }
 
-/** Validates a parsed JSON document as a pipeline config. */
-export function parsePipelineConfig(doc: unknown): PipelineConfig {
+/** Environment variables a config may take values from (EDDY_KAFKA_SASL_PASSWORD). */
+export type ConfigEnvironment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Validates a parsed JSON document as a pipeline config. The parser reads
+ * nothing but its arguments: values a config may take from the environment
+ * come from `env` (the CLI passes process.env; none by default).
+ */
+export function parsePipelineConfig(doc: unknown, env: ConfigEnvironment = {}): PipelineConfig {
   const warnings: string[] = [];
   const top = asObject(doc, 'config');
   rejectUnknownKeys(top, TOP_KEYS, '');
-  const { source, schema } = parseSource(top.source);
+  const { source, schema } = parseSource(top.source, env);
   const processing = top.processing === undefined ? {} : asObject(top.processing, 'processing');
   rejectUnknownKeys(processing, PROCESSING_KEYS, 'processing');
   let checkpoint: CheckpointConfig | undefined;
@@ -332,7 +339,7 @@ export function parsePipelineConfig(doc: unknown): PipelineConfig {
   else if (processing.max_offsets_per_trigger !== undefined) batchSize = asNumber(processing.max_offsets_per_trigger, 'processing.max_offsets_per_trigger', { min: 1, max: 1 << 24, integer: true });
 
   if (top.sink === undefined) throw new ConfigError('sink', "expected an object like { \"type\": \"console\" }, got nothing");
-  const { sink, writeMode } = parseSink(top.sink, 'sink', warnings);
+  const { sink, writeMode } = parseSink(top.sink, 'sink', warnings, env);
   const outputMode = processing.output_mode !== undefined ? asChoice(processing.output_mode, ['append', 'update'] as const, 'processing.output_mode') : writeMode ?? 'append';
 
   const analytics = parseAnalytics(processing, slideMs);
@@ -356,10 +363,10 @@ export function parsePipelineConfig(doc: unknown): PipelineConfig {
   if (outputMode === 'update' && hasAnalytics(analytics.plan)) {
     throw new ConfigError('processing.output_mode', "anomalies, forecasts and threshold patterns on window results need 'append' (in update mode a window is emitted many times)");
   }
-  if (top.late_sink !== undefined) config.lateSink = parseSink(top.late_sink, 'late_sink', warnings).sink;
-  if (top.matches_sink !== undefined) config.matchesSink = parseSink(top.matches_sink, 'matches_sink', warnings).sink;
+  if (top.late_sink !== undefined) config.lateSink = parseSink(top.late_sink, 'late_sink', warnings, env).sink;
+  if (top.matches_sink !== undefined) config.matchesSink = parseSink(top.matches_sink, 'matches_sink', warnings, env).sink;
   else if (analytics.sequences.length > 0) config.matchesSink = matchesSinkFor(sink);
-  if (top.dead_letter !== undefined) config.deadLetter = parseSink(top.dead_letter, 'dead_letter', warnings).sink;
+  if (top.dead_letter !== undefined) config.deadLetter = parseSink(top.dead_letter, 'dead_letter', warnings, env).sink;
   return config;
 }
 
@@ -468,7 +475,7 @@ const SECURITY_KEYS = ['security.protocol', 'sasl.mechanism', 'sasl.username', '
  * `sasl.mechanism` / `sasl.username` / `sasl.password` for the SASL ones;
  * the password may instead come from EDDY_KAFKA_SASL_PASSWORD.
  */
-function parseKafkaSecurity(o: Record<string, unknown>, path: string): KafkaSecurity | undefined {
+function parseKafkaSecurity(o: Record<string, unknown>, path: string, env: ConfigEnvironment): KafkaSecurity | undefined {
   const protocol = o['security.protocol'] === undefined ? 'PLAINTEXT' : asChoice(o['security.protocol'], SECURITY_PROTOCOLS, `${path}.security.protocol`);
   const usesSasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
   if (!usesSasl) {
@@ -478,7 +485,7 @@ function parseKafkaSecurity(o: Record<string, unknown>, path: string): KafkaSecu
   }
   const mechanism = asChoice(o['sasl.mechanism'] ?? 'PLAIN', SASL_MECHANISMS, `${path}.sasl.mechanism`);
   const username = asString(o['sasl.username'], `${path}.sasl.username`);
-  const password = o['sasl.password'] !== undefined ? asString(o['sasl.password'], `${path}.sasl.password`) : process.env[PASSWORD_ENV];
+  const password = o['sasl.password'] !== undefined ? asString(o['sasl.password'], `${path}.sasl.password`) : env[PASSWORD_ENV];
   if (password === undefined) throw new ConfigError(`${path}.sasl.password`, `expected a string (or set ${PASSWORD_ENV})`);
   const sasl = { mechanism: mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512', username, password };
   return protocol === 'SASL_SSL' ? { ssl: true, sasl } : { sasl };

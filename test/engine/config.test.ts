@@ -66,11 +66,14 @@ describe('parsePipelineConfig', () => {
     const c = parsePipelineConfig({ source, sink: { type: 'kafka', servers: 'broker:9093', topic: 'out', 'security.protocol': 'SSL' } });
     expect(c.source).toMatchObject({ type: 'kafka', kafka: { security: { ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'eddy', password: 'secret' } } } });
     expect(c.sink).toMatchObject({ type: 'kafka', security: { ssl: true } });
-    process.env.EDDY_KAFKA_SASL_PASSWORD = 'from-env';
+    const fromEnv = { source: { ...source, 'security.protocol': 'SASL_PLAINTEXT', 'sasl.password': undefined }, sink: { type: 'console' } };
+    const e = parsePipelineConfig(fromEnv, { EDDY_KAFKA_SASL_PASSWORD: 'from-env' });
+    expect(e.source).toMatchObject({ kafka: { security: { sasl: { password: 'from-env' } } } });
+    expect((e.source as { kafka: { security: { ssl?: boolean } } }).kafka.security.ssl).toBeUndefined();
+    // the parser reads only the environment it is given, never process.env
+    process.env.EDDY_KAFKA_SASL_PASSWORD = 'ambient';
     try {
-      const e = parsePipelineConfig({ source: { ...source, 'security.protocol': 'SASL_PLAINTEXT', 'sasl.password': undefined }, sink: { type: 'console' } });
-      expect(e.source).toMatchObject({ kafka: { security: { sasl: { password: 'from-env' } } } });
-      expect((e.source as { kafka: { security: { ssl?: boolean } } }).kafka.security.ssl).toBeUndefined();
+      expect(() => parsePipelineConfig(fromEnv)).toThrow('source.sasl.password: expected a string (or set EDDY_KAFKA_SASL_PASSWORD)');
     } finally {
       delete process.env.EDDY_KAFKA_SASL_PASSWORD;
     }
