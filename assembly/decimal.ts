@@ -1,7 +1,7 @@
 /**
  * An exact decimal with up to MAX_DIGITS significant digits: the slow but
- * always-correct path of number parsing. (Shortest number formatting used
- * it too, until ryu.ts; round/roundDown/roundUp are left from then.)
+ * always-correct path of number parsing (shortest number formatting is
+ * ryu.ts).
  *
  * value = 0.d[0]d[1]…d[nd-1] × 10^dp, digits stored as 0–9 (not ASCII) in
  * one static block. Multiplying or dividing by a power of two is exact up to
@@ -173,38 +173,6 @@ export class Decimal {
     for (; i < this.dp; i++) n *= 10;
     if (this.shouldRoundUp(this.dp)) n++;
     return n;
-  }
-
-  /** Rounds to `nd` digits, to nearest. */
-  round(nd: i32): void {
-    if (nd < 0 || nd >= this.nd) return;
-    if (this.shouldRoundUp(nd)) this.roundUp(nd);
-    else this.roundDown(nd);
-  }
-
-  /** Cuts to `nd` digits. */
-  roundDown(nd: i32): void {
-    if (nd < 0 || nd >= this.nd) return;
-    this.nd = nd;
-    this.trim();
-  }
-
-  /** Cuts to `nd` digits and adds one unit in the last place kept. */
-  roundUp(nd: i32): void {
-    if (nd < 0 || nd >= this.nd) return;
-    let i = nd - 1;
-    for (; i >= 0; i--) {
-      const c = this.digit(i);
-      if (c < 9) {
-        store<u8>(this.d + <usize>i, <u8>(c + 1));
-        this.nd = i + 1;
-        return;
-      }
-    }
-    // all nines: 0.999 → 1.000
-    store<u8>(this.d, 1);
-    this.nd = 1;
-    this.dp++;
   }
 }
 
