@@ -13,7 +13,7 @@ import { S_SCORE } from '../../src/core/exports.js';
 import type { WasmCore } from '../../src/core/wasmCore.js';
 import { EnsembleDetector, chiSquareTail } from '../reference/detector.js';
 import { Likelihood, logScore, normalTail, LEARNING_PERIOD, ESTIMATION_SAMPLES } from '../reference/likelihood.js';
-import { DAY_MS } from '../reference/forecastError.js';
+import { DAY_MS, ForecastError } from '../reference/forecastError.js';
 import { ENTROPY_CHI2, ENTROPY_WINDOW, RelativeEntropy, relativeEntropy } from '../reference/relativeEntropy.js';
 import { loadNab } from '../../bench/nab/data.js';
 import { mulberry32, normal } from '../support/prng.js';
@@ -225,6 +225,30 @@ describe('pieces of the detector, by hand', () => {
     for (let i = 0; i < 20_000; i++) check(rnd() * 9);
     expect(worst).toBeLessThan(1e-12);
     expect(q(Infinity)).toBe(0);
+  });
+
+  it('likelihood, by hand: after learning on zeros, one surprise in ten is z = (0.1 − 0.03)/√0.0003 (the floors), L = 1 − Q(4.0415)', () => {
+    const l = new Likelihood(LEARNING_PERIOD, ESTIMATION_SAMPLES);
+    let pushed = 0;
+    while (!l.ready) { expect(l.push(0)).toBe(0.5); pushed++; }
+    expect(pushed).toBe(LEARNING_PERIOD + ESTIMATION_SAMPLES);
+    // mean 0 and variance 0 are floored to 0.03 and 0.0003; the 10-row average is 1/10
+    const tail = 2.6560640797058617e-5; // ½·erfc(4.041451884327381/√2), Python's math.erfc
+    expect(1 - l.push(1)).toBeCloseTo(tail, 12);
+  });
+
+  it('forecast-error surprise, by hand: alternating 0/1 gives |e| = 1 = σ̂, so a jump of 3.5 is flagged and 2.9 is not', () => {
+    const f = new ForecastError('last');
+    const t = (i: number) => T0 + i * 60_000; // one hour bucket: its σ̂ takes over after 10 visits
+    const raws: number[] = [];
+    for (let i = 0; i < 21; i++) raws.push(f.raw(t(i), i % 2));
+    // no forecast for row 0, no opinion for the next 10 forecasts, then |e| = 1 < 3·1
+    expect(raws.slice(0, 11).every(Number.isNaN)).toBe(true);
+    expect(raws.slice(11)).toEqual(Array(10).fill(0));
+    const g = new ForecastError('last');
+    for (let i = 0; i < 21; i++) g.raw(t(i), i % 2);
+    expect(f.raw(t(21), 0 + 3.5)).toBe(1); // last value 0 (row 20): e = 3.5 > 3
+    expect(g.raw(t(21), 0 + 2.9)).toBe(0); // e = 2.9 ≤ 3
   });
 
   it('log score: nupic red level L = 0.99999 is 0.5, L = 0.5 is ln 2 / ln 1e10', () => {
