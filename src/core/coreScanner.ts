@@ -216,14 +216,6 @@ export class CoreScanner {
   }
 
   /**
-   * The field spans of rows [0, n) of the last scan, SPAN_FIELDS × (kind,
-   * start, end) per row (see keepFieldSpans); valid until the core's memory grows.
-   */
-  spans(n: number): Int32Array {
-    return new Int32Array(this.ex.memory.buffer, this.ex.scan_field_spans_ptr(), (n * this.ex.scan_field_spans_width()) >>> 2);
-  }
-
-  /**
    * Field `field` of row `row` of the last scan as JSON.parse (or the CSV
    * reader) gives it: a string, another JSON value, or undefined when the
    * row had none. Needs keepFieldSpans(true) before the scan.
@@ -262,11 +254,6 @@ export class CoreScanner {
   scoredLines(from: number, to: number): { rows: number; bytes: Uint8Array } {
     const rows = this.ex.scored_csv(from, to);
     return { rows, bytes: new Uint8Array(this.ex.memory.buffer, this.ex.scored_csv_ptr(), this.ex.scored_csv_length()) };
-  }
-
-  /** The core's byte buffer from its start (spans index it); valid until the core's memory grows. */
-  bufferView(): Uint8Array {
-    return new Uint8Array(this.ex.memory.buffer, this.ex.scan_bytes_reserve(0));
   }
 
   /** The bytes last loaded, [start, end) (for error reports). */

@@ -7,17 +7,13 @@
  * A cell is copied as is only when copying gives what the CSV writer would
  * write (src/engine/csvFormat.ts): an unquoted cell without a double quote.
  * At a row with a quoted cell, or an unquoted one holding `"`, the core
- * stops and that row is written here, its cells decoded and written by
- * csvField, so the bytes equal csvLine([time, value, score]) in every case.
+ * stops and that row is written here by csvLine from its decoded cells, so
+ * the bytes equal csvLine([time, value, score]) in every case.
  */
-import { FIELD_ABSENT, FIELD_CSV, SPAN_FIELDS, SPAN_TIME, SPAN_VALUE } from '../core/exports.js';
+import { SPAN_TIME, SPAN_VALUE } from '../core/exports.js';
 import type { CoreScanner } from '../core/coreScanner.js';
-import { csvField } from './csvFormat.js';
+import { csvLine } from './csvFormat.js';
 
-const COMMA = 0x2c;
-const LF = 0x0a;
-const QUOTE = 0x22;
-const INTS_PER_SPAN = 3;
 const textEncoder = new TextEncoder();
 
 /** Grows a byte buffer as lines are appended. */
@@ -38,17 +34,6 @@ class Bytes {
     this.room(s.length * 3);
     this.length += textEncoder.encodeInto(s, this.data.subarray(this.length)).written;
   }
-
-  /** ASCII text (a formatted number). */
-  ascii(s: string): void {
-    this.room(s.length);
-    for (let i = 0; i < s.length; i++) this.data[this.length++] = s.charCodeAt(i);
-  }
-
-  byte(b: number): void {
-    this.room(1);
-    this.data[this.length++] = b;
-  }
 }
 
 /** Writes scanned rows with their scores as CSV bytes. */
@@ -65,7 +50,6 @@ export class ScoredCsvWriter {
   lines(from: number, to: number, scoreOf: (row: number) => string): Uint8Array {
     const out = this.out;
     out.length = 0;
-    const width = SPAN_FIELDS * INTS_PER_SPAN;
     for (let r = from; r < to; r++) {
       const written = this.scanner.scoredLines(r, to);
       out.room(written.bytes.length);
@@ -73,42 +57,9 @@ export class ScoredCsvWriter {
       out.length += written.bytes.length;
       r += written.rows;
       if (r === to) break;
-      // row r has a cell the core does not copy
-      const spans = this.scanner.spans(r + 1);
-      const bytes = this.scanner.bufferView();
-      const at = r * width;
-      this.cell(spans, at + SPAN_TIME * INTS_PER_SPAN, bytes, r, 'time');
-      out.byte(COMMA);
-      this.cell(spans, at + SPAN_VALUE * INTS_PER_SPAN, bytes, r, 'value');
-      out.byte(COMMA);
-      out.ascii(scoreOf(r));
-      out.byte(LF);
+      // row r has a cell the core does not copy (quoted, or holding a quote): decoded, written as the CSV writer writes it
+      out.text(csvLine([this.scanner.fieldValue(r, SPAN_TIME), this.scanner.fieldValue(r, SPAN_VALUE), scoreOf(r)]));
     }
     return out.data.slice(0, out.length);
-  }
-
-  private cell(spans: Int32Array, at: number, bytes: Uint8Array, row: number, field: 'time' | 'value'): void {
-    const kind = spans[at]!;
-    if (kind === FIELD_ABSENT) return;
-    const start = spans[at + 1]!;
-    const end = spans[at + 2]!;
-    if (kind === FIELD_CSV) {
-      // cells are short: a byte loop, no view per cell
-      const out = this.out;
-      out.room(end - start);
-      const data = out.data;
-      let o = out.length;
-      let i = start;
-      for (; i < end; i++) {
-        const b = bytes[i]!;
-        if (b === QUOTE) break;
-        data[o++] = b;
-      }
-      if (i === end) {
-        out.length = o;
-        return;
-      }
-    }
-    this.out.text(csvField(this.scanner.fieldValue(row, field === 'time' ? SPAN_TIME : SPAN_VALUE)));
   }
 }

@@ -40,12 +40,15 @@ export function registerProcessMetrics(registry: Registry): void {
   system.inc(start.system / 1e6);
   total.inc((start.user + start.system) / 1e6);
 
-  registry.gauge({ name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes', collect: () => process.memoryUsage.rss() });
+  // one memoryUsage() per scrape for all four figures
+  let memory = process.memoryUsage();
+  registry.beforeRender(() => { memory = process.memoryUsage(); });
+  registry.gauge({ name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes', collect: () => memory.rss });
   const startSeconds = Math.round(Date.now() / 1000 - process.uptime());
   registry.gauge({ name: 'process_start_time_seconds', help: 'Start time of the process since unix epoch in seconds', collect: () => startSeconds });
-  registry.gauge({ name: 'nodejs_heap_size_total_bytes', help: 'Process heap size from Node.js in bytes', collect: () => process.memoryUsage().heapTotal });
-  registry.gauge({ name: 'nodejs_heap_size_used_bytes', help: 'Process heap size used from Node.js in bytes', collect: () => process.memoryUsage().heapUsed });
-  registry.gauge({ name: 'nodejs_external_memory_bytes', help: 'Node.js external memory size in bytes (Buffers, wasm memory)', collect: () => process.memoryUsage().external });
+  registry.gauge({ name: 'nodejs_heap_size_total_bytes', help: 'Process heap size from Node.js in bytes', collect: () => memory.heapTotal });
+  registry.gauge({ name: 'nodejs_heap_size_used_bytes', help: 'Process heap size used from Node.js in bytes', collect: () => memory.heapUsed });
+  registry.gauge({ name: 'nodejs_external_memory_bytes', help: 'Node.js external memory size in bytes (Buffers, wasm memory)', collect: () => memory.external });
 
   const delay = eventLoopDelay();
   // the histogram is read and reset at each scrape: mean and p99 since the previous one (0 before any sample)
