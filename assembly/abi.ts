@@ -10,7 +10,7 @@
  */
 
 /** ABI version; the host refuses a core that reports another (core_abi_version). */
-export const CORE_ABI_VERSION = 8;
+export const CORE_ABI_VERSION = 9; // 9: one status-code convention for every export that can fail
 
 /** Window result record: key id, start/end epoch ms, count, sum, avg, stddev (NaN below two values), min, max. */
 export const W_KEY = 0, W_START = 1, W_END = 2, W_COUNT = 3, W_SUM = 4, W_AVG = 5, W_STDDEV = 6, W_MIN = 7, W_MAX = 8;
@@ -69,3 +69,26 @@ export const FIELD_ABSENT = 0, FIELD_STRING = 1, FIELD_NUMBER = 2, FIELD_TRUE = 
   FIELD_ARRAY = 7, FIELD_CSV = 8, FIELD_CSV_QUOTED = 9;
 /** Kind bytes after a key's text in the core key table (a u8 in the core). */
 export const KIND_STRING = 0, KIND_NUMBER = 1, KIND_BOOLEAN = 2;
+
+/**
+ * Status codes: the one error convention of the exports. An export that
+ * configures returns STATUS_OK (0) or one of these codes; an export that
+ * returns a value (a capacity, an id) returns it (≥ 0), or the negated code.
+ * The host turns a code into its message through STATUS_MESSAGES
+ * (src/core/status.ts), so every message is written once. Codes are unique
+ * across the core, so a code names its cause without the export beside it.
+ */
+export const STATUS_OK = 0;
+/** window_configure. */
+export const E_WINDOW_SIZE = 1, E_WINDOW_SLIDE = 2, E_WINDOW_DELAY = 3, E_WINDOW_LATENESS = 4, E_WINDOW_PANES = 5, E_WINDOW_MODE = 6;
+/** stage_* (E_STAGE: a stage id other than STAGE_EVENTS / STAGE_WINDOWS). */
+export const E_STAGE = 10, E_ZSCORE = 11, E_HOLT = 12, E_THRESHOLD_INDEX = 13, E_WINDOW_FIELD = 14;
+/** patterns_define / patterns_set / patterns_set_step. */
+export const E_PATTERN_COUNT = 20, E_PATTERN_MAX_PARTIALS = 21, E_PATTERN_INDEX = 22, E_PATTERN_STEPS = 23, E_PATTERN_WITHIN = 24,
+  E_PATTERN_STEP_INDEX = 25, E_PATTERN_TYPE = 26;
+/** restore_commit. */
+export const E_SNAPSHOT_HEADER = 30, E_SNAPSHOT_BODY = 31;
+/** input_reserve / input_shift. */
+export const E_BATCH_TOO_LARGE = 40, E_INPUT_RANGE = 41;
+/** scan_set_field / scan_add_type / scan_csv_columns / scan_csv_map; scan_json's document rejected as a whole (its one reject says why). */
+export const E_SCAN_SLOT = 50, E_SCAN_TYPES_FULL = 51, E_CSV_COLUMNS = 52, E_CSV_MAP = 53, E_DOCUMENT_INVALID = 54;

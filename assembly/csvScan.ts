@@ -9,6 +9,7 @@
  * cells found). The host reads the header and maps its columns to slots
  * (scanCsvColumns / scanCsvMap) before the first scan.
  */
+import { STATUS_OK, E_CSV_COLUMNS, E_CSV_MAP } from "./abi";
 import {
   scanBytes, clearFields, reject, rejectsReset, setScanLines, capture,
   FIELD_CSV, FIELD_CSV_QUOTED, REJECT_CSV_CELLS, REJECT_CSV_UNTERMINATED, REJECT_CSV_AFTER_QUOTE, REJECT_LINE_TOO_LONG,
@@ -25,23 +26,23 @@ let columns: i32 = 0;
 let columnSlots: usize = 0;
 let columnCap: i32 = 0;
 
-/** Starts a header of `count` columns, none mapped yet. */
+/** Starts a header of `count` columns, none mapped yet; STATUS_OK or E_CSV_COLUMNS. */
 export function scanCsvColumns(count: i32): i32 {
-  if (count < 0) return -1;
+  if (count < 0) return E_CSV_COLUMNS;
   if (count > columnCap) {
     columnSlots = growZeroed(columnSlots, <usize>columnCap << 3, <usize>count << 3);
     columnCap = count;
   }
   memory.fill(columnSlots, 0, <usize>count << 3);
   columns = count;
-  return 0;
+  return STATUS_OK;
 }
 
-/** Column `column` fills slot `slot`. */
+/** Column `column` fills slot `slot`; STATUS_OK or E_CSV_MAP. */
 export function scanCsvMap(column: i32, slot: i32): i32 {
-  if (column < 0 || column >= columns || slot < 0 || slot >= 64) return -1;
+  if (column < 0 || column >= columns || slot < 0 || slot >= 64) return E_CSV_MAP;
   store<u64>(columnSlots + (<usize>column << 3), load<u64>(columnSlots + (<usize>column << 3)) | (<u64>1 << <u64>slot));
-  return 0;
+  return STATUS_OK;
 }
 
 /** Records cell [start, end) of column c for the slots it fills. */

@@ -6,6 +6,10 @@
  * `input_reserve(n)` → host writes the columns at `input_*_ptr()` →
  * `batch_process(n)` → host reads `out_windows_*` and `out_late_*`. Any call
  * may grow memory: recreate typed-array views after each one.
+ *
+ * Errors, one convention (abi.ts, "Status codes"): an export that configures
+ * returns STATUS_OK or a status code; one that returns a value (a capacity,
+ * an id) returns it, or the negated status code.
  */
 import { inputReserve, inputTs, inputKey, inputValue, inputType } from "./input";
 import { windowsOut, lateOut, WINDOW_WIDTH, LATE_WIDTH } from "./output";
@@ -20,7 +24,10 @@ import {
 import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
 import { snapshotTake, snapshotAddress, snapshotRelease, restoreReserve, restoreCommit } from "./snapshot";
 import { normalTail } from "./detector";
-import { CORE_ABI_VERSION } from "./abi";
+import {
+  CORE_ABI_VERSION, W_COUNT, W_MAX, STATUS_OK, E_STAGE, E_ZSCORE, E_HOLT, E_THRESHOLD_INDEX, E_WINDOW_FIELD, E_INPUT_RANGE,
+  E_BATCH_TOO_LARGE, E_DOCUMENT_INVALID,
+} from "./abi";
 
 /** Layout version of the boundary; the host refuses a core with another. */
 export function core_abi_version(): i32 { return CORE_ABI_VERSION; }
@@ -32,7 +39,7 @@ export function window_configure(size: f64, slide: f64, delay: f64, lateness: f6
 /** Empties all state, keeping the configuration. */
 export function window_reset(): void { windowReset(); }
 
-/** Makes the input columns hold `rows` rows; returns the capacity or -1 if too large. */
+/** Makes the input columns hold `rows` rows; returns the capacity, or −E_BATCH_TOO_LARGE. */
 export function input_reserve(rows: i32): i32 { return inputReserve(rows); }
 /** Address of the event-time column (f64 epoch ms). */
 export function input_ts_ptr(): usize { return inputTs; }
@@ -98,47 +105,50 @@ export function snapshot_ptr(): usize { return snapshotAddress(); }
 export function snapshot_release(): void { snapshotRelease(); }
 /** Reserves `length` bytes for a snapshot to restore; returns the address to copy it to. */
 export function restore_reserve(length: i32): usize { return restoreReserve(length); }
-/** Replaces all state with the reserved snapshot; 0, or an error code (state is then empty). */
+/** Replaces all state with the reserved snapshot; STATUS_OK, E_SNAPSHOT_HEADER or E_SNAPSHOT_BODY (state is then empty). */
 export function restore_commit(): i32 { return restoreCommit(); }
 
 // ── analytics stages (0 = events, 1 = window results) ────────────────────
 
 function stageOk(stage: i32): bool { return stage == 0 || stage == 1; }
 
-/** Rolling z-score: mode 0 off, 1 last `rows` rows, 2 last `timeMs` of event time (at most `rows` rows); 0 or -1 on bad arguments. */
+/** Rolling z-score: mode 0 off, 1 last `rows` rows, 2 last `timeMs` of event time (at most `rows` rows); STATUS_OK, E_STAGE or E_ZSCORE. */
 export function stage_zscore(stage: i32, mode: i32, rows: i32, timeMs: f64, threshold: f64): i32 {
-  if (!stageOk(stage) || mode < ZSCORE_OFF || mode > ZSCORE_TIME || (mode != ZSCORE_OFF && (rows < 2 || rows > 1 << 20))) return -1;
-  if (mode == ZSCORE_TIME && !(timeMs > 0)) return -1;
+  if (!stageOk(stage)) return E_STAGE;
+  if (mode < ZSCORE_OFF || mode > ZSCORE_TIME || (mode != ZSCORE_OFF && (rows < 2 || rows > 1 << 20))) return E_ZSCORE;
+  if (mode == ZSCORE_TIME && !(timeMs > 0)) return E_ZSCORE;
   stages[stage].zscore.configure(mode, mode == ZSCORE_OFF ? 0 : rows, timeMs, threshold);
-  return 0;
+  return STATUS_OK;
 }
-/** Holt (enabled 0/1) with alpha in (0, 1], beta and gamma in [0, 1], horizon ≥ 1, seasonal slots (0 = none) and season duration (0 = slots are rows); 0 or -1. */
+/** Holt (enabled 0/1) with alpha in (0, 1], beta and gamma in [0, 1], horizon ≥ 1, seasonal slots (0 = none) and season duration (0 = slots are rows); STATUS_OK, E_STAGE or E_HOLT. */
 export function stage_holt(stage: i32, enabled: i32, alpha: f64, beta: f64, gamma: f64, horizon: i32, slots: i32, seasonMs: f64): i32 {
-  if (!stageOk(stage) || !(alpha > 0 && alpha <= 1) || !(beta >= 0 && beta <= 1) || !(gamma >= 0 && gamma <= 1)) return -1;
-  if (horizon < 1 || slots < 0 || slots > 1 << 20 || !(seasonMs >= 0) || !isFinite(seasonMs)) return -1;
+  if (!stageOk(stage)) return E_STAGE;
+  if (!(alpha > 0 && alpha <= 1) || !(beta >= 0 && beta <= 1) || !(gamma >= 0 && gamma <= 1)) return E_HOLT;
+  if (horizon < 1 || slots < 0 || slots > 1 << 20 || !(seasonMs >= 0) || !isFinite(seasonMs)) return E_HOLT;
   stages[stage].holt.configure(enabled != 0, alpha, beta, gamma, horizon, slots, seasonMs);
-  return 0;
+  return STATUS_OK;
 }
 /** Forgets a stage's threshold patterns. */
 export function stage_thresholds_clear(stage: i32): void { if (stageOk(stage)) stages[stage].thresholds.clear(); }
-/** Sets threshold pattern i (NaN = no bound); 0 or -1 (at most MAX_THRESHOLDS). */
+/** Sets threshold pattern i (NaN = no bound); STATUS_OK, E_STAGE or E_THRESHOLD_INDEX (at most MAX_THRESHOLDS). */
 export function stage_threshold(stage: i32, i: i32, upper: f64, lower: f64): i32 {
-  return stageOk(stage) && stages[stage].thresholds.set(i, upper, lower) ? 0 : -1;
+  if (!stageOk(stage)) return E_STAGE;
+  return stages[stage].thresholds.set(i, upper, lower) ? STATUS_OK : E_THRESHOLD_INDEX;
 }
 /** Most threshold patterns per stage. */
 export function stage_thresholds_max(): i32 { return MAX_THRESHOLDS; }
-/** The default anomaly score on (1) or off (0). */
+/** The default anomaly score on (1) or off (0); STATUS_OK or E_STAGE. */
 export function stage_detector(stage: i32, enabled: i32): i32 {
-  if (!stageOk(stage)) return -1;
+  if (!stageOk(stage)) return E_STAGE;
   stages[stage].detector.enabled = enabled != 0;
   stages[stage].detector.resetState();
-  return 0;
+  return STATUS_OK;
 }
-/** Which window-record field the windows stage reads (output.ts: 3 count, 4 sum, 5 avg, 6 stddev, 7 min, 8 max). */
+/** Which window-record field the windows stage reads (W_COUNT … W_MAX); STATUS_OK or E_WINDOW_FIELD. */
 export function stage_window_field(field: i32): i32 {
-  if (field < 3 || field > 8) return -1;
+  if (field < W_COUNT || field > W_MAX) return E_WINDOW_FIELD;
   stages[1].windowField = field;
-  return 0;
+  return STATUS_OK;
 }
 /** Empties a stage's per-key state, keeping its configuration. */
 export function stage_reset(stage: i32): void { if (stageOk(stage)) stages[stage].resetState(); }
@@ -159,11 +169,11 @@ import {
 } from "./patterns";
 import { matchesOut, matchTsOut, MATCH_WIDTH } from "./matchOutput";
 
-/** Declares `count` patterns (≤ 1024, none set) keeping ≤ `maxPartials` (1…65536) partial matches per key and pattern; empties pattern state. 0 or an error code. */
+/** Declares `count` patterns (≤ 1024, none set) keeping ≤ `maxPartials` (1…65536) partial matches per key and pattern; empties pattern state. STATUS_OK or an E_PATTERN_* code. */
 export function patterns_define(count: i32, maxPartials: i32): i32 { return patternsDefine(count, maxPartials); }
-/** Sets pattern `p` to `steps` steps (2…32, types unset) with first-to-last time bound `withinMs` (≥ 0, +∞ = unbounded); empties pattern state. 0 or an error code. */
+/** Sets pattern `p` to `steps` steps (2…32, types unset) with first-to-last time bound `withinMs` (≥ 0, +∞ = unbounded); empties pattern state. STATUS_OK or an E_PATTERN_* code. */
 export function patterns_set(p: i32, steps: i32, withinMs: f64): i32 { return patternsSet(p, steps, withinMs); }
-/** Sets step `i` of pattern `p` to type id `typeId` (≥ 0); `strict` ≠ 0: the key's very next event (ignored on step 0). Empties pattern state. 0 or an error code. */
+/** Sets step `i` of pattern `p` to type id `typeId` (≥ 0); `strict` ≠ 0: the key's very next event (ignored on step 0). Empties pattern state. STATUS_OK or an E_PATTERN_* code. */
 export function patterns_set_step(p: i32, i: i32, typeId: i32, strict: i32): i32 { return patternsSetStep(p, i, typeId, strict); }
 /** Empties every key's pattern state and the pattern counters, keeping the patterns. */
 export function patterns_reset(): void { patternsReset(); }
@@ -212,26 +222,35 @@ import { scanBytes } from "./scanConfig";
 export function scan_bytes_reserve(n: i32): usize { return n < 0 ? 0 : scanBytesReserve(<usize>n); }
 /** Forgets every field name and event type. */
 export function scan_config_reset(): void { scanConfigReset(); }
-/** Names slot `slot` (0 time, 1 value, 2 type, 3 + i grouping column i) with the `len` bytes at the byte buffer; 0 or -1. */
+/** Names slot `slot` (0 time, 1 value, 2 type, 3 + i grouping column i) with the `len` bytes at the byte buffer; STATUS_OK or E_SCAN_SLOT. */
 export function scan_set_field(slot: i32, len: i32): i32 { return scanSetField(slot, len); }
-/** Adds a pattern event type (its name's bytes at the byte buffer); returns its id or -1. */
+/** Adds a pattern event type (its name's bytes at the byte buffer); returns its id, or −E_SCAN_TYPES_FULL. */
 export function scan_add_type(len: i32): i32 { return scanAddType(len); }
 /** Most grouping columns the scanners resolve. */
 export function scan_max_key_columns(): i32 { return MAX_KEY_COLUMNS; }
-/** Scans `len` bytes of NDJSON whose first line is `firstLine`; returns rows written or -1 if more than one batch holds. */
-export function scan_ndjson(len: i32, firstLine: i32, maxLineBytes: i32): i32 { return scanNdjson(len, firstLine, maxLineBytes); }
+/** Scans `len` bytes of NDJSON whose first line is `firstLine`; returns rows written, or −E_BATCH_TOO_LARGE if more than one batch holds. */
+export function scan_ndjson(len: i32, firstLine: i32, maxLineBytes: i32): i32 {
+  const rows = scanNdjson(len, firstLine, maxLineBytes);
+  return rows < 0 ? -E_BATCH_TOO_LARGE : rows;
+}
 /** Makes scan_ndjson's line limit count UTF-16 code units (1) or bytes (0, the default). */
 export function scan_line_limit_units(on: i32): void { setLineLimitUnits(on != 0); }
 /** Lines the last scan went through. */
 export function scan_lines(): i32 { return scanLines; }
-/** Starts a CSV header of `count` columns (none mapped); 0 or -1. */
+/** Starts a CSV header of `count` columns (none mapped); STATUS_OK or E_CSV_COLUMNS. */
 export function scan_csv_columns(count: i32): i32 { return scanCsvColumns(count); }
-/** CSV column `column` fills slot `slot`; 0 or -1. */
+/** CSV column `column` fills slot `slot`; STATUS_OK or E_CSV_MAP. */
 export function scan_csv_map(column: i32, slot: i32): i32 { return scanCsvMap(column, slot); }
-/** Scans `len` bytes of CSV rows (header already mapped) whose first line is `firstLine`; rows written or -1. */
-export function scan_csv(len: i32, firstLine: i32, maxLineBytes: i32): i32 { return scanCsv(len, firstLine, maxLineBytes); }
-/** Scans a `len`-byte JSON document (an array of events or one event); rows written, -1 invalid JSON (nothing kept), -2 too many rows. */
-export function scan_json(len: i32): i32 { return scanJsonDocument(len); }
+/** Scans `len` bytes of CSV rows (header already mapped) whose first line is `firstLine`; rows written, or −E_BATCH_TOO_LARGE. */
+export function scan_csv(len: i32, firstLine: i32, maxLineBytes: i32): i32 {
+  const rows = scanCsv(len, firstLine, maxLineBytes);
+  return rows < 0 ? -E_BATCH_TOO_LARGE : rows;
+}
+/** Scans a `len`-byte JSON document (an array of events or one event); rows written, −E_DOCUMENT_INVALID (nothing kept), or −E_BATCH_TOO_LARGE. */
+export function scan_json(len: i32): i32 {
+  const rows = scanJsonDocument(len);
+  return rows == -1 ? -E_DOCUMENT_INVALID : rows == -2 ? -E_BATCH_TOO_LARGE : rows;
+}
 /** Makes the message table hold `count` messages (MESSAGE_WIDTH i32 each: value start, end, key start, key length or -1); returns its address. */
 export function scan_messages_reserve(count: i32): usize { return count < 0 ? 0 : scanMessagesReserve(count); }
 /** Address of the f64 timestamp of each message in the table. */
@@ -246,11 +265,11 @@ export function scan_keep_field_spans(on: i32): void { setKeepFieldSpans(on != 0
 export function scan_field_spans_ptr(): usize { return fieldSpans; }
 /** Bytes of one row's field spans. */
 export function scan_field_spans_width(): i32 { return SPAN_ROW_BYTES; }
-/** Moves scanned rows [from, from + n) to the front of the input columns (and their spans), to process a chunk in slices; 0, or -1 out of range. */
+/** Moves scanned rows [from, from + n) to the front of the input columns (and their spans), to process a chunk in slices; STATUS_OK or E_INPUT_RANGE. */
 export function input_shift(from: i32, n: i32): i32 {
-  if (!inputShift(from, n)) return -1;
+  if (!inputShift(from, n)) return E_INPUT_RANGE;
   shiftFieldSpans(from, n);
-  return 0;
+  return STATUS_OK;
 }
 /** Address of the rejects of the last scan (REJECT_WIDTH i32 each; see scanConfig.ts). */
 export function scan_rejects_ptr(): usize { return rejects; }

@@ -10,6 +10,7 @@
  * may have moved), writes n rows through typed-array views and calls
  * `batch_process(n)`: one boundary crossing per batch.
  */
+import { E_BATCH_TOO_LARGE } from "./abi";
 import { release } from "./buffers";
 
 /** Largest batch the core accepts in one call. */
@@ -28,9 +29,9 @@ export let inputRow: usize = 0;
 /** Rows the columns can hold. */
 export let inputCap: i32 = 0;
 
-/** Makes the columns hold at least `rows` rows; returns the capacity, or -1 above MAX_BATCH. */
+/** Makes the columns hold at least `rows` rows; returns the capacity, or −E_BATCH_TOO_LARGE above MAX_BATCH. */
 export function inputReserve(rows: i32): i32 {
-  if (rows < 0 || rows > MAX_BATCH) return -1;
+  if (rows < 0 || rows > MAX_BATCH) return -E_BATCH_TOO_LARGE;
   if (rows <= inputCap) return inputCap;
   let cap = inputCap < 4096 ? 4096 : inputCap;
   while (cap < rows) cap <<= 1;

@@ -51,6 +51,7 @@
  * dropped at the key's next event (only that event can move its clock).
  * Timed-out partials are not reported.
  */
+import { STATUS_OK, E_PATTERN_COUNT, E_PATTERN_MAX_PARTIALS, E_PATTERN_INDEX, E_PATTERN_STEPS, E_PATTERN_WITHIN, E_PATTERN_STEP_INDEX, E_PATTERN_TYPE } from "./abi";
 import { MAX_STEPS, DEFAULT_MAX_PARTIALS } from "./abi";
 export { MAX_STEPS, DEFAULT_MAX_PARTIALS };
 import { M_KEY, M_PATTERN, M_FIRST_TS, M_LAST_TS, M_ROW, M_TS_AT } from "./abi";
@@ -67,16 +68,6 @@ import {
 export const MAX_PATTERNS: i32 = 1024;
 /** Largest accepted maxPartials. */
 export const MAX_PARTIALS_LIMIT: i32 = 1 << 16;
-
-/** Codes returned by the configuration functions. */
-export const PATTERN_OK: i32 = 0;
-export const PATTERN_BAD_COUNT: i32 = 1;
-export const PATTERN_BAD_MAX_PARTIALS: i32 = 2;
-export const PATTERN_BAD_INDEX: i32 = 3;
-export const PATTERN_BAD_STEPS: i32 = 4;
-export const PATTERN_BAD_WITHIN: i32 = 5;
-export const PATTERN_BAD_STEP_INDEX: i32 = 6;
-export const PATTERN_BAD_TYPE: i32 = 7;
 
 // ── configuration ─────────────────────────────────────────────────────────
 //
@@ -178,8 +169,8 @@ function allocConfig(count: i32): usize {
  * partial matches per key and pattern; empties all pattern state.
  */
 export function patternsDefine(count: i32, maxPartialsPerKey: i32): i32 {
-  if (count < 0 || count > MAX_PATTERNS) return PATTERN_BAD_COUNT;
-  if (maxPartialsPerKey < 1 || maxPartialsPerKey > MAX_PARTIALS_LIMIT) return PATTERN_BAD_MAX_PARTIALS;
+  if (count < 0 || count > MAX_PATTERNS) return E_PATTERN_COUNT;
+  if (maxPartialsPerKey < 1 || maxPartialsPerKey > MAX_PARTIALS_LIMIT) return E_PATTERN_MAX_PARTIALS;
   dropStash();
   config = release(config);
   config = allocConfig(count);
@@ -188,7 +179,7 @@ export function patternsDefine(count: i32, maxPartialsPerKey: i32): i32 {
   scratch = release(scratch);
   scratchBytes = 0;
   patternsReset();
-  return PATTERN_OK;
+  return STATUS_OK;
 }
 
 /** Stores pattern `p`'s shape: `steps` steps (types unset), time bound `within` ms. */
@@ -210,27 +201,27 @@ function shapePattern(p: i32, steps: i32, within: f64): void {
  * pattern state.
  */
 export function patternsSet(p: i32, steps: i32, within: f64): i32 {
-  if (p < 0 || p >= patCount) return PATTERN_BAD_INDEX;
-  if (steps < 2 || steps > MAX_STEPS) return PATTERN_BAD_STEPS;
-  if (!(within >= 0)) return PATTERN_BAD_WITHIN;
+  if (p < 0 || p >= patCount) return E_PATTERN_INDEX;
+  if (steps < 2 || steps > MAX_STEPS) return E_PATTERN_STEPS;
+  if (!(within >= 0)) return E_PATTERN_WITHIN;
   dropStash();
   shapePattern(p, steps, within);
   sizeScratch();
   patternsReset();
-  return PATTERN_OK;
+  return STATUS_OK;
 }
 
 /** Sets step `i` of pattern `p` to type id `typeId` (≥ 0); `strict` ≠ 0: it must be the key's next event. Empties all pattern state. */
 export function patternsSetStep(p: i32, i: i32, typeId: i32, strict: i32): i32 {
-  if (p < 0 || p >= patCount) return PATTERN_BAD_INDEX;
+  if (p < 0 || p >= patCount) return E_PATTERN_INDEX;
   const at = patternAt(p);
-  if (i < 0 || i >= load<i32>(at, P_STEPS)) return PATTERN_BAD_STEP_INDEX;
-  if (typeId < 0) return PATTERN_BAD_TYPE;
+  if (i < 0 || i >= load<i32>(at, P_STEPS)) return E_PATTERN_STEP_INDEX;
+  if (typeId < 0) return E_PATTERN_TYPE;
   dropStash();
   store<i32>(at + P_TYPES + (<usize>i << 2), typeId);
   store<i32>(at + P_STRICT + (<usize>i << 2), strict != 0 ? 1 : 0);
   patternsReset();
-  return PATTERN_OK;
+  return STATUS_OK;
 }
 
 /** Drops every key's partial matches, clocks and the counters; the patterns stay. */

@@ -15,6 +15,7 @@
  * error in the input, rowStart/rowEnd = the row's bytes, item = 1-based
  * element in a message or array (0 if none).
  */
+import { STATUS_OK, E_SCAN_SLOT, E_SCAN_TYPES_FULL } from "./abi";
 import { FIELD_ABSENT as ABI_FIELD_ABSENT, FIELD_STRING as ABI_FIELD_STRING, FIELD_NUMBER as ABI_FIELD_NUMBER, FIELD_TRUE as ABI_FIELD_TRUE, FIELD_FALSE as ABI_FIELD_FALSE, FIELD_NULL as ABI_FIELD_NULL, FIELD_OBJECT as ABI_FIELD_OBJECT, FIELD_ARRAY as ABI_FIELD_ARRAY, FIELD_CSV as ABI_FIELD_CSV, FIELD_CSV_QUOTED as ABI_FIELD_CSV_QUOTED } from "./abi";
 import { R_ROW, R_CODE, R_DETAIL, R_AT, R_ROW_START, R_ROW_END, R_ITEM } from "./abi";
 import { SLOT_TIME, SLOT_VALUE, SLOT_TYPE, SLOT_KEY0, MAX_KEY_COLUMNS, REJECT_SYNTAX, REJECT_NOT_OBJECT, REJECT_FIELD, REJECT_LINE_TOO_LONG, REJECT_CSV_CELLS, REJECT_CSV_UNTERMINATED, REJECT_CSV_AFTER_QUOTE, REJECT_EMPTY_MESSAGE, REJECT_ELEMENT_NOT_OBJECT, REJECT_WIDTH } from "./abi";
@@ -111,18 +112,18 @@ function keepName(len: i32): usize {
   return at;
 }
 
-/** Names slot `slot` with the `len` bytes at the start of the byte buffer; 0, or -1 for a bad slot. */
+/** Names slot `slot` with the `len` bytes at the start of the byte buffer; STATUS_OK, or E_SCAN_SLOT for a bad slot. */
 export function scanSetField(slot: i32, len: i32): i32 {
-  if (slot < 0 || slot >= MAX_SLOTS || len < 0) return -1;
+  if (slot < 0 || slot >= MAX_SLOTS || len < 0) return E_SCAN_SLOT;
   unchecked(slotNamePtr[slot] = keepName(len));
   unchecked(slotNameLen[slot] = len);
   if (slot >= SLOT_KEY0 && slot - SLOT_KEY0 + 1 > keyColumns) keyColumns = slot - SLOT_KEY0 + 1;
-  return 0;
+  return STATUS_OK;
 }
 
-/** Adds an event-type name (bytes at the start of the byte buffer); returns its id, or -1 when full. */
+/** Adds an event-type name (bytes at the start of the byte buffer); returns its id, or −E_SCAN_TYPES_FULL when full. */
 export function scanAddType(len: i32): i32 {
-  if (typeCount == MAX_TYPES || len < 0) return -1;
+  if (typeCount == MAX_TYPES || len < 0) return -E_SCAN_TYPES_FULL;
   unchecked(typeNamePtr[typeCount] = keepName(len));
   unchecked(typeNameLen[typeCount] = len);
   typeCount++;

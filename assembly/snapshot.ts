@@ -9,6 +9,7 @@
  * configure call; the host checks that it matches its plan. Integrity of the
  * bytes on disk (checksums) is the host's business.
  */
+import { STATUS_OK, E_SNAPSHOT_HEADER, E_SNAPSHOT_BODY } from "./abi";
 import { Writer, Reader } from "./serial";
 import { windowSave, windowSaveBound, windowLoad, windowLoadFailed, windowReset } from "./window";
 import { release } from "./buffers";
@@ -19,11 +20,6 @@ import { windowsOn, setWindowsOn } from "./batch";
 const MAGIC: u32 = 0x59444445; // "EDDY" little-endian
 const VERSION: u32 = 5; // 5: the detector keeps its entropy hypotheses as bin counts (3888-byte key blocks)
 const HEADER: usize = 12;
-
-/** Restore result codes. */
-export const RESTORE_OK: i32 = 0;
-export const RESTORE_BAD_HEADER: i32 = 1;
-export const RESTORE_BAD_BODY: i32 = 2;
 
 const writer = new Writer();
 const reader = new Reader();
@@ -73,10 +69,10 @@ export function restoreReserve(length: i32): usize {
 
 /** Replaces all state with the snapshot in the reserved block; on failure the state is empty and the previous configuration stays. */
 export function restoreCommit(): i32 {
-  let code = RESTORE_OK;
+  let code = STATUS_OK;
   if (restoreLen < HEADER || load<u32>(restorePtr) != MAGIC || load<u32>(restorePtr + 4) != VERSION
       || <usize>load<u32>(restorePtr + 8) != restoreLen) {
-    code = RESTORE_BAD_HEADER;
+    code = E_SNAPSHOT_HEADER;
     windowReset();
     stagesDiscard();
     patternsReset();
@@ -94,7 +90,7 @@ export function restoreCommit(): i32 {
       setWindowsOn(on == 1);
       stagesCommit();
     } else {
-      code = RESTORE_BAD_BODY;
+      code = E_SNAPSHOT_BODY;
       windowLoadFailed();
       stagesDiscard();
       if (patternsOk) patternsLoadFailed(); // loaded, but trailing bytes: undo it

@@ -22,6 +22,7 @@
  * order; closing a window visits exactly them, in that order, so output order
  * is deterministic too.
  */
+import { STATUS_OK, E_WINDOW_SIZE, E_WINDOW_SLIDE, E_WINDOW_DELAY, E_WINDOW_LATENESS, E_WINDOW_PANES, E_WINDOW_MODE } from "./abi";
 import { W_KEY, W_START, W_END, W_COUNT, W_SUM, W_AVG, W_STDDEV, W_MIN, W_MAX, L_TS, L_KEY, L_VALUE, L_ROW } from "./abi";
 import { I32List } from "./buffers";
 import {
@@ -45,15 +46,6 @@ export const MODE_UPDATE: i32 = 1;
 
 /** Most pane slots per key the core accepts (bounds memory per key). */
 export const MAX_RING: i32 = (1 << 16) + 1; // 65536 panes plus the guard pane
-
-/** Codes returned by windowConfigure. */
-export const CONFIG_OK: i32 = 0;
-export const CONFIG_BAD_SIZE: i32 = 1;
-export const CONFIG_BAD_SLIDE: i32 = 2;
-export const CONFIG_BAD_DELAY: i32 = 3;
-export const CONFIG_BAD_LATENESS: i32 = 4;
-export const CONFIG_TOO_MANY_PANES: i32 = 5;
-export const CONFIG_BAD_MODE: i32 = 6;
 
 // ── configuration ─────────────────────────────────────────────────────────
 let sizeMs: f64 = 60000;
@@ -97,16 +89,16 @@ function isWholeMs(x: f64): bool {
  * positive whole ms with slide ≤ size; delay and lateness ≥ 0.
  */
 export function windowConfigure(size: f64, slide: f64, delay: f64, lateness: f64, outputMode: i32): i32 {
-  if (!isWholeMs(size) || size < 1 || size > 9.0e15) return CONFIG_BAD_SIZE;
-  if (!isWholeMs(slide) || slide < 1 || slide > size) return CONFIG_BAD_SLIDE;
-  if (!isFinite(delay) || delay < 0) return CONFIG_BAD_DELAY;
-  if (!isFinite(lateness) || lateness < 0) return CONFIG_BAD_LATENESS;
-  if (outputMode != MODE_APPEND && outputMode != MODE_UPDATE) return CONFIG_BAD_MODE;
+  if (!isWholeMs(size) || size < 1 || size > 9.0e15) return E_WINDOW_SIZE;
+  if (!isWholeMs(slide) || slide < 1 || slide > size) return E_WINDOW_SLIDE;
+  if (!isFinite(delay) || delay < 0) return E_WINDOW_DELAY;
+  if (!isFinite(lateness) || lateness < 0) return E_WINDOW_LATENESS;
+  if (outputMode != MODE_APPEND && outputMode != MODE_UPDATE) return E_WINDOW_MODE;
   const pane = <f64>gcd(<i64>size, <i64>slide);
   // One pane more than the exact bound, because the close watermark
   // (max − delay − lateness) is rounded when the durations are fractional.
   const slots = Math.ceil((size + delay + lateness) / pane) + 1;
-  if (slots > <f64>MAX_RING) return CONFIG_TOO_MANY_PANES;
+  if (slots > <f64>MAX_RING) return E_WINDOW_PANES;
   windowReset();
   sizeMs = size;
   slideMs = slide;
@@ -119,7 +111,7 @@ export function windowConfigure(size: f64, slide: f64, delay: f64, lateness: f64
   mode = outputMode;
   ringConfigure(<i32>slots);
   keysConfigure(<i32>slots, mode == MODE_UPDATE);
-  return CONFIG_OK;
+  return STATUS_OK;
 }
 
 /** Drops all keys, windows and counters; the configuration stays. */
@@ -474,7 +466,7 @@ export function windowLoad(r: Reader): bool {
   savedSize = sizeMs; savedSlide = slideMs; savedDelay = delayMs; savedLateness = latenessMs; savedMode = mode;
   const size = r.f64(), slide = r.f64(), delay = r.f64(), lateness = r.f64();
   const outputMode = r.i32();
-  if (!r.ok || windowConfigure(size, slide, delay, lateness, outputMode) != CONFIG_OK) return false;
+  if (!r.ok || windowConfigure(size, slide, delay, lateness, outputMode) != STATUS_OK) return false;
   maxTs = r.f64(); nextClose = r.f64(); drained = r.i32() != 0;
   const basePane = r.i64();
   const baseSlot = r.i32();

@@ -5,7 +5,8 @@
  * happens here; see assembly/ndjsonScan.ts for the formats' rules.
  */
 import type { CoreExports } from './exports.js';
-import { FIELD_ABSENT, FIELD_CSV, FIELD_CSV_QUOTED, SLOT_KEY0, SLOT_TIME, SLOT_TYPE, SLOT_VALUE, SPAN_TYPE } from './exports.js';
+import { checkStatus, checkValue, statusError } from './status.js';
+import { E_BATCH_TOO_LARGE, E_DOCUMENT_INVALID, FIELD_ABSENT, FIELD_CSV, FIELD_CSV_QUOTED, SLOT_KEY0, SLOT_TIME, SLOT_TYPE, SLOT_VALUE, SPAN_TYPE } from './exports.js';
 
 const textDecoder = new TextDecoder();
 import { decodeWtf8, encodeWtf8, wellFormedUtf8 } from './keyTextBytes.js';
@@ -88,14 +89,14 @@ export class CoreScanner {
     for (const t of types) {
       const bytes = encodeWtf8(t);
       bytesAt(ex, bytes.length, bytes.length).set(bytes);
-      if (ex.scan_add_type(bytes.length) < 0) throw new RangeError('too many event types in sequence patterns for the byte scanners (at most 256)');
+      checkValue(ex.scan_add_type(bytes.length));
     }
   }
 
   private name(slot: number, name: string): void {
     const bytes = encodeWtf8(name);
     bytesAt(this.ex, bytes.length, bytes.length).set(bytes);
-    this.ex.scan_set_field(slot, bytes.length);
+    checkStatus(this.ex.scan_set_field(slot, bytes.length));
   }
 
   /** Copies `parts` (`length` bytes in all) one after the other into the core's input buffer: the one copy of the input. */
@@ -196,7 +197,7 @@ export class CoreScanner {
    */
   scanMessages(count: number, length: number, flags: number): number {
     const rows = this.ex.scan_messages(count, length, flags);
-    if (this.ex.scan_lines() !== count) throw new RangeError('more events in one call than the core takes in one batch');
+    if (this.ex.scan_lines() !== count) throw statusError(E_BATCH_TOO_LARGE, { detail: ' (one call of messages)' });
     return rows;
   }
 
@@ -241,7 +242,7 @@ export class CoreScanner {
    * processed in slices.
    */
   shiftRows(from: number, n: number): void {
-    if (this.ex.input_shift(from, n) !== 0) throw new RangeError(`rows ${from}..${from + n} are not in the input columns`);
+    checkStatus(this.ex.input_shift(from, n), { detail: ` (rows ${from}..${from + n})` });
   }
 
   /**
@@ -266,27 +267,25 @@ export class CoreScanner {
    * returns the rows written into the input columns.
    */
   scanNdjson(length: number, firstLine: number, maxLineBytes: number): number {
-    const rows = this.ex.scan_ndjson(length, firstLine, maxLineBytes);
-    if (rows < 0) throw new RangeError('more rows in one chunk than the core takes in one batch');
+    const rows = checkValue(this.ex.scan_ndjson(length, firstLine, maxLineBytes), { detail: ' (one chunk of NDJSON)' });
     return rows;
   }
 
   /** Maps the columns of a CSV header (its field names, in order) to the fields the scans look for. */
   csvHeader(names: readonly string[]): void {
     const ex = this.ex;
-    ex.scan_csv_columns(names.length);
+    checkStatus(ex.scan_csv_columns(names.length));
     const slots: [string | undefined, number][] = [[this.fields.time, SLOT_TIME], [this.fields.value, SLOT_VALUE], [this.fields.type, SLOT_TYPE]];
     this.fields.keys.forEach((k, i) => slots.push([k, SLOT_KEY0 + i]));
     for (const [name, slot] of slots) {
       const column = name === undefined ? -1 : names.indexOf(name);
-      if (column >= 0) ex.scan_csv_map(column, slot);
+      if (column >= 0) checkStatus(ex.scan_csv_map(column, slot));
     }
   }
 
   /** Scans the loaded `length` bytes of CSV rows (after csvHeader) starting at line `firstLine`; returns the rows written. */
   scanCsv(length: number, firstLine: number, maxLineBytes: number): number {
-    const rows = this.ex.scan_csv(length, firstLine, maxLineBytes);
-    if (rows < 0) throw new RangeError('more rows in one chunk than the core takes in one batch');
+    const rows = checkValue(this.ex.scan_csv(length, firstLine, maxLineBytes), { detail: ' (one chunk of CSV)' });
     return rows;
   }
 
@@ -297,8 +296,8 @@ export class CoreScanner {
    */
   scanJson(length: number): number {
     const rows = this.ex.scan_json(length);
-    if (rows === -2) throw new RangeError('more events in one document than the core takes in one batch');
-    return rows;
+    if (rows === -E_DOCUMENT_INVALID) return -1;
+    return checkValue(rows, { detail: ' (one JSON document)' });
   }
 
   /** Lines the last scan went through. */

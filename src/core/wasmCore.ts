@@ -6,6 +6,8 @@
  * how the bytes are found (fs, fetch) is the caller's business.
  */
 import { CORE_ABI_VERSION, CORE_FUNCTIONS, type CoreExports } from './exports.js';
+import { checkStatus, checkValue } from './status.js';
+import { CoreScanner, type ScanFields } from './coreScanner.js';
 
 /** Output mode codes of `window_configure`. */
 export const MODE_APPEND = 0;
@@ -20,14 +22,6 @@ export interface WindowSettings {
   mode: 'append' | 'update';
 }
 
-const CONFIG_ERRORS: Record<number, string> = {
-  1: 'window size must be a whole number of milliseconds ≥ 1',
-  2: 'window slide must be a whole number of milliseconds between 1 and the window size',
-  3: 'watermark delay must be a finite duration ≥ 0',
-  4: 'allowed lateness must be a finite duration ≥ 0',
-  5: 'the window needs more than 65536 panes per key (size + delay + lateness divided by gcd(size, slide)): use a larger slide or a shorter delay',
-  6: 'output mode must be append or update',
-};
 
 /** What an analytics stage computes per row (all optional; absent = off). */
 export interface StageSettings {
@@ -50,6 +44,14 @@ export interface InputColumns {
   value: Float64Array;
   /** Interned event type (-1 = none), for sequence patterns. */
   type: Int32Array;
+}
+
+/** One sequence pattern as the core takes it: steps as interned event-type ids. */
+export interface PatternSpec {
+  /** For error messages. */
+  name: string;
+  withinMs: number;
+  steps: readonly { typeId: number; strict: boolean }[];
 }
 
 /** Thrown when the core aborts (an AssemblyScript runtime error, e.g. memory exhausted). */
@@ -106,8 +108,7 @@ export class WasmCore {
   configure(s: WindowSettings): void {
     // An unknown mode goes to the core as an invalid code, so it is rejected rather than read as append.
     const mode = s.mode === 'update' ? MODE_UPDATE : s.mode === 'append' ? MODE_APPEND : -1;
-    const code = this.ex.window_configure(s.sizeMs, s.slideMs, s.delayMs, s.latenessMs, mode);
-    if (code !== 0) throw new RangeError(CONFIG_ERRORS[code] ?? `window configuration rejected (code ${code})`);
+    checkStatus(this.ex.window_configure(s.sizeMs, s.slideMs, s.delayMs, s.latenessMs, mode));
   }
 
   /** Turns the window kernel on or off (events-only queries switch it off). */
@@ -119,20 +120,19 @@ export class WasmCore {
   configureStage(stage: number, s: StageSettings): void {
     const ex = this.ex;
     const z = s.zscore;
-    if (ex.stage_zscore(stage, z ? (z.mode === 'time' ? 2 : 1) : 0, z?.rows ?? 0, z?.timeMs ?? 0, z?.threshold ?? 2) !== 0) {
-      throw new RangeError(`z-score settings rejected: rows must be 2 … 1048576 and a time window > 0 (got ${JSON.stringify(z)})`);
-    }
+    checkStatus(ex.stage_zscore(stage, z ? (z.mode === 'time' ? 2 : 1) : 0, z?.rows ?? 0, z?.timeMs ?? 0, z?.threshold ?? 2), { detail: ` (got ${JSON.stringify(z)})` });
     const h = s.holt;
-    if (ex.stage_holt(stage, h ? 1 : 0, h?.alpha ?? 0.3, h?.beta ?? 0.3, h?.gamma ?? 0.1, h?.horizon ?? 10, h?.slots ?? 0, h?.seasonMs ?? 0) !== 0) {
-      throw new RangeError(`forecast settings rejected: alpha in (0, 1], beta and gamma in [0, 1], horizon ≥ 1, season slots 0 … 1048576 (got ${JSON.stringify(h)})`);
-    }
+    checkStatus(ex.stage_holt(stage, h ? 1 : 0, h?.alpha ?? 0.3, h?.beta ?? 0.3, h?.gamma ?? 0.1, h?.horizon ?? 10, h?.slots ?? 0, h?.seasonMs ?? 0), {
+      detail: ` (got ${JSON.stringify(h)})`,
+    });
     ex.stage_thresholds_clear(stage);
     const bounds = s.thresholds ?? [];
-    if (bounds.length > ex.stage_thresholds_max()) throw new RangeError(`at most ${ex.stage_thresholds_max()} threshold patterns, got ${bounds.length}`);
-    bounds.forEach((b, i) => ex.stage_threshold(stage, i, b.upper ?? NaN, b.lower ?? NaN));
-    ex.stage_detector(stage, s.detector ? 1 : 0);
-    if (s.windowField !== undefined && ex.stage_window_field(s.windowField) !== 0) throw new RangeError(`window field ${s.windowField} cannot be scored`);
+    bounds.forEach((b, i) => checkStatus(ex.stage_threshold(stage, i, b.upper ?? NaN, b.lower ?? NaN), { detail: `, got ${bounds.length}` }));
+    checkStatus(ex.stage_detector(stage, s.detector ? 1 : 0));
+    // the field is the window-results stage's (STAGE_WINDOWS) whichever stage is being configured
+    if (s.windowField !== undefined) checkStatus(ex.stage_window_field(s.windowField), { detail: ` (got field ${s.windowField})` });
   }
+
 
   /** A stage's output records of the last call, laid out like windowRecords(). */
   stageRecords(stage: number): { data: Float64Array; offset: number; count: number; width: number } {
@@ -141,8 +141,7 @@ export class WasmCore {
 
   /** Makes the input columns hold `rows` rows and returns views over them. */
   reserve(rows: number): InputColumns {
-    const cap = this.ex.input_reserve(rows);
-    if (cap < 0) throw new RangeError(`batch of ${rows} rows is larger than the core accepts`);
+    const cap = checkValue(this.ex.input_reserve(rows), { detail: ` (a batch of ${rows} rows)` });
     this.refresh();
     return {
       ts: new Float64Array(this.buffer, this.ex.input_ts_ptr(), cap),
@@ -211,13 +210,50 @@ export class WasmCore {
     new Uint8Array(this.buffer, at, bytes.length).set(bytes);
     const code = this.ex.restore_commit();
     this.refresh();
-    if (code !== 0) throw new Error(code === 1 ? 'not an eddy snapshot (bad header or version)' : 'snapshot is truncated or corrupt');
+    checkStatus(code);
   }
 
   /** Current watermark in epoch ms (null before the first event). */
   watermark(): number | null {
     const wm = this.ex.stats_watermark();
     return wm === -Infinity ? null : wm;
+  }
+
+  /** Keys with open windows or retained state. */
+  activeKeys(): number {
+    return this.ex.stats_active_keys();
+  }
+
+  /** Bytes of keyed state the core holds (windows, stages, patterns). */
+  stateBytes(): number {
+    return this.ex.stats_state_bytes();
+  }
+
+  /** Late events the core counted for key id `key`. */
+  keyLateCount(key: number): number {
+    return this.ex.stats_key_late(key);
+  }
+
+  /**
+   * Declares the sequence patterns (pattern index = position), each step an
+   * interned event-type id; empties all pattern state. An empty list turns
+   * the patterns off. Throws a RangeError naming the pattern and step the
+   * core refused.
+   */
+  definePatterns(patterns: readonly PatternSpec[], maxPartials: number): void {
+    const ex = this.ex;
+    checkStatus(ex.patterns_define(patterns.length, maxPartials), { what: 'patterns' });
+    patterns.forEach((p, i) => {
+      checkStatus(ex.patterns_set(i, p.steps.length, p.withinMs), { what: `pattern '${p.name}'` });
+      p.steps.forEach((step, s) => {
+        checkStatus(ex.patterns_set_step(i, s, step.typeId, step.strict ? 1 : 0), { what: `pattern '${p.name}' step ${s + 1}` });
+      });
+    });
+  }
+
+  /** A byte scanner over this core for `fields`, with the pattern event types `types` (ids in order). */
+  scanner(fields: ScanFields, types: readonly string[] = []): CoreScanner {
+    return new CoreScanner(this.ex, fields, types);
   }
 
   /** Bytes of wasm linear memory. */

@@ -25,7 +25,7 @@ import { M_KEY, M_PATTERN, M_TS_AT, MESSAGE_KEY, MESSAGE_TIME, STAGE_EVENTS, STA
 import { EventTypeIds } from './patterns/typeIds.js';
 import { configurePatterns } from './patterns/configurePatterns.js';
 import type { StageSettings } from '../core/wasmCore.js';
-import { CoreScanner, type ScanMessage } from '../core/coreScanner.js';
+import type { CoreScanner, ScanMessage } from '../core/coreScanner.js';
 import type { ByteChunk } from './source.js';
 import { LineCarry } from './lineCarry.js';
 import { reportScanRejects } from './scanReasons.js';
@@ -185,11 +185,11 @@ export class BatchEngine {
     core.configureStage(STAGE_WINDOWS, this.eventsQuery ? {} : stageSettings(plan.analytics, FIELD_OF[plan.analyticsOn ?? 'avg']));
     const sequences = plan.sequences ?? [];
     this.types = sequences.length > 0 ? new EventTypeIds(sequences) : undefined;
-    core.exports.patterns_define(0, 1);
-    if (this.types) configurePatterns(core.exports, sequences, this.types);
+    if (this.types) configurePatterns(core, sequences, this.types);
+    else core.definePatterns([], 1);
     this.encoder = new RowEncoder(plan, this.keys, sourceName, this.types);
     this.sourceName = sourceName;
-    this.scanner = new CoreScanner(core.exports, scanFieldsOf(plan, this.types), this.types?.names() ?? []);
+    this.scanner = core.scanner(scanFieldsOf(plan, this.types), this.types?.names() ?? []);
     this.keys.attach(this.scanner);
     // scored-event records carry each event's type value, which the core reads only as an id: it keeps where the field was
     this.withTypeValues = this.eventsQuery && withEventRecords && plan.typeColumn !== undefined;
@@ -455,7 +455,7 @@ export class BatchEngine {
   /** Late events counted for a key, given its grouping values (0 for an unknown key). */
   lateCountOf(...keyValues: (string | number | boolean)[]): number {
     const id = this.keys.lookup(keyValues);
-    return id === undefined ? 0 : this.core.exports.stats_key_late(id);
+    return id === undefined ? 0 : this.core.keyLateCount(id);
   }
 
   /**

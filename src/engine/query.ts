@@ -225,8 +225,8 @@ export class StreamingQuery implements RunningQuery {
           numInputRows: result.inputRows, processedRows: result.encodedRows,
           lateRows: result.lateCount, errors: result.errors.length, outputRows: results.count,
         }, {
-          watermark: core.watermark(), numKeys: engine.numKeys, activeKeys: core.exports.stats_active_keys(),
-          stateBytes: core.exports.stats_state_bytes(), wasmMemoryBytes: core.memoryBytes(),
+          watermark: core.watermark(), numKeys: engine.numKeys, activeKeys: core.activeKeys(),
+          stateBytes: core.stateBytes(), wasmMemoryBytes: core.memoryBytes(),
         });
         previousStart = start;
         waitStart = now();
@@ -259,8 +259,8 @@ export class StreamingQuery implements RunningQuery {
           latencyMs: null, start, previousStart: start, getBatch: 0, encode: 0, process: built - start, write: now() - built,
           numInputRows: 0, processedRows: 0, lateRows: 0, errors: 0, outputRows: flushed.count,
         }, {
-          watermark: core.watermark(), numKeys: engine.numKeys, activeKeys: core.exports.stats_active_keys(),
-          stateBytes: core.exports.stats_state_bytes(), wasmMemoryBytes: core.memoryBytes(),
+          watermark: core.watermark(), numKeys: engine.numKeys, activeKeys: core.activeKeys(),
+          stateBytes: core.stateBytes(), wasmMemoryBytes: core.memoryBytes(),
         });
       }
     } finally {

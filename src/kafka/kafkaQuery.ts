@@ -364,8 +364,8 @@ export class KafkaQuery implements RunningQuery {
     let watermark: number | null = null;
     for (const t of this.tasks.values()) {
       numKeys += t.engine.numKeys;
-      activeKeys += t.engine.core.exports.stats_active_keys();
-      stateBytes += t.engine.core.exports.stats_state_bytes();
+      activeKeys += t.engine.core.activeKeys();
+      stateBytes += t.engine.core.stateBytes();
       wasmMemoryBytes += t.engine.core.memoryBytes();
       const wm = t.engine.core.watermark();
       // the query's watermark is the slowest partition's

@@ -8,7 +8,7 @@
  * per new key (ColumnBatch.keyTable). No JavaScript object per event.
  */
 import type { WasmCore } from '../core/wasmCore.js';
-import { CoreScanner } from '../core/coreScanner.js';
+import type { CoreScanner } from '../core/coreScanner.js';
 import type { QueryPlan } from '../engine/plan.js';
 import type { ColumnBatch } from '../engine/columnBatch.js';
 import { TypeDictionary } from '../engine/columnBatch.js';
@@ -47,7 +47,7 @@ export class IngestScanner {
   constructor(readonly plan: QueryPlan, private readonly core: WasmCore) {
     const sequences = plan.sequences ?? [];
     const types = sequences.length > 0 ? new EventTypeIds(sequences) : undefined;
-    this.scanner = new CoreScanner(core.exports, scanFieldsOf(plan, types), types?.names() ?? []);
+    this.scanner = core.scanner(scanFieldsOf(plan, types), types?.names() ?? []);
     this.keys.attach(this.scanner);
     // the HTTP line limit is in characters, as a JavaScript client measures a string
     this.scanner.lineLimitInUnits(true);

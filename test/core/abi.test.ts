@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as abi from '../../assembly/abi.js';
 import { loadCore } from '../../src/node/loadCore.js';
+import { STATUS_MESSAGES, statusError } from '../../src/core/status.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -46,5 +47,42 @@ describe('the ABI file', () => {
       }
     }
     expect(redefined).toEqual([]);
+  });
+});
+
+describe('the status codes', () => {
+  const codes = Object.entries(abi).filter(([name]) => name.startsWith('E_'));
+
+  it('are unique and each has its message', () => {
+    expect(new Set(codes.map(([, code]) => code)).size).toBe(codes.length);
+    for (const [name, code] of codes) expect(STATUS_MESSAGES[code], name).toMatch(/\w/);
+  });
+
+  it('every configuring export answers with one of them', () => {
+    const ex = loadCore().exports;
+    expect(ex.window_configure(0, 0, 0, 0, 0)).toBe(abi.E_WINDOW_SIZE);
+    expect(ex.stage_zscore(2, 1, 10, 0, 2)).toBe(abi.E_STAGE);
+    expect(ex.stage_zscore(0, 1, 1, 0, 2)).toBe(abi.E_ZSCORE);
+    expect(ex.stage_holt(0, 1, 0, 0.1, 0.1, 1, 0, 0)).toBe(abi.E_HOLT);
+    expect(ex.stage_threshold(0, abi.MAX_THRESHOLDS, 1, NaN)).toBe(abi.E_THRESHOLD_INDEX);
+    expect(ex.stage_detector(5, 1)).toBe(abi.E_STAGE);
+    expect(ex.stage_window_field(abi.W_END)).toBe(abi.E_WINDOW_FIELD);
+    expect(ex.stage_window_field(abi.W_AVG)).toBe(abi.STATUS_OK);
+    expect(ex.patterns_define(-1, 64)).toBe(abi.E_PATTERN_COUNT);
+    expect(ex.scan_set_field(-1, 0)).toBe(abi.E_SCAN_SLOT);
+    expect(ex.scan_csv_columns(-1)).toBe(abi.E_CSV_COLUMNS);
+    expect(ex.input_shift(0, 1 << 30)).toBe(abi.E_INPUT_RANGE);
+    // value-returning exports: the value, or the negated code
+    expect(ex.input_reserve(10)).toBeGreaterThanOrEqual(10);
+    expect(ex.input_reserve(-1)).toBe(-abi.E_BATCH_TOO_LARGE);
+  });
+
+  it('become errors with their message, settings as RangeError', () => {
+    const setting = statusError(abi.E_PATTERN_STEPS, { what: "pattern 'p'" });
+    expect(setting).toBeInstanceOf(RangeError);
+    expect(setting.message).toBe("pattern 'p': a pattern has 2 to 32 steps");
+    const runtime = statusError(abi.E_SNAPSHOT_BODY);
+    expect(runtime).not.toBeInstanceOf(RangeError);
+    expect(runtime.message).toBe('snapshot is truncated or corrupt');
   });
 });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCore } from '../../src/node/loadCore.js';
 import type { WindowSettings } from '../../src/core/wasmCore.js';
+import { E_WINDOW_MODE } from '../../src/core/exports.js';
 import { configureCore, feedBatch, readLate, readWindowBits, type WindowConfig } from '../reference/windows.js';
 
 const GOOD: WindowSettings = { sizeMs: 60_000, slideMs: 10_000, delayMs: 5_000, latenessMs: 1_000, mode: 'append' };
@@ -61,9 +62,9 @@ describe('configure', () => {
     });
   }
 
-  it('the raw export rejects an unknown mode code with code 6', () => {
-    expect(loadCore().exports.window_configure(1000, 1000, 0, 0, 2)).toBe(6);
-    expect(loadCore().exports.window_configure(1000, 1000, 0, 0, -1)).toBe(6);
+  it('the raw export rejects an unknown mode code with E_WINDOW_MODE', () => {
+    expect(loadCore().exports.window_configure(1000, 1000, 0, 0, 2)).toBe(E_WINDOW_MODE);
+    expect(loadCore().exports.window_configure(1000, 1000, 0, 0, -1)).toBe(E_WINDOW_MODE);
   });
 
   // WasmCore.configure maps every mode other than 'update' to append, so the

@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadCore } from '../../src/node/loadCore.js';
 import type { WasmCore } from '../../src/core/wasmCore.js';
+import { STATUS_OK, E_PATTERN_COUNT, E_PATTERN_MAX_PARTIALS, E_PATTERN_INDEX, E_PATTERN_STEPS, E_PATTERN_WITHIN, E_PATTERN_STEP_INDEX, E_PATTERN_TYPE } from '../../src/core/exports.js';
 import {
   configureCorePatterns, feedPatternBatch, matchText, restorePatternSnapshot, runSequenceCore, runSequenceReference,
   takePatternSnapshot, unsoundMatch, type MatchOut, type PatternDef, type SeqEvent,
@@ -240,20 +241,20 @@ describe('sequence patterns: core configuration and restore', () => {
 
   it('rejects bad configurations with codes and keeps working', () => {
     const ex = newCore().exports;
-    expect(ex.patterns_define(-1, 64)).toBe(1);
-    expect(ex.patterns_define(1025, 64)).toBe(1);
-    expect(ex.patterns_define(1, 0)).toBe(2);
-    expect(ex.patterns_define(1, 65537)).toBe(2);
-    expect(ex.patterns_define(2, 64)).toBe(0);
-    expect(ex.patterns_set(2, 2, 5)).toBe(3);
-    expect(ex.patterns_set(0, 1, 5)).toBe(4);
-    expect(ex.patterns_set(0, 33, 5)).toBe(4);
-    expect(ex.patterns_set(0, 2, -1)).toBe(5);
-    expect(ex.patterns_set(0, 2, NaN)).toBe(5);
-    expect(ex.patterns_set(0, 2, Infinity)).toBe(0);
-    expect(ex.patterns_set_step(0, 2, 0, 0)).toBe(6);
-    expect(ex.patterns_set_step(0, 0, -1, 0)).toBe(7);
-    expect(ex.patterns_set_step(1, 0, 0, 0)).toBe(6); // pattern 1 not set yet
+    expect(ex.patterns_define(-1, 64)).toBe(E_PATTERN_COUNT);
+    expect(ex.patterns_define(1025, 64)).toBe(E_PATTERN_COUNT);
+    expect(ex.patterns_define(1, 0)).toBe(E_PATTERN_MAX_PARTIALS);
+    expect(ex.patterns_define(1, 65537)).toBe(E_PATTERN_MAX_PARTIALS);
+    expect(ex.patterns_define(2, 64)).toBe(STATUS_OK);
+    expect(ex.patterns_set(2, 2, 5)).toBe(E_PATTERN_INDEX);
+    expect(ex.patterns_set(0, 1, 5)).toBe(E_PATTERN_STEPS);
+    expect(ex.patterns_set(0, 33, 5)).toBe(E_PATTERN_STEPS);
+    expect(ex.patterns_set(0, 2, -1)).toBe(E_PATTERN_WITHIN);
+    expect(ex.patterns_set(0, 2, NaN)).toBe(E_PATTERN_WITHIN);
+    expect(ex.patterns_set(0, 2, Infinity)).toBe(STATUS_OK);
+    expect(ex.patterns_set_step(0, 2, 0, 0)).toBe(E_PATTERN_STEP_INDEX);
+    expect(ex.patterns_set_step(0, 0, -1, 0)).toBe(E_PATTERN_TYPE);
+    expect(ex.patterns_set_step(1, 0, 0, 0)).toBe(E_PATTERN_STEP_INDEX); // pattern 1 not set yet
   });
 
   it('a pattern whose steps are not all set matches nothing; an unset pattern is skipped', () => {

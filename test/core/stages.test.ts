@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadCore } from '../../src/node/loadCore.js';
+import { E_HOLT, E_STAGE, E_THRESHOLD_INDEX, E_WINDOW_FIELD, E_ZSCORE } from '../../src/core/exports.js';
 import type { WasmCore } from '../../src/core/wasmCore.js';
 import {
   ReferenceStage, configureStage, feedRows, readStageRaw, stageExports, toStageRow,
@@ -329,7 +330,7 @@ describe('stage plumbing', () => {
 });
 
 describe('argument checks', () => {
-  it('stage_zscore returns -1 for out-of-range arguments and leaves the stage as it was', () => {
+  it('stage_zscore returns its status code for out-of-range arguments and leaves the stage as it was', () => {
     const { core, ex } = eventsCore();
     const good = cfg({ zscore: { mode: 'rows', rows: 3, threshold: 2 } });
     configureStage(core, 0, good);
@@ -339,7 +340,7 @@ describe('argument checks', () => {
       ['rows N = 1', 0, 1, 1, 0, 2], ['rows N = 0', 0, 1, 0, 0, 2], ['rows N = -5', 0, 1, -5, 0, 2], ['rows N > 2^20', 0, 1, (1 << 20) + 1, 0, 2],
       ['time maxRows = 1', 0, 2, 1, 1000, 2], ['time T = 0', 0, 2, 11, 0, 2], ['time T < 0', 0, 2, 11, -5, 2], ['time T = NaN', 0, 2, 11, NaN, 2],
     ];
-    for (const [what, stage, mode, rows, t, thr] of bad) expect(ex.stage_zscore(stage, mode, rows, t, thr), what).toBe(-1);
+    for (const [what, stage, mode, rows, t, thr] of bad) expect(ex.stage_zscore(stage, mode, rows, t, thr), what).toBe(stage === 0 || stage === 1 ? E_ZSCORE : E_STAGE);
     const ref = new ReferenceStage(good);
     const rows = series([1, 4, 2, 8]);
     check(stageRowsMismatch(feed(core, rows), rows.map(([ts, k, x]) => ref.step(k, ts, x)), 'after rejected calls'));
@@ -347,7 +348,7 @@ describe('argument checks', () => {
     expect(ex.stage_zscore(0, 0, 0, 0, 2)).toBe(0); // off needs no rows
   });
 
-  it('stage_holt returns -1 for out-of-range arguments and leaves the stage as it was', () => {
+  it('stage_holt returns its status code for out-of-range arguments and leaves the stage as it was', () => {
     const { core, ex } = eventsCore();
     const good = cfg({ holt: { alpha: 0.3, beta: 0.3, gamma: 0.3, horizon: 2, season: { kind: 'rows', m: 2 } } });
     configureStage(core, 0, good);
@@ -361,7 +362,7 @@ describe('argument checks', () => {
       ['slots -1', 0, 0.3, 0.3, 0.3, 10, -1, 0], ['slots > 2^20', 0, 0.3, 0.3, 0.3, 10, (1 << 20) + 1, 0],
       ['season < 0', 0, 0.3, 0.3, 0.3, 10, 4, -1], ['season NaN', 0, 0.3, 0.3, 0.3, 10, 4, NaN],
     ];
-    for (const [what, stage, a, b, g, h, slots, season] of bad) expect(ex.stage_holt(stage, 1, a, b, g, h, slots, season), what).toBe(-1);
+    for (const [what, stage, a, b, g, h, slots, season] of bad) expect(ex.stage_holt(stage, 1, a, b, g, h, slots, season), what).toBe(stage === 0 || stage === 1 ? E_HOLT : E_STAGE);
     const ref = new ReferenceStage(good);
     const rows = series([1, 4, 2, 8, 3]);
     check(stageRowsMismatch(feed(core, rows), rows.map(([ts, k, x]) => ref.step(k, ts, x)), 'after rejected calls'));
@@ -371,14 +372,14 @@ describe('argument checks', () => {
 
   it('stage_holt rejects a non-finite season duration', () => {
     const { ex } = eventsCore();
-    expect(ex.stage_holt(0, 1, 0.3, 0.3, 0.3, 10, 4, Infinity)).toBe(-1);
+    expect(ex.stage_holt(0, 1, 0.3, 0.3, 0.3, 10, 4, Infinity)).toBe(E_HOLT);
   });
 
   it('stage_threshold and stage_window_field reject out-of-range indexes', () => {
     const { ex } = eventsCore();
-    expect([ex.stage_threshold(0, -1, 1, 0), ex.stage_threshold(0, 16, 1, 0), ex.stage_threshold(2, 0, 1, 0), ex.stage_threshold(-1, 0, 1, 0)]).toEqual([-1, -1, -1, -1]);
+    expect([ex.stage_threshold(0, -1, 1, 0), ex.stage_threshold(0, 16, 1, 0), ex.stage_threshold(2, 0, 1, 0), ex.stage_threshold(-1, 0, 1, 0)]).toEqual([E_THRESHOLD_INDEX, E_THRESHOLD_INDEX, E_STAGE, E_STAGE]);
     expect([ex.stage_threshold(0, 15, 1, 0), ex.stage_threshold(1, 0, NaN, NaN)]).toEqual([0, 0]);
-    expect([0, 1, 2, 9, -1].map((f) => ex.stage_window_field(f))).toEqual([-1, -1, -1, -1, -1]);
+    expect([0, 1, 2, 9, -1].map((f) => ex.stage_window_field(f))).toEqual(Array(5).fill(E_WINDOW_FIELD));
     expect([3, 4, 5, 6, 7, 8].map((f) => ex.stage_window_field(f))).toEqual([0, 0, 0, 0, 0, 0]);
   });
 

@@ -20,7 +20,7 @@ function run(specs: PatternSpec[], events: [minutes: number, type: string | null
   const patterns = compileSequences(specs);
   const types = new EventTypeIds(patterns);
   const core = loadCore();
-  configurePatterns(core.exports, patterns, types, maxPartials);
+  configurePatterns(core, patterns, types, maxPartials);
   const out = feedPatternBatch(core, events.map(([m, type, key]) => ({ ts: T0 + m * MIN, key: key ?? 0, type: types.idOf(type) })));
   return out.map((m) => `${patterns[m.pattern]!.name}: ${m.ts.map((t) => (t - T0) / MIN).join(',')}`);
 }
