@@ -116,7 +116,7 @@ function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 async function raw(): Promise<ConsumeResult> {
   const N = spec.expected.events;
   const client = await kafkaClient([spec.broker], 'eddy-bench-raw', (line) => console.error(line));
-  // eddy's consumer settings (src/kafka/kafkaQuery.ts)
+  // eddy's consumer settings (src/kafka/kafkaSource.ts)
   const consumer = client.consumer({ groupId: spec.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 4 << 20 });
   let first = -1, end = -1, seen = 0, sum = 0;
   let cpu0 = process.cpuUsage(), cpu = 0;

@@ -28,6 +28,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { decodeCheckpoint, encodeCheckpointHead } from './checkpointFormat.js';
+import type { StateStore } from '../engine/stateStore.js';
 import { readWholeFile, syncDirectory, writeFully } from './durableFile.js';
 
 /** Options of a `CheckpointStore`. */
@@ -116,7 +117,7 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
  * comment). Safe to share one directory between processes that own
  * different scopes, and to read a scope while its owner writes.
  */
-export class CheckpointStore {
+export class CheckpointStore implements StateStore {
   /** The base directory, absolute. */
   readonly dir: string;
   /** Checkpoints kept per scope. */
@@ -188,6 +189,16 @@ export class CheckpointStore {
       }
       if (!vanished || listing >= MAX_RELISTS) return undefined;
     }
+  }
+
+  /** How many checkpoint files `scope` has, readable or not. */
+  async count(scope: string): Promise<number> {
+    return (await this.list(scope)).length;
+  }
+
+  /** The directory, for messages. */
+  get description(): string {
+    return this.dir;
   }
 
   /**

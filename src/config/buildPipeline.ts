@@ -15,7 +15,8 @@ import { memorySink } from '../sinks/memory.js';
 import { kafkaSink } from '../kafka/kafkaSink.js';
 import { UsageError } from './usageError.js';
 import { StreamingQuery, type QueryEnvironment, type QuerySinks, type RunningQuery } from '../engine/query.js';
-import { KafkaQuery } from '../kafka/kafkaQuery.js';
+import { KafkaSource } from '../kafka/kafkaSource.js';
+import { CheckpointStore } from '../checkpoint/checkpointStore.js';
 
 /** Where relative paths in a config resolve from (the config file's folder), and optional overrides. */
 export interface BuildOptions {
@@ -76,11 +77,22 @@ export function createSinks(config: PipelineConfig, opts: BuildOptions): QuerySi
   return sinks;
 }
 
-/** Starts the query a config describes (a config is a validated query plan plus its source and sinks); a Kafka source runs one engine per partition. */
+/** Starts the query a config describes (a config is a validated query plan plus its source and sinks); a Kafka source runs one task per partition, with the config's checkpoints. */
 export function startPipeline(config: PipelineConfig, env: QueryEnvironment, opts: BuildOptions, sinks: QuerySinks = createSinks(config, opts)): RunningQuery {
   if (config.source.type === 'kafka') {
-    const plan = config.checkpoint ? { ...config, checkpoint: { ...config.checkpoint, location: path(opts.baseDir, config.checkpoint.location) } } : config;
-    return new KafkaQuery(plan, config.source.kafka, sinks, env);
+    return new StreamingQuery(config, new KafkaSource(config.source.kafka, config.batchSize), sinks, withCheckpoints(config, env, opts));
   }
   return new StreamingQuery(config, createSource(config.source, opts), sinks, env);
+}
+
+/** The environment with the config's checkpoint store and policy (a directory of checkpoint files), when it has one. */
+function withCheckpoints(config: PipelineConfig, env: QueryEnvironment, opts: BuildOptions): QueryEnvironment {
+  const c = config.checkpoint;
+  if (!c) return env;
+  const log = env.log ?? ((line: string) => console.error(`eddy: ${line}`));
+  const stateStore = new CheckpointStore(path(opts.baseDir, c.location), {
+    keep: c.keep,
+    onCorrupt: (file, reason) => log(`checkpoint ${file} is unusable (${reason}); using the one before`),
+  });
+  return { ...env, stateStore, checkpointPolicy: { intervalMs: c.intervalMs, everyBatches: c.everyBatches } };
 }

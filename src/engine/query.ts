@@ -1,64 +1,38 @@
 /**
- * A running streaming query (Spark's StreamingQuery): pulls batches from its
- * source, crosses into the wasm core once per batch, writes results to its
- * sinks, and keeps progress.
+ * A running streaming query (Spark's StreamingQuery), the one kind of query
+ * eddy runs: a source drives the query runtime (queryRuntime.ts), which owns
+ * the engines, the sinks, progress, ids, termination and checkpoints.
  *
- * Lifecycle: start → [batch: encode → process → write → progress]* →
- * (end of a bounded source: flush open windows) or (stop: optional flush) →
- * close sinks → terminated. A failure anywhere ends the query with
- * `exception` set and makes awaitTermination() reject.
+ * - A pulled Source (file, stdin, generator, arrays, server ingest) is one
+ *   task: batches are pulled, crossed into the core once each, written.
+ *   Lifecycle: start → [batch: encode → process → write → progress]* →
+ *   (end of a bounded source: flush open windows) or (stop: optional flush)
+ *   → close sinks → terminated.
+ * - A PartitionedSource (Kafka) runs one task per partition and pushes
+ *   batches to the runtime; on stop every task is checkpointed, and open
+ *   windows stay in the checkpoint (a topic has no end; see the README).
+ *
+ * A failure anywhere ends the query with `exception` set and makes
+ * awaitTermination() rejects.
  */
 import type { WasmCore } from '../core/wasmCore.js';
 import type { Source, SourceBatch } from './source.js';
 import { ReplayClock } from './replay.js';
-import type { Sink } from './sink.js';
-import { eventSchema, lateSchema, matchSchema, windowSchema } from './records.js';
-import { writeOutputs } from './writeOutputs.js';
-import { recordBatch } from './outputBatch.js';
-
-const NO_BATCH = recordBatch([]);
-import { BatchEngine, type BatchResult } from './batchEngine.js';
-import { InputErrorReporter } from './errorReporter.js';
 import type { QueryProgress } from './progress.js';
-import { ProgressTracker } from './progressTracker.js';
 import type { QueryPlan } from './plan.js';
-import type { InputError } from './inputError.js';
+import type { BatchResult, EngineMessage, MessageOptions } from './batchEngine.js';
+import { MAX_MESSAGE_BYTES_PER_CALL } from './limits.js';
+import { isPartitioned, type PartitionContext, type PartitionedSource } from './partitionedSource.js';
+import { QueryRuntime, type QueryEnvironment, type QuerySinks, type QueryTask } from './queryRuntime.js';
 
-/** Where a query's outputs go. */
-export interface QuerySinks {
-  /** The query's results: window results, or scored events in an events query. */
-  results: Sink;
-  /** Sequence-pattern matches (required when the query has sequence patterns). */
-  matches?: Sink;
-  /** Late events; without it they are only counted (per key in the core, in total in progress). */
-  late?: Sink;
-  /** Rejected rows with their errors. */
-  deadLetter?: Sink;
-}
-
-/** How the query gets its wasm core and reports. */
-export interface QueryEnvironment {
-  /** Creates a fresh core instance. */
-  createCore(): WasmCore | Promise<WasmCore>;
-  /** Receives human-readable notices (bad input). Default: console.error. */
-  log?: (line: string) => void;
-  /** Called after every batch with its progress. */
-  onProgress?: (progress: QueryProgress) => void;
-  /** Receives every rejected row (after it was counted and reported). */
-  onRejected?: (errors: InputError[]) => void;
-  /** Called once all outputs of a batch (and of the final flush) have been written. */
-  onBatchWritten?: () => void;
-}
+export type { QueryEnvironment, QuerySinks } from './queryRuntime.js';
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-function newId(): string {
-  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (c?.randomUUID) return c.randomUUID();
-  return `${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}`;
-}
+/** The scope of a pulled source's one task in a state store. */
+export const SINGLE_TASK_SCOPE = 'query';
 
-/** What the CLI and the server need of a running query (one engine, or one per Kafka partition). */
+/** What the CLI and the server need of a running query. */
 export interface RunningQuery {
   readonly name: string;
   readonly sourceDescription: string;
@@ -76,52 +50,54 @@ export interface RunningQuery {
 }
 
 export class StreamingQuery implements RunningQuery {
-  /** Stable id of the query. */
-  readonly id = newId();
-  /** Id of this run. */
-  readonly runId = newId();
-  private readonly tracker: ProgressTracker;
-  /** Why the query failed, if it did. */
-  exception: Error | null = null;
-
-  private active = true;
+  private readonly runtime: QueryRuntime;
   private readonly abort = new AbortController();
-  private readonly done: Promise<void>;
-  private core: WasmCore | null = null;
-  private engine: BatchEngine | null = null;
-  private readonly reporter: InputErrorReporter;
   private flushRequested: boolean;
 
   constructor(
     readonly plan: QueryPlan,
-    private readonly source: Source,
-    private readonly sinks: QuerySinks,
-    private readonly env: QueryEnvironment,
+    /** Where the events come from: pulled batches, or partitions that push. */
+    readonly source: Source | PartitionedSource,
+    sinks: QuerySinks,
+    env: QueryEnvironment,
   ) {
-    const log = env.log ?? ((line: string) => console.error(`eddy: ${line}`));
-    this.reporter = new InputErrorReporter(log, 10, sinks.deadLetter);
+    this.runtime = new QueryRuntime(plan, source.description, sinks, env);
     this.flushRequested = plan.flushOnStop;
-    this.tracker = new ProgressTracker({ id: this.id, runId: this.runId, name: plan.name }, source.description, sinks.results.description, env.onProgress);
-    this.done = this.run().catch((err: unknown) => {
-      this.exception = err instanceof Error ? err : new Error(String(err));
-    }).finally(() => {
-      this.active = false;
-    });
+    this.runtime.start(
+      // a pulled source's task exists before any sink is opened, so a plan the engine refuses leaves no output behind
+      async () => { if (!isPartitioned(source)) await this.runtime.task(SINGLE_TASK_SCOPE, source.description); },
+      () => (isPartitioned(source) ? this.runPartitioned(source) : this.runPulled(source)),
+    );
   }
 
-  /** The source's description (`file:…`, `http`, `generator`). */
+  /** Stable id of the query. */
+  get id(): string {
+    return this.runtime.id;
+  }
+
+  /** Id of this run. */
+  get runId(): string {
+    return this.runtime.runId;
+  }
+
+  /** Why the query failed, if it did. */
+  get exception(): Error | null {
+    return this.runtime.exception;
+  }
+
+  /** The source's description (`file:…`, `http`, `kafka:topic`). */
   get sourceDescription(): string {
     return this.source.description;
   }
 
   /** Progress of the most recent batch, null before the first. */
   get lastProgress(): QueryProgress | null {
-    return this.tracker.lastProgress;
+    return this.runtime.lastProgress;
   }
 
   /** The last 100 progress entries, oldest first. */
   get recentProgress(): readonly QueryProgress[] {
-    return this.tracker.recentProgress;
+    return this.runtime.recentProgress;
   }
 
   /** Query name. */
@@ -131,28 +107,41 @@ export class StreamingQuery implements RunningQuery {
 
   /** True until the query has terminated (stopped, source ended, or failed). */
   get isActive(): boolean {
-    return this.active;
+    return this.runtime.isActive;
   }
 
   /** Rows rejected so far, by reason. */
   get rejected(): Readonly<Record<string, number>> {
-    return this.reporter.byKind;
+    return this.runtime.rejected;
   }
 
   /** One-line summary of rejected input. */
   rejectedSummary(): string {
-    return this.reporter.summary();
+    return this.runtime.rejectedSummary();
+  }
+
+  /** The tasks and the source positions their state covers (one for a pulled source, one per partition). */
+  get tasks(): { scope: string; position: Record<string, unknown> | undefined }[] {
+    return [...this.runtime.tasks.values()].map((t) => ({ scope: t.scope, position: t.position }));
   }
 
   /**
    * Stops the query: the source stops, the current batch completes, open
-   * windows are flushed if `flush` (default: the plan's flushOnStop), sinks
-   * are closed. Resolves when the query has terminated.
+   * windows are flushed if `flush` (default: the plan's flushOnStop; never
+   * for a partitioned source, whose open windows stay in its checkpoint),
+   * sinks are closed. Resolves when the query has terminated.
    */
   async stop(options: { flush?: boolean } = {}): Promise<void> {
-    if (options.flush !== undefined) this.flushRequested = options.flush;
+    if (isPartitioned(this.source)) {
+      if (options.flush === true) {
+        this.runtime.notice('stop: open windows are not flushed for a Kafka source; they stay in the checkpoint and close after a restart');
+      }
+      this.source.stop();
+    } else if (options.flush !== undefined) {
+      this.flushRequested = options.flush;
+    }
     this.abort.abort();
-    await this.done;
+    await this.runtime.terminated;
   }
 
   /**
@@ -160,116 +149,109 @@ export class StreamingQuery implements RunningQuery {
    * still running by then (as Spark's awaitTermination(timeoutMs)). Rejects
    * with the query's exception if it failed.
    */
-  async awaitTermination(timeoutMs?: number): Promise<boolean> {
-    if (timeoutMs === undefined) {
-      await this.done;
-    } else {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
-      const outcome = await Promise.race([this.done.then(() => 'done' as const), timeout]);
-      clearTimeout(timer);
-      if (outcome === 'timeout') return false;
-    }
-    if (this.exception) throw this.exception;
-    return true;
+  awaitTermination(timeoutMs?: number): Promise<boolean> {
+    return this.runtime.awaitTermination(timeoutMs);
   }
 
-  /** True once the core is loaded, until the query ends. */
+  /** True once the query can take events (its core is loaded; for partitions: connected), until it ends. */
   get ready(): boolean {
-    return this.active && this.core !== null;
+    if (!this.runtime.isActive) return false;
+    return isPartitioned(this.source) ? this.source.ready : this.runtime.tasks.size > 0;
   }
 
-  /** Bytes of wasm linear memory (0 before the core is loaded). */
+  /** Bytes of wasm linear memory over all tasks. */
   wasmMemoryBytes(): number {
-    return this.core?.memoryBytes() ?? 0;
+    return this.runtime.wasmMemoryBytes();
   }
 
-  /** The query's wasm core (null before it is created), for inspection. */
+  /** The wasm core of a pulled source's task (null before it is created), for inspection. */
   get wasmCore(): WasmCore | null {
-    return this.core;
+    return this.runtime.tasks.get(SINGLE_TASK_SCOPE)?.engine.core ?? null;
   }
 
   /** Late events counted for a key, by its grouping values (the core counts them per key). */
   lateCountOf(...keyValues: (string | number | boolean)[]): number {
-    return this.engine?.lateCountOf(...keyValues) ?? 0;
+    let n = 0;
+    for (const t of this.runtime.tasks.values()) n += t.engine.lateCountOf(...keyValues);
+    return n;
   }
 
-  private async run(): Promise<void> {
-    const plan = this.plan;
-    const core = await this.env.createCore();
-    this.core = core;
-    const { results: resultSink, late: lateSink, matches: matchSink } = this.sinks;
-    const engine = new BatchEngine(plan, core, this.source.description, lateSink !== undefined);
-    this.engine = engine;
-    let sinksOpen = false;
-    try {
-      await resultSink.open(plan.kind === 'events' ? eventSchema(plan) : windowSchema(plan));
-      if (lateSink) await lateSink.open(lateSchema(plan));
-      if (matchSink) await matchSink.open(matchSchema(plan));
-      sinksOpen = true;
-      let previousStart = now();
-      let waitStart = now();
-      /** Writes one processed batch (started at `start`) and records its progress. */
-      const handle = async (batch: SourceBatch, result: BatchResult, start: number): Promise<void> => {
-        const built = now();
-        const results = plan.kind === 'events' ? result.eventBatch : result.windowBatch;
-        await writeOutputs(this.sinks, results, result.lateBatch, result.matchBatch);
-        await this.reporter.report(result.errors);
-        if (result.errors.length > 0) this.env.onRejected?.(result.errors);
-        this.env.onBatchWritten?.();
-        const end = now();
-        const { encode, process } = result.timings;
-        this.tracker.record({
-          latencyMs: batch.receivedAt === undefined ? null : end - batch.receivedAt,
-          start, previousStart, getBatch: start - waitStart, encode, process, write: end - built + result.timings.build,
-          numInputRows: result.inputRows, processedRows: result.encodedRows,
-          lateRows: result.lateCount, errors: result.errors.length, outputRows: results.count,
-        }, {
-          watermark: core.watermark(), numKeys: engine.numKeys, activeKeys: core.activeKeys(),
-          stateBytes: core.stateBytes(), wasmMemoryBytes: core.memoryBytes(),
-        });
-        previousStart = start;
-        waitStart = now();
-      };
-      // A recording replayed at its pace: each chunk is scanned once and released in slices on time.
-      const replay = this.source.replaySpeed === undefined ? undefined : new ReplayClock(this.source.replaySpeed);
-      for await (const batch of this.source.batches(plan.batchSize, this.abort.signal)) {
-        if (replay !== undefined && batch.bytes !== undefined) {
-          const scanned = engine.scanBatch(batch);
-          for await (const n of replay.slices(scanned.times, this.abort.signal, scanned.errors > 0)) {
-            const start = now();
-            await handle(batch, engine.processScanned(n), start);
-            if (this.abort.signal.aborted) break;
-          }
-        } else {
-          const start = now();
-          await handle(batch, engine.processBatch(batch), start);
-        }
-        if (this.abort.signal.aborted) break;
-      }
-      const endedByItself = !this.abort.signal.aborted;
-      if ((endedByItself && plan.flushAtEnd) || (!endedByItself && this.flushRequested)) {
-        const start = now();
-        const flushed = engine.flushBatch();
-        const built = now();
-        await writeOutputs(this.sinks, flushed, NO_BATCH, NO_BATCH);
-        this.env.onBatchWritten?.();
-        // the flush is a batch of its own in progress: no input, the windows it emitted as output
-        this.tracker.record({
-          latencyMs: null, start, previousStart: start, getBatch: 0, encode: 0, process: built - start, write: now() - built,
-          numInputRows: 0, processedRows: 0, lateRows: 0, errors: 0, outputRows: flushed.count,
-        }, {
-          watermark: core.watermark(), numKeys: engine.numKeys, activeKeys: core.activeKeys(),
-          stateBytes: core.stateBytes(), wasmMemoryBytes: core.memoryBytes(),
-        });
-      }
-    } finally {
-      if (sinksOpen) {
-        await resultSink.close();
-        if (lateSink) await lateSink.close();
-        if (matchSink) await matchSink.close();
-      }
-      await this.reporter.close();
+  /** A pulled source: one task, batches pulled until the source ends or the query stops. */
+  private async runPulled(source: Source): Promise<void> {
+    const rt = this.runtime;
+    const task = await rt.task(SINGLE_TASK_SCOPE, source.description);
+    const engine = task.engine;
+    const signal = this.abort.signal;
+    let waitStart = now();
+    const handle = async (batch: SourceBatch, result: BatchResult, start: number): Promise<void> => {
+      await rt.write(result, { start, getBatch: start - waitStart, ...(batch.receivedAt === undefined ? {} : { receivedAt: batch.receivedAt }) });
+      waitStart = now();
+    };
+    // the checkpoint hook: a restored task continues where its saved position left off
+    const restored = task.position;
+    if (rt.checkpointing && !source.resumable) {
+      throw new Error(`${source.description} cannot resume from a position: checkpoints need a resumable source (arrays, Kafka)`);
     }
+    // A recording replayed at its pace: each chunk is scanned once and released in slices on time.
+    const replay = source.replaySpeed === undefined ? undefined : new ReplayClock(source.replaySpeed);
+    for await (const batch of source.batches(this.plan.batchSize, signal, restored)) {
+      if (replay !== undefined && batch.bytes !== undefined) {
+        const scanned = engine.scanBatch(batch);
+        for await (const n of replay.slices(scanned.times, signal, scanned.errors > 0)) {
+          const start = now();
+          await handle(batch, engine.processScanned(n), start);
+          if (signal.aborted) break;
+        }
+      } else {
+        const start = now();
+        await handle(batch, engine.processBatch(batch), start);
+      }
+      if (batch.position !== undefined) {
+        rt.advance(task, batch.position);
+        if (rt.checkpointDue(task)) await rt.checkpoint(task);
+      }
+      if (signal.aborted) break;
+    }
+    const endedByItself = !signal.aborted;
+    if ((endedByItself && this.plan.flushAtEnd) || (!endedByItself && this.flushRequested)) await rt.flush();
+    // the state at the end (flushed or not) covers everything read: a restart continues from here
+    await rt.checkpoint(task, true);
+  }
+
+  /** A partitioned source: it pushes batches of its partitions' messages; the runtime does the rest. */
+  private async runPartitioned(source: PartitionedSource): Promise<void> {
+    const rt = this.runtime;
+    const context: PartitionContext = {
+      task: (scope) => rt.task(scope, `${source.description.split(':')[0]}:${scope}`),
+      dropTask: (scope) => rt.dropTask(scope),
+      tasks: rt.tasks,
+      process: (task, messages, options, position) => this.processMessages(task, messages, options, position),
+      checkpointDue: (task) => rt.checkpointDue(task),
+      checkpoint: (task) => rt.checkpoint(task),
+      get checkpointing() { return rt.checkpointing; },
+      get checkpointIntervalMs() { return rt.checkpointIntervalMs; },
+      notice: (line) => rt.notice(line),
+    };
+    if (!rt.checkpointing) rt.notice('no checkpoint_location: offsets are committed after each batch, and a crash loses the state of open windows');
+    await source.run(context);
+  }
+
+  /** One batch of a partition's messages: all values in one copy and one core scan, split only where a call would pass the byte bound. */
+  private async processMessages(task: QueryTask, messages: readonly EngineMessage[], options: MessageOptions, position: Record<string, unknown>): Promise<void> {
+    for (let from = 0; from < messages.length;) {
+      const start = now();
+      let to = from;
+      let bytes = 0;
+      while (to < messages.length) {
+        const n = (messages[to]!.value?.length ?? 0) + (messages[to]!.key?.length ?? 0);
+        if (to > from && bytes + n > MAX_MESSAGE_BYTES_PER_CALL) break;
+        bytes += n;
+        to++;
+      }
+      const part = from === 0 && to === messages.length ? messages : messages.slice(from, to);
+      from = to;
+      await this.runtime.write(task.engine.processMessages(part, options), { start, getBatch: 0 });
+    }
+    this.runtime.advance(task, position);
   }
 }

@@ -30,7 +30,16 @@ export interface SourceBatch {
   receivedAt?: number;
   /** Raw input for the core's byte scanners instead of parsed rows (then `rows` is empty). */
   bytes?: ByteChunk;
+  /**
+   * Where a resumable source stands after this batch (JSON): passed back to
+   * batches() after a restart, it continues with the next batch. The
+   * checkpoint hook saves it with the state that covers it.
+   */
+  position?: SourcePosition;
 }
+
+/** A resumable source's place in its input, as it defines it (JSON). */
+export type SourcePosition = Record<string, unknown>;
 
 /**
  * A chunk of raw input. A stream (a file, stdin) arrives as chunks cut
@@ -61,8 +70,12 @@ export interface Source {
   /**
    * Yields batches of at most `maxRows` rows until the source ends or
    * `signal` aborts. Must not yield empty batches except to report errors.
+   * A `resumable` source given `from` (a position it put on a batch)
+   * continues after that batch.
    */
-  batches(maxRows: number, signal: AbortSignal): AsyncIterable<SourceBatch>;
+  batches(maxRows: number, signal: AbortSignal, from?: SourcePosition): AsyncIterable<SourceBatch>;
+  /** True when every batch carries a `position` and batches() resumes from one: a query over it can checkpoint. */
+  readonly resumable?: boolean;
   /**
    * Set when the source is a recording to replay at (a multiple of) its
    * recorded pace: the query releases each event when the wall clock

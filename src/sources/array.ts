@@ -7,7 +7,7 @@
  * an array) is reported by the engine as a malformed row with that line.
  */
 import { checkMaxRows } from './batchBuilder.js';
-import type { Row, Source, SourceBatch } from '../engine/source.js';
+import type { Row, Source, SourceBatch, SourcePosition } from '../engine/source.js';
 import { Breather } from '../engine/wait.js';
 
 /** Options of {@link arraySource}. */
@@ -24,6 +24,8 @@ export class ArraySource implements Source {
   readonly description: string;
   /** An array ends. */
   readonly bounded = true;
+  /** Batches carry `{ nextRow }`: a query over an array can checkpoint and resume. */
+  readonly resumable = true;
   private readonly batchSize: number | undefined;
 
   /** Keeps a reference to `rows`: later changes to the array before reading are seen. */
@@ -44,18 +46,29 @@ export class ArraySource implements Source {
    * as slices with `firstLine` (no per-row copying or checking: the engine's
    * encoder rejects elements that are not objects, with their line).
    */
-  async *batches(maxRows: number, signal: AbortSignal): AsyncGenerator<SourceBatch> {
+  async *batches(maxRows: number, signal: AbortSignal, resumeFrom?: SourcePosition): AsyncGenerator<SourceBatch> {
     checkMaxRows(maxRows);
     const size = Math.min(maxRows, this.batchSize ?? maxRows);
     // Large arrays make a loop that never waits for I/O; let timers (and so an abort) run.
     const breather = new Breather();
     const rows = this.rows;
-    for (let from = 0; from < rows.length; from += size) {
+    for (let from = startRow(resumeFrom, rows.length); from < rows.length; from += size) {
       if (signal.aborted) return;
-      yield { rows: rows.slice(from, from + size) as Row[], firstLine: from + 1, errors: [] };
+      const to = Math.min(rows.length, from + size);
+      yield { rows: rows.slice(from, to) as Row[], firstLine: from + 1, errors: [], position: { nextRow: to } };
       await breather.maybe();
     }
   }
+}
+
+/** The first row to read: 0, or where a saved position says the last batch ended. */
+function startRow(position: SourcePosition | undefined, length: number): number {
+  if (position === undefined) return 0;
+  const next = position.nextRow;
+  if (typeof next !== 'number' || !Number.isInteger(next) || next < 0 || next > length) {
+    throw new RangeError(`cannot resume an array of ${length} rows at ${JSON.stringify(position)}`);
+  }
+  return next;
 }
 
 /** Creates an {@link ArraySource}: `arraySource([{ timestamp: 0, metric: 'cpu', value: 1 }])`. */

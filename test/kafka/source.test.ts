@@ -11,6 +11,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Message } from 'kafkajs';
 import { KafkaFixture, sleep, waitFor } from '../support/kafkaHarness.js';
 import { eventMessages, eventRow, keyedStream, kafkaPipeline, type StreamEvent } from '../support/kafkaStreams.js';
+import type { StreamingQuery } from '../../src/engine/query.js';
+import type { KafkaSource } from '../../src/kafka/kafkaSource.js';
 import { expectedWindows, startKafkaQuery, windowsByKey, type InProcessQuery } from '../support/kafkaInProcess.js';
 
 const kafka = new KafkaFixture();
@@ -181,7 +183,7 @@ describe.concurrent('Kafka source (startPipeline)', () => {
     const q = start(kafkaPipeline({ topics: [a, b], group: kafka.group('eddy-src-multi') }));
     await q.waitForRows(eventsA.length + eventsB.length);
     expect(q.query.sourceDescription).toBe(`kafka:${a},${b}`);
-    const assignment = (q.query as unknown as { assignment: { topic: string; partition: number; nextOffset: number }[] }).assignment;
+    const assignment = ((q.query as StreamingQuery).source as KafkaSource).assignment;
     expect(assignment.map((t) => `${t.topic}-${t.partition}`).sort()).toEqual([`${a}-0`, `${a}-1`, `${b}-0`].sort());
     const ends = new Map([...(await kafka.endOffsets(a))].map(([p, o]) => [`${a}-${p}`, o]));
     ends.set(`${b}-0`, (await kafka.endOffsets(b)).get(0)!);
