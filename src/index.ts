@@ -16,6 +16,8 @@ export { createEddy, DataStream, GroupedStream, AggregatedStream, DataStreamWrit
 export { window, type WindowColumn } from './engine/windowColumn.js';
 export { avg, mean, stddev, min, max, sum, count, type Aggregate, type AggregateFunction } from './engine/aggregates.js';
 export { StreamingQuery, type QuerySinks, type QueryEnvironment } from './engine/query.js';
+export type { StateStore, SavedState, CheckpointPolicy } from './engine/stateStore.js';
+export { CheckpointStore, type CheckpointStoreOptions } from './checkpoint/checkpointStore.js';
 export type { QueryProgress, BatchDurations } from './engine/progress.js';
 export type { QueryPlan, OutputMode } from './engine/plan.js';
 export type { InputError, InputErrorKind } from './engine/inputError.js';

@@ -32,6 +32,8 @@ import type { Aggregate, AggregateFunction } from './aggregates.js';
 import { DEFAULT_BATCH_SIZE, type OutputMode, type QueryPlan, type SequencePlan } from './plan.js';
 import { StreamingQuery, type QueryEnvironment } from './query.js';
 import type { QueryProgress } from './progress.js';
+import type { CheckpointPolicy, StateStore } from './stateStore.js';
+import { DEFAULT_CHECKPOINT_POLICY } from './queryRuntime.js';
 import {
   emptyAnalytics, withAnomalies, withForecast, withThresholds,
   type AnalyticsPlan, type AnomalyOptions, type ForecastOptions, type PatternOptions,
@@ -240,6 +242,8 @@ interface WriterOptions {
   matchSink?: Sink;
   log?: (line: string) => void;
   onProgress?: (p: QueryProgress) => void;
+  stateStore?: StateStore;
+  checkpointPolicy?: CheckpointPolicy;
 }
 
 type Described = { kind: 'windows'; stream: AggregatedStream } | { kind: 'events'; stream: DataStream };
@@ -277,6 +281,24 @@ export class DataStreamWriter {
   /** Routes sequence-pattern matches to a sink (required when the query has sequence patterns). */
   patternMatches(sink: Sink): DataStreamWriter {
     return this.with({ matchSink: sink });
+  }
+
+  /**
+   * Keeps the query's state in `store` (Spark's `checkpointLocation`; in
+   * Node, `new CheckpointStore(dir)`): the query starts from the newest saved
+   * state and the source position it covers, and saves both every
+   * `policy.intervalMs` (default 10 s), every `policy.everyBatches` batches
+   * if set, and when it ends or stops. The source must be resumable (arrays,
+   * Kafka); a query over any other source fails at start with a message.
+   */
+  checkpoint(store: StateStore, policy: Partial<CheckpointPolicy> = {}): DataStreamWriter {
+    if (!store || typeof store.latest !== 'function' || typeof store.write !== 'function' || typeof store.count !== 'function') {
+      throw new TypeError('checkpoint(): expected a state store (latest, count, write), e.g. new CheckpointStore(dir)');
+    }
+    const merged: CheckpointPolicy = { ...DEFAULT_CHECKPOINT_POLICY, ...policy };
+    if (!(merged.intervalMs >= 0) || !Number.isFinite(merged.intervalMs)) throw new RangeError(`checkpoint(): intervalMs must be a finite number ≥ 0, got ${String(policy.intervalMs)}`);
+    if (!Number.isInteger(merged.everyBatches) || merged.everyBatches < 0) throw new RangeError(`checkpoint(): everyBatches must be a whole number ≥ 0, got ${String(policy.everyBatches)}`);
+    return this.with({ stateStore: store, checkpointPolicy: merged });
   }
 
   /**
@@ -381,6 +403,7 @@ export class DataStreamWriter {
       {
         createCore: env.createCore,
         ...(log ? { log } : {}),
+        ...(o.stateStore ? { stateStore: o.stateStore, checkpointPolicy: o.checkpointPolicy ?? DEFAULT_CHECKPOINT_POLICY } : {}),
         ...(listeners.length > 0 ? { onProgress: (p: QueryProgress) => { for (const l of listeners) l(p); } } : {}),
       });
   }
