@@ -18,8 +18,20 @@ export function corePath(build: CoreBuild = 'release'): string {
   return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
 }
 
+/**
+ * The build `loadCore()` uses when none is named: `EDDY_CORE_BUILD` (`release` or `debug`),
+ * else `release`. The test suite runs its property tests once more with `debug`, whose
+ * assertions the release build strips (vitest project `debug-core`).
+ */
+export function coreBuildFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): CoreBuild {
+  const named = env.EDDY_CORE_BUILD;
+  if (named === undefined || named === '') return 'release';
+  if (named === 'release' || named === 'debug') return named;
+  throw new Error(`EDDY_CORE_BUILD must be release or debug, got ${JSON.stringify(named)}`);
+}
+
 /** Compiles the core once per process (synchronously) and returns a fresh instance. */
-export function loadCore(build: CoreBuild = (process.env.EDDY_CORE_BUILD as CoreBuild | undefined) ?? 'release'): WasmCore {
+export function loadCore(build: CoreBuild = coreBuildFromEnv()): WasmCore {
   let module = cached[build];
   if (!module) {
     let bytes: Uint8Array<ArrayBuffer>;

@@ -22,7 +22,7 @@ import {
 } from '../reference/sequence.js';
 import { FC_SEED, batchSizes, fcRuns, splitArb } from '../support/streams.js';
 
-const newCore = (): WasmCore => loadCore('release');
+const newCore = (): WasmCore => loadCore();
 const params = (numRuns: number, seedOffset: number): fc.Parameters<unknown> => ({ seed: FC_SEED + 400 + seedOffset, numRuns: fcRuns(numRuns) });
 
 const withinArb = fc.oneof(

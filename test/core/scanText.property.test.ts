@@ -11,7 +11,7 @@ import { parseTimestamp } from '../../src/engine/timestamp.js';
 import { bytesAt } from '../../src/core/coreScanner.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
 
-const ex = loadCore('release').exports;
+const ex = loadCore().exports;
 const encoder = new TextEncoder();
 
 function put(text: string): number {

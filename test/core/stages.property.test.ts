@@ -21,7 +21,7 @@ import { stageRowMismatch, stageRowsMismatch } from '../support/stageCompare.js'
 import { FC_SEED, batchSizes, configArb, fcRuns, splitArb } from '../support/streams.js';
 import { stageConfigArb, stageStreamArb } from '../support/stageStreams.js';
 
-const release = () => loadCore('release');
+const newCore = () => loadCore();
 const params = (numRuns: number, seedOffset: number): fc.Parameters<unknown> => ({ seed: FC_SEED + 100 + seedOffset, numRuns: fcRuns(numRuns) });
 
 /** A stage run as the window reference's RunOut (to compare the windows themselves). */
@@ -40,7 +40,7 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
           const expected = referenceEventRows(cfg, events);
 
           // events only (window_enable(0)), optionally through a snapshot
-          const run = runStagesCore(release, events, sizes, { events: cfg, windows: null, snapshotAfter });
+          const run = runStagesCore(newCore, events, sizes, { events: cfg, windows: null, snapshotAfter });
           const offsets: number[] = [];
           sizes.reduce((o, n) => (offsets.push(o), o + n), 0);
           run.batches.forEach((b, i) => {
@@ -55,11 +55,11 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
           }));
 
           // the same with the window kernel on (either mode): the events stage must not change, bit for bit
-          const withWindows = runStagesCore(release, events, sizes, { events: cfg, windows: windowCfg, snapshotAfter });
+          const withWindows = runStagesCore(newCore, events, sizes, { events: cfg, windows: windowCfg, snapshotAfter });
           expect(rowBits(allEventRows(withWindows)), 'events stage with windows on').toBe(rowBits(allEventRows(run)));
           // and a snapshot must not change anything either
           if (snapshotAfter !== undefined) {
-            const plain = runStagesCore(release, events, sizes, { events: cfg, windows: null });
+            const plain = runStagesCore(newCore, events, sizes, { events: cfg, windows: null });
             expect(rowBits(allEventRows(run)), 'snapshot/restore vs uninterrupted').toBe(rowBits(allEventRows(plain)));
           }
         },
@@ -71,8 +71,8 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
   it('events stage output is independent of the batch split, bit for bit', () => {
     fc.assert(
       fc.property(stageStreamArb({ invalid: true }), stageConfigArb, splitArb, (events, cfg, split) => {
-        const whole = runStagesCore(release, events, [events.length], { events: cfg, windows: null });
-        const cut = runStagesCore(release, events, batchSizes(events.length, split), { events: cfg, windows: null });
+        const whole = runStagesCore(newCore, events, [events.length], { events: cfg, windows: null });
+        const cut = runStagesCore(newCore, events, batchSizes(events.length, split), { events: cfg, windows: null });
         expect(rowBits(allEventRows(cut))).toBe(rowBits(allEventRows(whole)));
       }),
       params(150, 1),
@@ -88,7 +88,7 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
         (events, windowCfg, cfg, eventsCfg, field, split, at) => {
           const sizes = batchSizes(events.length, split);
           const snapshotAfter = at === undefined ? undefined : at % (sizes.length + 1);
-          const run = runStagesCore(release, events, sizes, { events: eventsCfg, windowsStage: cfg, windows: windowCfg, windowField: field, snapshotAfter });
+          const run = runStagesCore(newCore, events, sizes, { events: eventsCfg, windowsStage: cfg, windows: windowCfg, windowField: field, snapshotAfter });
           const ref = runReference(windowCfg, events, sizes);
           // The same windows come out of the same calls (values within the window tolerances).
           check(runMismatch(asRunOut(run), ref));
@@ -131,8 +131,8 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
       fc.property(stageStreamArb({ maxEvents: 80 }), configArb('append'), stageConfigArb, splitArb, fc.nat(), (events, windowCfg, cfg, split, at) => {
         const sizes = batchSizes(events.length, split);
         const opts = { events: null, windowsStage: cfg, windows: windowCfg, windowField: 5 };
-        const plain = runStagesCore(release, events, sizes, opts);
-        const resumed = runStagesCore(release, events, sizes, { ...opts, snapshotAfter: at % (sizes.length + 1) });
+        const plain = runStagesCore(newCore, events, sizes, opts);
+        const resumed = runStagesCore(newCore, events, sizes, { ...opts, snapshotAfter: at % (sizes.length + 1) });
         const rows = (r: StageRun) => [...r.batches, r.flush].map((b) => rowBits(b.windowRows));
         expect(rows(resumed)).toEqual(rows(plain));
       }),
@@ -144,7 +144,7 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
     fc.assert(
       fc.property(stageStreamArb({ invalid: true, maxEvents: 80 }), stageConfigArb, stageConfigArb, configArb('append'), (events, cfg, wcfg, windowCfg) => {
         const opts = { events: cfg, windowsStage: wcfg, windows: windowCfg };
-        const rel = runStagesCore(release, events, [events.length], opts);
+        const rel = runStagesCore(() => loadCore('release'), events, [events.length], opts);
         const dbg = runStagesCore(() => loadCore('debug'), events, [events.length], opts);
         const all = (r: StageRun) => [...r.batches, r.flush].map((b) => rowBits(b.events) + '|' + rowBits(b.windowRows));
         expect(all(dbg)).toEqual(all(rel));

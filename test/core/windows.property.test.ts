@@ -17,7 +17,7 @@ import {
 import { check, lateMismatch, runMismatch, windowBits, windowsMismatch } from '../support/compare.js';
 import { FC_SEED, batchSizes, fcRuns, longStream, splitArb, streamArb, tinyValueArb } from '../support/streams.js';
 
-const newCore = () => loadCore('release');
+const newCore = () => loadCore();
 const params = (numRuns: number, seedOffset: number): fc.Parameters<unknown> => ({ seed: FC_SEED + seedOffset, numRuns: fcRuns(numRuns) });
 
 /** Late events of a run with their row turned into a global stream index (for split-independent comparisons). */
