@@ -42,7 +42,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { W_COUNT, W_SUM, W_KEY } from '../src/core/exports.js';
-import { TsWindowEngine, type BenchEvent } from './tsEngine.js';
+import { TsWindowEngine, } from './tsEngine.js';
 import { makeWorkload } from './workload.js';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);

@@ -142,7 +142,7 @@ export function crossValidate(candidates: readonly Candidate[], files: readonly 
   for (const heldOut of CV_FOLDS) {
     const train: number[] = [];
     const test: number[] = [];
-    files.forEach((f, i) => (f.category === heldOut ? test : train).push(i));
+    files.forEach((f, i) => { (f.category === heldOut ? test : train).push(i); });
     if (test.length === 0) throw new Error(`crossValidate: no files in held-out category ${heldOut}`);
     let best: { run: CandidateRun; score: number; threshold: number } | undefined;
     for (const run of runs) {

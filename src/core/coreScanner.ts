@@ -85,7 +85,7 @@ export class CoreScanner {
     this.name(SLOT_TIME, fields.time);
     if (fields.value !== undefined) this.name(SLOT_VALUE, fields.value);
     if (fields.type !== undefined) this.name(SLOT_TYPE, fields.type);
-    fields.keys.forEach((k, i) => this.name(SLOT_KEY0 + i, k));
+    fields.keys.forEach((k, i) => { this.name(SLOT_KEY0 + i, k); });
     for (const t of types) {
       const bytes = encodeWtf8(t);
       bytesAt(ex, bytes.length, bytes.length).set(bytes);
@@ -276,7 +276,7 @@ export class CoreScanner {
     const ex = this.ex;
     checkStatus(ex.scan_csv_columns(names.length));
     const slots: [string | undefined, number][] = [[this.fields.time, SLOT_TIME], [this.fields.value, SLOT_VALUE], [this.fields.type, SLOT_TYPE]];
-    this.fields.keys.forEach((k, i) => slots.push([k, SLOT_KEY0 + i]));
+    this.fields.keys.forEach((k, i) => { slots.push([k, SLOT_KEY0 + i]); });
     for (const [name, slot] of slots) {
       const column = name === undefined ? -1 : names.indexOf(name);
       if (column >= 0) checkStatus(ex.scan_csv_map(column, slot));

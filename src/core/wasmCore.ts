@@ -127,7 +127,7 @@ export class WasmCore {
     });
     ex.stage_thresholds_clear(stage);
     const bounds = s.thresholds ?? [];
-    bounds.forEach((b, i) => checkStatus(ex.stage_threshold(stage, i, b.upper ?? NaN, b.lower ?? NaN), { detail: `, got ${bounds.length}` }));
+    bounds.forEach((b, i) => { checkStatus(ex.stage_threshold(stage, i, b.upper ?? NaN, b.lower ?? NaN), { detail: `, got ${bounds.length}` }); });
     checkStatus(ex.stage_detector(stage, s.detector ? 1 : 0));
     // the field is the window-results stage's (STAGE_WINDOWS) whichever stage is being configured
     if (s.windowField !== undefined) checkStatus(ex.stage_window_field(s.windowField), { detail: ` (got field ${s.windowField})` });

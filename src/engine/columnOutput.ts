@@ -182,7 +182,7 @@ export class ColumnOutputs {
   /** The members and cells of the grouping columns, given where a record's key id is. */
   private keyParts(keyOf: (r: number) => number, members: Member[], cells: Map<string, Text>): void {
     if (this.keyColumns.length > 0) members.push({ prefix: '', text: (r) => this.keyText(keyOf(r)) });
-    this.keyColumns.forEach((c, i) => cells.set(c, (r) => this.keyCell(i, keyOf(r))));
+    this.keyColumns.forEach((c, i) => { cells.set(c, (r) => this.keyCell(i, keyOf(r))); });
   }
 
   /** The members and cells of the analytics columns from a stage copy. */

@@ -52,8 +52,8 @@ export function flattenRecord(record: ResultRecord): FlatRecord {
   if (typeof record !== 'object' || record === null) return flat;
   for (const [key, value] of Object.entries(record)) {
     if (key === 'window' && isWindowObject(value)) {
-      setField(flat, 'window_start', flatValue(value['start']));
-      setField(flat, 'window_end', flatValue(value['end']));
+      setField(flat, 'window_start', flatValue(value.start));
+      setField(flat, 'window_end', flatValue(value.end));
     } else {
       setField(flat, key, flatValue(value));
     }

@@ -44,8 +44,8 @@ export function recordId(record: ResultRecord, schema: OutputSchema): string {
 }
 
 /** The id of a window result: its id columns (window bounds and grouping columns) joined, then 'window'. */
-function windowId(idColumns: readonly string[], start: string, end: string, valueOf: (column: string) => unknown): string {
-  return [...idColumns.map((c) => (c === 'window_start' ? start : c === 'window_end' ? end : String(valueOf(c)))), 'window'].join(SEP);
+function windowId(idColumns: readonly string[], start: string, end: string, cellOf: (column: string) => unknown): string {
+  return [...idColumns.map((c) => (c === 'window_start' ? start : c === 'window_end' ? end : String(cellOf(c)))), 'window'].join(SEP);
 }
 
 /** The grouping columns of a kind's records, which make the message key (none for late and scored events, errors). */
@@ -55,8 +55,8 @@ function groupColumns(schema: OutputSchema): string[] {
 }
 
 /** The message key: the group key of window results and matches (none for other records). */
-function messageKey(columns: readonly string[], valueOf: (column: string) => unknown): string | null {
-  return columns.length === 0 ? null : columns.map((c) => String(valueOf(c))).join(SEP);
+function messageKey(columns: readonly string[], cellOf: (column: string) => unknown): string | null {
+  return columns.length === 0 ? null : columns.map((c) => String(cellOf(c))).join(SEP);
 }
 
 /** Creates a Kafka sink. */
@@ -102,9 +102,9 @@ export function kafkaSink(options: KafkaSinkOptions): Sink {
         if (s.kind === 'windows') {
           // a window batch's grouping values come in the order of its grouping columns
           const w = batch.windowAt!(r);
-          const valueOf = (c: string): unknown => w.values[columns.indexOf(c)];
-          id = windowId(s.keyColumns ?? [], w.start, w.end, valueOf);
-          key = messageKey(columns, valueOf);
+          const cellOf = (c: string): unknown => w.values[columns.indexOf(c)];
+          id = windowId(s.keyColumns ?? [], w.start, w.end, cellOf);
+          key = messageKey(columns, cellOf);
         } else {
           // as recordId: the record's JSON is its identity
           id = `${s.kind}${SEP}${line}`;

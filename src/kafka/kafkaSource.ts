@@ -31,7 +31,7 @@ import type { PartitionContext, PartitionedSource } from '../engine/partitionedS
 import type { QueryTask } from '../engine/queryRuntime.js';
 import { kafkaClient } from './kafkaClient.js';
 
-const now = (): number => performance.now();
+const _now = (): number => performance.now();
 
 /** Where a partition's task stands in its topic. */
 interface PartitionState {

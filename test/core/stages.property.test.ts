@@ -42,7 +42,10 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
           // events only (window_enable(0)), optionally through a snapshot
           const run = runStagesCore(newCore, events, sizes, { events: cfg, windows: null, snapshotAfter });
           const offsets: number[] = [];
-          sizes.reduce((o, n) => (offsets.push(o), o + n), 0);
+          sizes.reduce((o, n) => {
+            offsets.push(o);
+            return o + n;
+          }, 0);
           run.batches.forEach((b, i) => {
             const n = sizes[i]!;
             expect(b.events.length, `batch ${i}: one stage row per input row`).toBe(stageEnabled(cfg) ? n : 0);
@@ -100,7 +103,7 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
           // averages (stddev 0 → undefined), which the window tolerance cannot see.
           const id = (w: { key: number; end: number }): string => `${w.key}|${w.end}`;
           const x = new Map<string, number>();
-          for (const call of [...run.batches, run.flush]) call.windows.forEach((w, j) => x.set(id(w), call.windowRaw[j]![field]!));
+          for (const call of [...run.batches, run.flush]) call.windows.forEach((w, j) => { x.set(id(w), call.windowRaw[j]![field]!); });
 
           // Reference: each key's windows in end order (sortWindows: end, start, key).
           const expected = new Map<string, RefStageRow>();

@@ -76,7 +76,7 @@ describe('rolling z-score', () => {
     for (const r of rows) {
       feedRows(core, [r]);
       const ws = readWindows(core);
-      readStageRaw(core, 1).forEach((raw, j) => scored.push({ end: ws[j]!.end, row: toStageRow(raw) }));
+      readStageRaw(core, 1).forEach((raw, j) => { scored.push({ end: ws[j]!.end, row: toStageRow(raw) }); });
     }
     expect(scored.length).toBe(10);
     core.flush();
@@ -171,7 +171,7 @@ describe('Holt / Holt-Winters', () => {
       forecastH: [10, 10.6, 14.68, 16.2748],
     };
     for (const [field, values] of Object.entries(expected) as [keyof typeof expected, number[]][]) {
-      values.forEach((v, i) => expect(out[i]![field], `${field}[${i}]`).toBeCloseTo(v, 12));
+      values.forEach((v, i) => { expect(out[i]![field], `${field}[${i}]`).toBeCloseTo(v, 12); });
     }
     for (const r of out) expect([r.zscore, r.isAnomaly, r.score]).toEqual([NaN, NaN, NaN]);
   });

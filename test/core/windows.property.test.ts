@@ -23,7 +23,10 @@ const params = (numRuns: number, seedOffset: number): fc.Parameters<unknown> => 
 /** Late events of a run with their row turned into a global stream index (for split-independent comparisons). */
 function globalLate(run: RunOut, sizes: readonly number[]): string {
   const offsets: number[] = [];
-  sizes.reduce((at, n) => (offsets.push(at), at + n), 0);
+  sizes.reduce((at, n) => {
+    offsets.push(at);
+    return at + n;
+  }, 0);
   return allLate(run).map((l) => `${offsets[l.batch]! + l.row}:${l.ts}:${l.key}:${Object.is(l.value, -0) ? '-0' : l.value}`).join(' ');
 }
 

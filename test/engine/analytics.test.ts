@@ -56,7 +56,7 @@ describe('analytics on window results (the seed pipeline)', () => {
     await q.awaitTermination();
     const f = out.map((r) => [r.level, r.trend, r.forecast] as number[]);
     const expected = [[10, 0, 10], [10.6, 0, 10.6], [11.62, 0.306, 11.926], [12.2482, 0.40266, 12.65086]];
-    f.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 9)));
+    f.forEach((row, i) => { row.forEach((v, j) => { expect(v).toBeCloseTo(expected[i]![j]!, 9); }); });
     expect(out[3]!.forecast_h).toBeCloseTo(12.2482 + 10 * 0.40266, 9);
   });
 

@@ -109,13 +109,13 @@ const jsonNumber = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }),
 const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'b', 'é', '"', '\\', '/', '\n', '\u0000', '\u2028', '😀', ' ', '\ud800', '\udc00'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 8 });
 
 /** A JSON string literal for `s`, escaping at random (always when JSON requires it). */
-const stringLiteral = (s: string) => fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }).map((escape) => {
+const stringLiteral = (s: string) => fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }).map((escapeAt) => {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
     const code = c.charCodeAt(0);
-    if (c === '"' || c === '\\' || code < 0x20 || (code >= 0xd800 && code < 0xe000) || escape[i]) {
-      out += c === '"' ? '\\"' : c === '\\' ? '\\\\' : c === '/' && escape[i] ? '\\/' : c === '\n' ? '\\n' : `\\u${code.toString(16).padStart(4, escape[i] ? '0' : '0').toUpperCase()}`;
+    if (c === '"' || c === '\\' || code < 0x20 || (code >= 0xd800 && code < 0xe000) || escapeAt[i]) {
+      out += c === '"' ? '\\"' : c === '\\' ? '\\\\' : c === '/' && escapeAt[i] ? '\\/' : c === '\n' ? '\\n' : `\\u${code.toString(16).padStart(4, escapeAt[i] ? '0' : '0').toUpperCase()}`;
     } else out += c;
   }
   return `${out}"`;
@@ -166,6 +166,7 @@ const document = (keys: string[]) => fc.tuple(fc.array(fc.tuple(line(keys), fc.b
   const enc = new TextEncoder();
   for (const [l, crlf] of lines) {
     // lines from uint8Array are latin-1 characters standing for raw bytes
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: Latin-1 lines (every code unit ≤ 0xff, control characters included) are sent as raw bytes
     const raw = /^[\u0000-\u00ff]*$/.test(l) && /[\u0080-\u00ff]/.test(l) ? Array.from(l, (c) => c.charCodeAt(0)) : Array.from(enc.encode(l));
     parts.push(...raw.filter((b) => b !== 0x0a), ...(crlf ? [0x0d, 0x0a] : [0x0a]));
   }

@@ -234,7 +234,11 @@ describe.concurrent('Kafka source (startPipeline)', () => {
     // counted, by kind
     expect(q.rejected.length).toBe(badSent.length);
     expect(q.progress.reduce((n, p) => n + p.errors, 0)).toBe(badSent.length);
-    const byKind = (list: { kind?: string }[]): Record<string, number> => list.reduce<Record<string, number>>((o, e) => ({ ...o, [e.kind ?? 'malformed']: (o[e.kind ?? 'malformed'] ?? 0) + 1 }), {});
+    const byKind = (list: { kind?: string }[]): Record<string, number> => {
+      const counts: Record<string, number> = {};
+      for (const e of list) counts[e.kind ?? 'malformed'] = (counts[e.kind ?? 'malformed'] ?? 0) + 1;
+      return counts;
+    };
     expect(byKind(q.rejected)).toEqual(byKind(badSent));
     expect(q.query.rejectedSummary()).toMatch(new RegExp(`^${badSent.length} rows rejected`));
     // forwarded to the dead-letter topic: one record per bad message, with its source, reason and raw text

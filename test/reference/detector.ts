@@ -142,7 +142,6 @@ export class EnsembleDetector {
   readonly stateBytes: number;
   private readonly raws: Raw[] = [];
   private readonly liks: Likelihood[] = [];
-  private rows = 0;
   private min = Infinity;
   private max = -Infinity;
   private coolDown = 0;
@@ -207,7 +206,6 @@ export class EnsembleDetector {
     if (c.combine === 'fisher') score = k > 0 ? logScore(1 - chiSquareTail(fisher, 2 * k)) : 0;
     if (score > 1) score = 1;
     if (c.novelty && novel) score = 1;
-    this.rows++;
     if (!this.warm) {
       // a likelihood has reported and has a day of event time behind it (a daily rhythm seen once)
       for (const l of this.liks) if (l.ready && (c.warmup !== 'day' || l.sinceFirst(t) >= WARMUP_MIN_MS)) this.warm = true;

@@ -75,7 +75,7 @@ export class ReferenceSequences {
   /** Processes one batch; returns the matches it emitted, in order. */
   process(batch: readonly SeqEvent[]): MatchOut[] {
     const out: MatchOut[] = [];
-    batch.forEach((e, row) => this.event(e, row, out));
+    batch.forEach((e, row) => { this.event(e, row, out); });
     return out;
   }
 
@@ -200,7 +200,7 @@ export function configureCorePatterns(core: WasmCore, patterns: readonly Pattern
   check(ex.patterns_define(patterns.length, maxPartials), 'patterns_define');
   patterns.forEach((p, i) => {
     check(ex.patterns_set(i, p.types.length, p.within), `patterns_set ${i}`);
-    p.types.forEach((t, s) => check(ex.patterns_set_step(i, s, t, p.strict[s] ? 1 : 0), `patterns_set_step ${i} ${s}`));
+    p.types.forEach((t, s) => { check(ex.patterns_set_step(i, s, t, p.strict[s] ? 1 : 0), `patterns_set_step ${i} ${s}`); });
   });
 }
 

@@ -160,7 +160,7 @@ export function sampleStddev(xs: readonly number[]): number {
   const corr = neumaierSum(dev);
   const v = (neumaierSum(sq) - (corr * corr) / n) / (n - 1);
   // v ≥ 0 mathematically; the correction can only push it below 0 by rounding.
-  return Math.sqrt(v > 0 ? v : 0) / half / half;
+  return Math.sqrt(Math.max(v , 0)) / half / half;
 }
 
 /** Aggregates of one window recomputed from its full value list. */
@@ -289,7 +289,7 @@ export class ReferenceWindows {
   /** Processes one batch; returns what it emitted. */
   process(events: readonly StreamEvent[]): CallOut {
     const out: CallOut = { windows: [], late: [] };
-    events.forEach((e, row) => this.event(e, row, out));
+    events.forEach((e, row) => { this.event(e, row, out); });
     if (this.cfg.mode === 'update') {
       // every not-yet-closed window that received events in this batch
       for (const w of this.changed) out.windows.push(aggregate(w.key, w.start, w.end, w.values));

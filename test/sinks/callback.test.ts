@@ -9,7 +9,7 @@ describe('callback sink', () => {
     const seen: string[] = [];
     const sink = callbackSink(async (records: ResultRecord[], s: OutputSchema) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
-      seen.push(`${s.kind}:${records.map((r) => String(r['value'])).join(',')}`);
+      seen.push(`${s.kind}:${records.map((r) => String(r.value)).join(',')}`);
     });
     expect(sink.description).toBe('callback');
     await sink.open(schema);

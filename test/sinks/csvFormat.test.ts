@@ -90,12 +90,12 @@ describe('formatCsv', () => {
           padded.map((r) => r.map((v) => (v === null ? null : typeof v === 'number' ? String(v) : v))),
         );
         // Numbers read back to the same double.
-        parsed.slice(1).forEach((r, i) =>
+        parsed.slice(1).forEach((r, i) => {
           r.forEach((text, j) => {
             const original = padded[i]?.[j];
             if (typeof original === 'number') expect(Object.is(Number(text), original === 0 ? 0 : original)).toBe(true);
-          }),
-        );
+          });
+        });
       }),
     );
   });

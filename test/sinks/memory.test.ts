@@ -94,17 +94,17 @@ describe('append mode', () => {
   it('stores frozen copies, unaffected by later mutation of the inputs', async () => {
     const record = win(0, 'cpu', 1, 1);
     const table = await run('t', appendSchema, [[record]]);
-    record['metric'] = 'changed';
-    (record['window'] as { start: string }).start = 'changed';
-    expect(table.rows()[0]?.['metric']).toBe('cpu');
+    record.metric = 'changed';
+    (record.window as { start: string }).start = 'changed';
+    expect(table.rows()[0]?.metric).toBe('cpu');
     expect(table.select('window_start')[0]).toEqual({ window_start: '2024-01-01T00:00:00.000Z' });
     expect(Object.isFrozen(table.rows()[0])).toBe(true);
   });
 
   it('where filters records as written', async () => {
     const table = await run('t', appendSchema, [[win(0, 'cpu', 1, 1), win(0, 'mem', 5, 1), win(5, 'cpu', 2, 3)]]);
-    expect(table.where((r) => r['metric'] === 'cpu').map((r) => r['avg_value'])).toEqual([1, 2]);
-    expect(table.where((r) => (r['window'] as { start: string }).start.endsWith('05:00.000Z'))).toHaveLength(1);
+    expect(table.where((r) => r.metric === 'cpu').map((r) => r.avg_value)).toEqual([1, 2]);
+    expect(table.where((r) => (r.window as { start: string }).start.endsWith('05:00.000Z'))).toHaveLength(1);
     expect(table.where((_r, i) => i === 1)).toEqual([win(0, 'mem', 5, 1)]);
   });
 
@@ -168,7 +168,7 @@ describe('maxRows', () => {
     const table = await run('t', appendSchema, [[1, 2, 3].map((i) => win(i, 'cpu', i, i)), [4, 5].map((i) => win(i, 'cpu', i, i))], 3);
     expect(table.count).toBe(3);
     expect(table.dropped).toBe(2);
-    expect(table.rows().map((r) => r['count'])).toEqual([3, 4, 5]);
+    expect(table.rows().map((r) => r.count)).toEqual([3, 4, 5]);
   });
 
   it('in update mode drops the oldest key, and replacing a row drops nothing', async () => {

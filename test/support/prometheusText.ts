@@ -88,7 +88,7 @@ export function parsePrometheusText(text: string): Map<string, ParsedFamily> {
       skipBlanks(cursor);
       if (keyword === 'HELP') {
         if (family.help !== undefined) throw lineError(lineNo, `second # HELP for ${name}`);
-        family.help = unescape(cursor, line.slice(cursor.at), false);
+        family.help = unescapeValue(cursor, line.slice(cursor.at), false);
       } else {
         if (family.type !== undefined) throw lineError(lineNo, `second # TYPE for ${name}`);
         const rest = line.slice(cursor.at);
@@ -108,7 +108,7 @@ export function parsePrometheusText(text: string): Map<string, ParsedFamily> {
     if (family.type === 'histogram') {
       if (sample.name === familyName) throw lineError(lineNo, `histogram ${familyName} has a sample without _bucket, _sum or _count`);
       if (sample.name.endsWith('_bucket')) {
-        const le = sample.labels['le'];
+        const le = sample.labels.le;
         if (le === undefined) throw lineError(lineNo, `histogram bucket ${sample.name} has no le label`);
         parseNumber(cursor, le, 'le');
       }
@@ -180,7 +180,7 @@ function readSample(cursor: Cursor): ParsedSample {
       const start = cursor.at;
       while (cursor.at < text.length && text[cursor.at] !== '"') cursor.at += text[cursor.at] === '\\' ? 2 : 1;
       if (cursor.at >= text.length) throw lineError(lineNo, `unterminated value for label ${label}`);
-      labels[label] = unescape(cursor, text.slice(start, cursor.at), true);
+      labels[label] = unescapeValue(cursor, text.slice(start, cursor.at), true);
       cursor.at++;
       skipBlanks(cursor);
       if (text[cursor.at] === ',') {
@@ -223,7 +223,7 @@ function parseNumber(cursor: Cursor, token: string, what: string): number {
 }
 
 /** Undoes `\\`, `\n` and (in label values) `\"`; any other escape is an error. */
-function unescape(cursor: Cursor, raw: string, quotes: boolean): string {
+function unescapeValue(cursor: Cursor, raw: string, quotes: boolean): string {
   if (!raw.includes('\\')) return raw;
   let out = '';
   for (let i = 0; i < raw.length; i++) {

@@ -74,6 +74,7 @@ export interface Answer {
   status: number;
   headers: Headers;
   text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: a parsed JSON body of any shape; each test narrows it with its own expectations
   json: any;
 }
 
@@ -199,6 +200,7 @@ export class KeepAliveClient {
 }
 
 /** A parsed WebSocket message (JSON text) or the raw text when it is not JSON. */
+// biome-ignore lint/suspicious/noExplicitAny: a parsed JSON message of any shape; each test narrows it with its own expectations
 export type WsMessage = any;
 
 /**
