@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Two projects: `unit` — the core, references, engine, sources, sinks,
- * golden cases, NAB scorer, checkpoints, the CLI's command table, layers: no broker, no browser,
+ * golden cases, NAB scorer, checkpoints, the CLI's command table, layers, docs links: no broker, no browser,
  * no child processes, run from src/ (`npm run test:unit`, under a minute) —
  * and `integration`: the server, Kafka (a real broker, started by
  * test/support/kafkaSetup.ts unless one is running), the CLI end to end
@@ -11,7 +11,9 @@ import { defineConfig } from 'vitest/config';
  * release build strips them), at a quarter of the runs. `npm test` runs all
  * three.
  */
-const UNIT = ['core', 'reference', 'engine', 'sources', 'sinks', 'golden', 'nab', 'checkpoint', 'cli'].map((d) => `test/${d}/**/*.test.ts`).concat('test/structure/layers.test.ts');
+const UNIT = ['core', 'reference', 'engine', 'sources', 'sinks', 'golden', 'nab', 'checkpoint', 'cli']
+  .map((d) => `test/${d}/**/*.test.ts`)
+  .concat('test/structure/layers.test.ts', 'test/structure/docsLinks.test.ts');
 
 export default defineConfig({
   test: {

@@ -1,6 +1,6 @@
 /**
  * Event-time text → epoch milliseconds, the rule of src/engine/timestamp.ts
- * (README "Timestamps") done over bytes: a number is epoch ms when its
+ * (docs/semantics.md, "Timestamps") done over bytes: a number is epoch ms when its
  * magnitude is ≥ 1e11, else epoch seconds; a string of digits is such a
  * number; any other string is ISO-8601 `YYYY-MM-DD[(T| )HH:MM[:SS[(.|,)f…]]]`
  * with optional whitespace and `Z` or `±HH[[:]MM]`, no zone meaning UTC.

@@ -100,7 +100,7 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'serve',
-    description: 'Runs a pipeline behind the HTTP/WebSocket server: POST /ingest, ws /ingest,\nws /live, GET /metrics /progress /health /ready (see README).',
+    description: 'Runs a pipeline behind the HTTP/WebSocket server: POST /ingest, ws /ingest,\nws /live, GET /metrics /progress /health /ready (see docs/server.md).',
     options: {
       config: CONFIG, port: PORT, host: HOST,
       token: { type: 'string', value: 'T', description: 'bearer token /ingest requires' },

@@ -10,7 +10,7 @@
  *   → close sinks → terminated.
  * - A PartitionedSource (Kafka) runs one task per partition and pushes
  *   batches to the runtime; on stop every task is checkpointed, and open
- *   windows stay in the checkpoint (a topic has no end; see the README).
+ *   windows stay in the checkpoint (a topic has no end; see docs/semantics.md).
  *
  * A failure anywhere ends the query with `exception` set and makes
  * awaitTermination() rejects.

@@ -1,5 +1,5 @@
 /**
- * Event-time parsing. The rule (also in the README):
+ * Event-time parsing. The rule (also in docs/semantics.md, "Timestamps"):
  *
  * - a number, or a string of digits, is epoch time: values with absolute
  *   value ≥ 1e11 are milliseconds, smaller ones are seconds (1e11 ms is

@@ -107,7 +107,7 @@ describe('Welford stability', () => {
     }
   });
 
-  // Documented limit (README, "Numerics"): the core squares deviations without
+  // Documented limit (docs/semantics.md, "Numerics"): the core squares deviations without
   // rescaling, so deviations below ~1e-154 underflow in their squares. Down to
   // a spread of 1e-140 stddev keeps 1e-9 relative accuracy; below, its error is
   // at most 1e-150 absolute ({0, 1e-162} comes out as 0, as in Spark).

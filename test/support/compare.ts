@@ -13,7 +13,7 @@
  *           A streaming (Welford/Chan) variance computes deviations from a running
  *           mean; its error scales with the spread of the data (max − min) rather than
  *           with the magnitude of the values, so 1e15 ± 1 still has an accurate
- *           stddev of ~1. The absolute floor 1e-150 is the documented limit (README):
+ *           stddev of ~1. The absolute floor 1e-150 is the documented limit (docs/semantics.md, "Numerics"):
  *           the core squares deviations without rescaling, so deviations below
  *           ~1e-154 underflow in their squares ({0, 1e-162} gives stddev 0), as in
  *           Spark's stddev. Both NaN (count < 2) counts as equal.
