@@ -13,7 +13,7 @@ import { defineConfig } from 'vitest/config';
  */
 const UNIT = ['core', 'reference', 'engine', 'sources', 'sinks', 'golden', 'nab', 'checkpoint', 'cli']
   .map((d) => `test/${d}/**/*.test.ts`)
-  .concat('test/structure/layers.test.ts', 'test/structure/docsLinks.test.ts');
+  .concat('test/structure/layers.test.ts', 'test/structure/docsLinks.test.ts', 'test/structure/coreCallers.test.ts');
 
 export default defineConfig({
   test: {
