@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../config/usageError.js';
 import { closestName } from '../config/suggest.js';
 import { portNumber, progressInterval } from './optionValues.js';
+import { consoleFormat, type ConsoleFlags } from './consoleOptions.js';
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -42,7 +43,14 @@ const FLUSH_ON_STOP: OptionSpec = { type: 'boolean', description: 'emit open win
 const CONFIG: OptionSpec = { type: 'string', value: 'pipeline.json', description: 'the pipeline to run (default: the embedded job)' };
 const PORT: OptionSpec = { type: 'string', value: '8080', description: 'port to listen on (0 = any free one)' };
 const HOST: OptionSpec = { type: 'string', value: '127.0.0.1', description: 'address to listen on' };
+const WIDE: OptionSpec = { type: 'boolean', description: 'console table: every column (default: those that fit the terminal)' };
+const FORMAT: OptionSpec = { type: 'string', value: 'table|ndjson', description: 'console output (default: table on a terminal, else ndjson)' };
 const NO_ARGS = (name: string) => ({ min: 0, max: 0, message: `${name} takes no arguments besides options` });
+/** `--wide` and `--format` as the commands take them (see consoleOptions.ts). */
+const consoleFlags = (v: OptionValues): ConsoleFlags => {
+  const format = consoleFormat(str(v.format));
+  return { ...(v.wide === true ? { wide: true } : {}), ...(format !== undefined ? { format } : {}) };
+};
 
 /**
  * Ends the process once stdout and stderr have taken everything written.
@@ -61,21 +69,23 @@ export const COMMANDS: readonly Command[] = [
   {
     name: 'run',
     description: 'Runs a pipeline (the embedded demo without --config) until its source\nends or Ctrl-C. Windows go to the sink; progress lines to stderr.',
-    options: { config: CONFIG, 'flush-on-stop': FLUSH_ON_STOP, progress: PROGRESS },
+    options: { config: CONFIG, 'flush-on-stop': FLUSH_ON_STOP, progress: PROGRESS, wide: WIDE, format: FORMAT },
     positionals: NO_ARGS('run'),
     async run(v) {
+      const display = consoleFlags(v);
       const { runCommand } = await import('./runCommand.js');
       const configPath = str(v.config);
-      return runCommand({ ...(configPath !== undefined ? { configPath } : {}), flushOnStop: v['flush-on-stop'] === true, progressMs: progressInterval(str(v.progress)), err });
+      return runCommand({ ...(configPath !== undefined ? { configPath } : {}), flushOnStop: v['flush-on-stop'] === true, progressMs: progressInterval(str(v.progress)), console: display, err });
     },
   },
   {
     name: 'demo',
     description: "What npm start runs: the embedded demo job (synthetic metrics, no Kafka,\nno files) behind the server, with anomalies, forecasts and thresholds.\nPrints the live dashboard's URL, then windows and progress as eddy run.\nWithout --port: 8080, or the next free port up to 8099.",
-    options: { port: PORT, host: HOST, 'flush-on-stop': FLUSH_ON_STOP, progress: PROGRESS },
+    options: { port: PORT, host: HOST, 'flush-on-stop': FLUSH_ON_STOP, progress: PROGRESS, wide: WIDE, format: FORMAT },
     positionals: NO_ARGS('demo'),
     async run(v) {
       const port = portNumber(str(v.port));
+      const display = consoleFlags(v);
       const host = str(v.host);
       const { demoCommand } = await import('./demoCommand.js');
       return exitWhenWritten(await demoCommand({
@@ -83,6 +93,7 @@ export const COMMANDS: readonly Command[] = [
         ...(host !== undefined ? { host } : {}),
         flushOnStop: v['flush-on-stop'] === true,
         progressMs: progressInterval(str(v.progress)),
+        console: display,
         err,
       }));
     },
@@ -105,16 +116,18 @@ export const COMMANDS: readonly Command[] = [
       config: CONFIG, port: PORT, host: HOST,
       token: { type: 'string', value: 'T', description: 'bearer token /ingest requires' },
       'cors-origin': { type: 'string', value: 'O', description: 'origin allowed to call the HTTP API from a browser' },
-      progress: PROGRESS,
+      progress: PROGRESS, wide: WIDE, format: FORMAT,
     },
     positionals: NO_ARGS('serve'),
     async run(v) {
       const port = portNumber(str(v.port));
+      const display = consoleFlags(v);
       const { serveCommand } = await import('./serveCommand.js');
       const opt = (name: string, key: string) => (str(v[name]) !== undefined ? { [key]: str(v[name])! } : {});
       return exitWhenWritten(await serveCommand({
         ...opt('config', 'configPath'), ...(port !== undefined ? { port } : {}), ...opt('host', 'host'), ...opt('token', 'token'), ...opt('cors-origin', 'corsOrigin'),
         progressMs: progressInterval(str(v.progress)),
+        console: display,
         err,
       }));
     },

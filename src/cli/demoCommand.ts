@@ -12,7 +12,10 @@
  *
  * Port: --port, else 8080 or the next free one (up to 8099), so a second
  * demo (or a forgotten one) does not stop `npm start` from starting.
- * Ctrl-C drops open windows unless --flush-on-stop, as `eddy run`.
+ * Results print as a table fitted to the terminal (NDJSON when stdout is not
+ * one; --wide, --format: docs/console-output.md). Ctrl-C, SIGTERM or a
+ * closed stdout (`eddy demo | head`) stop it (src/cli/processLife.ts); open
+ * windows are dropped unless --flush-on-stop, as `eddy run`.
  */
 import net from 'node:net';
 import { parsePipelineConfig } from '../config/pipelineConfig.js';
@@ -22,6 +25,7 @@ import { ListenError } from '../server/listenError.js';
 import { progressPrinter } from './progressPrinter.js';
 import { UsageError } from '../config/usageError.js';
 import { serveUntilSignal } from './serveUntilSignal.js';
+import { applyConsoleFlags, type ConsoleFlags } from './consoleOptions.js';
 
 /** The demo's pipeline config. */
 export const DEMO_CONFIG = {
@@ -60,6 +64,8 @@ export interface DemoOptions {
   flushOnStop?: boolean;
   /** Progress line interval; 0 turns it off. */
   progressMs: number;
+  /** `--wide` / `--format` for the demo's console table. */
+  console?: ConsoleFlags;
   err: { write(chunk: string): unknown };
 }
 
@@ -78,6 +84,7 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   const config = parsePipelineConfig(DEMO_CONFIG);
   if (opts.flushOnStop) config.flushOnStop = true;
   for (const w of config.warnings) opts.err.write(`eddy: warning: ${w}\n`);
+  applyConsoleFlags(config, opts.console ?? {}, opts.err);
   const progress = progressPrinter(opts.err, opts.progressMs);
   const candidates = opts.port !== undefined ? [opts.port] : Array.from({ length: DEMO_LAST_PORT - DEMO_FIRST_PORT + 1 }, (_, i) => DEMO_FIRST_PORT + i);
   let handle: ServedHandle | undefined;
@@ -101,5 +108,5 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   opts.err.write(`eddy: dashboard at http://${shown}:${handle.port}/\n`);
   opts.err.write(`eddy: also ws://${shown}:${handle.port}/live, GET /progress /metrics; Ctrl-C stops\n`);
 
-  return serveUntilSignal(handle, progress, { err: opts.err, stoppingMessage: 'stopping…', stopOnClosedStdout: true });
+  return serveUntilSignal(handle, progress, { err: opts.err, stoppingMessage: 'stopping…' });
 }

@@ -1,6 +1,8 @@
 /**
  * `eddy run [--config pipeline.json]`: runs one pipeline until its source
- * ends or Ctrl-C. Exit codes: 0 done, 1 the query failed, 2 bad usage or config.
+ * ends or a stop request of the process life (src/cli/processLife.ts:
+ * Ctrl-C, SIGTERM, a closed stdout). Exit codes: 0 done, 1 the query
+ * failed, 2 bad usage or config.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -11,6 +13,8 @@ import { loadCore } from '../node/loadCore.js';
 import { DEFAULT_CONFIG } from './defaultConfig.js';
 import { progressPrinter } from './progressPrinter.js';
 import { UsageError } from '../config/usageError.js';
+import { processLife } from './processLife.js';
+import { applyConsoleFlags, type ConsoleFlags } from './consoleOptions.js';
 
 /** Options of `eddy run`. */
 export interface RunOptions {
@@ -18,6 +22,8 @@ export interface RunOptions {
   flushOnStop: boolean;
   /** Progress line interval; 0 turns it off. */
   progressMs: number;
+  /** `--wide` / `--format` for the pipeline's console sinks. */
+  console?: ConsoleFlags;
   err: { write(chunk: string): unknown };
 }
 
@@ -50,6 +56,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     config.flushOnStop = true;
   }
   for (const w of config.warnings) opts.err.write(`eddy: warning: ${w}\n`);
+  applyConsoleFlags(config, opts.console ?? {}, opts.err);
 
   const progress = progressPrinter(opts.err, opts.progressMs);
 
@@ -59,23 +66,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     onProgress: progress.onProgress,
   }, { baseDir });
 
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    interrupts++;
-    if (interrupts > 1) {
-      opts.err.write('eddy: second interrupt, exiting without cleanup\n');
-      process.exit(130);
-    }
-    opts.err.write(`eddy: ${signal}, stopping${config.flushOnStop ? ' and flushing open windows' : ''}…\n`);
-    void query.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // A closed stdout (eddy run | head) stops the query instead of crashing it.
-  const onStdoutError = (e: NodeJS.ErrnoException): void => {
-    if (e.code === 'EPIPE') void query.stop();
-  };
-  process.stdout.on('error', onStdoutError);
+  const life = processLife({ err: opts.err, stoppingMessage: `stopping${config.flushOnStop ? ' and flushing open windows' : ''}…` });
+  void life.stopRequested.then(() => query.stop());
   try {
     await query.awaitTermination();
     return 0;
@@ -85,9 +77,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   } finally {
     progress.stop();
     if (query.rejectedSummary().startsWith('0 ') === false) opts.err.write(`eddy: ${query.rejectedSummary()}\n`);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.stdout.off('error', onStdoutError);
+    life.end();
   }
 }
 

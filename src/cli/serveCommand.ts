@@ -9,8 +9,9 @@
  * by 1 minute, z-score and anomaly score, Holt forecasts, results kept in a
  * memory table and streamed on /live).
  *
- * SIGINT/SIGTERM: stop accepting, drain the queue through the engine, flush
- * sinks, close sockets, exit 0. Exit codes as `eddy run`.
+ * SIGINT/SIGTERM (or a closed stdout, src/cli/processLife.ts): stop
+ * accepting, drain the queue through the engine, flush sinks, close
+ * sockets, exit 0. Exit codes as `eddy run`.
  */
 import { serveUntilSignal } from './serveUntilSignal.js';
 import { parsePipelineConfig } from '../config/pipelineConfig.js';
@@ -21,11 +22,14 @@ import { ListenError } from '../server/listenError.js';
 import { loadConfig } from './runCommand.js';
 import { progressPrinter } from './progressPrinter.js';
 import { UsageError } from '../config/usageError.js';
+import { applyConsoleFlags, type ConsoleFlags } from './consoleOptions.js';
 
 /** Options of `eddy serve` (flags override the config's http source). */
 export interface ServeOptions extends Omit<StartServerOptions, 'onProgress'> {
   configPath?: string;
   progressMs: number;
+  /** `--wide` / `--format` for the pipeline's console sinks, if it has any. */
+  console?: ConsoleFlags;
 }
 
 /** Runs `eddy serve` until a signal; resolves with the exit code. */
@@ -34,6 +38,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     ? { config: parsePipelineConfig(DEFAULT_SERVE_CONFIG), baseDir: process.cwd() }
     : loadConfig(opts.configPath);
   for (const w of config.warnings) opts.err.write(`eddy: warning: ${w}\n`);
+  applyConsoleFlags(config, opts.console ?? {}, opts.err);
   const progress = progressPrinter(opts.err, opts.progressMs);
   let handle: ServedHandle;
   try {

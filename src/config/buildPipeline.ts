@@ -21,8 +21,8 @@ import { CheckpointStore } from '../checkpoint/checkpointStore.js';
 /** Where relative paths in a config resolve from (the config file's folder), and optional overrides. */
 export interface BuildOptions {
   baseDir: string;
-  /** Replaces stdout for the console sink (tests). */
-  stdout?: { write(chunk: string): unknown };
+  /** Replaces stdout for the console sink (tests); its `isTTY` and `columns` choose the format and width as stdout's do. */
+  stdout?: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
   /** Replaces stdin for the stdin source (tests). */
   stdin?: NodeJS.ReadableStream;
 }
@@ -55,7 +55,13 @@ export function createSource(config: SourceConfig, opts: BuildOptions): Source {
 export function createSink(config: SinkConfig, opts: BuildOptions): Sink {
   switch (config.type) {
     case 'console':
-      return consoleSink(opts.stdout ? { out: opts.stdout as never } : {});
+      // the CLI's flag names the note about hidden columns: config-built sinks run under eddy run/serve/demo
+      return consoleSink({
+        ...(opts.stdout ? { out: opts.stdout as never } : {}),
+        ...(config.format ? { format: config.format } : {}),
+        ...(config.wide !== undefined ? { wide: config.wide } : {}),
+        wideHint: '--wide',
+      });
     case 'file':
       return fileSink(path(opts.baseDir, config.path), {
         ...(config.format ? { format: config.format } : {}),

@@ -80,7 +80,7 @@ export interface GeneratorConfig {
 
 /** Where results go. */
 export type SinkConfig =
-  | { type: 'console' }
+  | { type: 'console'; format?: 'table' | 'ndjson' | 'auto'; wide?: boolean }
   | { type: 'file'; path: string; format?: 'csv' | 'ndjson'; append?: boolean }
   | { type: 'memory'; queryName: string; maxRows?: number }
   | { type: 'kafka'; brokers: string[]; topic: string; clientId: string; security?: KafkaSecurity };
@@ -230,9 +230,13 @@ function parseSink(value: unknown, path: string, warnings: string[], env: Config
     }
   }
   switch (type) {
-    case 'console':
-      rejectUnknownKeys(o, common, path);
-      return { sink: { type }, ...(writeMode ? { writeMode } : {}) };
+    case 'console': {
+      rejectUnknownKeys(o, [...common, 'format', 'wide'], path);
+      const sink: SinkConfig = { type };
+      if (o.format !== undefined) sink.format = asChoice(o.format, ['table', 'ndjson', 'auto'] as const, `${path}.format`);
+      if (o.wide !== undefined) sink.wide = asBoolean(o.wide, `${path}.wide`);
+      return { sink, ...(writeMode ? { writeMode } : {}) };
+    }
     case 'file': {
       rejectUnknownKeys(o, [...common, 'path', 'format', 'append'], path);
       const sink: SinkConfig = { type, path: asString(o.path, `${path}.path`) };

@@ -5,6 +5,7 @@
  */
 import type { OutputBatch, ResultRecord, Sink } from './sink.js';
 import { safeJsonStringify } from './safeJson.js';
+import { ndjsonText } from './ndjsonText.js';
 import { csvLine } from './csvFormat.js';
 import { flatRow } from './flatten.js';
 
@@ -15,11 +16,7 @@ export function recordBatch(records: ResultRecord[]): OutputBatch {
     records: () => records,
     head: (n) => records.slice(0, n),
     jsonLines: () => records.map(safeJsonStringify),
-    ndjson: () => {
-      let text = '';
-      for (const r of records) text += safeJsonStringify(r) + '\n';
-      return text;
-    },
+    ndjson: () => ndjsonText(records),
     csv: (columns) => {
       let text = '';
       for (const r of records) text += csvLine(flatRow(r, columns));

@@ -26,7 +26,7 @@ import { dirname, extname } from 'node:path';
 import type { OutputBatch, OutputSchema, ResultRecord, Sink } from '../engine/sink.js';
 import { csvLine } from '../engine/csvFormat.js';
 import { flatRow } from '../engine/flatten.js';
-import { safeJsonStringify } from '../engine/safeJson.js';
+import { ndjsonText } from '../engine/ndjsonText.js';
 import { waitForDrain } from './drain.js';
 
 /** Text formats of the file sink. */
@@ -159,12 +159,9 @@ export function fileSink(path: string, options: FileSinkOptions = {}): Sink {
     },
 
     write(records: ResultRecord[]): Promise<void> {
+      if (format !== 'csv') return send(ndjsonText(records));
       let text = '';
-      if (format === 'csv') {
-        for (const record of records) text += csvLine(flatRow(record, columns));
-      } else {
-        for (const record of records) text += safeJsonStringify(record) + '\n';
-      }
+      for (const record of records) text += csvLine(flatRow(record, columns));
       return send(text);
     },
 

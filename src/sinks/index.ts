@@ -7,7 +7,7 @@
  * process.
  */
 export type { OutputKind, OutputMode, OutputSchema, ResultRecord, Sink } from '../engine/sink.js';
-export { consoleSink, type ConsoleSinkOptions, type TextOutput } from './console.js';
+export { consoleSink, type ConsoleFormat, type ConsoleSinkOptions, type TextOutput } from './console.js';
 export { fileSink, fileFormatOf, type FileFormat, type FileSinkOptions } from './file.js';
 export { memorySink, type MemorySinkOptions } from './memory.js';
 export {

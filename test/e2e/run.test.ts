@@ -178,8 +178,9 @@ describe('eddy run', () => {
     expect(r.stderr).toContain('unknown option --nope');
   });
 
-  it('runs the embedded default job, prints windows and progress, and stops cleanly on SIGINT', async () => {
-    const child = spawn(process.execPath, [CLI, 'run', '--progress', '1s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it('runs the embedded default job, prints windows (--format table) and progress, and stops cleanly on SIGINT', async () => {
+    // stdout is a pipe, so the table has no terminal width to fit: it shows every column
+    const child = spawn(process.execPath, [CLI, 'run', '--progress', '1s', '--format', 'table'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -190,10 +191,49 @@ describe('eddy run', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(0);
-    expect(stdout).toMatch(/window_start\s+\| window_end\s+\| metric/);
+    expect(stdout).toMatch(/^window_start\s+\| window_end\s+\| metric\s+\| avg_value\s+\| stddev_value\s+\| min_value\s+\| max_value\s+\| count\n/);
+    expect(stdout).not.toContain('more column');
     expect(stdout).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:00 \| .* \| cpu /);
     expect(stderr).toMatch(/progress: batch \d+ · .* watermark 2024-01-01T/);
     expect(stderr).toContain('SIGINT, stopping');
+  }, 40_000);
+
+  it('prints NDJSON when stdout is not a terminal, the bytes the file sink writes', async () => {
+    const w = tmp();
+    w.write('events.csv', ['timestamp,metric,value', '2024-01-01T00:00:10Z,cpu,1', '2024-01-01T00:00:20Z,cpu,3', '2024-01-01T00:01:10Z,memory,5'].join('\n'));
+    const processing = { window_size: '1 minute', watermark_delay: '0 s' };
+    w.write('console.json', { source: { type: 'file', path: 'events.csv' }, processing, sink: { type: 'console' } });
+    w.write('file.json', { source: { type: 'file', path: 'events.csv' }, processing, sink: { type: 'file', path: 'out.ndjson' } });
+    const printed = await runCli(['run', '--config', w.path('console.json'), '--progress', '0']);
+    expect(printed.stderr).toBe('');
+    expect(printed.code).toBe(0);
+    expect((await runCli(['run', '--config', w.path('file.json'), '--progress', '0'])).code).toBe(0);
+    expect(printed.stdout).toBe(readFileSync(w.path('out.ndjson'), 'utf8'));
+    expect(printed.stdout.split('\n')).toHaveLength(3);
+    // the config's console section and --format choose the table instead; a bad value is refused as usage
+    w.write('table.json', { source: { type: 'file', path: 'events.csv' }, processing, sink: { type: 'console', format: 'table' } });
+    expect((await runCli(['run', '--config', w.path('table.json'), '--progress', '0'])).stdout).toMatch(/^window_start\s+\| window_end/);
+    expect((await runCli(['run', '--config', w.path('console.json'), '--progress', '0', '--format', 'table'])).stdout).toMatch(/^window_start\s+\| window_end/);
+    const bad = await runCli(['run', '--config', w.path('console.json'), '--format', 'tabel']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('eddy: --format: expected table or ndjson, got tabel (did you mean table?)\nrun eddy help for usage\n');
+  });
+
+  it('ends quietly with exit code 0 when its reader closes stdout (eddy run | head -3)', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', '--progress', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.split('\n').length > 3) child.stdout.destroy();
+    });
+    const code = await closed;
+    clearTimeout(timer);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toBe('');
   }, 40_000);
 
   it('flushes open windows on stop with --flush-on-stop', async () => {

@@ -87,8 +87,20 @@ describe('parsePipelineConfig', () => {
     expect(c.outputMode).toBe('update');
   });
 
+  it("takes the console sink's format and wide, and keeps them for matches printed beside the results", () => {
+    expect(parsePipelineConfig({ source: { type: 'stdin' }, sink: { type: 'console' } }).sink).toEqual({ type: 'console' });
+    const c = parsePipelineConfig({ source: { type: 'stdin' }, sink: { type: 'console', format: 'table', wide: true }, late_sink: { type: 'console', format: 'ndjson' }, processing: { patterns: { sequence: ['A -> B'] } } });
+    expect(c.sink).toEqual({ type: 'console', format: 'table', wide: true });
+    expect(c.lateSink).toEqual({ type: 'console', format: 'ndjson' });
+    expect(c.matchesSink).toEqual({ type: 'console', format: 'table', wide: true });
+    expect(parsePipelineConfig({ source: { type: 'stdin' }, sink: { type: 'console', format: 'auto' } }).sink).toEqual({ type: 'console', format: 'auto' });
+  });
+
   it.each<[unknown, string]>([
     [[], 'config: expected an object, got an array'],
+    [{ source: { type: 'stdin' }, sink: { type: 'console', format: 'csv' } }, `sink.format: expected one of 'table', 'ndjson', 'auto', got "csv"`],
+    [{ source: { type: 'stdin' }, sink: { type: 'console', wide: 'yes' } }, 'sink.wide: expected true or false, got "yes"'],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, late_sink: { type: 'console', width: 80 } }, "late_sink.width: unknown field (did you mean 'wide'?)"],
     [{ sink: { type: 'console' } }, 'source: expected an object, got nothing'],
     [{ source: { type: 'ftp' }, sink: { type: 'console' } }, `source.type: expected one of 'file', 'stdin', 'generator', 'http', 'ws', 'kafka', got "ftp"`],
     [{ source: { type: 'file' }, sink: { type: 'console' } }, 'source.path: expected a non-empty string, got nothing'],
