@@ -30,7 +30,6 @@ export class LiveConnection {
   /** When the next attempt starts (ms since page load), while disconnected. */
   retryAt: number | null = null;
   private ws: WebSocket | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly url: () => string,
@@ -57,7 +56,6 @@ export class LiveConnection {
   }
 
   private connect(): void {
-    this.timer = undefined;
     this.retryAt = null;
     this.setState('connecting');
     let ws: WebSocket;
@@ -91,6 +89,6 @@ export class LiveConnection {
     const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** this.attempt) * (0.8 + 0.4 * Math.random());
     this.attempt++;
     this.retryAt = performance.now() + delay;
-    this.timer = setTimeout(() => this.connect(), delay);
+    setTimeout(() => this.connect(), delay);
   }
 }

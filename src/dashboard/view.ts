@@ -173,7 +173,7 @@ export class DashboardView {
       if (!c) c = this.createChart(key);
       // keep DOM order = sorted key order
       $('charts').append(c.card);
-      if (!s || !s.dirty) continue;
+      if (!s?.dirty) continue;
       c.plot.setData(s.data(slide, h) as uPlot.AlignedData);
       this.redraws++;
       const l = s.last;

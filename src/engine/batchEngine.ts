@@ -298,6 +298,10 @@ export class BatchEngine {
     let lines: LineCarry;
     if (chunk.whole) lines = new LineCarry(maxLineBytes, this.sourceName);
     else lines = this.streamLines ??= new LineCarry(maxLineBytes, this.sourceName);
+    if (chunk.line !== undefined && !chunk.whole) {
+      if (!Number.isInteger(chunk.line) || chunk.line < lines.nextLine) throw new RangeError(`a chunk's line must be a whole number ≥ ${lines.nextLine}, got ${chunk.line}`);
+      lines.advance(chunk.line - lines.nextLine);
+    }
     const piece = lines.take(chunk.data, chunk.whole === true || chunk.end === true, errors);
     let count = 0;
     if (piece) {

@@ -56,6 +56,12 @@ export interface ByteChunk {
   whole?: boolean;
   /** Longest accepted line in bytes (default DEFAULT_MAX_LINE_BYTES, 1 MiB). */
   maxLineBytes?: number;
+  /**
+   * The number of this chunk's first line, when a resumed stream skips lines
+   * an earlier run read (a file resumed at an offset); the chunk must start a
+   * line. Default: numbered on from the previous chunk.
+   */
+  line?: number;
 }
 
 /** Formats the core's byte scanners read ('json': one whole document, an array of events or one event). */

@@ -39,19 +39,30 @@ function httpIngest(ctx: ServerContext, res: HttpResponse, req: HttpRequest): vo
   const m = ctx.served.metrics;
   const { retryAfterSeconds } = ctx.options;
   // Refusals before the body is read close the connection: the unread body must not be taken for the next request.
-  if (!ctx.authorized(req)) return ctx.json(res, origin, 401, { error: 'missing or wrong bearer token' }, {}, true);
-  if (!ctx.served.push) return ctx.json(res, origin, 409, { error: ctx.notIngesting() }, {}, true);
-  if (ctx.shuttingDown) return ctx.json(res, origin, 503, { error: 'shutting down' }, { 'Retry-After': String(retryAfterSeconds) }, true);
+  if (!ctx.authorized(req)) {
+    ctx.json(res, origin, 401, { error: 'missing or wrong bearer token' }, {}, true);
+    return;
+  }
+  if (!ctx.served.push) {
+    ctx.json(res, origin, 409, { error: ctx.notIngesting() }, {}, true);
+    return;
+  }
+  if (ctx.shuttingDown) {
+    ctx.json(res, origin, 503, { error: 'shutting down' }, { 'Retry-After': String(retryAfterSeconds) }, true);
+    return;
+  }
   const kind = payloadKind(req.getHeader('content-type'));
   if (kind === undefined) {
-    return ctx.json(res, origin, 415, { error: `unsupported Content-Type '${req.getHeader('content-type')}' (application/x-ndjson, application/json or application/vnd.eddy.columns)` }, {}, true);
+    ctx.json(res, origin, 415, { error: `unsupported Content-Type '${req.getHeader('content-type')}' (application/x-ndjson, application/json or application/vnd.eddy.columns)` }, {}, true);
+    return;
   }
   const encoding = req.getHeader('content-encoding');
   const limit = ctx.options.limits.maxBodyBytes;
   const declared = Number(req.getHeader('content-length') || '0');
   if (declared > limit) {
     m.ingestRequests.inc(1, { transport: 'http', status: '413' });
-    return ctx.json(res, origin, 413, { error: `body of ${declared} bytes is over the limit of ${limit}` }, {}, true);
+    ctx.json(res, origin, 413, { error: `body of ${declared} bytes is over the limit of ${limit}` }, {}, true);
+    return;
   }
   const remote = Buffer.from(res.getRemoteAddressAsText()).toString();
   let aborted = false;

@@ -116,9 +116,18 @@ export class ServerContext {
   /** Upgrades to a WebSocket unless shutting down, unauthorized, or ingest without a push source. */
   upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t, data: UserData): void {
     const origin = req.getHeader('origin');
-    if (this.shuttingDown) return this.json(res, origin, 503, { error: 'shutting down' });
-    if (!this.authorized(req)) return this.json(res, origin, 401, { error: 'missing or wrong bearer token' });
-    if (data.endpoint === 'ingest' && !this.served.push) return this.json(res, origin, 409, { error: this.notIngesting() });
+    if (this.shuttingDown) {
+      this.json(res, origin, 503, { error: 'shutting down' });
+      return;
+    }
+    if (!this.authorized(req)) {
+      this.json(res, origin, 401, { error: 'missing or wrong bearer token' });
+      return;
+    }
+    if (data.endpoint === 'ingest' && !this.served.push) {
+      this.json(res, origin, 409, { error: this.notIngesting() });
+      return;
+    }
     res.upgrade(data, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context);
   }
 

@@ -117,6 +117,7 @@ const BOUND_COLUMN = /(?:^|_)(?:start|end)$/;
 /** Column names of event times: `timestamp`, `event_time`, … */
 const EVENT_TIME_COLUMN = /(?:^|_)(?:time|timestamp)$/;
 /** Control characters would break a table line; they are shown escaped. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (they are escaped)
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 /** The analytics columns a query may add (src/engine/analytics.ts). */
 const ANALYTICS_COLUMNS = new Set(['rolling_avg', 'rolling_stddev', 'zscore', 'is_anomaly', 'anomaly_score', 'level', 'trend', 'forecast', 'forecast_h', 'detected_patterns']);

@@ -125,7 +125,13 @@ async function serve(port: number, opts: ServeOptions = {}): Promise<Served> {
   let stopping: Promise<number | null> | undefined;
   const served: Served = {
     child, port: bound, base: `http://127.0.0.1:${bound}`, log,
-    stop: () => (stopping ??= (child.exitCode !== null ? closed : (child.kill('SIGTERM'), closed))),
+    stop: () => {
+      if (stopping === undefined) {
+        if (child.exitCode === null) child.kill('SIGTERM');
+        stopping = closed;
+      }
+      return stopping;
+    },
   };
   running.add(served);
   void closed.then(() => running.delete(served));

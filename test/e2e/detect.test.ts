@@ -21,6 +21,7 @@ describe('eddy detect', () => {
     const a = await runCli(['detect', TAXI, '--output', w.path('a.csv')], { timeoutMs: 60_000 });
     const b = await runCli(['detect', TAXI, '--output', w.path('b.csv')], { timeoutMs: 60_000 });
     expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
     expect(a.stderr).toMatch(/scored 10320 rows in [\d.]+ s \(\d+ rows\/s\)/);
     const input = readFileSync(TAXI, 'utf8').trim().split('\n');
     const output = readFileSync(w.path('a.csv'), 'utf8').trim().split('\n');

@@ -41,7 +41,7 @@ function u32(bytes: Uint8Array, offset: number, value: number): Uint8Array {
 function rawFrame(fields: Partial<Record<'magic' | 'version' | 'rows' | 'flags' | 'k' | 't' | 'd' | 'reserved', number>>, body = new Uint8Array(0)): Uint8Array {
   const out = new Uint8Array(32 + body.length);
   const f = { magic: COLUMNAR_MAGIC, version: 1, rows: 0, flags: 0, k: 0, t: 0, d: 0, reserved: 0, ...fields };
-  [f.magic, f.version, f.rows, f.flags, f.k, f.t, f.d, f.reserved].forEach((v, i) => u32(out, 4 * i, v));
+  [f.magic, f.version, f.rows, f.flags, f.k, f.t, f.d, f.reserved].forEach((v, i) => { u32(out, 4 * i, v); });
   out.set(body, 32);
   return out;
 }

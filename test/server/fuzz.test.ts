@@ -194,14 +194,12 @@ describe('fuzz: WebSocket /ingest', () => {
     let accepted = 0;
     let ws = await WsClient.connect(`${s.wsBase}/ingest`);
     let seq = 0;
-    let closedByLimit = 0;
     await fc.assert(
       fc.asyncProperty(message, async ({ data }) => {
         const size = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
         await ws.send(data);
         if (size > LIMIT) {
           await ws.closed;
-          closedByLimit++;
           ws = await WsClient.connect(`${s.wsBase}/ingest`);
           seq = 0;
           return;

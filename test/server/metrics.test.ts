@@ -91,10 +91,10 @@ describe('Registry.render', () => {
     ]);
     const batch = parsed.get('eddy_batch_rows');
     expect(batch?.type).toBe('histogram');
-    expect(batch?.samples.filter((s) => s.labels['source'] === 'ws' && s.name === 'eddy_batch_rows_bucket').map((s) => s.value)).toEqual([
+    expect(batch?.samples.filter((s) => s.labels.source === 'ws' && s.name === 'eddy_batch_rows_bucket').map((s) => s.value)).toEqual([
       0, 1, 1, 1, 1,
     ]);
-    expect(batch?.samples.find((s) => s.name === 'eddy_batch_rows_sum' && s.labels['source'] === 'http')?.value).toBe(5556);
+    expect(batch?.samples.find((s) => s.name === 'eddy_batch_rows_sum' && s.labels.source === 'http')?.value).toBe(5556);
   });
 
   it('prints NaN, +Inf and -Inf as the format spells them, and reads them back', () => {
@@ -136,11 +136,11 @@ describe('Registry.render', () => {
           const registry = new Registry();
           const g = registry.gauge({ name: 'prop', help, labelNames: ['v'] });
           const distinct = [...new Set(values)];
-          distinct.forEach((v, i) => g.set(i, { v }));
+          distinct.forEach((v, i) => { g.set(i, { v }); });
           const parsed = family(registry.render(), 'prop');
           // Exact, trailing blanks included; leading blanks are the separator, as in Prometheus.
           expect(parsed.help).toBe(help);
-          expect(parsed.samples.map((s) => s.labels['v'])).toEqual(distinct);
+          expect(parsed.samples.map((s) => s.labels.v)).toEqual(distinct);
           expect(parsed.samples.map((s) => s.value)).toEqual(distinct.map((_, i) => i));
         },
       ),
@@ -162,7 +162,7 @@ describe('histograms', () => {
           for (const o of observations) h.observe(o);
           const samples = family(registry.render(), 'h').samples;
           const bucketSamples = samples.filter((s) => s.name === 'h_bucket');
-          expect(bucketSamples.map((s) => s.labels['le'])).toEqual([...buckets.map(formatPrometheusNumber), '+Inf']);
+          expect(bucketSamples.map((s) => s.labels.le)).toEqual([...buckets.map(formatPrometheusNumber), '+Inf']);
           for (let i = 0; i < bucketSamples.length; i++) {
             const le = i < buckets.length ? buckets[i]! : Infinity;
             expect(bucketSamples[i]?.value).toBe(observations.filter((o) => o <= le).length);
@@ -184,7 +184,7 @@ describe('histograms', () => {
     const h = registry.histogram({ name: 'h', help: 'H.', buckets: [1, 2, Infinity] });
     expect(h.buckets).toEqual([1, 2]);
     for (const v of [1, 2, 2.0000001, -Infinity, Infinity]) h.observe(v);
-    const values = family(registry.render(), 'h').samples.map((s) => `${s.name}${s.labels['le'] ?? ''}=${s.value}`);
+    const values = family(registry.render(), 'h').samples.map((s) => `${s.name}${s.labels.le ?? ''}=${s.value}`);
     expect(values).toEqual(['h_bucket1=2', 'h_bucket2=3', 'h_bucket+Inf=5', 'h_sum=NaN', 'h_count=5']);
     expect(h.get()).toEqual({ count: 5, sum: NaN });
   });
@@ -361,7 +361,7 @@ describe('parsePrometheusText', () => {
         (names, values) => {
           const registry = new Registry();
           const gauges = names.map((name) => registry.gauge({ name, help: name, labelNames: ['i'] }));
-          gauges.forEach((g) => values.forEach((v, i) => g.set(v, { i: String(i) })));
+          gauges.forEach((g) => { values.forEach((v, i) => { g.set(v, { i: String(i) }); }); });
           const parsed = parsePrometheusText(registry.render());
           expect([...parsed.keys()]).toEqual(gauges.map((g) => g.name));
           for (const g of gauges) {

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { encodeColumns } from '../../src/server/columnarFormat.js';
 import { memoryTable } from '../../src/sinks/memoryTable.js';
 import { LATENCY_BUCKETS } from '../../src/server/serverMetrics.js';
-import {
-  COLUMNS, KeepAliveClient, NDJSON, T0, WsClient, eventually, ingest, metric, ndjson, request, scrape, startTestServer,
+import {KeepAliveClient, NDJSON, T0, WsClient, eventually, ingest, metric, ndjson, request, scrape, startTestServer,
   type TestServer, type WsMessage,
 } from '../support/server.js';
 
