@@ -17,19 +17,19 @@ import { ConfigError } from './configError.js';
 import { camelOf, fields, type ConfigValues } from './fieldTable.js';
 
 const ANOMALY_FIELDS = fields([
-  { name: 'rows', kind: 'integer', min: 2, max: 1 << 20, defaultText: '11 (the seed\'s rowsBetween(-10, 0))', description: 'Rows of the rolling z-score window, the current one included.' },
+  { name: 'rows', kind: 'integer', min: 2, max: 1 << 20, defaultText: '`11` (the seed\'s rowsBetween(-10, 0))', description: 'Rows of the rolling z-score window, the current one included.' },
   { name: 'time', kind: 'duration', defaultText: 'none: by rows', description: 'A window of this much event time instead of a row count (at most `max_rows` rows).' },
-  { name: 'max_rows', kind: 'integer', min: 2, max: 1 << 20, defaultText: '10000', description: 'Row cap of a `time` window.' },
-  { name: 'threshold', kind: 'number', min: 0, defaultText: '`anomaly_threshold`, else 2 (the seed\'s)', description: '|z-score| above this is an anomaly (`is_anomaly`).' },
-  { name: 'score', kind: 'boolean', defaultText: 'true', description: 'Also compute eddy\'s anomaly score (`anomaly_score`, from 0 to 1).' },
+  { name: 'max_rows', kind: 'integer', min: 2, max: 1 << 20, defaultText: '`10000`', description: 'Row cap of a `time` window.' },
+  { name: 'threshold', kind: 'number', min: 0, defaultText: '`anomaly_threshold`, else `2` (the seed\'s)', description: '|z-score| above this is an anomaly (`is_anomaly`).' },
+  { name: 'score', kind: 'boolean', defaultText: '`true`', description: 'Also compute eddy\'s anomaly score (`anomaly_score`, from 0 to 1).' },
   { name: 'on', kind: 'enum', choices: ['count', 'sum', 'avg', 'stddev', 'min', 'max'], default: 'avg', description: 'The aggregate whose series is scored (avg: avg_value, as the seed).' },
 ]);
 
 const FORECAST_FIELDS = fields([
-  { name: 'alpha', kind: 'number', above: 0, max: 1, defaultText: '0.3 (the seed\'s)', description: 'Level smoothing.' },
+  { name: 'alpha', kind: 'number', above: 0, max: 1, defaultText: '`0.3` (the seed\'s)', description: 'Level smoothing.' },
   { name: 'beta', kind: 'number', min: 0, max: 1, defaultText: '`alpha` (as the seed)', description: 'Trend smoothing.' },
-  { name: 'gamma', kind: 'number', min: 0, max: 1, defaultText: '0.1', description: 'Seasonal smoothing (Holt-Winters, with `season`).' },
-  { name: 'horizon', kind: 'integer', min: 1, max: 1_000_000, defaultText: '10', description: 'Slides ahead of `forecast_h`.' },
+  { name: 'gamma', kind: 'number', min: 0, max: 1, defaultText: '`0.1`', description: 'Seasonal smoothing (Holt-Winters, with `season`).' },
+  { name: 'horizon', kind: 'integer', min: 1, max: 1_000_000, defaultText: '`10`', description: 'Slides ahead of `forecast_h`.' },
   {
     name: 'season', kind: 'oneOf', options: [{ kind: 'integer', min: 2, max: 1 << 20 }, { kind: 'duration' }], defaultText: 'none: Holt without season',
     description: 'Season (Holt-Winters): a number of slides (288: a day of 5-minute slides), or a duration (`"1 day"`).',

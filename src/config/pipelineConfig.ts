@@ -39,17 +39,17 @@ export { matchesSinkFor } from './sinkSection.js';
 /** The top level of a config file. */
 export const PIPELINE_FIELDS = fields([
   { name: '$schema', kind: 'string', unlisted: true, description: 'Ignored by eddy: where an editor finds the JSON Schema (`eddy config --schema`) for completion and checks.' },
-  { name: 'name', kind: 'string', defaultText: 'the memory sink\'s `queryName`, else "eddy"', description: 'Name of the query (in logs, /progress, /metrics and the dashboard).' },
+  { name: 'name', kind: 'string', defaultText: 'the memory sink\'s `queryName`, else `"eddy"`', description: 'Name of the query (in logs, /progress, /metrics and the dashboard).' },
   SOURCE_FIELD,
-  { name: 'timestamp_column', kind: 'string', defaultText: 'the timestamp field of `source.schema`, else "timestamp"', description: 'Event-time field.' },
-  { name: 'value_column', kind: 'string', defaultText: 'the first numeric field of `source.schema`, else "value"', description: 'Field the aggregates read (not read when only `count` is asked for).' },
-  { name: 'grouping_columns', kind: 'array', items: { kind: 'string' }, allowEmpty: true, defaultText: 'the string fields of `source.schema`, else ["metric"]', description: 'Key fields: one series per combination of their values; `[]` for one global series.' },
+  { name: 'timestamp_column', kind: 'string', defaultText: 'the timestamp field of `source.schema`, else `"timestamp"`', description: 'Event-time field.' },
+  { name: 'value_column', kind: 'string', defaultText: 'the first numeric field of `source.schema`, else `"value"`', description: 'Field the aggregates read (not read when only `count` is asked for).' },
+  { name: 'grouping_columns', kind: 'array', items: { kind: 'string' }, allowEmpty: true, defaultText: 'the string fields of `source.schema`, else `["metric"]`', description: 'Key fields: one series per combination of their values; `[]` for one global series.' },
   { name: 'type_column', kind: 'string', default: 'type', description: 'Event-type field the sequence patterns read (`processing.patterns.sequence`).' },
   PROCESSING_FIELD,
   { name: 'sink', ...SINK, required: true, expected: 'an object like { "type": "console" }', description: 'Where results go.' },
   { name: 'late_sink', ...SINK, defaultText: 'none', description: 'Where events too late for their window go.' },
   { name: 'matches_sink', ...SINK, defaultText: 'beside `sink`: out.ndjson → out.matches.ndjson, memory table t → t_matches, console and kafka: the same', description: 'Where sequence matches go.' },
-  { name: 'dead_letter', kind: 'oneOf', expected: 'a file path or a sink object', options: [{ kind: 'string' }, SINK], defaultText: 'none', description: 'Where rejected rows go, with why; a string is the path of an NDJSON file.' },
+  { name: 'dead_letter', kind: 'oneOf', expected: 'a file path or a sink object', options: [{ kind: 'string' }, SINK], defaultText: 'none', description: 'Where rejected rows go, with why; a string is a file path (a file sink).' },
   { name: 'window_size', kind: 'duration', description: 'Where the seed\'s pipeline class reads `processing.window_size` (which wins).' },
   { name: 'slide_duration', kind: 'duration', description: 'Where the seed\'s pipeline class reads `processing.slide_duration` (which wins).' },
 ]);

@@ -18,7 +18,7 @@ const COMMON_FIELDS = fields([
 const FILE_FIELDS = fields([
   { name: 'path', kind: 'string', required: true, description: 'The file to write; a relative path resolves from the config file\'s folder. Parent folders are created.' },
   { name: 'format', kind: 'enum', choices: ['csv', 'ndjson'], defaultText: 'from the extension (.csv; .ndjson, .jsonl, .json)', description: 'CSV with a header line, or one JSON object per line.' },
-  { name: 'append', kind: 'boolean', defaultText: 'false', description: 'Append to an existing file instead of replacing it (CSV: only under the same header).' },
+  { name: 'append', kind: 'boolean', defaultText: '`false`', description: 'Append to an existing file instead of replacing it (CSV: only under the same header).' },
 ]);
 
 const MEMORY_FIELDS = fields([
@@ -35,7 +35,7 @@ const KAFKA_FIELDS = fields([
   {
     name: 'acks', kind: 'oneOf', expected: "-1 or 'all' (eddy's Kafka sink always waits for all in-sync replicas)",
     options: [{ kind: 'integer', min: -1, max: -1 }, { kind: 'enum', choices: ['all'] }],
-    defaultText: '"all"', description: 'Only -1 / "all": eddy\'s Kafka sink always waits for all in-sync replicas.',
+    defaultText: '`"all"`', description: 'Only -1 / "all": eddy\'s Kafka sink always waits for all in-sync replicas.',
   },
   ...KAFKA_SECURITY_FIELDS,
 ]);

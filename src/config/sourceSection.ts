@@ -29,29 +29,29 @@ const STDIN_FIELDS = fields([
 
 /** The synthetic generator (src/sources/generator.ts owns the defaults). */
 const GENERATOR_FIELDS = fields([
-  { name: 'keys', kind: 'integer', min: 1, max: 10_000_000, defaultText: '8', description: 'Number of series (cpu, memory, disk_io, … then metric_8, metric_9, …).' },
-  { name: 'seed', kind: 'integer', defaultText: '42', description: 'PRNG seed: the same seed gives the same events.' },
-  { name: 'start', kind: 'oneOf', expected: 'a timestamp', options: [{ kind: 'string' }, { kind: 'number' }], defaultText: '"2024-01-01T00:00:00Z"', description: 'Event time of the first events: ISO-8601, or epoch seconds or milliseconds.' },
-  { name: 'step', kind: 'duration', defaultText: '"1 s"', description: 'Event time between two events of one series.' },
-  { name: 'rate', kind: 'oneOf', expected: "a number ≥ 0 or 'max'", options: [{ kind: 'number', min: 0 }, { kind: 'enum', choices: ['max'] }], defaultText: '"max"', description: 'Events per wall-clock second; 0 or "max": as fast as possible.' },
+  { name: 'keys', kind: 'integer', min: 1, max: 10_000_000, defaultText: '`8`', description: 'Number of series (cpu, memory, disk_io, … then metric_8, metric_9, …).' },
+  { name: 'seed', kind: 'integer', defaultText: '`42`', description: 'PRNG seed: the same seed gives the same events.' },
+  { name: 'start', kind: 'oneOf', expected: 'a timestamp', options: [{ kind: 'string' }, { kind: 'number' }], defaultText: '`"2024-01-01T00:00:00Z"`', description: 'Event time of the first events: ISO-8601, or epoch seconds or milliseconds.' },
+  { name: 'step', kind: 'duration', defaultText: '`"1 s"`', description: 'Event time between two events of one series.' },
+  { name: 'rate', kind: 'oneOf', expected: "a number ≥ 0 or 'max'", options: [{ kind: 'number', min: 0 }, { kind: 'enum', choices: ['max'] }], defaultText: '`"max"`', description: 'Events per wall-clock second; 0 or "max": as fast as possible.' },
   { name: 'limit', kind: 'integer', min: 0, defaultText: 'endless', description: 'Total number of events.' },
-  { name: 'season', kind: 'duration', defaultText: '"1 day"', description: 'Period of the seasonal cycle.' },
-  { name: 'noise', kind: 'number', min: 0, defaultText: '0.05', description: 'Noise standard deviation, relative to a series\' base level.' },
-  { name: 'anomaly_rate', kind: 'number', min: 0, max: 1, defaultText: '0.001', description: 'Probability per event of an injected spike.' },
-  { name: 'anomaly_magnitude', kind: 'number', min: 0, defaultText: '8', description: 'Spike size, in noise sigmas.' },
-  { name: 'jitter', kind: 'duration', defaultText: '0', description: 'Largest backward displacement of an event\'s time (out-of-order events).' },
-  { name: 'late_rate', kind: 'number', min: 0, max: 1, defaultText: '0', description: 'Fraction of events pushed back by `late_by` (late events).' },
-  { name: 'late_by', kind: 'duration', defaultText: '"30 minutes"', description: 'How far back late events are pushed.' },
+  { name: 'season', kind: 'duration', defaultText: '`"1 day"`', description: 'Period of the seasonal cycle.' },
+  { name: 'noise', kind: 'number', min: 0, defaultText: '`0.05`', description: 'Noise standard deviation, relative to a series\' base level.' },
+  { name: 'anomaly_rate', kind: 'number', min: 0, max: 1, defaultText: '`0.001`', description: 'Probability per event of an injected spike.' },
+  { name: 'anomaly_magnitude', kind: 'number', min: 0, defaultText: '`8`', description: 'Spike size, in noise sigmas.' },
+  { name: 'jitter', kind: 'duration', defaultText: '`0`', description: 'Largest backward displacement of an event\'s time (out-of-order events).' },
+  { name: 'late_rate', kind: 'number', min: 0, max: 1, defaultText: '`0`', description: 'Fraction of events pushed back by `late_by` (late events).' },
+  { name: 'late_by', kind: 'duration', defaultText: '`"30 minutes"`', description: 'How far back late events are pushed.' },
 ]);
 
 /** The server's ingest endpoints, `eddy serve` (src/server/ owns the defaults; the command's flags override these). */
 const SERVER_FIELDS = fields([
-  { name: 'host', kind: 'string', defaultText: '"127.0.0.1"', description: 'Address to listen on (--host).' },
-  { name: 'port', kind: 'integer', min: 0, max: 65535, defaultText: '8080', description: 'Port to listen on; 0: any free one (--port).' },
+  { name: 'host', kind: 'string', defaultText: '`"127.0.0.1"`', description: 'Address to listen on (--host).' },
+  { name: 'port', kind: 'integer', min: 0, max: 65535, defaultText: '`8080`', description: 'Port to listen on; 0: any free one (--port).' },
   { name: 'token', kind: 'string', defaultText: 'none', description: 'Bearer token /ingest requires (--token).' },
-  { name: 'max_body_bytes', kind: 'integer', min: 1024, max: 1 << 30, defaultText: '16777216 (16 MiB)', description: 'Largest request body, also once inflated (413 beyond).' },
-  { name: 'max_line_chars', kind: 'integer', min: 16, max: 1 << 30, defaultText: '1048576 (1 Mi)', description: 'Longest NDJSON line.' },
-  { name: 'max_queued_events', kind: 'integer', min: 1, max: 1 << 30, defaultText: '1000000', description: 'Events queued for the engine before /ingest answers 503.' },
+  { name: 'max_body_bytes', kind: 'integer', min: 1024, max: 1 << 30, defaultText: '`16777216` (16 MiB)', description: 'Largest request body, also once inflated (413 beyond).' },
+  { name: 'max_line_chars', kind: 'integer', min: 16, max: 1 << 30, defaultText: '`1048576` (1 Mi)', description: 'Longest NDJSON line.' },
+  { name: 'max_queued_events', kind: 'integer', min: 1, max: 1 << 30, defaultText: '`1000000`', description: 'Events queued for the engine before /ingest answers 503.' },
   { name: 'cors_origin', kind: 'string', defaultText: 'none', description: 'Origin allowed to call the HTTP API from a browser (--cors-origin).' },
 ]);
 
