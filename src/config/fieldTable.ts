@@ -301,9 +301,3 @@ function readFields(
 export function readSection<const T extends Table>(value: unknown, table: T, path: string, ctx: ReadContext): ConfigValues<T> {
   return readValue({ kind: 'section', fields: table }, value, path, ctx) as ConfigValues<T>;
 }
-
-/** Validates `value` as the field `field` describes (a variants section, a oneOf…), at `path`. */
-export function readField<const F extends Field>(value: unknown, field: F, path: string, ctx: ReadContext): ValueOf<F, 'out'> {
-  if (value === undefined && !field.required) return undefined as ValueOf<F, 'out'>;
-  return readValue(field, value, path, ctx) as ValueOf<F, 'out'>;
-}
