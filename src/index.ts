@@ -25,7 +25,7 @@ export { parseDuration, type Duration } from './engine/duration.js';
 export { parseTimestamp, formatTimestamp } from './engine/timestamp.js';
 export { WasmCore, type WindowSettings, type InputColumns } from './core/wasmCore.js';
 export { loadCore, corePath } from './node/loadCore.js';
-export { parsePipelineConfig, type PipelineConfig } from './config/pipelineConfig.js';
+export { parsePipelineConfig, type PipelineConfig, type PipelineDocument } from './config/pipelineConfig.js';
 export { ConfigError } from './config/configError.js';
 export { startPipeline } from './config/buildPipeline.js';
 export * as sources from './sources/index.js';

@@ -56,6 +56,7 @@ export interface DemoStreamResult {
 /** Runs the demo pipeline over `hours` of event time and scores its flagged windows against the injected spikes. */
 export async function scoreDemoStream(hours = 48): Promise<DemoStreamResult> {
   const source = DEMO_CONFIG.source;
+  if (source.type !== 'generator' || source.keys === undefined) throw new Error('the demo config (src/config/builtin/demo.json) reads a generator of a given number of keys');
   const keys = source.keys;
   const limit = Math.round((hours * 3600 * keys) / 1); // one event per key per event-second ('1 s' step)
   const plan = parsePipelineConfig({ ...DEMO_CONFIG, source: { type: 'file', path: 'unused.ndjson' } } as never);

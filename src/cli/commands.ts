@@ -134,13 +134,17 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'config',
-    description: 'Prints the embedded default config (a starting point).',
-    options: {},
+    description: 'Prints the embedded default config (a starting point); with --schema the\nJSON Schema of config files (for editors), with --reference the config\nreference (markdown), with --check whether a config file is valid.',
+    options: {
+      schema: { type: 'boolean', description: 'print the JSON Schema of config files (draft 2020-12)' },
+      reference: { type: 'boolean', description: 'print the config reference (docs/config-reference.md)' },
+      check: { type: 'string', value: 'pipeline.json', description: "validate a config file: 'ok', or the error (exit 2)" },
+    },
     positionals: NO_ARGS('config'),
-    async run() {
-      const { DEFAULT_CONFIG } = await import('./defaultConfig.js');
-      process.stdout.write(`${JSON.stringify(DEFAULT_CONFIG, null, 2)}\n`);
-      return 0;
+    async run(v) {
+      const { configCommand } = await import('./configCommand.js');
+      const check = str(v.check);
+      return configCommand({ schema: v.schema === true, reference: v.reference === true, ...(check !== undefined ? { check } : {}), out: process.stdout, err });
     },
   },
 ];

@@ -1,7 +1,8 @@
 /**
  * The embedded default job that `npm start` (`eddy run` without --config)
  * runs: the seed's 5-minute windows sliding by 1 minute over synthetic
- * metrics, printed to the console.
+ * metrics, printed to the console. The file is src/config/builtin/run.json,
+ * read and validated as a user's config (`eddy config` prints it).
  *
  * The generator runs event time 60× faster than the wall clock (8 metrics,
  * one event per metric per event-second, 480 events/s), so a window slide
@@ -11,25 +12,8 @@
  * watermark delay is 1 minute instead of the seed's 10 so the demo shows
  * results quickly; the seed's value is the default for config files.
  */
-export const DEFAULT_CONFIG = {
-  name: 'eddy-demo',
-  source: {
-    type: 'generator',
-    keys: 8,
-    rate: 480,
-    step: '1 s',
-    jitter: '20 s',
-    late_rate: 0.001,
-    late_by: '10 minutes',
-    anomaly_rate: 0.002,
-  },
-  timestamp_column: 'timestamp',
-  value_column: 'value',
-  grouping_columns: ['metric'],
-  processing: {
-    window_size: '5 minutes',
-    slide_duration: '1 minute',
-    watermark_delay: '1 minute',
-  },
-  sink: { type: 'console' },
-} as const;
+import { loadBuiltinConfig } from '../config/loadConfig.js';
+import type { PipelineDocument } from '../config/pipelineConfig.js';
+
+/** The document of src/config/builtin/run.json (validated). */
+export const DEFAULT_CONFIG: PipelineDocument = loadBuiltinConfig('run', {}).document;

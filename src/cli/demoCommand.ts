@@ -2,13 +2,13 @@
  * `eddy demo` (what `npm start` runs): the embedded demo pipeline behind the
  * server, with the live dashboard at http://127.0.0.1:<port>/.
  *
- * The pipeline is the console demo of `eddy run` (src/cli/defaultConfig.ts:
- * synthetic metrics, 5-minute windows sliding by 1 minute, results printed
- * as windows close, progress lines on stderr) plus what the dashboard shows:
- * the seed's z-score anomaly rule (`anomaly_threshold` 2) and default score,
- * Holt forecasts 10 slides ahead, and the seed's threshold patterns. Spikes
- * are rarer and larger than in `eddy run`'s demo so that single ones stand
- * out of 5-minute averages.
+ * The pipeline (src/config/builtin/demo.json) is the console demo of `eddy
+ * run` (src/config/builtin/run.json: synthetic metrics, 5-minute windows
+ * sliding by 1 minute, results printed as windows close, progress lines on
+ * stderr) plus what the dashboard shows: the seed's z-score anomaly rule
+ * (`anomaly_threshold` 2) and default score, Holt forecasts 10 slides ahead,
+ * and the seed's threshold patterns. Spikes are rarer and larger than in
+ * `eddy run`'s demo so that single ones stand out of 5-minute averages.
  *
  * Port: --port, else 8080 or the next free one (up to 8099), so a second
  * demo (or a forgotten one) does not stop `npm start` from starting.
@@ -18,8 +18,8 @@
  * windows are dropped unless --flush-on-stop, as `eddy run`.
  */
 import net from 'node:net';
-import { parsePipelineConfig } from '../config/pipelineConfig.js';
-import { DEFAULT_CONFIG } from './defaultConfig.js';
+import type { PipelineDocument } from '../config/pipelineConfig.js';
+import { loadBuiltinConfig } from '../config/loadConfig.js';
 import { startServer, type ServedHandle } from '../server/startServer.js';
 import { ListenError } from '../server/listenError.js';
 import { progressPrinter } from './progressPrinter.js';
@@ -27,29 +27,8 @@ import { UsageError } from '../config/usageError.js';
 import { serveUntilSignal } from './serveUntilSignal.js';
 import { applyConsoleFlags, type ConsoleFlags } from './consoleOptions.js';
 
-/** The demo's pipeline config. */
-export const DEMO_CONFIG = {
-  ...DEFAULT_CONFIG,
-  name: 'eddy-demo',
-  source: {
-    ...DEFAULT_CONFIG.source,
-    // one spike every ~20 s over all keys, big enough to move a 5-minute average
-    anomaly_rate: 0.0001,
-    anomaly_magnitude: 300,
-  },
-  processing: {
-    ...DEFAULT_CONFIG.processing,
-    anomaly_threshold: 2.0,
-    forecast: { alpha: 0.3, horizon: 10 },
-    patterns: {
-      threshold: {
-        critical: { upper: 100.0 },
-        warning: { upper: 80.0, lower: 20.0 },
-      },
-    },
-  },
-  sink: { type: 'console' },
-} as const;
+/** The demo's pipeline config: the document of src/config/builtin/demo.json (validated). */
+export const DEMO_CONFIG: PipelineDocument = loadBuiltinConfig('demo', {}).document;
 
 /** First port tried when none is given. */
 export const DEMO_FIRST_PORT = 8080;
@@ -81,7 +60,7 @@ function portFree(host: string, port: number): Promise<boolean> {
 /** Runs the demo until a signal (or a closed stdout); resolves with the exit code. */
 export async function demoCommand(opts: DemoOptions): Promise<number> {
   const host = opts.host ?? '127.0.0.1';
-  const config = parsePipelineConfig(DEMO_CONFIG);
+  const { config } = loadBuiltinConfig('demo');
   if (opts.flushOnStop) config.flushOnStop = true;
   for (const w of config.warnings) opts.err.write(`eddy: warning: ${w}\n`);
   applyConsoleFlags(config, opts.console ?? {}, opts.err);

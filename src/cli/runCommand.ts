@@ -4,15 +4,11 @@
  * Ctrl-C, SIGTERM, a closed stdout). Exit codes: 0 done, 1 the query
  * failed, 2 bad usage or config.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { parsePipelineConfig, type PipelineConfig } from '../config/pipelineConfig.js';
-import { ConfigError } from '../config/configError.js';
+import type { PipelineConfig } from '../config/pipelineConfig.js';
+import { loadBuiltinConfig, loadConfigFile } from '../config/loadConfig.js';
 import { startPipeline } from '../config/buildPipeline.js';
 import { loadCore } from '../node/loadCore.js';
-import { DEFAULT_CONFIG } from './defaultConfig.js';
 import { progressPrinter } from './progressPrinter.js';
-import { UsageError } from '../config/usageError.js';
 import { processLife } from './processLife.js';
 import { applyConsoleFlags, type ConsoleFlags } from './consoleOptions.js';
 
@@ -27,22 +23,9 @@ export interface RunOptions {
   err: { write(chunk: string): unknown };
 }
 
-/** Reads and validates a config file, or the embedded default. */
+/** Reads and validates a config file, or the embedded default (src/config/builtin/run.json), the same way. */
 export function loadConfig(configPath: string | undefined): { config: PipelineConfig; baseDir: string } {
-  if (configPath === undefined) return { config: parsePipelineConfig(DEFAULT_CONFIG), baseDir: process.cwd() };
-  let text: string;
-  try {
-    text = readFileSync(configPath, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read config ${configPath}: ${(e as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError('config', `${configPath} is not valid JSON (${(e as Error).message})`);
-  }
-  return { config: parsePipelineConfig(doc, process.env), baseDir: dirname(resolve(configPath)) };
+  return configPath === undefined ? loadBuiltinConfig('run') : loadConfigFile(configPath);
 }
 
 /** Runs the pipeline; resolves with the process exit code. */

@@ -5,18 +5,17 @@
  * With an `http`/`ws` source the server's /ingest endpoints feed the engine;
  * with any other source (the generator, a file) the engine reads it and the
  * server serves its live results, metrics and progress (/ingest answers 409).
- * Without --config: the embedded serve job (ingest → 5-minute windows sliding
- * by 1 minute, z-score and anomaly score, Holt forecasts, results kept in a
- * memory table and streamed on /live).
+ * Without --config: the embedded serve job (src/config/builtin/serve.json:
+ * ingest → 5-minute windows sliding by 1 minute, z-score and anomaly score,
+ * Holt forecasts, results kept in a memory table and streamed on /live).
  *
  * SIGINT/SIGTERM (or a closed stdout, src/cli/processLife.ts): stop
  * accepting, drain the queue through the engine, flush sinks, close
  * sockets, exit 0. Exit codes as `eddy run`.
  */
 import { serveUntilSignal } from './serveUntilSignal.js';
-import { parsePipelineConfig } from '../config/pipelineConfig.js';
+import { loadBuiltinConfig } from '../config/loadConfig.js';
 import { startServer, type ServedHandle, type StartServerOptions } from '../server/startServer.js';
-import { DEFAULT_SERVE_CONFIG } from '../server/defaultServeConfig.js';
 import { DEFAULT_SERVER_OPTIONS } from '../server/server.js';
 import { ListenError } from '../server/listenError.js';
 import { loadConfig } from './runCommand.js';
@@ -34,9 +33,7 @@ export interface ServeOptions extends Omit<StartServerOptions, 'onProgress'> {
 
 /** Runs `eddy serve` until a signal; resolves with the exit code. */
 export async function serveCommand(opts: ServeOptions): Promise<number> {
-  const { config, baseDir } = opts.configPath === undefined
-    ? { config: parsePipelineConfig(DEFAULT_SERVE_CONFIG), baseDir: process.cwd() }
-    : loadConfig(opts.configPath);
+  const { config, baseDir } = opts.configPath === undefined ? loadBuiltinConfig('serve') : loadConfig(opts.configPath);
   for (const w of config.warnings) opts.err.write(`eddy: warning: ${w}\n`);
   applyConsoleFlags(config, opts.console ?? {}, opts.err);
   const progress = progressPrinter(opts.err, opts.progressMs);

@@ -68,7 +68,9 @@ export interface TextOutput {
 }
 
 /** How the console sink prints: an aligned table, NDJSON, or `'auto'` (a table on a terminal, else NDJSON). */
-export type ConsoleFormat = 'table' | 'ndjson' | 'auto';
+export const CONSOLE_FORMATS = ['table', 'ndjson', 'auto'] as const;
+/** One of CONSOLE_FORMATS. */
+export type ConsoleFormat = (typeof CONSOLE_FORMATS)[number];
 
 /** Options of `consoleSink`. */
 export interface ConsoleSinkOptions {

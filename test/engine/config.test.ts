@@ -96,6 +96,41 @@ describe('parsePipelineConfig', () => {
     expect(parsePipelineConfig({ source: { type: 'stdin' }, sink: { type: 'console', format: 'auto' } }).sink).toEqual({ type: 'console', format: 'auto' });
   });
 
+  it('reads every field from its section table: aliases, defaults, $schema, ignored seed fields', () => {
+    const c = parsePipelineConfig({
+      $schema: './eddy.schema.json',
+      source: { type: 'kafka', 'bootstrap.servers': 'a:9092, b:9092', topic: 'events' },
+      processing: { max_offsets_per_trigger: 500, checkpoint_location: 'cp' },
+      sink: { type: 'memory', query_name: 'results', batch_size: 10 },
+    });
+    expect(c.source).toEqual({ type: 'kafka', kafka: { brokers: ['a:9092', 'b:9092'], topics: ['events'], groupId: 'analytics-consumer', fromBeginning: false, key: 'field', time: 'field', clientId: 'eddy' } });
+    expect(c.batchSize).toBe(500);
+    expect(c.sink).toEqual({ type: 'memory', queryName: 'results' });
+    expect(c.name).toBe('results');
+    expect(c.checkpoint).toEqual({ location: 'cp', intervalMs: 10_000, everyBatches: 0, keep: 3 });
+    expect(c.warnings).toEqual(['sink.batch_size: sinks write each engine batch at once; the field is ignored']);
+    // a non-Kafka source keeps the checkpoint settings and says it ignores them
+    const file = parsePipelineConfig({ source: { type: 'file', path: 'x.csv' }, processing: { checkpoint_location: 'cp' }, sink: { type: 'console' } });
+    expect(file.warnings).toEqual(['processing.checkpoint_location: checkpoints are written for Kafka sources only; other sources ignore the field']);
+    expect(file.checkpoint?.location).toBe('cp');
+  });
+
+  it.each<[unknown, string]>([
+    [{ source: { type: 'file', path: 'x.csv', keys: 8 }, sink: { type: 'console' } }, "source.keys: unknown field (allowed: type, schema, path, format, speed; type 'generator' takes it)"],
+    [{ source: { type: 'stdin', port: 1 }, sink: { type: 'console' } }, "source.port: unknown field (allowed: type, schema, format; types 'http', 'ws' take it)"],
+    [{ source: { type: 'file', path: 'x.csv', speed: 0 }, sink: { type: 'console' } }, 'source.speed: expected a number > 0, got 0'],
+    [{ source: { type: 'generator', rate: 'fast' }, sink: { type: 'console' } }, "source.rate: expected a number ≥ 0 or 'max', got \"fast\""],
+    [{ source: { type: 'kafka', servers: 'a:9092' }, sink: { type: 'console' } }, 'source.topics: expected a non-empty array of strings (or topic: a string), got nothing'],
+    [{ source: { type: 'kafka', servers: ['a:9092', 'b'], topic: 't' }, sink: { type: 'console' } }, 'source.servers[1]: expected host:port, got "b"'],
+    [{ source: { type: 'stdin' }, sink: { type: 'kafka', servers: 'a:9092', topic: 't', acks: 1 } }, "sink.acks: expected -1 or 'all' (eddy's Kafka sink always waits for all in-sync replicas), got 1"],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, dead_letter: 5 }, 'dead_letter: expected a file path or a sink object, got 5'],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { forecast: { alpha: 0 } } }, 'processing.forecast.alpha: expected a number > 0 and ≤ 1, got 0'],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { forecast: { season: 1 } } }, 'processing.forecast.season: expected a whole number ≥ 2 and ≤ 1048576, got 1'],
+    [{ source: { type: 'stdin' }, sink: { type: 'console' }, processing: { checkpoint_keep: 0 } }, 'processing.checkpoint_keep: expected a whole number ≥ 1 and ≤ 1000, got 0'],
+  ])('names the field and what it takes: %j', (doc, message) => {
+    expect(errorOf(doc).message).toBe(message);
+  });
+
   it.each<[unknown, string]>([
     [[], 'config: expected an object, got an array'],
     [{ source: { type: 'stdin' }, sink: { type: 'console', format: 'csv' } }, `sink.format: expected one of 'table', 'ndjson', 'auto', got "csv"`],

@@ -60,8 +60,10 @@ function withoutCode(text: string): string {
 function githubSlug(heading: string): string {
   const text = heading
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1') // links and images: their text
-    .replace(/<[^>]+>/g, '') // inline HTML tags
-    .replace(/`+/g, ''); // inline code: its content
+    // inline HTML tags go, but not inside inline code, whose content is literal text (`<name>`)
+    .split(/(`+[^`]*`+)/)
+    .map((part) => (part.startsWith('`') ? part.replace(/`+/g, '') : part.replace(/<[^>]+>/g, '')))
+    .join('');
   return text
     .trim()
     .toLowerCase()

@@ -1,6 +1,7 @@
 /**
- * What `npm pack` puts in the tarball: the built library, CLI, core and
- * browser bundle, the core's sources, docs and licence — no tests, benches
+ * What `npm pack` puts in the tarball: the built library, CLI (with its
+ * built-in config files), core and browser bundle, the core's sources, docs
+ * and licence — no tests, benches
  * or scripts. Every `exports` entry names a types file and a file the
  * tarball holds.
  */
@@ -19,7 +20,8 @@ describe('npm package', () => {
     // --ignore-scripts: `prepare` would rebuild everything; the test run has just built it
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
     const files = new Set((JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'build/eddy.wasm', 'dist/src/index.js', 'dist/src/cli/main.js', 'dist/browser/eddy.js', 'assembly/index.ts', 'src/dashboard/index.html']) {
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'build/eddy.wasm', 'dist/src/index.js', 'dist/src/cli/main.js', 'dist/browser/eddy.js', 'assembly/index.ts', 'src/dashboard/index.html',
+      'dist/src/config/builtin/run.json', 'dist/src/config/builtin/demo.json', 'dist/src/config/builtin/serve.json', 'docs/config-reference.md']) {
       expect(files.has(f), f).toBe(true);
     }
     const stray = [...files].filter((f) => /^(test|bench|scripts|dist\/test|dist\/bench|examples|\.ci|node_modules)\//.test(f));
