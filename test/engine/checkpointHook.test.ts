@@ -14,6 +14,7 @@ import type { Source } from '../../src/engine/source.js';
 import type { StreamingQuery } from '../../src/engine/query.js';
 import { SINGLE_TASK_SCOPE } from '../../src/engine/query.js';
 import { MemoryStateStore } from '../support/memoryStateStore.js';
+import { runResumable, sortedByWindow, type ResumableRunOptions } from '../support/resumableRun.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -34,10 +35,7 @@ function events(n: number, seed: number): Record<string, unknown>[] {
   return rows;
 }
 
-interface RunOptions {
-  store?: MemoryStateStore;
-  /** Stop the query (no flush) once this many batches have been written. */
-  stopAfter?: number;
+interface RunOptions extends ResumableRunOptions {
   /** The sink's write of batch `failAfter + 1` throws: the query fails with that batch's output unwritten. */
   failAfter?: number;
   source?: Source;
@@ -48,31 +46,24 @@ async function run(rows: readonly Record<string, unknown>[], opts: RunOptions = 
   const records: ResultRecord[] = [];
   const log: string[] = [];
   let written = 0;
-  let query: StreamingQuery | undefined;
   const sink: Sink = callbackSink((batch) => {
     if (opts.failAfter !== undefined && written >= opts.failAfter) throw new Error('sink failed');
     records.push(...batch);
     written++;
   });
-  let w = eddy
+  const writer = eddy
     .stream(opts.source ?? arraySource(rows, { batchSize: BATCH }))
     .withWatermark('timestamp', '30 seconds')
     .groupBy(window('timestamp', '1 minute', '30 seconds'), 'metric')
     .agg(count(), avg('value'), stddev('value'), min('value'), max('value'))
     .writeStream(sink)
     .queryName('hook')
-    .log((line) => log.push(line))
-    .onProgress((p) => {
-      if (opts.stopAfter !== undefined && p.numInputRows > 0 && p.batchId + 1 >= opts.stopAfter) void query?.stop({ flush: false });
-    });
-  if (opts.store) w = w.checkpoint(opts.store, { everyBatches: 1, intervalMs: 3_600_000 });
-  query = w.start();
-  await query.awaitTermination().catch(() => undefined);
+    .log((line) => log.push(line));
+  const query = await runResumable(writer, opts);
   return { records, query, log };
 }
 
-const byWindow = (r: ResultRecord): string => JSON.stringify([(r as { window: unknown }).window, r.metric]);
-const sorted = (rs: ResultRecord[]): ResultRecord[] => [...rs].sort((a, b) => (byWindow(a) < byWindow(b) ? -1 : byWindow(a) > byWindow(b) ? 1 : 0));
+const sorted = sortedByWindow;
 
 describe('checkpoint hook on a pulled source', () => {
   const rows = events(200, 7);

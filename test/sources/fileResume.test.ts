@@ -18,6 +18,7 @@ import type { ResultRecord } from '../../src/engine/sink.js';
 import type { StreamingQuery } from '../../src/engine/query.js';
 import { SINGLE_TASK_SCOPE } from '../../src/engine/query.js';
 import { MemoryStateStore } from '../support/memoryStateStore.js';
+import { runResumable, sortedByWindow, type ResumableRunOptions } from '../support/resumableRun.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -43,12 +44,11 @@ interface Run {
   log: string[];
 }
 
-async function run(path: string, opts: { store?: MemoryStateStore; stopAfter?: number; chunkBytes?: number } = {}): Promise<Run> {
+async function run(path: string, opts: ResumableRunOptions & { chunkBytes?: number } = {}): Promise<Run> {
   const records: ResultRecord[] = [];
   const bad: string[] = [];
   const log: string[] = [];
-  let query: StreamingQuery | undefined;
-  let w = eddy
+  const writer = eddy
     .stream(fileSource(path, { chunkBytes: opts.chunkBytes ?? 333 }))
     .withWatermark('timestamp', '30 seconds')
     .groupBy(window('timestamp', '1 minute', '30 seconds'), 'metric')
@@ -56,18 +56,12 @@ async function run(path: string, opts: { store?: MemoryStateStore; stopAfter?: n
     .writeStream(callbackSink((batch) => { records.push(...batch); }))
     .deadLetter(callbackSink((batch) => { for (const r of batch) bad.push(`${String(r.line)}:${String(r.reason)}`); }))
     .queryName('file-resume')
-    .log((line) => log.push(line))
-    .onProgress((p) => {
-      if (opts.stopAfter !== undefined && p.numInputRows > 0 && p.batchId + 1 >= opts.stopAfter) void query?.stop({ flush: false });
-    });
-  if (opts.store) w = w.checkpoint(opts.store, { everyBatches: 1, intervalMs: 3_600_000 });
-  query = w.start();
-  await query.awaitTermination().catch(() => undefined);
+    .log((line) => log.push(line));
+  const query = await runResumable(writer, opts);
   return { records, bad, query, log };
 }
 
-const key = (r: ResultRecord): string => JSON.stringify([(r as { window: unknown }).window, r.metric]);
-const sorted = (rs: ResultRecord[]): ResultRecord[] => [...rs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+const sorted = sortedByWindow;
 
 describe('resuming a file source', () => {
   const dir = mkdtempSync(join(tmpdir(), 'eddy-file-resume-'));
