@@ -7,6 +7,7 @@
 import type { PipelineConfig } from '../config/pipelineConfig.js';
 import { loadBuiltinConfig, loadConfigFile } from '../config/loadConfig.js';
 import { startPipeline } from '../config/buildPipeline.js';
+import { flushOnStopRefusal } from '../config/processingSection.js';
 import { loadCore } from '../node/loadCore.js';
 import { progressPrinter } from './progressPrinter.js';
 import { processLife } from './processLife.js';
@@ -32,8 +33,9 @@ export function loadConfig(configPath: string | undefined): { config: PipelineCo
 export async function runCommand(opts: RunOptions): Promise<number> {
   const { config, baseDir } = loadConfig(opts.configPath);
   if (opts.flushOnStop) {
-    if (config.source.type === 'kafka') {
-      opts.err.write('eddy: --flush-on-stop cannot be used with a kafka source: open windows stay in the checkpoint and close after a restart\n');
+    const refusal = flushOnStopRefusal(config.source.type, config.checkpoint !== undefined);
+    if (refusal !== undefined) {
+      opts.err.write(`eddy: --flush-on-stop cannot be used with ${refusal}\n`);
       return 2;
     }
     config.flushOnStop = true;

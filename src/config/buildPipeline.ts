@@ -74,21 +74,26 @@ export function createSink(config: SinkConfig, opts: BuildOptions): Sink {
   }
 }
 
-/** The sinks a config describes. */
+/**
+ * The sinks a config describes. With checkpoints a run may be the
+ * continuation of the one before, so a file sink whose `append` is not set
+ * appends: replacing the file would throw away what the earlier run wrote
+ * and the restored state will not emit again.
+ */
 export function createSinks(config: PipelineConfig, opts: BuildOptions): QuerySinks {
-  const sinks: QuerySinks = { results: createSink(config.sink, opts) };
-  if (config.lateSink) sinks.late = createSink(config.lateSink, opts);
-  if (config.deadLetter) sinks.deadLetter = createSink(config.deadLetter, opts);
-  if (config.matchesSink) sinks.matches = createSink(config.matchesSink, opts);
+  const make = (sink: SinkConfig): Sink =>
+    createSink(config.checkpoint !== undefined && sink.type === 'file' && sink.append === undefined ? { ...sink, append: true } : sink, opts);
+  const sinks: QuerySinks = { results: make(config.sink) };
+  if (config.lateSink) sinks.late = make(config.lateSink);
+  if (config.deadLetter) sinks.deadLetter = make(config.deadLetter);
+  if (config.matchesSink) sinks.matches = make(config.matchesSink);
   return sinks;
 }
 
-/** Starts the query a config describes (a config is a validated query plan plus its source and sinks); a Kafka source runs one task per partition, with the config's checkpoints. */
+/** Starts the query a config describes (a config is a validated query plan plus its source and sinks), with the config's checkpoints; a Kafka source runs one task per partition. */
 export function startPipeline(config: PipelineConfig, env: QueryEnvironment, opts: BuildOptions, sinks: QuerySinks = createSinks(config, opts)): RunningQuery {
-  if (config.source.type === 'kafka') {
-    return new StreamingQuery(config, new KafkaSource(config.source.kafka, config.batchSize), sinks, withCheckpoints(config, env, opts));
-  }
-  return new StreamingQuery(config, createSource(config.source, opts), sinks, env);
+  const source = config.source.type === 'kafka' ? new KafkaSource(config.source.kafka, config.batchSize) : createSource(config.source, opts);
+  return new StreamingQuery(config, source, sinks, withCheckpoints(config, env, opts));
 }
 
 /** The environment with the config's checkpoint store and policy (a directory of checkpoint files), when it has one. */

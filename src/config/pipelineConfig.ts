@@ -106,7 +106,7 @@ export function parsePipelineConfig(doc: unknown, env: ConfigEnvironment = {}): 
     source, timeColumn, keyColumns, aggregates, sizeMs, slideMs, delayMs, latenessMs, outputMode, batchSize: p.batch_size,
     // As in the API: a query that only counts does not read (or validate) the value column.
     valueColumn: aggregates.some((a) => a.column !== undefined) ? valueColumn : undefined,
-    flushOnStop: flushOnStopOf(p, source.type),
+    flushOnStop: flushOnStopOf(p, source.type, checkpoint !== undefined),
     flushAtEnd: p.flush_at_end,
     sink,
     warnings: ctx.warnings,

@@ -24,7 +24,7 @@ const CONSOLE_FIELDS = fields([
 const FILE_FIELDS = fields([
   { name: 'path', kind: 'string', required: true, description: 'The file to write; a relative path resolves from the config file\'s folder. Parent folders are created.' },
   { name: 'format', kind: 'enum', choices: ['csv', 'ndjson'], defaultText: 'from the extension (.csv; .ndjson, .jsonl, .json)', description: 'CSV with a header line, or one JSON object per line.' },
-  { name: 'append', kind: 'boolean', defaultText: '`false`', description: 'Append to an existing file instead of replacing it (CSV: only under the same header).' },
+  { name: 'append', kind: 'boolean', defaultText: '`false`; `true` with `processing.checkpoint_location`', description: 'Append to an existing file instead of replacing it (CSV: only under the same header). With checkpoints a run continues the one before, so its output is appended unless this is set.' },
 ]);
 
 const MEMORY_FIELDS = fields([

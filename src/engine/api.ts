@@ -289,7 +289,7 @@ export class DataStreamWriter {
    * state and the source position it covers, and saves both every
    * `policy.intervalMs` (default 10 s), every `policy.everyBatches` batches
    * if set, and when it ends or stops. The source must be resumable (arrays,
-   * Kafka); a query over any other source fails at start with a message.
+   * files, Kafka); a query over any other source fails at start with a message.
    */
   checkpoint(store: StateStore, policy: Partial<CheckpointPolicy> = {}): DataStreamWriter {
     if (!store || typeof store.latest !== 'function' || typeof store.write !== 'function' || typeof store.count !== 'function') {

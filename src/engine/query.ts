@@ -128,15 +128,19 @@ export class StreamingQuery implements RunningQuery {
   /**
    * Stops the query: the source stops, the current batch completes, open
    * windows are flushed if `flush` (default: the plan's flushOnStop; never
-   * for a partitioned source, whose open windows stay in its checkpoint),
-   * sinks are closed. Resolves when the query has terminated.
+   * for a partitioned source or a checkpointed one, whose open windows stay
+   * in the checkpoint: flushed, they would be emitted partial under the ids
+   * their complete versions get after a restart), sinks are closed.
+   * Resolves when the query has terminated.
    */
   async stop(options: { flush?: boolean } = {}): Promise<void> {
-    if (isPartitioned(this.source)) {
+    if (isPartitioned(this.source) || this.runtime.checkpointing) {
       if (options.flush === true) {
-        this.runtime.notice('stop: open windows are not flushed for a Kafka source; they stay in the checkpoint and close after a restart');
+        const what = isPartitioned(this.source) ? 'a Kafka source' : 'a checkpointed source';
+        this.runtime.notice(`stop: open windows are not flushed for ${what}; they stay in the checkpoint and close after a restart`);
       }
-      this.source.stop();
+      this.flushRequested = false;
+      if (isPartitioned(this.source)) this.source.stop();
     } else if (options.flush !== undefined) {
       this.flushRequested = options.flush;
     }
@@ -190,17 +194,29 @@ export class StreamingQuery implements RunningQuery {
     // the checkpoint hook: a restored task continues where its saved position left off
     const restored = task.position;
     if (rt.checkpointing && !source.resumable) {
-      throw new Error(`${source.description} cannot resume from a position: checkpoints need a resumable source (arrays, Kafka)`);
+      throw new Error(`${source.description} cannot resume from a position: checkpoints need a resumable source (arrays, files, Kafka)`);
     }
     // A recording replayed at its pace: each chunk is scanned once and released in slices on time.
     const replay = source.replaySpeed === undefined ? undefined : new ReplayClock(source.replaySpeed);
     for await (const batch of source.batches(this.plan.batchSize, signal, restored)) {
       if (replay !== undefined && batch.bytes !== undefined) {
         const scanned = engine.scanBatch(batch);
+        let released = 0;
+        let slices = 0;
         for await (const n of replay.slices(scanned.times, signal, scanned.errors > 0)) {
           const start = now();
           await handle(batch, engine.processScanned(n), start);
+          released += n;
+          slices++;
           if (signal.aborted) break;
+        }
+        // A checkpoint pairs the state with the position after the whole chunk, so a
+        // stop part-way through a chunk releases its remaining rows (and errors) at once:
+        // otherwise the saved position would claim rows the state never saw.
+        const rest = scanned.times.length - released;
+        if (signal.aborted && rt.checkpointing && (rest > 0 || (slices === 0 && scanned.errors > 0))) {
+          const start = now();
+          await handle(batch, engine.processScanned(rest), start);
         }
       } else {
         const start = now();
@@ -213,8 +229,9 @@ export class StreamingQuery implements RunningQuery {
       if (signal.aborted) break;
     }
     const endedByItself = !signal.aborted;
-    if ((endedByItself && this.plan.flushAtEnd) || (!endedByItself && this.flushRequested)) await rt.flush();
-    // the state at the end (flushed or not) covers everything read: a restart continues from here
+    if ((endedByItself && this.plan.flushAtEnd) || (!endedByItself && this.flushRequested && !rt.checkpointing)) await rt.flush();
+    // the state at the end covers everything read: a restart continues from here (a stop
+    // never flushes a checkpointed query; the end of the input does, and is saved as such)
     await rt.checkpoint(task, true);
   }
 

@@ -110,6 +110,16 @@ describe('checkpoint hook on a pulled source', () => {
     );
   });
 
+  it('a stop that asks to flush keeps the open windows in the checkpoint instead, and says so', async () => {
+    const whole = await run(rows);
+    const store = new MemoryStateStore();
+    const first = await run(rows, { store, stopAfter: 9, flushOnStop: true });
+    expect(first.log).toContain('stop: open windows are not flushed for a checkpointed source; they stay in the checkpoint and close after a restart');
+    const second = await run(rows, { store });
+    // flushed, the open windows would come out partial now and complete again after the restart
+    expect(sorted([...first.records, ...second.records])).toEqual(sorted(whole.records));
+  });
+
   it('refuses a source that cannot resume, before any output', async () => {
     const inner = arraySource(rows);
     const notResumable: Source = { description: 'once', bounded: true, batches: (n, s) => inner.batches(n, s) };

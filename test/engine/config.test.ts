@@ -109,10 +109,16 @@ describe('parsePipelineConfig', () => {
     expect(c.name).toBe('results');
     expect(c.checkpoint).toEqual({ location: 'cp', intervalMs: 10_000, everyBatches: 0, keep: 3 });
     expect(c.warnings).toEqual(['sink.batch_size: sinks write each engine batch at once; the field is ignored']);
-    // a non-Kafka source keeps the checkpoint settings and says it ignores them
-    const file = parsePipelineConfig({ source: { type: 'file', path: 'x.csv' }, processing: { checkpoint_location: 'cp' }, sink: { type: 'console' } });
-    expect(file.warnings).toEqual(['processing.checkpoint_location: checkpoints are written for Kafka sources only; other sources ignore the field']);
-    expect(file.checkpoint?.location).toBe('cp');
+    // a file source resumes from its checkpoints, with the same settings
+    const file = parsePipelineConfig({ source: { type: 'file', path: 'x.csv' }, processing: { checkpoint_location: 'cp', checkpoint_every_batches: 4 }, sink: { type: 'console' } });
+    expect(file.warnings).toEqual([]);
+    expect(file.checkpoint).toEqual({ location: 'cp', intervalMs: 10_000, everyBatches: 4, keep: 3 });
+    // a source that cannot resume runs without checkpoints and says it ignores the field
+    for (const source of [{ type: 'stdin' }, { type: 'generator' }, { type: 'http', port: 8080 }]) {
+      const c = parsePipelineConfig({ source, processing: { checkpoint_location: 'cp' }, sink: { type: 'console' } });
+      expect(c.warnings).toEqual([`processing.checkpoint_location: a ${source.type} source cannot resume from a checkpoint (only kafka and file sources can); the field is ignored`]);
+      expect(c.checkpoint).toBeUndefined();
+    }
   });
 
   it.each<[unknown, string]>([
@@ -154,6 +160,7 @@ describe('parsePipelineConfig', () => {
     [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'], 'enable.auto.commit': true }, sink: { type: 'console' } }, 'source.enable.auto.commit: must be false: eddy commits offsets itself, only after the events are processed and checkpointed'],
     [{ source: { type: 'kafka', servers: 'localhost', topics: ['events'] }, sink: { type: 'console' } }, 'source.servers: expected host:port, got "localhost"'],
     [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'] }, processing: { flush_on_stop: true }, sink: { type: 'console' } }, 'processing.flush_on_stop: must be false with a kafka source: open windows stay in the checkpoint and close after a restart'],
+    [{ source: { type: 'file', path: 'x.csv' }, processing: { flush_on_stop: true, checkpoint_location: 'cp' }, sink: { type: 'console' } }, 'processing.flush_on_stop: must be false with a checkpointed source: open windows stay in the checkpoint and close when the run is resumed'],
     [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'], 'security.protocol': 'TLS' }, sink: { type: 'console' } }, `source.security.protocol: expected one of 'PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL', got "TLS"`],
     [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'], 'sasl.username': 'u' }, sink: { type: 'console' } }, 'source.sasl.username: needs security.protocol SASL_PLAINTEXT or SASL_SSL (it is PLAINTEXT)'],
     [{ source: { type: 'kafka', servers: 'localhost:9092', topics: ['events'], 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'GSSAPI', 'sasl.username': 'u', 'sasl.password': 'p' }, sink: { type: 'console' } }, `source.sasl.mechanism: expected one of 'PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', got "GSSAPI"`],

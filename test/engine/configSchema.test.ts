@@ -41,7 +41,7 @@ function check(s: JsonSchema, value: unknown, path = '$'): string[] {
   }
   if (Array.isArray(value)) {
     if (typeof s.minItems === 'number' && value.length < s.minItems) fail('too few items');
-    if (s.items !== undefined) value.forEach((v, i) => errors.push(...check(s.items as JsonSchema, v, `${path}[${i}]`)));
+    if (s.items !== undefined) for (const [i, v] of value.entries()) errors.push(...check(s.items as JsonSchema, v, `${path}[${i}]`));
   }
   if (type === 'object') {
     const o = value as Record<string, unknown>;
@@ -74,7 +74,7 @@ const FULL: unknown[] = [
     source: { type: 'file', path: 'events.csv', format: 'csv', speed: 2, schema: { ts: 'timestamp', metric: 'string', v: 'double' } },
     processing: {
       window_size: '5 minutes', slide_duration: '1 minute', watermark_delay: 0, allowed_lateness: '1 s', output_mode: 'append', aggregations: ['avg', 'mean', 'count'],
-      batch_size: 100, flush_on_stop: true, flush_at_end: false, anomaly_threshold: 2,
+      batch_size: 100, flush_on_stop: false, flush_at_end: false, anomaly_threshold: 2,
       anomalies: { rows: 5, threshold: 3, score: false, on: 'max' }, forecast: { alpha: 0.5, beta: 0.2, gamma: 0.1, horizon: 3, season: '1 hour', season_slots: 4 },
       patterns: { sequence: ['A -> B -> C'], threshold: { critical: { upper: 100 }, warning: { upper: 80, lower: 20 } } },
       checkpoint_location: 'cp', checkpoint_interval: '1 s', checkpoint_every_batches: 2, checkpoint_keep: 4,
@@ -84,7 +84,7 @@ const FULL: unknown[] = [
   },
   {
     source: { type: 'generator', keys: 8, seed: 3, start: '2024-01-01T00:00:00Z', rate: 'max', limit: 10, season: '1 day', noise: 0.1, step: '1 s', jitter: 20, late_rate: 0.1, late_by: '10 minutes', anomaly_rate: 0.002, anomaly_magnitude: 3 },
-    processing: { forecast: { season: 12 }, anomalies: { time: '1 hour', max_rows: 100 } }, sink: { type: 'memory', query_name: 'eddy' }, window_size: '1 minute', slide_duration: '10 s',
+    processing: { forecast: { season: 12 }, anomalies: { time: '1 hour', max_rows: 100 }, flush_on_stop: true }, sink: { type: 'memory', query_name: 'eddy' }, window_size: '1 minute', slide_duration: '10 s',
   },
   { source: { type: 'ws', host: '0.0.0.0', port: 80, token: 't', max_body_bytes: 2048, max_line_chars: 100, max_queued_events: 10, cors_origin: '*' }, sink: { type: 'console', write_mode: 'update' } },
   {
