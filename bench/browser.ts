@@ -53,7 +53,11 @@ for (const path of [bundlePath, wasmPath, kernelPath]) {
 if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install it (apt install chromium) or set EDDY_CHROMIUM`);
 
 const settings: KernelSettings = {
-  batch: BATCH, keys: KEYS, sizeMs: 5 * 60_000, slideMs: 60_000, delayMs: 10 * 60_000,
+  batch: BATCH,
+  keys: KEYS,
+  sizeMs: 5 * 60_000,
+  slideMs: 60_000,
+  delayMs: 10 * 60_000,
   fields: { count: W_COUNT, sum: W_SUM, key: W_KEY },
 };
 
@@ -76,7 +80,10 @@ const nodeRunner = new KernelRunner(WasmCore.fromModule(module), data, settings)
 const server = await startStaticServer({
   mounts: { '/dist/browser/': join(root, 'dist/browser'), '/bench/': join(root, 'dist/bench/browser') },
   files: {
-    '/bench/index.html': { body: '<!doctype html><meta charset="utf-8"><title>eddy bench</title><link rel="icon" href="data:,">', type: 'text/html; charset=utf-8' },
+    '/bench/index.html': {
+      body: '<!doctype html><meta charset="utf-8"><title>eddy bench</title><link rel="icon" href="data:,">',
+      type: 'text/html; charset=utf-8',
+    },
     '/bench/workload.bin': { body: frame, type: 'application/vnd.eddy.columns' },
   },
   // Cross-origin isolation: Chromium then gives performance.now() 5 µs resolution instead of 100 µs.
@@ -85,8 +92,16 @@ const server = await startStaticServer({
 const profile = mkdtempSync(join(tmpdir(), 'eddy-bench-chromium-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: CHROMIUM,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
 });
 
 interface PageSide {
@@ -97,15 +112,15 @@ interface PageSide {
 }
 
 try {
-  const page = context.pages()[0] ?? await context.newPage();
+  const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   await page.goto(`${server.origin}/bench/index.html`);
   const side = await page.evaluate(async (s: KernelSettings): Promise<PageSide> => {
     // Runs in the page: the shipped bundle, the same kernel module, the same frame.
     type Lib = typeof import('../src/browser/index.js');
     type Kernel = typeof import('./browser/kernel.js');
-    const lib = await import('/dist/browser/eddy.js' as string) as Lib;
-    const kernel = await import('/bench/kernel.js' as string) as Kernel;
+    const lib = (await import('/dist/browser/eddy.js' as string)) as Lib;
+    const kernel = (await import('/bench/kernel.js' as string)) as Kernel;
     const eddy = await lib.createBrowserEddy();
     const decoded = lib.decodeColumns(new Uint8Array(await (await fetch('/bench/workload.bin')).arrayBuffer()));
     if (lib.isColumnarError(decoded)) throw new Error(decoded.error);
@@ -116,7 +131,10 @@ try {
     let resolutionMs = Infinity;
     for (let i = 0, last = performance.now(); i < 200_000 && resolutionMs > 0.001; i++) {
       const t = performance.now();
-      if (t > last) { resolutionMs = Math.min(resolutionMs, t - last); last = t; }
+      if (t > last) {
+        resolutionMs = Math.min(resolutionMs, t - last);
+        last = t;
+      }
     }
     return { check, isolated: globalThis.crossOriginIsolated, resolutionMs, userAgent: navigator.userAgent };
   }, settings);
@@ -126,14 +144,14 @@ try {
   }
   console.log(`checked: ${nodeCheck.windows} windows, ${nodeCheck.counted} window memberships, identical in Chromium and Node`);
 
-  const pageRun = (ms: number): Promise<KernelTiming> =>
-    page.evaluate((m) => (globalThis as unknown as { runner: KernelRunner }).runner.run(m, 3), ms);
+  const pageRun = (ms: number): Promise<KernelTiming> => page.evaluate((m) => (globalThis as unknown as { runner: KernelRunner }).runner.run(m, 3), ms);
 
   // Warm up both (wasm tier-up, state for 10,000 keys), then alternate timed rounds.
   nodeRunner.run(WARMUP_MS, 3);
   await pageRun(WARMUP_MS);
   const perRound = TIME_MS / ROUNDS;
-  const node: KernelTiming[] = [], browser: KernelTiming[] = [];
+  const node: KernelTiming[] = [],
+    browser: KernelTiming[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     node.push(nodeRunner.run(perRound, 3));
     browser.push(await pageRun(perRound));
@@ -143,9 +161,18 @@ try {
     const batchMs = runs.flatMap((x) => x.batchMs);
     const evts = runs.reduce((n, x) => n + x.events, 0);
     const ms = runs.reduce((n, x) => n + x.timedMs, 0);
-    return { events: evts, ms, batches: batchMs.length, perS: evts / (ms / 1000), nsMean: (ms * 1e6) / evts, nsMedian: (median(batchMs) * 1e6) / BATCH, rounds: runs.map((x) => x.events / (x.timedMs / 1000)) };
+    return {
+      events: evts,
+      ms,
+      batches: batchMs.length,
+      perS: evts / (ms / 1000),
+      nsMean: (ms * 1e6) / evts,
+      nsMedian: (median(batchMs) * 1e6) / BATCH,
+      rounds: runs.map((x) => x.events / (x.timedMs / 1000)),
+    };
   };
-  const c = sum(browser), n = sum(node);
+  const c = sum(browser),
+    n = sum(node);
   const chromiumVersion = context.browser()?.version() ?? side.userAgent;
 
   const bundle = readFileSync(bundlePath);
@@ -154,25 +181,47 @@ try {
 
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
   console.table([
-    { engine: `Chromium ${chromiumVersion} (page)`, 'events/s': fmt(c.perS), 'ns/event': c.nsMean.toFixed(2), 'ns/event (median batch)': c.nsMedian.toFixed(2), 'batches timed': c.batches, 'events/s per round': c.rounds.map(fmt).join(' / ') },
-    { engine: `Node ${process.version}`, 'events/s': fmt(n.perS), 'ns/event': n.nsMean.toFixed(2), 'ns/event (median batch)': n.nsMedian.toFixed(2), 'batches timed': n.batches, 'events/s per round': n.rounds.map(fmt).join(' / ') },
+    {
+      engine: `Chromium ${chromiumVersion} (page)`,
+      'events/s': fmt(c.perS),
+      'ns/event': c.nsMean.toFixed(2),
+      'ns/event (median batch)': c.nsMedian.toFixed(2),
+      'batches timed': c.batches,
+      'events/s per round': c.rounds.map(fmt).join(' / '),
+    },
+    {
+      engine: `Node ${process.version}`,
+      'events/s': fmt(n.perS),
+      'ns/event': n.nsMean.toFixed(2),
+      'ns/event (median batch)': n.nsMedian.toFixed(2),
+      'batches timed': n.batches,
+      'events/s per round': n.rounds.map(fmt).join(' / '),
+    },
   ]);
-  console.log(`workload: ${KEYS} keys, batches of ${BATCH}, windows 5 min / 1 min, delay 10 min; kernel only (batch_process on columns in wasm memory); ${ROUNDS} alternating rounds, ${TIME_MS} ms timed per side`);
-  console.log(`page timer: ${side.isolated ? 'cross-origin isolated' : 'NOT cross-origin isolated'}, performance.now() resolution ${(side.resolutionMs * 1000).toFixed(1)} µs`);
-  console.log(`sizes: wasm ${sizes.wasm_bytes} B (${sizes.wasm_gzip_bytes} B gzip -9), bundle dist/browser/eddy.js ${sizes.bundle_bytes} B (${sizes.bundle_gzip_bytes} B gzip -9)`);
-  console.log(JSON.stringify({
-    bench: 'browser',
-    chromium_events_per_s: Math.round(c.perS),
-    node_events_per_s: Math.round(n.perS),
-    ratio: Number((c.perS / n.perS).toFixed(3)),
-    ...sizes,
-    chromium_ns_per_event_median: Number(c.nsMedian.toFixed(3)),
-    node_ns_per_event_median: Number(n.nsMedian.toFixed(3)),
-    chromium_version: chromiumVersion,
-    node_version: process.version,
-    keys: KEYS,
-    batch: BATCH,
-  }));
+  console.log(
+    `workload: ${KEYS} keys, batches of ${BATCH}, windows 5 min / 1 min, delay 10 min; kernel only (batch_process on columns in wasm memory); ${ROUNDS} alternating rounds, ${TIME_MS} ms timed per side`,
+  );
+  console.log(
+    `page timer: ${side.isolated ? 'cross-origin isolated' : 'NOT cross-origin isolated'}, performance.now() resolution ${(side.resolutionMs * 1000).toFixed(1)} µs`,
+  );
+  console.log(
+    `sizes: wasm ${sizes.wasm_bytes} B (${sizes.wasm_gzip_bytes} B gzip -9), bundle dist/browser/eddy.js ${sizes.bundle_bytes} B (${sizes.bundle_gzip_bytes} B gzip -9)`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'browser',
+      chromium_events_per_s: Math.round(c.perS),
+      node_events_per_s: Math.round(n.perS),
+      ratio: Number((c.perS / n.perS).toFixed(3)),
+      ...sizes,
+      chromium_ns_per_event_median: Number(c.nsMedian.toFixed(3)),
+      node_ns_per_event_median: Number(n.nsMedian.toFixed(3)),
+      chromium_version: chromiumVersion,
+      node_version: process.version,
+      keys: KEYS,
+      batch: BATCH,
+    }),
+  );
 } finally {
   await context.close();
   await server.close();

@@ -42,13 +42,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { W_COUNT, W_SUM, W_KEY } from '../src/core/exports.js';
-import { TsWindowEngine, } from './tsEngine.js';
+import { TsWindowEngine } from './tsEngine.js';
 import { makeWorkload } from './workload.js';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);
 const BATCH = 65_536;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 24);
-const SIZE = 5 * 60_000, SLIDE = 60_000, DELAY = 10 * 60_000;
+const SIZE = 5 * 60_000,
+  SLIDE = 60_000,
+  DELAY = 10 * 60_000;
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 3000);
 
 const batches = makeWorkload(KEYS, BATCHES, BATCH);
@@ -70,7 +72,9 @@ function newCore() {
 /** Runs the kernel over every batch; returns windows emitted and the sum of their counts. */
 function kernelRun(): { windows: number; counted: number; checksum: number } {
   const core = newCore();
-  let windows = 0, counted = 0, checksum = 0;
+  let windows = 0,
+    counted = 0,
+    checksum = 0;
   const take = (n: number) => {
     const r = core.windowRecords();
     for (let i = 0; i < n; i++) {
@@ -81,7 +85,9 @@ function kernelRun(): { windows: number; counted: number; checksum: number } {
   };
   for (const c of columns) {
     const cols = core.reserve(BATCH);
-    cols.ts.set(c.ts); cols.key.set(c.key); cols.value.set(c.value);
+    cols.ts.set(c.ts);
+    cols.key.set(c.key);
+    cols.value.set(c.value);
     take(core.process(BATCH));
   }
   take(core.flush());
@@ -90,9 +96,14 @@ function kernelRun(): { windows: number; counted: number; checksum: number } {
 
 function tsRun(): { windows: number; counted: number; checksum: number; late: number } {
   const engine = new TsWindowEngine(SIZE, SLIDE, DELAY);
-  let windows = 0, counted = 0, checksum = 0;
+  let windows = 0,
+    counted = 0,
+    checksum = 0;
   const take = (out: ReturnType<TsWindowEngine['process']>) => {
-    for (const w of out) { counted += w.count; checksum += w.sum + Number(w.key.slice(4)); }
+    for (const w of out) {
+      counted += w.count;
+      checksum += w.sum + Number(w.key.slice(4));
+    }
     windows += out.length;
   };
   for (const b of batches) take(engine.process(b));
@@ -117,11 +128,15 @@ const objects = batches.flat() as unknown as Record<string, unknown>[];
 
 /** The host API path as a user writes it: objects in, records handed to a callback. */
 async function hostRun(): Promise<{ windows: number; counted: number }> {
-  let windows = 0, counted = 0;
-  await runQuery(arraySource(objects, { batchSize: BATCH }), callbackSink((records) => {
-    windows += records.length;
-    for (const r of records) counted += r.count as number;
-  }));
+  let windows = 0,
+    counted = 0;
+  await runQuery(
+    arraySource(objects, { batchSize: BATCH }),
+    callbackSink((records) => {
+      windows += records.length;
+      for (const r of records) counted += r.count as number;
+    }),
+  );
   return { windows, counted };
 }
 
@@ -135,8 +150,14 @@ const columnBatches: ColumnBatch[] = columns.map((c) => ({ rows: BATCH, ts: c.ts
 function countingByteSink(): Sink & { windows: number } {
   const sink = {
     windows: 0,
-    description: 'count', open() {}, write() {}, flush() {}, close() {},
-    writeBatch(batch: { count: number }) { sink.windows += batch.count; },
+    description: 'count',
+    open() {},
+    write() {},
+    flush() {},
+    close() {},
+    writeBatch(batch: { count: number }) {
+      sink.windows += batch.count;
+    },
   };
   return sink;
 }
@@ -164,9 +185,22 @@ async function objectsNoRecordsRun(): Promise<number> {
 async function objectsToTextRun(fromColumns: boolean): Promise<number> {
   let chars = 0;
   const sink = {
-    description: 'text', open() {}, flush() {}, close() {},
-    write(records: Record<string, unknown>[]) { let t = ''; for (const r of records) t += safeJsonStringify(r) + '\n'; chars += t.length; },
-    ...(fromColumns ? { writeBatch(batch: { ndjson(): string }) { chars += batch.ndjson().length; } } : {}),
+    description: 'text',
+    open() {},
+    flush() {},
+    close() {},
+    write(records: Record<string, unknown>[]) {
+      let t = '';
+      for (const r of records) t += safeJsonStringify(r) + '\n';
+      chars += t.length;
+    },
+    ...(fromColumns
+      ? {
+          writeBatch(batch: { ndjson(): string }) {
+            chars += batch.ndjson().length;
+          },
+        }
+      : {}),
   };
   await runQuery(arraySource(objects, { batchSize: BATCH }), sink);
   return chars;
@@ -206,26 +240,44 @@ const bench = new Bench({ time: TIME_MS, warmupTime: 500 });
 const lapMs = Math.ceil(totalEvents / KEYS) * 1000;
 const kernelCore = newCore();
 let next = 0;
-bench.add('kernel: batch_process on columns in wasm memory (1 batch)', () => {
-  kernelCore.process(BATCH);
-}, {
-  beforeEach() {
-    const c = columns[next % columns.length]!;
-    const shift = Math.floor(next / columns.length) * lapMs;
-    next++;
-    const cols = kernelCore.reserve(BATCH);
-    for (let i = 0; i < BATCH; i++) cols.ts[i] = c.ts[i]! + shift;
-    cols.key.set(c.key);
-    cols.value.set(c.value);
+bench.add(
+  'kernel: batch_process on columns in wasm memory (1 batch)',
+  () => {
+    kernelCore.process(BATCH);
   },
+  {
+    beforeEach() {
+      const c = columns[next % columns.length]!;
+      const shift = Math.floor(next / columns.length) * lapMs;
+      next++;
+      const cols = kernelCore.reserve(BATCH);
+      for (let i = 0; i < BATCH; i++) cols.ts[i] = c.ts[i]! + shift;
+      cols.key.set(c.key);
+      cols.value.set(c.value);
+    },
+  },
+);
+bench.add(`host API path: objects → query → sink (${BATCHES} batches)`, async () => {
+  await hostRun();
 });
-bench.add(`host API path: objects → query → sink (${BATCHES} batches)`, async () => { await hostRun(); });
-bench.add(`idiomatic TypeScript engine (${BATCHES} batches)`, () => { tsRun(); });
-bench.add(`columnar API path: typed arrays → query → byte sink (${BATCHES} batches)`, async () => { await columnarRun(); });
-bench.add(`objects → query → byte sink that writes nothing (${BATCHES} batches)`, async () => { await objectsNoRecordsRun(); });
-bench.add(`objects → query → NDJSON text from the columns (${BATCHES} batches)`, async () => { await objectsToTextRun(true); });
-bench.add(`objects → query → records → NDJSON text (${BATCHES} batches)`, async () => { await objectsToTextRun(false); });
-bench.add(`objects → query → NDJSON file sink, fsync per batch (${BATCHES} batches)`, async () => { await objectsToFileRun(); });
+bench.add(`idiomatic TypeScript engine (${BATCHES} batches)`, () => {
+  tsRun();
+});
+bench.add(`columnar API path: typed arrays → query → byte sink (${BATCHES} batches)`, async () => {
+  await columnarRun();
+});
+bench.add(`objects → query → byte sink that writes nothing (${BATCHES} batches)`, async () => {
+  await objectsNoRecordsRun();
+});
+bench.add(`objects → query → NDJSON text from the columns (${BATCHES} batches)`, async () => {
+  await objectsToTextRun(true);
+});
+bench.add(`objects → query → records → NDJSON text (${BATCHES} batches)`, async () => {
+  await objectsToTextRun(false);
+});
+bench.add(`objects → query → NDJSON file sink, fsync per batch (${BATCHES} batches)`, async () => {
+  await objectsToFileRun();
+});
 await bench.run();
 rmSync(outDir, { recursive: true, force: true });
 
@@ -236,14 +288,16 @@ const latency = (task: typeof kernelTask) => {
   if (!r.latency) throw new Error(`task ${task!.name} has no result`);
   return r.latency;
 };
-const kernelLat = latency(kernelTask), hostLat = latency(hostTask), tsLat = latency(tsTask);
+const kernelLat = latency(kernelTask),
+  hostLat = latency(hostTask),
+  tsLat = latency(tsTask);
 const kernelNs = (kernelLat.mean * 1e6) / BATCH;
 const hostNs = (hostLat.mean * 1e6) / totalEvents;
 const tsNs = (tsLat.mean * 1e6) / totalEvents;
 const columnarNs = (latency(columnarTask).mean * 1e6) / totalEvents;
 const noRecordsNs = (latency(noRecordsTask).mean * 1e6) / totalEvents;
 // what an emitted window costs on a byte sink: a run's extra time over the run that writes nothing, per window
-const perWindow = (task: typeof kernelTask) => ((latency(task).mean * 1e6 - latency(noRecordsTask).mean * 1e6)) / k.windows;
+const perWindow = (task: typeof kernelTask) => (latency(task).mean * 1e6 - latency(noRecordsTask).mean * 1e6) / k.windows;
 const nsPerWindowRecord = perWindow(textColumnsTask);
 const nsPerWindowRecordFromRecords = perWindow(textRecordsTask);
 const nsPerWindowRecordFile = perWindow(fileTask);
@@ -253,43 +307,95 @@ const medianNs = { kernel: (kernelLat.p50 * 1e6) / BATCH, host: (hostLat.p50 * 1
 const probe = newCore();
 const bytesPerKey = probe.exports.stats_key_bytes();
 const rssScript = fileURLToPath(new URL('./rss1m.js', import.meta.url));
-const rss = JSON.parse(execFileSync(process.execPath, [rssScript], { encoding: 'utf8' }).trim().split('\n').pop()!) as { rss_mb: number; keys: number; wasm_mb: number };
+const rss = JSON.parse(execFileSync(process.execPath, [rssScript], { encoding: 'utf8' }).trim().split('\n').pop()!) as {
+  rss_mb: number;
+  keys: number;
+  wasm_mb: number;
+};
 
 const rows = [
-  { engine: 'eddy kernel (wasm, columns in memory)', 'ns/event': kernelNs.toFixed(2), 'events/s': Math.round(1e9 / kernelNs).toLocaleString('en-US'), 'ns/event (median)': medianNs.kernel.toFixed(2), '± rme %': kernelLat.rme.toFixed(1) },
-  { engine: 'eddy host API path (objects → sink)', 'ns/event': hostNs.toFixed(2), 'events/s': Math.round(1e9 / hostNs).toLocaleString('en-US'), 'ns/event (median)': medianNs.host.toFixed(2), '± rme %': hostLat.rme.toFixed(1) },
-  { engine: 'eddy columnar API path (typed arrays → byte sink)', 'ns/event': columnarNs.toFixed(2), 'events/s': Math.round(1e9 / columnarNs).toLocaleString('en-US'), 'ns/event (median)': '', '± rme %': latency(columnarTask).rme.toFixed(1) },
-  { engine: 'eddy objects → byte sink (no records)', 'ns/event': noRecordsNs.toFixed(2), 'events/s': Math.round(1e9 / noRecordsNs).toLocaleString('en-US'), 'ns/event (median)': '', '± rme %': latency(noRecordsTask).rme.toFixed(1) },
-  ...([['eddy objects → NDJSON text from the columns', textColumnsTask], ['eddy objects → records → NDJSON text', textRecordsTask], ['eddy objects → NDJSON file sink (fsync per batch)', fileTask]] as const).map(([engine, task]) => {
+  {
+    engine: 'eddy kernel (wasm, columns in memory)',
+    'ns/event': kernelNs.toFixed(2),
+    'events/s': Math.round(1e9 / kernelNs).toLocaleString('en-US'),
+    'ns/event (median)': medianNs.kernel.toFixed(2),
+    '± rme %': kernelLat.rme.toFixed(1),
+  },
+  {
+    engine: 'eddy host API path (objects → sink)',
+    'ns/event': hostNs.toFixed(2),
+    'events/s': Math.round(1e9 / hostNs).toLocaleString('en-US'),
+    'ns/event (median)': medianNs.host.toFixed(2),
+    '± rme %': hostLat.rme.toFixed(1),
+  },
+  {
+    engine: 'eddy columnar API path (typed arrays → byte sink)',
+    'ns/event': columnarNs.toFixed(2),
+    'events/s': Math.round(1e9 / columnarNs).toLocaleString('en-US'),
+    'ns/event (median)': '',
+    '± rme %': latency(columnarTask).rme.toFixed(1),
+  },
+  {
+    engine: 'eddy objects → byte sink (no records)',
+    'ns/event': noRecordsNs.toFixed(2),
+    'events/s': Math.round(1e9 / noRecordsNs).toLocaleString('en-US'),
+    'ns/event (median)': '',
+    '± rme %': latency(noRecordsTask).rme.toFixed(1),
+  },
+  ...(
+    [
+      ['eddy objects → NDJSON text from the columns', textColumnsTask],
+      ['eddy objects → records → NDJSON text', textRecordsTask],
+      ['eddy objects → NDJSON file sink (fsync per batch)', fileTask],
+    ] as const
+  ).map(([engine, task]) => {
     const ns = (latency(task).mean * 1e6) / totalEvents;
-    return { engine, 'ns/event': ns.toFixed(2), 'events/s': Math.round(1e9 / ns).toLocaleString('en-US'), 'ns/event (median)': '', '± rme %': latency(task).rme.toFixed(1) };
+    return {
+      engine,
+      'ns/event': ns.toFixed(2),
+      'events/s': Math.round(1e9 / ns).toLocaleString('en-US'),
+      'ns/event (median)': '',
+      '± rme %': latency(task).rme.toFixed(1),
+    };
   }),
-  { engine: 'idiomatic TypeScript engine', 'ns/event': tsNs.toFixed(2), 'events/s': Math.round(1e9 / tsNs).toLocaleString('en-US'), 'ns/event (median)': medianNs.ts.toFixed(2), '± rme %': tsLat.rme.toFixed(1) },
+  {
+    engine: 'idiomatic TypeScript engine',
+    'ns/event': tsNs.toFixed(2),
+    'events/s': Math.round(1e9 / tsNs).toLocaleString('en-US'),
+    'ns/event (median)': medianNs.ts.toFixed(2),
+    '± rme %': tsLat.rme.toFixed(1),
+  },
 ];
 console.table(rows);
 console.log(`workload: ${KEYS} keys, ${BATCHES} batches × ${BATCH} events, windows 5 min / 1 min, delay 10 min; ${k.windows} windows emitted`);
-console.log(`byte sink, per window record (run − record-free run, ÷ ${k.windows} windows): NDJSON text from the columns ${nsPerWindowRecord.toFixed(0)} ns, from records ${nsPerWindowRecordFromRecords.toFixed(0)} ns; NDJSON file sink with an fsync per batch ${nsPerWindowRecordFile.toFixed(0)} ns`);
-console.log(`state: ${bytesPerKey} bytes per key in the core; RSS with ${rss.keys} keys: ${rss.rss_mb.toFixed(0)} MB (wasm memory ${rss.wasm_mb.toFixed(0)} MB)`);
-console.log(JSON.stringify({
-  bench: 'core',
-  events_per_s: Math.round(1e9 / kernelNs),
-  ns_per_event: Number(kernelNs.toFixed(3)),
-  ns_per_event_median: Number(medianNs.kernel.toFixed(3)),
-  host_events_per_s: Math.round(1e9 / hostNs),
-  host_ns_per_event: Number(hostNs.toFixed(3)),
-  host_ns_per_event_median: Number(medianNs.host.toFixed(3)),
-  ts_engine_events_per_s: Math.round(1e9 / tsNs),
-  ratio_vs_ts: Number((tsNs / kernelNs).toFixed(2)),
-  host_ratio_vs_ts: Number((tsNs / hostNs).toFixed(2)),
-  columnar_events_per_s: Math.round(1e9 / columnarNs),
-  columnar_ratio_vs_ts: Number((tsNs / columnarNs).toFixed(2)),
-  objects_no_records_ratio_vs_ts: Number((tsNs / noRecordsNs).toFixed(2)),
-  ns_per_window_record_byte_sink: Number(nsPerWindowRecord.toFixed(1)),
-  ns_per_window_record_from_records: Number(nsPerWindowRecordFromRecords.toFixed(1)),
-  ns_per_window_record_file_fsync: Number(nsPerWindowRecordFile.toFixed(1)),
-  bytes_per_key: bytesPerKey,
-  rss_1m_keys_mb: Number(rss.rss_mb.toFixed(1)),
-  keys: KEYS,
-  batch: BATCH,
-  events: totalEvents,
-}));
+console.log(
+  `byte sink, per window record (run − record-free run, ÷ ${k.windows} windows): NDJSON text from the columns ${nsPerWindowRecord.toFixed(0)} ns, from records ${nsPerWindowRecordFromRecords.toFixed(0)} ns; NDJSON file sink with an fsync per batch ${nsPerWindowRecordFile.toFixed(0)} ns`,
+);
+console.log(
+  `state: ${bytesPerKey} bytes per key in the core; RSS with ${rss.keys} keys: ${rss.rss_mb.toFixed(0)} MB (wasm memory ${rss.wasm_mb.toFixed(0)} MB)`,
+);
+console.log(
+  JSON.stringify({
+    bench: 'core',
+    events_per_s: Math.round(1e9 / kernelNs),
+    ns_per_event: Number(kernelNs.toFixed(3)),
+    ns_per_event_median: Number(medianNs.kernel.toFixed(3)),
+    host_events_per_s: Math.round(1e9 / hostNs),
+    host_ns_per_event: Number(hostNs.toFixed(3)),
+    host_ns_per_event_median: Number(medianNs.host.toFixed(3)),
+    ts_engine_events_per_s: Math.round(1e9 / tsNs),
+    ratio_vs_ts: Number((tsNs / kernelNs).toFixed(2)),
+    host_ratio_vs_ts: Number((tsNs / hostNs).toFixed(2)),
+    columnar_events_per_s: Math.round(1e9 / columnarNs),
+    columnar_ratio_vs_ts: Number((tsNs / columnarNs).toFixed(2)),
+    objects_no_records_ratio_vs_ts: Number((tsNs / noRecordsNs).toFixed(2)),
+    ns_per_window_record_byte_sink: Number(nsPerWindowRecord.toFixed(1)),
+    ns_per_window_record_from_records: Number(nsPerWindowRecordFromRecords.toFixed(1)),
+    ns_per_window_record_file_fsync: Number(nsPerWindowRecordFile.toFixed(1)),
+    bytes_per_key: bytesPerKey,
+    rss_1m_keys_mb: Number(rss.rss_mb.toFixed(1)),
+    keys: KEYS,
+    batch: BATCH,
+    events: totalEvents,
+  }),
+);

@@ -99,9 +99,17 @@ async function csvLoop(path: string): Promise<number> {
 /** eddy run over `input` (windows to an NDJSON file); returns ms and young GCs during it. */
 async function eddyRun(input: string, output: string, profile?: string): Promise<{ ms: number; youngGcs: number; windows: number }> {
   const config = parsePipelineConfig({
-    timestamp_column: 'timestamp', value_column: 'value', grouping_columns: ['metric'],
-    processing: { window_size: '5 minutes', slide_duration: '1 minute', watermark_delay: '10 s', aggregations: ['count', 'sum', 'avg', 'stddev', 'min', 'max'] },
-    source: { type: 'file', path: input }, sink: { type: 'file', path: output, format: 'ndjson' },
+    timestamp_column: 'timestamp',
+    value_column: 'value',
+    grouping_columns: ['metric'],
+    processing: {
+      window_size: '5 minutes',
+      slide_duration: '1 minute',
+      watermark_delay: '10 s',
+      aggregations: ['count', 'sum', 'avg', 'stddev', 'min', 'max'],
+    },
+    source: { type: 'file', path: input },
+    sink: { type: 'file', path: output, format: 'ndjson' },
   });
   let youngGcs = 0;
   const observer = new PerformanceObserver((list) => {
@@ -151,7 +159,9 @@ try {
   const ndEddyRuns = [await eddyRun(ndjsonPath, join(dir, 'out-ndjson.jsonl')), await eddyRun(ndjsonPath, join(dir, 'out-ndjson.jsonl'), PROFILE)];
   const ndEddy = ndEddyRuns.reduce((a, b) => (a.ms <= b.ms ? a : b));
   const csLoop = Math.min(await csvLoop(csvPath), await csvLoop(csvPath));
-  const csEddy = [await eddyRun(csvPath, join(dir, 'out-csv.jsonl')), await eddyRun(csvPath, join(dir, 'out-csv.jsonl'))].reduce((a, b) => (a.ms <= b.ms ? a : b));
+  const csEddy = [await eddyRun(csvPath, join(dir, 'out-csv.jsonl')), await eddyRun(csvPath, join(dir, 'out-csv.jsonl'))].reduce((a, b) =>
+    a.ms <= b.ms ? a : b,
+  );
   const perS = (ms: number) => Math.round(EVENTS / (ms / 1000));
   const result = {
     bench: 'ingest',
@@ -169,8 +179,12 @@ try {
     windows_out: ndEddy.windows,
     csv_windows_out: csEddy.windows,
   };
-  process.stderr.write(`  NDJSON: eddy ${(ndEddy.ms / 1000).toFixed(2)} s, readline+JSON.parse ${(ndLoop / 1000).toFixed(2)} s → ${result.ndjson_ratio}× (target ≥ 3×)\n`);
-  process.stderr.write(`  CSV:    eddy ${(csEddy.ms / 1000).toFixed(2)} s, readline+split ${(csLoop / 1000).toFixed(2)} s → ${result.csv_ratio}× (target ≥ 3×)\n`);
+  process.stderr.write(
+    `  NDJSON: eddy ${(ndEddy.ms / 1000).toFixed(2)} s, readline+JSON.parse ${(ndLoop / 1000).toFixed(2)} s → ${result.ndjson_ratio}× (target ≥ 3×)\n`,
+  );
+  process.stderr.write(
+    `  CSV:    eddy ${(csEddy.ms / 1000).toFixed(2)} s, readline+split ${(csLoop / 1000).toFixed(2)} s → ${result.csv_ratio}× (target ≥ 3×)\n`,
+  );
   console.log(JSON.stringify(result));
 } finally {
   if (ownDir) rmSync(dir, { recursive: true, force: true });

@@ -81,7 +81,9 @@ const KAFKA_SH = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url
 const SIZE_OVER_SLIDE = 5; // windows 5 min / 1 min: every event is in 5 windows
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-const log = (line: string): void => { process.stderr.write(`bench:kafka: ${line}\n`); };
+const log = (line: string): void => {
+  process.stderr.write(`bench:kafka: ${line}\n`);
+};
 const unique = (what: string): string => `eddy-bench-kafka-${what}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
 // ── broker ─────────────────────────────────────────────────────────────────
@@ -122,7 +124,8 @@ async function cleanup(): Promise<void> {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   try {
     if (groups.length > 0) await admin.deleteGroups(groups).catch((e: unknown) => log(`could not delete groups: ${(e as Error).message}`));
-    if (topics.length > 0) await admin.deleteTopics({ topics }).catch((e: unknown) => log(`could not delete topics ${topics.join(', ')}: ${(e as Error).message}`));
+    if (topics.length > 0)
+      await admin.deleteTopics({ topics }).catch((e: unknown) => log(`could not delete topics ${topics.join(', ')}: ${(e as Error).message}`));
     await admin.disconnect();
   } finally {
     if (startedBroker) spawnSync(KAFKA_SH, ['stop'], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -136,7 +139,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 // ── runs ───────────────────────────────────────────────────────────────────
-interface Pair { raw: ConsumeResult; eddy: ConsumeResult }
+interface Pair {
+  raw: ConsumeResult;
+  eddy: ConsumeResult;
+}
 
 const timeoutMs = Math.max(180_000, (EVENTS / 20_000) * 1000);
 
@@ -186,9 +192,24 @@ function printProfile(file: string, label: string): void {
   const busy = s.totalMs - s.idleMs;
   console.log(`\nCPU profile of ${label}, timed region only (${file}): ${fmt(busy)} ms busy, ${fmt(s.idleMs)} ms idle`);
   const pct = (ms: number) => ((100 * ms) / busy).toFixed(1);
-  console.table(s.byFunction.filter((l) => !l.name.startsWith('(idle)')).slice(0, 15).map((l) => ({ 'self time (function)': l.name, ms: Math.round(l.ms), '% of busy': pct(l.ms) })));
-  console.table(s.byFunctionTotal.filter((l) => !l.name.startsWith('(idle)')).slice(0, 15).map((l) => ({ 'inclusive (function)': l.name, ms: Math.round(l.ms), '% of busy': pct(l.ms) })));
-  console.table(s.byFile.filter((l) => l.name !== '(native)').slice(0, 12).map((l) => ({ 'self time (file)': l.name, ms: Math.round(l.ms), '% of busy': pct(l.ms) })));
+  console.table(
+    s.byFunction
+      .filter((l) => !l.name.startsWith('(idle)'))
+      .slice(0, 15)
+      .map((l) => ({ 'self time (function)': l.name, ms: Math.round(l.ms), '% of busy': pct(l.ms) })),
+  );
+  console.table(
+    s.byFunctionTotal
+      .filter((l) => !l.name.startsWith('(idle)'))
+      .slice(0, 15)
+      .map((l) => ({ 'inclusive (function)': l.name, ms: Math.round(l.ms), '% of busy': pct(l.ms) })),
+  );
+  console.table(
+    s.byFile
+      .filter((l) => l.name !== '(native)')
+      .slice(0, 12)
+      .map((l) => ({ 'self time (file)': l.name, ms: Math.round(l.ms), '% of busy': pct(l.ms) })),
+  );
 }
 
 const best = (a: ConsumeResult | undefined, b: ConsumeResult): ConsumeResult => (a && a.eventsPerS >= b.eventsPerS ? a : b);
@@ -225,7 +246,10 @@ try {
   log(`producing ${fmt(EVENTS)} events, ${PER_MESSAGE} per message, to ${batchedTopic}…`);
   const prodBatched = await produceTopic(kafka, batchedTopic, workload(PER_MESSAGE));
   log(`  ${fmt(prodBatched.events / prodBatched.seconds)} events/s`);
-  for (const [topic, p] of [[singleTopic, prodSingle], [batchedTopic, prodBatched]] as const) {
+  for (const [topic, p] of [
+    [singleTopic, prodSingle],
+    [batchedTopic, prodBatched],
+  ] as const) {
     const offsets = await admin.fetchTopicOffsets(topic);
     const total = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
     if (total !== p.messages) throw new Error(`topic ${topic} holds ${total} messages, ${p.messages} were sent`);
@@ -241,12 +265,19 @@ try {
     tempDirs.push(dir);
     const what = `${fmt(keys)} keys, ${detector ? 'with the default anomaly score' : 'z-score only'}`;
     log(`building an engine with ${what}, and checkpointing it…`);
-    const built = await runChild<BuildResult>('./restore.js', { mode: 'build', keys, dir, detector } satisfies RestoreSpec, { label: 'build', timeoutMs: 1_800_000 });
+    const built = await runChild<BuildResult>('./restore.js', { mode: 'build', keys, dir, detector } satisfies RestoreSpec, {
+      label: 'build',
+      timeoutMs: 1_800_000,
+    });
     log(`  ${fmt(built.checkpointBytes)} bytes, written in ${fmt(built.writeMs)} ms; restoring it in a new process…`);
-    const restored = await runChild<RestoreResult>('./restore.js', { mode: 'restore', keys, dir, detector, nextRound: built.nextRound } satisfies RestoreSpec, { label: 'restore', timeoutMs: 1_800_000 });
+    const restored = await runChild<RestoreResult>('./restore.js', { mode: 'restore', keys, dir, detector, nextRound: built.nextRound } satisfies RestoreSpec, {
+      label: 'restore',
+      timeoutMs: 1_800_000,
+    });
     log(`  ${fmt(restored.totalMs)} ms`);
     rmSync(dir, { recursive: true, force: true });
-    if (restored.checkpointBytes !== built.checkpointBytes) throw new Error(`restore read ${restored.checkpointBytes} bytes, build wrote ${built.checkpointBytes}`);
+    if (restored.checkpointBytes !== built.checkpointBytes)
+      throw new Error(`restore read ${restored.checkpointBytes} bytes, build wrote ${built.checkpointBytes}`);
     return { built, restored };
   };
   const big = await restoreRun(RESTORE_KEYS, false);
@@ -267,8 +298,14 @@ try {
     'join s': r.joinSeconds.toFixed(2),
   });
   const produceRow = (name: string, p: ProduceResult) => ({
-    step: name, 'events/s': fmt(p.events / p.seconds), 'vs raw': '', seconds: p.seconds.toFixed(2), 'CPU-s': '', 'events/CPU-s': '',
-    'vs raw (CPU)': '', 'join s': `${fmt(p.messages / p.seconds)} msg/s, ${mb(p.bytes / p.seconds)} MiB/s`,
+    step: name,
+    'events/s': fmt(p.events / p.seconds),
+    'vs raw': '',
+    seconds: p.seconds.toFixed(2),
+    'CPU-s': '',
+    'events/CPU-s': '',
+    'vs raw (CPU)': '',
+    'join s': `${fmt(p.messages / p.seconds)} msg/s, ${mb(p.bytes / p.seconds)} MiB/s`,
   });
   console.table([
     produceRow('produce, 1 event/message', prodSingle),
@@ -278,45 +315,67 @@ try {
     consumeRow(`raw kafkajs bound, ${PER_MESSAGE}/message`, batched.raw),
     consumeRow(`eddy, ${PER_MESSAGE}/message`, batched.eddy, batched.raw),
   ]);
-  for (const [name, r] of [['1/message', single.eddy], [`${PER_MESSAGE}/message`, batched.eddy]] as const) {
+  for (const [name, r] of [
+    ['1/message', single.eddy],
+    [`${PER_MESSAGE}/message`, batched.eddy],
+  ] as const) {
     const d = r.eddy!;
     const engine = d.engineMs.encode + d.engineMs.process + d.engineMs.write;
-    console.log(`eddy ${name}: ${d.batches} engine batches; engine time ${fmt(engine)} ms of ${fmt(r.seconds * 1000)} ms `
-      + `(encode ${fmt(d.engineMs.encode)}, core ${fmt(d.engineMs.process)}, records + sinks ${fmt(d.engineMs.write)}); `
-      + `${fmt(d.windows)} windows, ${fmt(d.anomalies)} anomalies, `
-      + `${fmt(d.thresholdHits)} with threshold patterns, ${fmt(d.matches)} sequence matches; ${d.checkpoints} checkpoints while consuming`);
+    console.log(
+      `eddy ${name}: ${d.batches} engine batches; engine time ${fmt(engine)} ms of ${fmt(r.seconds * 1000)} ms ` +
+        `(encode ${fmt(d.engineMs.encode)}, core ${fmt(d.engineMs.process)}, records + sinks ${fmt(d.engineMs.write)}); ` +
+        `${fmt(d.windows)} windows, ${fmt(d.anomalies)} anomalies, ` +
+        `${fmt(d.thresholdHits)} with threshold patterns, ${fmt(d.matches)} sequence matches; ${d.checkpoints} checkpoints while consuming`,
+    );
   }
-  const restoreRows = ([[big, 'z-score only'], [withDetector, 'with the default anomaly score']] as const).flatMap(([r, what]) => [
-    { step: `checkpoint ${fmt(r.built.keys)} keys (${what})`, ms: r.built.writeMs.toFixed(0), detail: `${fmt(r.built.checkpointBytes)} bytes (${mb(r.built.checkpointBytes)} MiB); snapshot() before it ${r.built.snapshotMs.toFixed(0)} ms; core key state ${mb(r.built.stateBytes)} MiB, wasm memory ${mb(r.built.wasmMemoryBytes)} MiB` },
-    { step: `restore ${fmt(r.restored.keys)} keys (${what})`, ms: r.restored.totalMs.toFixed(0), detail: `new BatchEngine ${r.restored.engineMs.toFixed(0)} + latest() ${r.restored.latestMs.toFixed(0)} + restore() ${r.restored.restoreMs.toFixed(0)} ms; wasm memory after ${mb(r.restored.wasmMemoryBytes)} MiB (module compile at process start, not included: ${r.restored.compileMs.toFixed(0)} ms)` },
+  const restoreRows = (
+    [
+      [big, 'z-score only'],
+      [withDetector, 'with the default anomaly score'],
+    ] as const
+  ).flatMap(([r, what]) => [
+    {
+      step: `checkpoint ${fmt(r.built.keys)} keys (${what})`,
+      ms: r.built.writeMs.toFixed(0),
+      detail: `${fmt(r.built.checkpointBytes)} bytes (${mb(r.built.checkpointBytes)} MiB); snapshot() before it ${r.built.snapshotMs.toFixed(0)} ms; core key state ${mb(r.built.stateBytes)} MiB, wasm memory ${mb(r.built.wasmMemoryBytes)} MiB`,
+    },
+    {
+      step: `restore ${fmt(r.restored.keys)} keys (${what})`,
+      ms: r.restored.totalMs.toFixed(0),
+      detail: `new BatchEngine ${r.restored.engineMs.toFixed(0)} + latest() ${r.restored.latestMs.toFixed(0)} + restore() ${r.restored.restoreMs.toFixed(0)} ms; wasm memory after ${mb(r.restored.wasmMemoryBytes)} MiB (module compile at process start, not included: ${r.restored.compileMs.toFixed(0)} ms)`,
+    },
   ]);
   console.table(restoreRows);
-  console.log(`workload: ${fmt(EVENTS)} events, ${fmt(KEYS)} keys, ${PARTITIONS} partitions (partition = key mod ${PARTITIONS}), one event per key every ${STEP_MS / 1000} s of event time, `
-    + `uncompressed; consumers in child processes (one per run), best of ${RUNS}; events/s from the first batch delivered to the last event processed`);
-  console.log(JSON.stringify({
-    bench: 'kafka',
-    produce_events_per_s: Math.round(prodSingle.events / prodSingle.seconds),
-    raw_events_per_s: Math.round(single.raw.eventsPerS),
-    eddy_events_per_s: Math.round(single.eddy.eventsPerS),
-    ratio: Number(ratio.toFixed(3)),
-    raw_batched_events_per_s: Math.round(batched.raw.eventsPerS),
-    eddy_batched_events_per_s: Math.round(batched.eddy.eventsPerS),
-    ratio_batched: Number(ratioBatched.toFixed(3)),
-    restore_1m_keys_ms: Number(big.restored.totalMs.toFixed(1)),
-    checkpoint_1m_keys_bytes: big.built.checkpointBytes,
-    produce_batched_events_per_s: Math.round(prodBatched.events / prodBatched.seconds),
-    ratio_cpu: Number((single.eddy.eventsPerCpuS / single.raw.eventsPerCpuS).toFixed(3)),
-    ratio_batched_cpu: Number((batched.eddy.eventsPerCpuS / batched.raw.eventsPerCpuS).toFixed(3)),
-    checkpoint_1m_keys_write_ms: Number(big.built.writeMs.toFixed(1)),
-    restore_detector_keys: RESTORE_DETECTOR_KEYS,
-    restore_detector_ms: Number(withDetector.restored.totalMs.toFixed(1)),
-    checkpoint_detector_bytes: withDetector.built.checkpointBytes,
-    events: EVENTS,
-    keys: KEYS,
-    partitions: PARTITIONS,
-    events_per_message_batched: PER_MESSAGE,
-    restore_keys: RESTORE_KEYS,
-  }));
+  console.log(
+    `workload: ${fmt(EVENTS)} events, ${fmt(KEYS)} keys, ${PARTITIONS} partitions (partition = key mod ${PARTITIONS}), one event per key every ${STEP_MS / 1000} s of event time, ` +
+      `uncompressed; consumers in child processes (one per run), best of ${RUNS}; events/s from the first batch delivered to the last event processed`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'kafka',
+      produce_events_per_s: Math.round(prodSingle.events / prodSingle.seconds),
+      raw_events_per_s: Math.round(single.raw.eventsPerS),
+      eddy_events_per_s: Math.round(single.eddy.eventsPerS),
+      ratio: Number(ratio.toFixed(3)),
+      raw_batched_events_per_s: Math.round(batched.raw.eventsPerS),
+      eddy_batched_events_per_s: Math.round(batched.eddy.eventsPerS),
+      ratio_batched: Number(ratioBatched.toFixed(3)),
+      restore_1m_keys_ms: Number(big.restored.totalMs.toFixed(1)),
+      checkpoint_1m_keys_bytes: big.built.checkpointBytes,
+      produce_batched_events_per_s: Math.round(prodBatched.events / prodBatched.seconds),
+      ratio_cpu: Number((single.eddy.eventsPerCpuS / single.raw.eventsPerCpuS).toFixed(3)),
+      ratio_batched_cpu: Number((batched.eddy.eventsPerCpuS / batched.raw.eventsPerCpuS).toFixed(3)),
+      checkpoint_1m_keys_write_ms: Number(big.built.writeMs.toFixed(1)),
+      restore_detector_keys: RESTORE_DETECTOR_KEYS,
+      restore_detector_ms: Number(withDetector.restored.totalMs.toFixed(1)),
+      checkpoint_detector_bytes: withDetector.built.checkpointBytes,
+      events: EVENTS,
+      keys: KEYS,
+      partitions: PARTITIONS,
+      events_per_message_batched: PER_MESSAGE,
+      restore_keys: RESTORE_KEYS,
+    }),
+  );
 } catch (e) {
   exitCode = 1;
   console.error(e);

@@ -71,7 +71,11 @@ console.log('scorer check: never-fire 0, first-row 100 on every profile');
 const out = mkdtempSync(join(tmpdir(), 'eddy-nab-'));
 let stderr = '';
 const t0 = performance.now();
-const code = await detectCommand(join(nabRoot(), 'data'), out, { write: (s: string) => { stderr += s; } });
+const code = await detectCommand(join(nabRoot(), 'data'), out, {
+  write: (s: string) => {
+    stderr += s;
+  },
+});
 const seconds = (performance.now() - t0) / 1000;
 if (code !== 0) throw new Error(`eddy detect exited ${code}: ${stderr}`);
 const rows = files.reduce((n, f) => n + f.values.length, 0);
@@ -92,8 +96,20 @@ const eddyResult = scoreCorpus(corpus(detected));
 
 // 3. the seed's rule, from the core's z-score kernel
 const seedPlan: QueryPlan = {
-  name: 'seed-rule', kind: 'events', timeColumn: 'timestamp', valueColumn: 'value', keyColumns: [], aggregates: [],
-  sizeMs: 60_000, slideMs: 60_000, delayMs: 0, latenessMs: 0, outputMode: 'append', batchSize: 65_536, flushAtEnd: false, flushOnStop: false,
+  name: 'seed-rule',
+  kind: 'events',
+  timeColumn: 'timestamp',
+  valueColumn: 'value',
+  keyColumns: [],
+  aggregates: [],
+  sizeMs: 60_000,
+  slideMs: 60_000,
+  delayMs: 0,
+  latenessMs: 0,
+  outputMode: 'append',
+  batchSize: 65_536,
+  flushAtEnd: false,
+  flushOnStop: false,
   analytics: { zscore: { mode: 'rows', rows: 11, timeMs: 0, threshold: 2 }, score: false, thresholds: [] },
 };
 const seedScores = files.map((f) => {
@@ -117,10 +133,14 @@ files.forEach((f, i) => {
   const got = detected[i]!;
   for (let r = 0; r < f.values.length; r++) {
     const e = Math.abs(got[r]! - d.update(f.times[r]!, f.values[r]!));
-    if (!(e <= maxDiff)) { maxDiff = e; worstAt = `${f.name} row ${r + 1}`; }
+    if (!(e <= maxDiff)) {
+      maxDiff = e;
+      worstAt = `${f.name} row ${r + 1}`;
+    }
   }
 });
-if (!(maxDiff <= TOLERANCE)) throw new Error(`wasm detector differs from test/reference/detector.ts: max |difference| ${maxDiff} at ${worstAt} (tolerance ${TOLERANCE})`);
+if (!(maxDiff <= TOLERANCE))
+  throw new Error(`wasm detector differs from test/reference/detector.ts: max |difference| ${maxDiff} at ${worstAt} (tolerance ${TOLERANCE})`);
 
 // 6. cross-validation over the reference's grid
 const candidates = ensembleCandidates();
@@ -142,7 +162,8 @@ const steadyIn = join(steadyDir, 'long.csv');
   const step = 300_000;
   const t0 = long.times[0]!;
   let text = 'timestamp,value\n';
-  for (let r = 0; r < STEADY_ROWS; r++) text += `${new Date(t0 + r * step).toISOString().slice(0, 19).replace('T', ' ')},${long.values[r % long.values.length]}\n`;
+  for (let r = 0; r < STEADY_ROWS; r++)
+    text += `${new Date(t0 + r * step).toISOString().slice(0, 19).replace('T', ' ')},${long.values[r % long.values.length]}\n`;
   writeFileSync(steadyIn, text);
 }
 const s0 = performance.now();
@@ -152,34 +173,47 @@ rmSync(steadyDir, { recursive: true, force: true });
 if (steadyCode !== 0) throw new Error(`eddy detect on the long series exited ${steadyCode}`);
 
 console.log(`\neddy detect (default detector): ${line(eddyResult)}`);
-console.log(breakdown({ result: eddyResult, scores: detected, files, detectMs: seconds * 1000, rows }).split('\n').filter((l) => !l.startsWith('  ')).join('\n'));
+console.log(
+  breakdown({ result: eddyResult, scores: detected, files, detectMs: seconds * 1000, rows })
+    .split('\n')
+    .filter((l) => !l.startsWith('  '))
+    .join('\n'),
+);
 console.log(`seed rule (11-row z > 2 as 0/1):  ${line(seedResult)}`);
 console.log(`published on these 24 files (standard): ARTime 68.8 · Numenta HTM 64.9 · CAD OSE 57.5 · KNN CAD 53.5 · windowed Gaussian 28.2`);
 console.log(`eddy detect: ${rows} rows in ${seconds.toFixed(2)} s = ${Math.round(rows / seconds)} rows/s (24 files, CSV in and out)`);
-console.log(`eddy detect, one long series: ${STEADY_ROWS} rows in ${steadySeconds.toFixed(2)} s = ${Math.round(STEADY_ROWS / steadySeconds)} rows/s (CSV in and out)`);
-console.log(`demo stream (${demo.hours} event-hours, ${demo.spikes} injected spikes, ${demo.windows} windows): ${demo.flagged} flagged (score ≥ 0.5), recall ${demo.recall.toFixed(3)}; strict: precision ${demo.precision.toFixed(3)}, ${demo.falseAlarms} false alarms, ${demo.warmupAlarms} of them in the demo's first 15 minutes; exit windows counted as their spike's: precision ${demo.precisionWithExits.toFixed(3)}, ${demo.falseAlarmsWithExits} false alarms, ${demo.warmupAlarmsWithExits} in the first 15 minutes`);
-console.log(`wasm detector = reference (test/reference/detector.ts) on all ${rows} rows: max |difference| ${maxDiff.toExponential(2)} (tolerance ${TOLERANCE}: f32 storage is modelled by both, only libm's last bit differs)`);
+console.log(
+  `eddy detect, one long series: ${STEADY_ROWS} rows in ${steadySeconds.toFixed(2)} s = ${Math.round(STEADY_ROWS / steadySeconds)} rows/s (CSV in and out)`,
+);
+console.log(
+  `demo stream (${demo.hours} event-hours, ${demo.spikes} injected spikes, ${demo.windows} windows): ${demo.flagged} flagged (score ≥ 0.5), recall ${demo.recall.toFixed(3)}; strict: precision ${demo.precision.toFixed(3)}, ${demo.falseAlarms} false alarms, ${demo.warmupAlarms} of them in the demo's first 15 minutes; exit windows counted as their spike's: precision ${demo.precisionWithExits.toFixed(3)}, ${demo.falseAlarmsWithExits} false alarms, ${demo.warmupAlarmsWithExits} in the first 15 minutes`,
+);
+console.log(
+  `wasm detector = reference (test/reference/detector.ts) on all ${rows} rows: max |difference| ${maxDiff.toExponential(2)} (tolerance ${TOLERANCE}: f32 storage is modelled by both, only libm's last bit differs)`,
+);
 console.log(formatCv(`cross-validated (leave one category out, ${candidates.length} settings of the reference's grid)`, cv));
 console.log(`detector state: ${bytesPerKey} bytes per key (wasm core, stats_detector_key_bytes)`);
-console.log(JSON.stringify({
-  bench: 'nab',
-  standard: Number(eddyResult.standard.score.toFixed(2)),
-  reward_low_FP_rate: Number(eddyResult.reward_low_FP_rate.score.toFixed(2)),
-  reward_low_FN_rate: Number(eddyResult.reward_low_FN_rate.score.toFixed(2)),
-  seed_rule_standard: Number(seedResult.standard.score.toFixed(2)),
-  seed_rule_reward_low_FP_rate: Number(seedResult.reward_low_FP_rate.score.toFixed(2)),
-  seed_rule_reward_low_FN_rate: Number(seedResult.reward_low_FN_rate.score.toFixed(2)),
-  rows_per_s: Math.round(rows / seconds),
-  rows_per_s_one_long_file: Math.round(STEADY_ROWS / steadySeconds),
-  demo_precision: Number(demo.precision.toFixed(3)),
-  demo_recall: Number(demo.recall.toFixed(3)),
-  demo_warmup_alarms: demo.warmupAlarms,
-  demo_precision_with_exits: Number(demo.precisionWithExits.toFixed(3)),
-  demo_warmup_alarms_with_exits: demo.warmupAlarmsWithExits,
-  rows,
-  files: files.length,
-  cv_standard: Number(cv.cvStandard.toFixed(2)),
-  cv_strict: Number(cv.cvStrict.toFixed(2)),
-  bytes_per_key: bytesPerKey,
-  max_abs_diff_reference: maxDiff,
-}));
+console.log(
+  JSON.stringify({
+    bench: 'nab',
+    standard: Number(eddyResult.standard.score.toFixed(2)),
+    reward_low_FP_rate: Number(eddyResult.reward_low_FP_rate.score.toFixed(2)),
+    reward_low_FN_rate: Number(eddyResult.reward_low_FN_rate.score.toFixed(2)),
+    seed_rule_standard: Number(seedResult.standard.score.toFixed(2)),
+    seed_rule_reward_low_FP_rate: Number(seedResult.reward_low_FP_rate.score.toFixed(2)),
+    seed_rule_reward_low_FN_rate: Number(seedResult.reward_low_FN_rate.score.toFixed(2)),
+    rows_per_s: Math.round(rows / seconds),
+    rows_per_s_one_long_file: Math.round(STEADY_ROWS / steadySeconds),
+    demo_precision: Number(demo.precision.toFixed(3)),
+    demo_recall: Number(demo.recall.toFixed(3)),
+    demo_warmup_alarms: demo.warmupAlarms,
+    demo_precision_with_exits: Number(demo.precisionWithExits.toFixed(3)),
+    demo_warmup_alarms_with_exits: demo.warmupAlarmsWithExits,
+    rows,
+    files: files.length,
+    cv_standard: Number(cv.cvStandard.toFixed(2)),
+    cv_strict: Number(cv.cvStrict.toFixed(2)),
+    bytes_per_key: bytesPerKey,
+    max_abs_diff_reference: maxDiff,
+  }),
+);

@@ -79,7 +79,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'eddy-bench-server-'));
 const clock = new EventClock(1000 / KEYS); // one event per key per event second
 const ndjson = (): Payload => new NdjsonPayload(NDJSON_EVENTS, KEYS);
 const columnar = (): Payload => new ColumnarPayload(FRAME_EVENTS, KEYS);
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n);
 const log = (line: string) => process.stderr.write(`bench:server: ${line}\n`);
 const check = (ok: boolean, what: string) => {
   if (!ok) throw new Error(`check failed: ${what}`);
@@ -105,9 +106,14 @@ async function stopEddy(eddy: EddyProcess, label: string): Promise<void> {
   const code = await eddy.stop();
   check(code === 0, `eddy serve (${label}) exited ${code}: ${eddy.stderr().slice(-2000)}`);
   if (!CPU_PROF_DIR) return;
-  const newest = readdirSync(CPU_PROF_DIR).filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${eddy.pid}.`))
-    .map((f) => join(CPU_PROF_DIR, f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-  if (!newest) { log(`no CPU profile of pid ${eddy.pid} in ${CPU_PROF_DIR}`); return; }
+  const newest = readdirSync(CPU_PROF_DIR)
+    .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${eddy.pid}.`))
+    .map((f) => join(CPU_PROF_DIR, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  if (!newest) {
+    log(`no CPU profile of pid ${eddy.pid} in ${CPU_PROF_DIR}`);
+    return;
+  }
   const s = summarizeProfile(newest, 20);
   console.log(`\nCPU profile of eddy serve (${label}), ${newest}: ${fmt(s.totalMs)} ms sampled, ${fmt((100 * s.idleMs) / s.totalMs, 1)} % idle`);
   console.table(s.byFile.slice(0, 12).map((l) => ({ 'self time by file': l.name, ms: fmt(l.ms), '%': fmt(l.percent, 1) })));
@@ -126,8 +132,10 @@ async function crossCheck(eddy: EddyProcess, accepted: number, busy: number, lab
   check(busyServer === busy, `${label}: eddy_ingest_busy_total ${busyServer} ≠ ${busy} 503 responses`);
   check(rejected === 0, `${label}: eddy_rejected_events_total ${rejected}`);
   // a late event (behind the watermark when its request's turn came) is taken but counted apart from processed rows
-  check(p !== null && p.totals.inputRows === accepted && p.totals.processedRows + p.totals.lateRows === accepted,
-    `${label}: /progress totals ${JSON.stringify(p?.totals)} ≠ ${accepted} accepted`);
+  check(
+    p !== null && p.totals.inputRows === accepted && p.totals.processedRows + p.totals.lateRows === accepted,
+    `${label}: /progress totals ${JSON.stringify(p?.totals)} ≠ ${accepted} accepted`,
+  );
   const windows = familyValue(m, 'eddy_windows_emitted_total');
   check(windows > 0, `${label}: no window results emitted`);
   return { late: familyValue(m, 'eddy_late_events_total'), windows, batches: familyValue(m, 'eddy_batches_total') };
@@ -152,7 +160,10 @@ interface ThroughputRow {
 
 /** CPU use over a run: the server, this process (the load generator), and everything else on the machine. */
 function cpuMeter(serverCpuSeconds: () => number): () => { server: number; client: number; other: number } {
-  const s0 = serverCpuSeconds(), m0 = machineBusySeconds(), c0 = process.cpuUsage(), t0 = performance.now();
+  const s0 = serverCpuSeconds(),
+    m0 = machineBusySeconds(),
+    c0 = process.cpuUsage(),
+    t0 = performance.now();
   return () => {
     const wall = (performance.now() - t0) / 1000;
     const server = serverCpuSeconds() - s0;
@@ -164,7 +175,13 @@ function cpuMeter(serverCpuSeconds: () => number): () => { server: number; clien
 }
 
 /** One measured run on eddy: warm-up, drain, BENCH_SECONDS of load, drain. */
-async function eddyRun(eddy: EddyProcess, make: () => Payload, concurrency: number, totals: { accepted: number; busy: number }, format: string): Promise<ThroughputRow> {
+async function eddyRun(
+  eddy: EddyProcess,
+  make: () => Payload,
+  concurrency: number,
+  totals: { accepted: number; busy: number },
+  format: string,
+): Promise<ThroughputRow> {
   const client = new Client(eddy.port, concurrency);
   try {
     const warm = await closedLoop(client, make, concurrency, WARMUP_MS, clock);
@@ -183,11 +200,17 @@ async function eddyRun(eddy: EddyProcess, make: () => Payload, concurrency: numb
     const batches = familyValue(await eddy.metrics(), 'eddy_batches_total') - batches0;
     const wall = (s.ms + drainMs) / 1000;
     return {
-      target: 'eddy', format, concurrency,
+      target: 'eddy',
+      format,
+      concurrency,
       eventsPerS: s.accepted / wall,
       acceptedPerS: s.accepted / (s.ms / 1000),
-      drainMs, requests: s.requests, busy: s.busy,
-      serverCpu: cpu.server, clientCpu: cpu.client, otherCpu: cpu.other,
+      drainMs,
+      requests: s.requests,
+      busy: s.busy,
+      serverCpu: cpu.server,
+      clientCpu: cpu.client,
+      otherCpu: cpu.other,
       eventsPerBatch: s.accepted / Math.max(1, batches),
     };
   } finally {
@@ -207,10 +230,17 @@ async function boundRun(bound: BoundProcess, concurrency: number): Promise<Throu
     check(s.accepted === s.ok * NDJSON_EVENTS && s.busy === 0, `bound: ${s.accepted} parsed in ${s.ok} responses`);
     const wall = s.ms / 1000;
     return {
-      target: 'JSON.parse bound', format: 'ndjson', concurrency,
-      eventsPerS: s.accepted / wall, acceptedPerS: s.accepted / wall, drainMs: 0,
-      requests: s.requests, busy: s.busy,
-      serverCpu: cpu.server, clientCpu: cpu.client, otherCpu: cpu.other,
+      target: 'JSON.parse bound',
+      format: 'ndjson',
+      concurrency,
+      eventsPerS: s.accepted / wall,
+      acceptedPerS: s.accepted / wall,
+      drainMs: 0,
+      requests: s.requests,
+      busy: s.busy,
+      serverCpu: cpu.server,
+      clientCpu: cpu.client,
+      otherCpu: cpu.other,
     };
   } finally {
     client.close();
@@ -220,15 +250,22 @@ async function boundRun(bound: BoundProcess, concurrency: number): Promise<Throu
 const best = (rows: ThroughputRow[]): ThroughputRow => rows.reduce((a, b) => (b.eventsPerS > a.eventsPerS ? b : a));
 
 function throughputTable(rows: ThroughputRow[]): void {
-  console.table(rows.map((r) => ({
-    server: r.target, payload: r.format, conns: r.concurrency,
-    'sustained events/s': fmt(r.eventsPerS),
-    'accepted events/s (load only)': fmt(r.acceptedPerS),
-    'drain ms': fmt(r.drainMs),
-    requests: r.requests, '503s': r.busy,
-    'events/engine batch': r.eventsPerBatch === undefined ? '' : fmt(r.eventsPerBatch),
-    'server CPU %': fmt(r.serverCpu), 'client CPU %': fmt(r.clientCpu), 'other procs CPU %': fmt(r.otherCpu),
-  })));
+  console.table(
+    rows.map((r) => ({
+      server: r.target,
+      payload: r.format,
+      conns: r.concurrency,
+      'sustained events/s': fmt(r.eventsPerS),
+      'accepted events/s (load only)': fmt(r.acceptedPerS),
+      'drain ms': fmt(r.drainMs),
+      requests: r.requests,
+      '503s': r.busy,
+      'events/engine batch': r.eventsPerBatch === undefined ? '' : fmt(r.eventsPerBatch),
+      'server CPU %': fmt(r.serverCpu),
+      'client CPU %': fmt(r.clientCpu),
+      'other procs CPU %': fmt(r.otherCpu),
+    })),
+  );
 }
 
 // ── 1. NDJSON on eddy (after a check of both payload kinds) ───────────────
@@ -247,7 +284,10 @@ const ndTotals = { accepted: 0, busy: 0 };
   ndTotals.accepted = NDJSON_EVENTS + FRAME_EVENTS;
   await eddy.drain(ndTotals.accepted);
   const p = (await eddy.progress()).lastProgress!;
-  check(p.totals.processedRows === ndTotals.accepted && p.numKeys === KEYS, `check requests: ${JSON.stringify(p.totals)}, ${p.numKeys} keys (NDJSON and columnar keys must intern alike)`);
+  check(
+    p.totals.processedRows === ndTotals.accepted && p.numKeys === KEYS,
+    `check requests: ${JSON.stringify(p.totals)}, ${p.numKeys} keys (NDJSON and columnar keys must intern alike)`,
+  );
   console.log(`checked: ${NDJSON_EVENTS} NDJSON + ${FRAME_EVENTS} columnar events accepted and processed, ${p.numKeys} keys`);
 }
 for (const c of NDJSON_CONCURRENCY) {
@@ -373,8 +413,11 @@ const growth = steadyLast - steadyFirst;
 const flat = steady.length >= 2 && growth <= Math.max(10, 0.1 * steadyFirst);
 const slope = (() => {
   if (steady.length < 2) return NaN;
-  const n = steady.length, mx = steady.reduce((a, r) => a + r.s, 0) / n, my = steady.reduce((a, r) => a + r.mb, 0) / n;
-  const sxy = steady.reduce((a, r) => a + (r.s - mx) * (r.mb - my), 0), sxx = steady.reduce((a, r) => a + (r.s - mx) ** 2, 0);
+  const n = steady.length,
+    mx = steady.reduce((a, r) => a + r.s, 0) / n,
+    my = steady.reduce((a, r) => a + r.mb, 0) / n;
+  const sxy = steady.reduce((a, r) => a + (r.s - mx) * (r.mb - my), 0),
+    sxx = steady.reduce((a, r) => a + (r.s - mx) ** 2, 0);
   return (sxy / sxx) * 60;
 })();
 
@@ -382,54 +425,98 @@ const slope = (() => {
 console.log('\nThroughput (sustained = accepted in 200 responses ÷ (load time + engine drain time); CPU % of one core):');
 throughputTable(rows);
 const ratio = ndBest.eventsPerS / boundBest.eventsPerS;
-console.log(`NDJSON: ${fmt(ndBest.eventsPerS)} events/s with ${ndBest.concurrency} connections; JSON.parse bound ${fmt(boundBest.eventsPerS)} events/s with ${boundBest.concurrency}; eddy ÷ bound = ${ratio.toFixed(2)} (target: ≥ 1.5× the bound (issue 10): ${ratio >= 1.5 ? 'met' : 'MISSED'})`);
-console.log(`columnar: ${fmt(colBest.eventsPerS)} events/s with ${colBest.concurrency} connections (target ≥ 20 M: ${colBest.eventsPerS >= 20e6 ? 'met' : 'MISSED'})`);
+console.log(
+  `NDJSON: ${fmt(ndBest.eventsPerS)} events/s with ${ndBest.concurrency} connections; JSON.parse bound ${fmt(boundBest.eventsPerS)} events/s with ${boundBest.concurrency}; eddy ÷ bound = ${ratio.toFixed(2)} (target: ≥ 1.5× the bound (issue 10): ${ratio >= 1.5 ? 'met' : 'MISSED'})`,
+);
+console.log(
+  `columnar: ${fmt(colBest.eventsPerS)} events/s with ${colBest.concurrency} connections (target ≥ 20 M: ${colBest.eventsPerS >= 20e6 ? 'met' : 'MISSED'})`,
+);
 console.log(`late events: ${ndCheck.late} (NDJSON), ${colCheck.late} (columnar); windows emitted: ${fmt(ndCheck.windows)} / ${fmt(colCheck.windows)}`);
 
-console.log(`\nLatency at ${fmt(LATENCY_RATE)} events/s (${reqRate} requests/s × ${NDJSON_EVENTS}, ${LATENCY_SECONDS} s, ${fmt(lat.ok)} requests, ${lat.busy} 503s, ${lat.heldBack} waits for a free connection):`);
+console.log(
+  `\nLatency at ${fmt(LATENCY_RATE)} events/s (${reqRate} requests/s × ${NDJSON_EVENTS}, ${LATENCY_SECONDS} s, ${fmt(lat.ok)} requests, ${lat.busy} 503s, ${lat.heldBack} waits for a free connection):`,
+);
 console.table([
-  { measure: `eddy_event_to_result_latency_seconds, bucket deltas, interpolated (${latBatches} engine batches)`, 'p50 ms': fmt(p50ms, 3), 'p99 ms': fmt(p99ms, 3), 'max ms': '' },
-  { measure: `per-batch latencyMs from /progress, exact (${exact.length} of ${batch1 - batch0} batches, ${fmt(exactRows.reduce((a, b) => a + b, 0) / Math.max(1, exactRows.length))} events each)`, 'p50 ms': fmt(quantile(exact, 0.5), 3), 'p99 ms': fmt(quantile(exact, 0.99), 3), 'max ms': fmt(Math.max(...exact), 3) },
-  { measure: `  of which batches closing windows (${emitting.length}, ${fmt(emitting.reduce((a, q) => a + q.numOutputRows, 0) / Math.max(1, emitting.length))} results each)`, 'p50 ms': fmt(quantile(latOf(emitting), 0.5), 3), 'p99 ms': fmt(quantile(latOf(emitting), 0.99), 3), 'max ms': fmt(Math.max(...latOf(emitting)), 3) },
-  { measure: `  of which batches without results (${quiet.length})`, 'p50 ms': fmt(quantile(latOf(quiet), 0.5), 3), 'p99 ms': fmt(quantile(latOf(quiet), 0.99), 3), 'max ms': fmt(Math.max(...latOf(quiet)), 3) },
-  { measure: `client round trip of POST /ingest (${rtt.length} requests)`, 'p50 ms': fmt(quantile(rtt, 0.5), 3), 'p99 ms': fmt(quantile(rtt, 0.99), 3), 'max ms': fmt(Math.max(...rtt), 3) },
+  {
+    measure: `eddy_event_to_result_latency_seconds, bucket deltas, interpolated (${latBatches} engine batches)`,
+    'p50 ms': fmt(p50ms, 3),
+    'p99 ms': fmt(p99ms, 3),
+    'max ms': '',
+  },
+  {
+    measure: `per-batch latencyMs from /progress, exact (${exact.length} of ${batch1 - batch0} batches, ${fmt(exactRows.reduce((a, b) => a + b, 0) / Math.max(1, exactRows.length))} events each)`,
+    'p50 ms': fmt(quantile(exact, 0.5), 3),
+    'p99 ms': fmt(quantile(exact, 0.99), 3),
+    'max ms': fmt(Math.max(...exact), 3),
+  },
+  {
+    measure: `  of which batches closing windows (${emitting.length}, ${fmt(emitting.reduce((a, q) => a + q.numOutputRows, 0) / Math.max(1, emitting.length))} results each)`,
+    'p50 ms': fmt(quantile(latOf(emitting), 0.5), 3),
+    'p99 ms': fmt(quantile(latOf(emitting), 0.99), 3),
+    'max ms': fmt(Math.max(...latOf(emitting)), 3),
+  },
+  {
+    measure: `  of which batches without results (${quiet.length})`,
+    'p50 ms': fmt(quantile(latOf(quiet), 0.5), 3),
+    'p99 ms': fmt(quantile(latOf(quiet), 0.99), 3),
+    'max ms': fmt(Math.max(...latOf(quiet)), 3),
+  },
+  {
+    measure: `client round trip of POST /ingest (${rtt.length} requests)`,
+    'p50 ms': fmt(quantile(rtt, 0.5), 3),
+    'p99 ms': fmt(quantile(rtt, 0.99), 3),
+    'max ms': fmt(Math.max(...rtt), 3),
+  },
 ]);
 const mean = (qs: QueryProgress[], f: (q: QueryProgress) => number) => qs.reduce((a, q) => a + f(q), 0) / Math.max(1, qs.length);
-console.log(`engine time per batch (mean ms: encode / wasm process / write results): closing windows ${[(q: QueryProgress) => q.durationMs.encode, (q: QueryProgress) => q.durationMs.process, (q: QueryProgress) => q.durationMs.write].map((f) => fmt(mean(emitting, f), 2)).join(' / ')}; without results ${[(q: QueryProgress) => q.durationMs.encode, (q: QueryProgress) => q.durationMs.process, (q: QueryProgress) => q.durationMs.write].map((f) => fmt(mean(quiet, f), 2)).join(' / ')}`);
-console.log(`(the histogram observes one value per engine batch: from receipt of the batch's oldest event to its results being written; target p99 ≤ 5 ms: ${p99ms <= 5 ? 'met' : 'MISSED'}; CPU % server ${fmt(latCpu.server)}, client ${fmt(latCpu.client)}, other processes ${fmt(latCpu.other)})`);
+console.log(
+  `engine time per batch (mean ms: encode / wasm process / write results): closing windows ${[(q: QueryProgress) => q.durationMs.encode, (q: QueryProgress) => q.durationMs.process, (q: QueryProgress) => q.durationMs.write].map((f) => fmt(mean(emitting, f), 2)).join(' / ')}; without results ${[(q: QueryProgress) => q.durationMs.encode, (q: QueryProgress) => q.durationMs.process, (q: QueryProgress) => q.durationMs.write].map((f) => fmt(mean(quiet, f), 2)).join(' / ')}`,
+);
+console.log(
+  `(the histogram observes one value per engine batch: from receipt of the batch's oldest event to its results being written; target p99 ≤ 5 ms: ${p99ms <= 5 ? 'met' : 'MISSED'}; CPU % server ${fmt(latCpu.server)}, client ${fmt(latCpu.client)}, other processes ${fmt(latCpu.other)})`,
+);
 
-console.log(`\nSoak: ${SOAK_SECONDS} s at ${fmt(soak.accepted / (soak.ms / 1000))} events/s (target ${fmt(soakEventsPerS)}), ${fmt(soak.ok)} requests, ${soak.busy} 503s, ${soak.heldBack} waits for a free connection; round trip p50 ${fmt(quantile(soak.rtt!, 0.5), 2)} ms, p99 ${fmt(quantile(soak.rtt!, 0.99), 2)} ms; server latency p50 ${fmt(bucketQuantile(soakLat, 0.5) * 1000, 2)} ms, p99 ${fmt(bucketQuantile(soakLat, 0.99) * 1000, 2)} ms; ${soakCheck.late} late events; ${soakSockets} connections; CPU % server ${fmt(soakCpu.server)}, client ${fmt(soakCpu.client)}, other processes ${fmt(soakCpu.other)}`);
+console.log(
+  `\nSoak: ${SOAK_SECONDS} s at ${fmt(soak.accepted / (soak.ms / 1000))} events/s (target ${fmt(soakEventsPerS)}), ${fmt(soak.ok)} requests, ${soak.busy} 503s, ${soak.heldBack} waits for a free connection; round trip p50 ${fmt(quantile(soak.rtt!, 0.5), 2)} ms, p99 ${fmt(quantile(soak.rtt!, 0.99), 2)} ms; server latency p50 ${fmt(bucketQuantile(soakLat, 0.5) * 1000, 2)} ms, p99 ${fmt(bucketQuantile(soakLat, 0.99) * 1000, 2)} ms; ${soakCheck.late} late events; ${soakSockets} connections; CPU % server ${fmt(soakCpu.server)}, client ${fmt(soakCpu.client)}, other processes ${fmt(soakCpu.other)}`,
+);
 console.log(`RSS (MB) every ${RSS_EVERY_MS / 1000} s: ${rss.map((r) => `${r.s}s ${r.mb.toFixed(0)}`).join(', ')}`);
-console.log(`RSS start ${rss[0]!.mb.toFixed(1)} MB, end ${rssEnd.toFixed(1)} MB, max ${rssMax.toFixed(1)} MB; after ${settleS} s: first third ${steadyFirst.toFixed(1)} MB → last third ${steadyLast.toFixed(1)} MB (mean of samples; least-squares slope ${slope.toFixed(2)} MB/min): ${flat ? 'flat' : 'GROWING'}`);
+console.log(
+  `RSS start ${rss[0]!.mb.toFixed(1)} MB, end ${rssEnd.toFixed(1)} MB, max ${rssMax.toFixed(1)} MB; after ${settleS} s: first third ${steadyFirst.toFixed(1)} MB → last third ${steadyLast.toFixed(1)} MB (mean of samples; least-squares slope ${slope.toFixed(2)} MB/min): ${flat ? 'flat' : 'GROWING'}`,
+);
 
 // Other processes on this 2-core machine take CPU from the server and the load generator: say so.
 const interference = [
   ...rows.map((r) => ({ what: `${r.target} ${r.format} c=${r.concurrency}`, other: r.otherCpu })),
-  { what: 'latency run', other: latCpu.other }, { what: 'soak', other: soakCpu.other },
+  { what: 'latency run', other: latCpu.other },
+  { what: 'soak', other: soakCpu.other },
 ];
 const disturbed = interference.filter((i) => i.other > 20);
 if (disturbed.length > 0) {
-  console.log(`\nWARNING: other processes used CPU during ${disturbed.map((i) => `${i.what} (${fmt(i.other)} %)`).join(', ')}; on 2 cores this depresses those figures — rerun on a quiet machine.`);
+  console.log(
+    `\nWARNING: other processes used CPU during ${disturbed.map((i) => `${i.what} (${fmt(i.other)} %)`).join(', ')}; on 2 cores this depresses those figures — rerun on a quiet machine.`,
+  );
 }
 
-console.log(JSON.stringify({
-  bench: 'server',
-  ndjson_events_per_s: Math.round(ndBest.eventsPerS),
-  json_parse_bound_events_per_s: Math.round(boundBest.eventsPerS),
-  ndjson_vs_bound: Number(ratio.toFixed(3)),
-  columnar_events_per_s: Math.round(colBest.eventsPerS),
-  p50_ms: Number(p50ms.toFixed(3)),
-  p99_ms: Number(p99ms.toFixed(3)),
-  soak_seconds: SOAK_SECONDS,
-  soak_rss_start_mb: Number(rss[0]!.mb.toFixed(1)),
-  soak_rss_end_mb: Number(rssEnd.toFixed(1)),
-  soak_rss_max_mb: Number(rssMax.toFixed(1)),
-  soak_rss_flat: flat,
-  ndjson_concurrency: ndBest.concurrency,
-  columnar_concurrency: colBest.concurrency,
-  ndjson_503s: rows.filter((r) => r.target === 'eddy' && r.format === 'ndjson').reduce((a, r) => a + r.busy, 0),
-  p99_batch_exact_ms: Number(quantile(exact, 0.99).toFixed(3)),
-  p99_rtt_ms: Number(quantile(rtt, 0.99).toFixed(3)),
-  bench_seconds: BENCH_SECONDS,
-  max_other_cpu_pct: Math.round(Math.max(...interference.map((i) => i.other))),
-}));
+console.log(
+  JSON.stringify({
+    bench: 'server',
+    ndjson_events_per_s: Math.round(ndBest.eventsPerS),
+    json_parse_bound_events_per_s: Math.round(boundBest.eventsPerS),
+    ndjson_vs_bound: Number(ratio.toFixed(3)),
+    columnar_events_per_s: Math.round(colBest.eventsPerS),
+    p50_ms: Number(p50ms.toFixed(3)),
+    p99_ms: Number(p99ms.toFixed(3)),
+    soak_seconds: SOAK_SECONDS,
+    soak_rss_start_mb: Number(rss[0]!.mb.toFixed(1)),
+    soak_rss_end_mb: Number(rssEnd.toFixed(1)),
+    soak_rss_max_mb: Number(rssMax.toFixed(1)),
+    soak_rss_flat: flat,
+    ndjson_concurrency: ndBest.concurrency,
+    columnar_concurrency: colBest.concurrency,
+    ndjson_503s: rows.filter((r) => r.target === 'eddy' && r.format === 'ndjson').reduce((a, r) => a + r.busy, 0),
+    p99_batch_exact_ms: Number(quantile(exact, 0.99).toFixed(3)),
+    p99_rtt_ms: Number(quantile(rtt, 0.99).toFixed(3)),
+    bench_seconds: BENCH_SECONDS,
+    max_other_cpu_pct: Math.round(Math.max(...interference.map((i) => i.other))),
+  }),
+);

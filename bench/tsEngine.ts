@@ -44,7 +44,11 @@ export class TsWindowEngine {
   private maxTs = -Infinity;
   late = 0;
 
-  constructor(private readonly size: number, private readonly slide: number, private readonly delay: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly slide: number,
+    private readonly delay: number,
+  ) {}
 
   /** Processes a batch of events, returning windows closed by it. */
   process(events: BenchEvent[]): TsWindow[] {
@@ -114,8 +118,15 @@ export class TsWindowEngine {
         const acc = state.get(start)!;
         state.delete(start);
         out.push({
-          key, start, end, count: acc.count, sum: acc.sum, avg: acc.mean,
-          stddev: acc.count > 1 ? Math.sqrt(acc.m2 / (acc.count - 1)) : NaN, min: acc.min, max: acc.max,
+          key,
+          start,
+          end,
+          count: acc.count,
+          sum: acc.sum,
+          avg: acc.mean,
+          stddev: acc.count > 1 ? Math.sqrt(acc.m2 / (acc.count - 1)) : NaN,
+          min: acc.min,
+          max: acc.max,
         });
       }
       this.timers.delete(end);

@@ -40,7 +40,9 @@ try {
   await page.waitForTimeout(seconds * 1000);
   await page.screenshot({ path: out, fullPage: false });
   const s = await page.evaluate(() => window.eddyDashboard.snapshot());
-  process.stderr.write(`saved ${out}: ${s.displayed.length} keys charted, ${s.anomalies.zscore} z-score and ${s.anomalies.score} score anomalies, connection ${s.connection}\n`);
+  process.stderr.write(
+    `saved ${out}: ${s.displayed.length} keys charted, ${s.anomalies.zscore} z-score and ${s.anomalies.score} score anomalies, connection ${s.connection}\n`,
+  );
 } finally {
   await browser.close();
   demo.kill('SIGTERM');

@@ -12,13 +12,13 @@ for (let q = MIN_Q; q <= MAX_Q; q++) {
   if (q < 0) {
     const p5 = 5n ** BigInt(-q);
     let z = 0n;
-    while ((1n << z) < p5) z++;
+    while (1n << z < p5) z++;
     const b = q >= -27 ? z + 127n : 2n * z + 128n;
     c = (1n << b) / p5 + 1n;
     while (c >= ONE_128) c >>= 1n;
   } else {
     c = 5n ** BigInt(q);
-    while (c < (1n << 127n)) c <<= 1n;
+    while (c < 1n << 127n) c <<= 1n;
     while (c >= ONE_128) c >>= 1n;
   }
   const hi = c >> 64n;

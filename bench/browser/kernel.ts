@@ -57,7 +57,11 @@ export class KernelRunner {
   private readonly batches: number;
   private readonly lapMs: number;
 
-  constructor(private readonly core: KernelCore, private readonly data: KernelData, private readonly s: KernelSettings) {
+  constructor(
+    private readonly core: KernelCore,
+    private readonly data: KernelData,
+    private readonly s: KernelSettings,
+  ) {
     this.batches = Math.floor(data.ts.length / s.batch);
     if (this.batches < 1) throw new RangeError(`workload of ${data.ts.length} rows is shorter than one batch of ${s.batch}`);
     // One event per key per second, so a lap spans rows / keys seconds of event time.
@@ -84,7 +88,8 @@ export class KernelRunner {
   run(ms: number, minBatches = 1): KernelTiming {
     const { batch } = this.s;
     const batchMs: number[] = [];
-    let timedMs = 0, windows = 0;
+    let timedMs = 0,
+      windows = 0;
     while (timedMs < ms || batchMs.length < minBatches) {
       this.fill();
       const t0 = performance.now();
@@ -104,7 +109,9 @@ export class KernelRunner {
  */
 export function checkRun(core: KernelCore, data: KernelData, s: KernelSettings): { windows: number; counted: number; checksum: number } {
   core.configure({ sizeMs: s.sizeMs, slideMs: s.slideMs, delayMs: s.delayMs, latenessMs: 0, mode: 'append' });
-  let windows = 0, counted = 0, checksum = 0;
+  let windows = 0,
+    counted = 0,
+    checksum = 0;
   const take = (n: number): void => {
     const r = core.windowRecords();
     for (let i = 0; i < n; i++) {

@@ -12,16 +12,21 @@ export function runChild<T>(script: string, spec: unknown, options: { nodeArgs?:
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => { out += s; });
+  child.stdout.setEncoding('utf8').on('data', (s: string) => {
+    out += s;
+  });
   child.stderr.setEncoding('utf8').on('data', (s: string) => {
     err += s;
     for (const line of s.split('\n')) if (line.trim() !== '') process.stderr.write(`  [${options.label}] ${line}\n`);
   });
   return new Promise<T>((resolve, reject) => {
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${options.label}: no result within ${options.timeoutMs} ms`));
-    }, options.timeoutMs);
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            child.kill('SIGKILL');
+            reject(new Error(`${options.label}: no result within ${options.timeoutMs} ms`));
+          }, options.timeoutMs);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);

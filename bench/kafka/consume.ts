@@ -109,7 +109,9 @@ function timeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return Promise.race([
     p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms); }),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    }),
   ]);
 }
 
@@ -118,10 +120,16 @@ async function raw(): Promise<ConsumeResult> {
   const client = await kafkaClient([spec.broker], 'eddy-bench-raw', (line) => console.error(line));
   // eddy's consumer settings (src/kafka/kafkaSource.ts)
   const consumer = client.consumer({ groupId: spec.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 4 << 20 });
-  let first = -1, end = -1, seen = 0, sum = 0;
-  let cpu0 = process.cpuUsage(), cpu = 0;
+  let first = -1,
+    end = -1,
+    seen = 0,
+    sum = 0;
+  let cpu0 = process.cpuUsage(),
+    cpu = 0;
   let finish!: () => void;
-  const finished = new Promise<void>((r) => { finish = r; });
+  const finished = new Promise<void>((r) => {
+    finish = r;
+  });
   const perMessage = spec.perMessage;
   await consumer.connect();
   await consumer.subscribe({ topics: [spec.topic], fromBeginning: true });
@@ -130,7 +138,11 @@ async function raw(): Promise<ConsumeResult> {
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 1,
     eachBatch: async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {
-      if (first < 0) { startProfile(); first = now(); cpu0 = process.cpuUsage(); }
+      if (first < 0) {
+        startProfile();
+        first = now();
+        cpu0 = process.cpuUsage();
+      }
       for (const m of batch.messages) {
         if (m.value === null) continue;
         const text = m.value.toString('utf8');
@@ -158,8 +170,15 @@ async function raw(): Promise<ConsumeResult> {
   await consumer.disconnect();
   const seconds = (end - first) / 1000;
   return {
-    mode: 'raw', perMessage, events: seen, seconds, joinSeconds: (first - started) / 1000, cpuSeconds: cpu,
-    eventsPerS: seen / seconds, eventsPerCpuS: seen / cpu, valueSum: sum,
+    mode: 'raw',
+    perMessage,
+    events: seen,
+    seconds,
+    joinSeconds: (first - started) / 1000,
+    cpuSeconds: cpu,
+    eventsPerS: seen / seconds,
+    eventsPerCpuS: seen / cpu,
+    valueSum: sum,
   };
 }
 
@@ -169,8 +188,18 @@ async function eddy(): Promise<ConsumeResult> {
   const config = benchConfig({ broker: spec.broker, topic: spec.topic, groupId: spec.groupId }, dir);
   loadCore(); // compiles the wasm module once (process start-up, as in any eddy process), outside the timed region
   const d: EddyDetails = {
-    windows: 0, windowMemberships: 0, weightedValueSum: 0, anomalies: 0, forecasts: 0, thresholdHits: 0, matches: 0,
-    lateRows: 0, errors: 0, batches: 0, engineMs: { encode: 0, process: 0, write: 0 }, checkpoints: 0,
+    windows: 0,
+    windowMemberships: 0,
+    weightedValueSum: 0,
+    anomalies: 0,
+    forecasts: 0,
+    thresholdHits: 0,
+    matches: 0,
+    lateRows: 0,
+    errors: 0,
+    batches: 0,
+    engineMs: { encode: 0, process: 0, write: 0 },
+    checkpoints: 0,
   };
   const countWindows = (records: ResultRecord[]): void => {
     for (const r of records) {
@@ -185,35 +214,62 @@ async function eddy(): Promise<ConsumeResult> {
   };
   const sinks = {
     results: callbackSink(countWindows, { description: 'counting' }),
-    matches: callbackSink((records) => { d.matches += records.length; }, { description: 'counting' }),
+    matches: callbackSink(
+      (records) => {
+        d.matches += records.length;
+      },
+      { description: 'counting' },
+    ),
   };
-  let first = -1, end = -1, cpu0 = process.cpuUsage(), cpu = 0;
+  let first = -1,
+    end = -1,
+    cpu0 = process.cpuUsage(),
+    cpu = 0;
   let last: QueryProgress | null = null;
   let finish!: () => void;
-  const finished = new Promise<void>((r) => { finish = r; });
-  const query = startPipeline(config, {
-    createCore: () => {
-      // called when a partition's first batch arrives: the clock starts with the first one
-      if (first < 0) { startProfile(); first = now(); cpu0 = process.cpuUsage(); }
-      return loadCore();
+  const finished = new Promise<void>((r) => {
+    finish = r;
+  });
+  const query = startPipeline(
+    config,
+    {
+      createCore: () => {
+        // called when a partition's first batch arrives: the clock starts with the first one
+        if (first < 0) {
+          startProfile();
+          first = now();
+          cpu0 = process.cpuUsage();
+        }
+        return loadCore();
+      },
+      log: (line) => console.error(line),
+      onProgress: (p) => {
+        last = p;
+        if (end >= 0) return;
+        d.batches++;
+        d.engineMs.encode += p.durationMs.encode;
+        d.engineMs.process += p.durationMs.process;
+        d.engineMs.write += p.durationMs.write;
+        if (p.totals.inputRows >= N) {
+          end = now();
+          cpu = cpuSecondsSince(cpu0);
+          finish();
+        }
+      },
     },
-    log: (line) => console.error(line),
-    onProgress: (p) => {
-      last = p;
-      if (end >= 0) return;
-      d.batches++;
-      d.engineMs.encode += p.durationMs.encode;
-      d.engineMs.process += p.durationMs.process;
-      d.engineMs.write += p.durationMs.write;
-      if (p.totals.inputRows >= N) {
-        end = now();
-        cpu = cpuSecondsSince(cpu0);
-        finish();
-      }
-    },
-  }, { baseDir: process.cwd() }, sinks);
-  await timeout(Promise.race([finished, query.awaitTermination().then(() => { throw new Error('the query ended before consuming every event'); })]),
-    spec.timeoutMs, `eddy: ${(last as QueryProgress | null)?.totals.inputRows ?? 0} of ${N} events`);
+    { baseDir: process.cwd() },
+    sinks,
+  );
+  await timeout(
+    Promise.race([
+      finished,
+      query.awaitTermination().then(() => {
+        throw new Error('the query ended before consuming every event');
+      }),
+    ]),
+    spec.timeoutMs,
+    `eddy: ${(last as QueryProgress | null)?.totals.inputRows ?? 0} of ${N} events`,
+  );
   await stopProfile();
   const store = new CheckpointStore(dir);
   for (const scope of await store.scopes()) d.checkpoints += Math.max(0, ...(await store.list(scope)).map((e) => e.seq));
@@ -225,8 +281,16 @@ async function eddy(): Promise<ConsumeResult> {
   const seconds = (end - first) / 1000;
   const events = totals?.inputRows ?? 0;
   return {
-    mode: 'eddy', perMessage: spec.perMessage, events, seconds, joinSeconds: (first - started) / 1000, cpuSeconds: cpu,
-    eventsPerS: events / seconds, eventsPerCpuS: events / cpu, valueSum: d.weightedValueSum / 5, eddy: d,
+    mode: 'eddy',
+    perMessage: spec.perMessage,
+    events,
+    seconds,
+    joinSeconds: (first - started) / 1000,
+    cpuSeconds: cpu,
+    eventsPerS: events / seconds,
+    eventsPerCpuS: events / cpu,
+    valueSum: d.weightedValueSum / 5,
+    eddy: d,
   };
 }
 

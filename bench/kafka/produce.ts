@@ -30,7 +30,9 @@ export async function produceTopic(kafka: Kafka, topic: string, w: Workload): Pr
   const t0 = performance.now();
   let pending: Message[] = [];
   let pendingBytes = 0;
-  let messages = 0, bytes = 0, valueSum = 0;
+  let messages = 0,
+    bytes = 0,
+    valueSum = 0;
   const inFlight: Promise<unknown>[] = [];
   const dispatch = async (): Promise<void> => {
     if (pending.length === 0) return;

@@ -86,7 +86,10 @@ function round(engine: BatchEngine, minute: number): RoundSignature & { events: 
   const s = { events: 0, windows: 0, memberships: 0, weightedSum: 0, anomalies: 0, forecastSum: 0, matches: 0 };
   for (let from = 0; from < spec.keys; from += BATCH) {
     const n = Math.min(BATCH, spec.keys - from);
-    const ts = new Float64Array(n), value = new Float64Array(n), key = new Int32Array(n), type = new Int32Array(n);
+    const ts = new Float64Array(n),
+      value = new Float64Array(n),
+      key = new Int32Array(n),
+      type = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const h = hash32((from + i) * 31 + minute);
       ts[i] = T0 + minute * 60_000 + (h % 60_000);
@@ -120,7 +123,8 @@ function checkKeys(engine: BatchEngine, what: string): void {
 async function build(): Promise<BuildResult> {
   const engine = new BatchEngine(plan, loadCore(), 'bench', false);
   const t0 = now();
-  let events = 0, windows = 0;
+  let events = 0,
+    windows = 0;
   for (const minute of ROUNDS_MIN) {
     const r = round(engine, minute);
     events += r.events;
@@ -138,8 +142,16 @@ async function build(): Promise<BuildResult> {
   const wasmMemoryBytes = engine.core.memoryBytes();
   const { events: _, ...nextRound } = round(engine, NEXT_ROUND_MIN);
   return {
-    keys: spec.keys, events, buildMs, windowsEmitted: windows, snapshotMs: t2 - t1, writeMs: t3 - t2, checkpointBytes: written.bytes,
-    stateBytes, wasmMemoryBytes, nextRound,
+    keys: spec.keys,
+    events,
+    buildMs,
+    windowsEmitted: windows,
+    snapshotMs: t2 - t1,
+    writeMs: t3 - t2,
+    checkpointBytes: written.bytes,
+    stateBytes,
+    wasmMemoryBytes,
+    nextRound,
   };
 }
 
@@ -163,13 +175,25 @@ async function restore(): Promise<RestoreResult> {
   const { events: _, ...next } = round(engine, NEXT_ROUND_MIN);
   const want = spec.nextRound!;
   const close = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y));
-  if (next.windows !== want.windows || next.memberships !== want.memberships || next.anomalies !== want.anomalies || next.matches !== want.matches
-    || !close(next.weightedSum, want.weightedSum) || !close(next.forecastSum, want.forecastSum)) {
+  if (
+    next.windows !== want.windows ||
+    next.memberships !== want.memberships ||
+    next.anomalies !== want.anomalies ||
+    next.matches !== want.matches ||
+    !close(next.weightedSum, want.weightedSum) ||
+    !close(next.forecastSum, want.forecastSum)
+  ) {
     throw new Error(`restore: the restored engine's next round differs from the original's: ${JSON.stringify({ restored: next, original: want })}`);
   }
   const bytes = (await store.list(SCOPE)).at(-1)?.bytes ?? 0;
   return {
-    keys: spec.keys, compileMs: c1 - c0, engineMs: t1 - t0, latestMs: t2 - t1, restoreMs: t3 - t2, totalMs: t3 - t0, checkpointBytes: bytes,
+    keys: spec.keys,
+    compileMs: c1 - c0,
+    engineMs: t1 - t0,
+    latestMs: t2 - t1,
+    restoreMs: t3 - t2,
+    totalMs: t3 - t0,
+    checkpointBytes: bytes,
     wasmMemoryBytes,
   };
 }

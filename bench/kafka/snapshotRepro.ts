@@ -28,7 +28,10 @@ const plan = benchConfig({ broker: '127.0.0.1:9092', topic: 'unused', groupId: '
 const names = Array.from({ length: K }, (_, k) => `key_${k}`);
 
 function round(minute: number): SourceBatch {
-  const ts = new Float64Array(K), value = new Float64Array(K), key = new Int32Array(K), type = new Int32Array(K);
+  const ts = new Float64Array(K),
+    value = new Float64Array(K),
+    key = new Int32Array(K),
+    type = new Int32Array(K);
   for (let i = 0; i < K; i++) {
     const h = hash32(i * 31 + minute);
     ts[i] = T0 + minute * 60_000 + (h % 60_000);
@@ -42,7 +45,8 @@ function round(minute: number): SourceBatch {
 function summary(engine: BatchEngine, batch: SourceBatch): string {
   try {
     const r = engine.processBatch(batch);
-    let count = 0, sum = 0;
+    let count = 0,
+      sum = 0;
     for (const w of r.windows) {
       count += w.count as number;
       sum += (w.avg_value as number) * (w.count as number);
@@ -68,12 +72,18 @@ try {
   restorable = `no: ${(e as Error).message}`;
 }
 const next = round(14);
-console.log(JSON.stringify({
-  keys: K,
-  snapshotBytes: first.length,
-  restoredWasmMiB: restored.core.memoryBytes() / 2 ** 20,
-  secondSnapshotDifferingBytes: differing + Math.abs(first.length - second.length),
-  secondSnapshotRestores: restorable,
-  nextBatchOriginal: summary(original, next),
-  nextBatchRestored: summary(restored, next),
-}, null, 1));
+console.log(
+  JSON.stringify(
+    {
+      keys: K,
+      snapshotBytes: first.length,
+      restoredWasmMiB: restored.core.memoryBytes() / 2 ** 20,
+      secondSnapshotDifferingBytes: differing + Math.abs(first.length - second.length),
+      secondSnapshotRestores: restorable,
+      nextBatchOriginal: summary(original, next),
+      nextBatchRestored: summary(restored, next),
+    },
+    null,
+    1,
+  ),
+);

@@ -21,7 +21,13 @@ import { baselineCandidates, ensembleCandidates } from './cvGrid.js';
 function plain(name: string, factory: DetectorFactory): number {
   const run = runDetector(factory);
   console.log(`plain (all 24 files), ${name}: ${summary(run.result)}`);
-  console.log(breakdown(run).split('\n').filter((l) => !l.startsWith('  ')).map((l) => '  ' + l).join('\n'));
+  console.log(
+    breakdown(run)
+      .split('\n')
+      .filter((l) => !l.startsWith('  '))
+      .map((l) => '  ' + l)
+      .join('\n'),
+  );
   console.log(`  detector time ${((run.detectMs * 1e3) / run.rows).toFixed(2)} µs/row over ${run.rows} rows`);
   return run.result.standard.score;
 }

@@ -35,17 +35,7 @@
  */
 import type { NabFile } from './data.js';
 import { nabFiles, type DetectorFactory } from './harness.js';
-import {
-  PROFILES,
-  bestThreshold,
-  buildSweepTable,
-  normalise,
-  prepareFile,
-  scorePrepared,
-  sweep,
-  type CostMatrix,
-  type PreparedFile,
-} from './scorer.js';
+import { PROFILES, bestThreshold, buildSweepTable, normalise, prepareFile, scorePrepared, sweep, type CostMatrix, type PreparedFile } from './scorer.js';
 
 /** One point of a tuning grid: a printable label and a factory of fresh per-file detectors. */
 export interface Candidate {
@@ -142,7 +132,9 @@ export function crossValidate(candidates: readonly Candidate[], files: readonly 
   for (const heldOut of CV_FOLDS) {
     const train: number[] = [];
     const test: number[] = [];
-    files.forEach((f, i) => { (f.category === heldOut ? test : train).push(i); });
+    files.forEach((f, i) => {
+      (f.category === heldOut ? test : train).push(i);
+    });
     if (test.length === 0) throw new Error(`crossValidate: no files in held-out category ${heldOut}`);
     let best: { run: CandidateRun; score: number; threshold: number } | undefined;
     for (const run of runs) {

@@ -56,14 +56,23 @@ export interface DemoStreamResult {
 /** Runs the demo pipeline over `hours` of event time and scores its flagged windows against the injected spikes. */
 export async function scoreDemoStream(hours = 48): Promise<DemoStreamResult> {
   const source = DEMO_CONFIG.source;
-  if (source.type !== 'generator' || source.keys === undefined) throw new Error('the demo config (src/config/builtin/demo.json) reads a generator of a given number of keys');
+  if (source.type !== 'generator' || source.keys === undefined)
+    throw new Error('the demo config (src/config/builtin/demo.json) reads a generator of a given number of keys');
   const keys = source.keys;
   const limit = Math.round((hours * 3600 * keys) / 1); // one event per key per event-second ('1 s' step)
   const plan = parsePipelineConfig({ ...DEMO_CONFIG, source: { type: 'file', path: 'unused.ndjson' } } as never);
   const engine = new BatchEngine(plan, loadCore(), 'demo', false);
   const generator = generatorSource({
-    keys, rate: 'max', limit, step: source.step, jitter: source.jitter, lateRate: source.late_rate, lateBy: source.late_by,
-    anomalyRate: source.anomaly_rate, anomalyMagnitude: source.anomaly_magnitude, markAnomalies: true,
+    keys,
+    rate: 'max',
+    limit,
+    step: source.step,
+    jitter: source.jitter,
+    lateRate: source.late_rate,
+    lateBy: source.late_by,
+    anomalyRate: source.anomaly_rate,
+    anomalyMagnitude: source.anomaly_magnitude,
+    markAnomalies: true,
   });
   const spikes: { key: string; ts: number }[] = [];
   const flaggedWindows: { key: string; start: number; end: number }[] = [];
@@ -106,10 +115,17 @@ export async function scoreDemoStream(hours = 48): Promise<DemoStreamResult> {
   }
   const found = spikes.filter((s) => flaggedWindows.some((w) => covers(w, s))).length;
   return {
-    hours, events: limit, windows, spikes: spikes.length, flagged: flaggedWindows.length, trueAlarms, found,
+    hours,
+    events: limit,
+    windows,
+    spikes: spikes.length,
+    flagged: flaggedWindows.length,
+    trueAlarms,
+    found,
     precision: flaggedWindows.length > 0 ? trueAlarms / flaggedWindows.length : 0,
     recall: spikes.length > 0 ? found / spikes.length : 0,
-    warmupAlarms, falseAlarms: flaggedWindows.length - trueAlarms,
+    warmupAlarms,
+    falseAlarms: flaggedWindows.length - trueAlarms,
     precisionWithExits: flaggedWindows.length > 0 ? (trueAlarms + exitAlarms) / flaggedWindows.length : 0,
     warmupAlarmsWithExits: warmupAlarms - warmupExitAlarms,
     falseAlarmsWithExits: flaggedWindows.length - trueAlarms - exitAlarms,

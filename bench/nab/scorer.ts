@@ -204,7 +204,7 @@ export function prepareFile(name: string, timestamps: ArrayLike<TimeLike>, windo
 
 /** Weighted sweep value of a row (its contribution if detected). */
 function weighted(kind: number, base: number, cm: CostMatrix): number {
-  return kind >= 0 ? (base * cm.tpWeight) : base * cm.fpWeight;
+  return kind >= 0 ? base * cm.tpWeight : base * cm.fpWeight;
 }
 
 /**

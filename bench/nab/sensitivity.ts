@@ -31,7 +31,14 @@ function report(name: string, factory: () => StreamingDetector): void {
   console.log(summary(run.result));
   console.log(`detector time ${run.detectMs.toFixed(0)} ms for ${run.rows} rows (${((run.detectMs * 1e3) / run.rows).toFixed(2)} µs/row)`);
   const text = breakdown(run);
-  console.log(args.has('--files') ? text : text.split('\n').filter((l) => !l.startsWith('  ')).join('\n'));
+  console.log(
+    args.has('--files')
+      ? text
+      : text
+          .split('\n')
+          .filter((l) => !l.startsWith('  '))
+          .join('\n'),
+  );
 }
 
 report('seed rule (rolling z, 11 rows, |z| > 2)', () => new SeedRule());

@@ -55,7 +55,6 @@
  */
 import { normalTail } from '../../test/reference/likelihood.js';
 
-
 /** All settings, with the defaults used for the reported scores. */
 export interface DetectorSettings {
   /** Surprise threshold in σ. */

@@ -51,7 +51,8 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
   }
   const fn = new Map<string, number>();
   const file = new Map<string, number>();
-  let total = 0, idle = 0;
+  let total = 0,
+    idle = 0;
   for (const [id, us] of self) {
     const n = byId.get(id);
     if (!n) continue;
@@ -66,7 +67,8 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
   // inclusive: every distinct function on the sampled stack
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const label = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`;
+  const label = (n: ProfileNode) =>
+    `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`;
   const inclusive = new Map<string, number>();
   for (const [id, us] of self) {
     const seen = new Set<string>();
@@ -80,7 +82,10 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
     }
   }
   const lines = (m: Map<string, number>) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, ms: us / 1000, percent: (100 * us) / total }));
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, ms: us / 1000, percent: (100 * us) / total }));
   for (const root of ['(root) (native)', '(program) (native)']) inclusive.delete(root);
   return { totalMs: total / 1000, idleMs: idle / 1000, byFunction: lines(fn), byFunctionTotal: lines(inclusive), byFile: lines(file) };
 }

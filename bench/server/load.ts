@@ -24,7 +24,12 @@ export interface PostResult {
 export class Client {
   private readonly agent: http.Agent;
 
-  constructor(readonly port: number, sockets: number, readonly path = '/ingest', readonly host = '127.0.0.1') {
+  constructor(
+    readonly port: number,
+    sockets: number,
+    readonly path = '/ingest',
+    readonly host = '127.0.0.1',
+  ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, scheduling: 'fifo' });
   }
 
@@ -32,13 +37,19 @@ export class Client {
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
-          host: this.host, port: this.port, path: this.path, method: 'POST', agent: this.agent,
+          host: this.host,
+          port: this.port,
+          path: this.path,
+          method: 'POST',
+          agent: this.agent,
           headers: { 'Content-Type': contentType, 'Content-Length': body.byteLength },
         },
         (res) => {
           let text = '';
           res.setEncoding('utf8');
-          res.on('data', (chunk: string) => { text += chunk; });
+          res.on('data', (chunk: string) => {
+            text += chunk;
+          });
           res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
           res.on('error', reject);
         },
@@ -146,17 +157,28 @@ export async function closedLoop(client: Client, makePayload: () => Payload, con
  * counts those waits), then the producer catches up. Records each round trip.
  */
 export async function paced(
-  client: Client, makePayload: () => Payload, ratePerSecond: number, durationMs: number, maxInflight: number, clock: EventClock,
+  client: Client,
+  makePayload: () => Payload,
+  ratePerSecond: number,
+  durationMs: number,
+  maxInflight: number,
+  clock: EventClock,
 ): Promise<LoadStats> {
   const stats = emptyStats();
   const total = Math.max(1, Math.round((ratePerSecond * durationMs) / 1000));
   const rtt = new Float64Array(total);
   const free: Payload[] = [];
-  let sent = 0, inflight = 0, rtts = 0, heldBack = 0;
+  let sent = 0,
+    inflight = 0,
+    rtts = 0,
+    heldBack = 0;
   const start = performance.now();
   const deadline = start + durationMs;
   let wakeSlot: (() => void) | null = null;
-  const slotFreed = () => new Promise<void>((resolve) => { wakeSlot = resolve; });
+  const slotFreed = () =>
+    new Promise<void>((resolve) => {
+      wakeSlot = resolve;
+    });
 
   const send = (): void => {
     const payload = free.pop() ?? makePayload();
@@ -164,19 +186,22 @@ export async function paced(
     inflight++;
     sent++;
     const t0 = performance.now();
-    client.post(body, payload.contentType).then(
-      (r) => {
-        rtt[rtts++] = performance.now() - t0;
-        record(stats, payload, r);
-      },
-      (e: unknown) => recordError(stats, e),
-    ).finally(() => {
-      inflight--;
-      free.push(payload);
-      const wake = wakeSlot;
-      wakeSlot = null;
-      wake?.();
-    });
+    client
+      .post(body, payload.contentType)
+      .then(
+        (r) => {
+          rtt[rtts++] = performance.now() - t0;
+          record(stats, payload, r);
+        },
+        (e: unknown) => recordError(stats, e),
+      )
+      .finally(() => {
+        inflight--;
+        free.push(payload);
+        const wake = wakeSlot;
+        wakeSlot = null;
+        wake?.();
+      });
   };
 
   while (sent < total && performance.now() < deadline) {

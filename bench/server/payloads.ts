@@ -20,7 +20,10 @@ export const EVENT_TIME_ORIGIN = Date.UTC(2024, 0, 1);
 /** Hands out event time: `n` events take `n × msPerEvent` ms. */
 export class EventClock {
   private t: number;
-  constructor(private readonly msPerEvent: number, start = EVENT_TIME_ORIGIN) {
+  constructor(
+    private readonly msPerEvent: number,
+    start = EVENT_TIME_ORIGIN,
+  ) {
     this.t = start;
   }
   /** Base event time of the next `events` events; advances the clock past them. */
@@ -73,7 +76,11 @@ export class NdjsonPayload implements Payload {
   private readonly digits: Int32Array;
   private readonly offset: Float64Array;
 
-  constructor(readonly events: number, keys: number, seed = 7) {
+  constructor(
+    readonly events: number,
+    keys: number,
+    seed = 7,
+  ) {
     const t = template(events, keys, seed);
     this.offset = t.offset;
     this.digits = new Int32Array(events);
@@ -112,7 +119,11 @@ export class ColumnarPayload implements Payload {
   private readonly ts: Float64Array;
   private readonly offset: Float64Array;
 
-  constructor(readonly events: number, keys: number, seed = 7) {
+  constructor(
+    readonly events: number,
+    keys: number,
+    seed = 7,
+  ) {
     const t = template(events, keys, seed);
     this.offset = t.offset;
     const names = Array.from({ length: keys }, (_, k) => keyName(k));
@@ -122,7 +133,8 @@ export class ColumnarPayload implements Payload {
   }
 
   prepare(base: number): Uint8Array {
-    const ts = this.ts, off = this.offset;
+    const ts = this.ts,
+      off = this.offset;
     for (let i = 0; i < this.events; i++) ts[i] = base + off[i]!;
     return this.frame;
   }

@@ -42,7 +42,9 @@ export function get(port: number, path: string, agent?: http.Agent): Promise<{ s
     const req = http.get({ host: '127.0.0.1', port, path, ...(agent ? { agent } : {}) }, (res) => {
       let text = '';
       res.setEncoding('utf8');
-      res.on('data', (c: string) => { text += c; });
+      res.on('data', (c: string) => {
+        text += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
       res.on('error', reject);
     });
@@ -76,7 +78,9 @@ function spawnNode(args: string[]): Spawned {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (c: string) => { err = (err + c).slice(-20_000); });
+  child.stderr!.on('data', (c: string) => {
+    err = (err + c).slice(-20_000);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, stderr: () => err, exited };
 }
@@ -96,7 +100,10 @@ async function stopChild(s: Spawned, timeoutMs: number): Promise<number | null> 
 export class EddyProcess {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-  private constructor(private readonly s: Spawned, readonly port: number) {}
+  private constructor(
+    private readonly s: Spawned,
+    readonly port: number,
+  ) {}
 
   get pid(): number {
     return this.s.child.pid!;
@@ -177,7 +184,10 @@ export class EddyProcess {
 
 /** The JSON.parse-only bound server (a plain node:http server). */
 export class BoundProcess {
-  private constructor(private readonly s: Spawned, readonly port: number) {}
+  private constructor(
+    private readonly s: Spawned,
+    readonly port: number,
+  ) {}
 
   get pid(): number {
     return this.s.child.pid!;

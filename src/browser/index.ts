@@ -99,12 +99,16 @@ async function compileFrom(wasm: WasmInput): Promise<WebAssembly.Module> {
   if (wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) return WebAssembly.compile(wasm);
   if (typeof SharedArrayBuffer !== 'undefined' && wasm instanceof SharedArrayBuffer) return WebAssembly.compile(new Uint8Array(wasm).slice());
   if (typeof wasm === 'string' || wasm instanceof URL) {
-    if (typeof fetch !== 'function') throw new TypeError(`createBrowserEddy(): this runtime has no fetch to load ${String(wasm)}; pass the wasm bytes or a WebAssembly.Module`);
+    if (typeof fetch !== 'function')
+      throw new TypeError(`createBrowserEddy(): this runtime has no fetch to load ${String(wasm)}; pass the wasm bytes or a WebAssembly.Module`);
     let response: Response;
     try {
       response = await fetch(wasm);
     } catch (error) {
-      throw new Error(`createBrowserEddy(): cannot fetch the wasm core from ${String(wasm)} (${(error as Error).message}); pass the bytes or a WebAssembly.Module where fetching a URL is not possible`, { cause: error });
+      throw new Error(
+        `createBrowserEddy(): cannot fetch the wasm core from ${String(wasm)} (${(error as Error).message}); pass the bytes or a WebAssembly.Module where fetching a URL is not possible`,
+        { cause: error },
+      );
     }
     return compileResponse(response, String(wasm));
   }
@@ -178,6 +182,12 @@ export { memoryTable, memoryTableNames, dropMemoryTable, createMemoryTable, Memo
 export { callbackSink, type BatchCallback, type CallbackSinkOptions } from '../sinks/callback.js';
 export { flattenRecord, type FlatRecord } from '../engine/flatten.js';
 export {
-  encodeColumns, decodeColumns, isColumnarError, COLUMNAR_CONTENT_TYPE, COLUMNAR_KEY_SEPARATOR,
-  type ColumnsInput, type DecodedColumns, type ColumnarError,
+  encodeColumns,
+  decodeColumns,
+  isColumnarError,
+  COLUMNAR_CONTENT_TYPE,
+  COLUMNAR_KEY_SEPARATOR,
+  type ColumnsInput,
+  type DecodedColumns,
+  type ColumnarError,
 } from '../server/columnarFormat.js';

@@ -89,7 +89,9 @@ export function decodeCheckpoint(file: Uint8Array, expectedSeq: number): DecodeR
   if (file.length === 0) return fail('empty file');
   if (file.length < HEADER_BYTES) return fail(`truncated: ${file.length} bytes, shorter than the ${HEADER_BYTES}-byte header`);
   if (MAGIC.some((b, i) => file[i] !== b)) {
-    return fail(`bad magic ${[...file.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')} (expected 45 44 43 4b, "EDCK"): not an eddy checkpoint`);
+    return fail(
+      `bad magic ${[...file.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')} (expected 45 44 43 4b, "EDCK"): not an eddy checkpoint`,
+    );
   }
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const version = view.getUint32(4, true);

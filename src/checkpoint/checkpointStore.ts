@@ -153,7 +153,10 @@ export class CheckpointStore implements StateStore {
     const metaJson = encodeMeta(scope, payload);
     const previous = this.queues.get(scope) ?? Promise.resolve();
     const result = previous.then(() => this.writeNow(scope, scopeDir, metaJson, payload.state));
-    const tail = result.then(() => undefined, () => undefined);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     this.queues.set(scope, tail);
     void tail.then(() => {
       if (this.queues.get(scope) === tail) this.queues.delete(scope);
@@ -234,7 +237,10 @@ export class CheckpointStore implements StateStore {
   async scopes(): Promise<string[]> {
     try {
       const dirents = await readdir(this.dir, { withFileTypes: true });
-      return dirents.filter((d) => d.isDirectory() && isScopeName(d.name)).map((d) => d.name).sort();
+      return dirents
+        .filter((d) => d.isDirectory() && isScopeName(d.name))
+        .map((d) => d.name)
+        .sort();
     } catch (e) {
       if (errorCode(e) === 'ENOENT') return [];
       throw new Error(`cannot list checkpoint scopes in ${this.dir}: ${messageOf(e)}`, { cause: e });
@@ -244,9 +250,7 @@ export class CheckpointStore implements StateStore {
   /** The directory of a scope, after checking the name is one safe path segment. */
   private scopeDir(scope: string): string {
     if (!isScopeName(scope)) {
-      throw new Error(
-        `invalid checkpoint scope ${JSON.stringify(scope)}: use 1 to ${MAX_SCOPE_LENGTH} of A-Z a-z 0-9 . _ - (not "." or "..", no slashes)`,
-      );
+      throw new Error(`invalid checkpoint scope ${JSON.stringify(scope)}: use 1 to ${MAX_SCOPE_LENGTH} of A-Z a-z 0-9 . _ - (not "." or "..", no slashes)`);
     }
     return join(this.dir, scope);
   }

@@ -75,12 +75,19 @@ export const COMMANDS: readonly Command[] = [
       const display = consoleFlags(v);
       const { runCommand } = await import('./runCommand.js');
       const configPath = str(v.config);
-      return runCommand({ ...(configPath !== undefined ? { configPath } : {}), flushOnStop: v['flush-on-stop'] === true, progressMs: progressInterval(str(v.progress)), console: display, err });
+      return runCommand({
+        ...(configPath !== undefined ? { configPath } : {}),
+        flushOnStop: v['flush-on-stop'] === true,
+        progressMs: progressInterval(str(v.progress)),
+        console: display,
+        err,
+      });
     },
   },
   {
     name: 'demo',
-    description: "What npm start runs: the embedded demo job (synthetic metrics, no Kafka,\nno files) behind the server, with anomalies, forecasts and thresholds.\nPrints the live dashboard's URL, then windows and progress as eddy run.\nWithout --port: 8080, or the next free port up to 8099.",
+    description:
+      "What npm start runs: the embedded demo job (synthetic metrics, no Kafka,\nno files) behind the server, with anomalies, forecasts and thresholds.\nPrints the live dashboard's URL, then windows and progress as eddy run.\nWithout --port: 8080, or the next free port up to 8099.",
     options: { port: PORT, host: HOST, 'flush-on-stop': FLUSH_ON_STOP, progress: PROGRESS, wide: WIDE, format: FORMAT },
     positionals: NO_ARGS('demo'),
     async run(v) {
@@ -88,20 +95,23 @@ export const COMMANDS: readonly Command[] = [
       const display = consoleFlags(v);
       const host = str(v.host);
       const { demoCommand } = await import('./demoCommand.js');
-      return exitWhenWritten(await demoCommand({
-        ...(port !== undefined ? { port } : {}),
-        ...(host !== undefined ? { host } : {}),
-        flushOnStop: v['flush-on-stop'] === true,
-        progressMs: progressInterval(str(v.progress)),
-        console: display,
-        err,
-      }));
+      return exitWhenWritten(
+        await demoCommand({
+          ...(port !== undefined ? { port } : {}),
+          ...(host !== undefined ? { host } : {}),
+          flushOnStop: v['flush-on-stop'] === true,
+          progressMs: progressInterval(str(v.progress)),
+          console: display,
+          err,
+        }),
+      );
     },
   },
   {
     name: 'detect',
     args: '<input.csv | dir>',
-    description: 'Scores a CSV of timestamp,value with the default anomaly detector and\nwrites timestamp,value,anomaly_score (stdout without --output); a\ndirectory is mirrored into the --output directory.',
+    description:
+      'Scores a CSV of timestamp,value with the default anomaly detector and\nwrites timestamp,value,anomaly_score (stdout without --output); a\ndirectory is mirrored into the --output directory.',
     options: { output: { type: 'string', value: 'out.csv | dir', description: 'where the scored rows go (default: stdout)' } },
     positionals: { min: 1, max: 1, message: 'detect takes one input file or directory' },
     async run(v, [input]) {
@@ -111,12 +121,17 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'serve',
-    description: 'Runs a pipeline behind the HTTP/WebSocket server: POST /ingest, ws /ingest,\nws /live, GET /metrics /progress /health /ready (see docs/server.md).',
+    description:
+      'Runs a pipeline behind the HTTP/WebSocket server: POST /ingest, ws /ingest,\nws /live, GET /metrics /progress /health /ready (see docs/server.md).',
     options: {
-      config: CONFIG, port: PORT, host: HOST,
+      config: CONFIG,
+      port: PORT,
+      host: HOST,
       token: { type: 'string', value: 'T', description: 'bearer token /ingest requires' },
       'cors-origin': { type: 'string', value: 'O', description: 'origin allowed to call the HTTP API from a browser' },
-      progress: PROGRESS, wide: WIDE, format: FORMAT,
+      progress: PROGRESS,
+      wide: WIDE,
+      format: FORMAT,
     },
     positionals: NO_ARGS('serve'),
     async run(v) {
@@ -124,17 +139,24 @@ export const COMMANDS: readonly Command[] = [
       const display = consoleFlags(v);
       const { serveCommand } = await import('./serveCommand.js');
       const opt = (name: string, key: string) => (str(v[name]) !== undefined ? { [key]: str(v[name])! } : {});
-      return exitWhenWritten(await serveCommand({
-        ...opt('config', 'configPath'), ...(port !== undefined ? { port } : {}), ...opt('host', 'host'), ...opt('token', 'token'), ...opt('cors-origin', 'corsOrigin'),
-        progressMs: progressInterval(str(v.progress)),
-        console: display,
-        err,
-      }));
+      return exitWhenWritten(
+        await serveCommand({
+          ...opt('config', 'configPath'),
+          ...(port !== undefined ? { port } : {}),
+          ...opt('host', 'host'),
+          ...opt('token', 'token'),
+          ...opt('cors-origin', 'corsOrigin'),
+          progressMs: progressInterval(str(v.progress)),
+          console: display,
+          err,
+        }),
+      );
     },
   },
   {
     name: 'config',
-    description: 'Prints the embedded default config (a starting point); with --schema the\nJSON Schema of config files (for editors), with --reference the config\nreference (markdown), with --check whether a config file is valid.',
+    description:
+      'Prints the embedded default config (a starting point); with --schema the\nJSON Schema of config files (for editors), with --reference the config\nreference (markdown), with --check whether a config file is valid.',
     options: {
       schema: { type: 'boolean', description: 'print the JSON Schema of config files (draft 2020-12)' },
       reference: { type: 'boolean', description: 'print the config reference (docs/config-reference.md)' },
@@ -163,7 +185,10 @@ export function findCommand(name: string): Command {
  * the commands that take them.
  */
 export function parseCommandLine(command: Command, argv: string[]): { values: OptionValues; positionals: string[]; help: boolean } {
-  const options = { ...Object.fromEntries(Object.entries(command.options).map(([name, o]) => [name, { type: o.type }])), help: { type: 'boolean' as const, short: 'h' } };
+  const options = {
+    ...Object.fromEntries(Object.entries(command.options).map(([name, o]) => [name, { type: o.type }])),
+    help: { type: 'boolean' as const, short: 'h' },
+  };
   const { values, positionals, tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: false, tokens: true });
   for (const t of tokens) {
     if (t.kind !== 'option') continue;
@@ -171,7 +196,12 @@ export function parseCommandLine(command: Command, argv: string[]): { values: Op
     if (spec === undefined) {
       const best = closestName(t.name, Object.keys(command.options));
       const elsewhere = COMMANDS.filter((c) => c.options[t.name] !== undefined).map((c) => c.name);
-      const hint = best !== undefined ? ` (did you mean --${best}?)` : elsewhere.length > 0 ? ` (${elsewhere.join(', ')} ${elsewhere.length > 1 ? 'take' : 'takes'} it)` : '';
+      const hint =
+        best !== undefined
+          ? ` (did you mean --${best}?)`
+          : elsewhere.length > 0
+            ? ` (${elsewhere.join(', ')} ${elsewhere.length > 1 ? 'take' : 'takes'} it)`
+            : '';
       throw new UsageError(`unknown option ${t.rawName} for eddy ${command.name}${hint}`);
     }
     if (spec.type === 'string' && (t.value === undefined || (!t.inlineValue && t.value.startsWith('--')))) throw new UsageError(`--${t.name} needs a value`);
@@ -179,7 +209,11 @@ export function parseCommandLine(command: Command, argv: string[]): { values: Op
   }
   const help = values.help === true;
   if (!help && (positionals.length < command.positionals.min || positionals.length > command.positionals.max)) {
-    throw new UsageError(positionals.length > command.positionals.max && command.positionals.max === 0 ? `${command.positionals.message}, got ${positionals.join(' ')}` : command.positionals.message);
+    throw new UsageError(
+      positionals.length > command.positionals.max && command.positionals.max === 0
+        ? `${command.positionals.message}, got ${positionals.join(' ')}`
+        : command.positionals.message,
+    );
   }
   return { values, positionals, help };
 }
@@ -190,7 +224,11 @@ function synopsis(c: Command): string {
   return ['eddy', c.name, ...(c.args ? [c.args] : []), ...opts].join(' ');
 }
 
-const indent = (text: string, by: string): string => text.split('\n').map((l) => by + l).join('\n');
+const indent = (text: string, by: string): string =>
+  text
+    .split('\n')
+    .map((l) => by + l)
+    .join('\n');
 
 /** `eddy <command> --help`: its synopsis, description and options. */
 export function commandHelp(c: Command): string {
@@ -208,7 +246,7 @@ export function usage(): string {
     '',
     'usage:',
     ...COMMANDS.map((c) => `  ${synopsis(c)}\n${indent(c.description, '      ')}`),
-    '  eddy help [command]   this text, or one command\'s (also eddy <command> --help)',
+    "  eddy help [command]   this text, or one command's (also eddy <command> --help)",
     '  eddy --version',
     '',
     EXIT_CODES,

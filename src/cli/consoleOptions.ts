@@ -33,7 +33,9 @@ export function consoleFormat(value: string | undefined): ConsoleFlags['format']
 export function applyConsoleFlags(config: PipelineConfig, flags: ConsoleFlags, err: { write(chunk: string): unknown }): void {
   const given = [...(flags.wide ? ['--wide'] : []), ...(flags.format !== undefined ? ['--format'] : [])];
   if (given.length === 0) return;
-  const sinks = [config.sink, config.lateSink, config.matchesSink, config.deadLetter].filter((s): s is Extract<SinkConfig, { type: 'console' }> => s?.type === 'console');
+  const sinks = [config.sink, config.lateSink, config.matchesSink, config.deadLetter].filter(
+    (s): s is Extract<SinkConfig, { type: 'console' }> => s?.type === 'console',
+  );
   if (sinks.length === 0) {
     err.write(`eddy: warning: ${given.join(' and ')}: the pipeline has no console sink, so nothing is printed on stdout\n`);
     return;

@@ -80,7 +80,8 @@ export async function demoCommand(opts: DemoOptions): Promise<number> {
   if (!handle) {
     progress.stop();
     // a taken port is a runtime failure (exit 1), as is finding none free; a config startServer refuses is usage (exit 2)
-    if (lastError === undefined || lastError instanceof ListenError) throw lastError ?? new ListenError(`no free port from ${DEMO_FIRST_PORT} to ${DEMO_LAST_PORT} on ${host}; pass --port`);
+    if (lastError === undefined || lastError instanceof ListenError)
+      throw lastError ?? new ListenError(`no free port from ${DEMO_FIRST_PORT} to ${DEMO_LAST_PORT} on ${host}; pass --port`);
     throw new UsageError(lastError.message);
   }
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;

@@ -26,9 +26,21 @@ import { splitCsvLine } from '../engine/csvText.js';
 /** The plan `eddy detect` runs: one series, the default score only. */
 export function detectPlan(): QueryPlan {
   return {
-    name: 'eddy-detect', kind: 'events', timeColumn: 'timestamp', valueColumn: 'value', keyColumns: [], aggregates: [],
-    sizeMs: 60_000, slideMs: 60_000, delayMs: 0, latenessMs: 0, outputMode: 'append', batchSize: 65_536,
-    flushAtEnd: false, flushOnStop: false, analytics: { score: true, thresholds: [] },
+    name: 'eddy-detect',
+    kind: 'events',
+    timeColumn: 'timestamp',
+    valueColumn: 'value',
+    keyColumns: [],
+    aggregates: [],
+    sizeMs: 60_000,
+    slideMs: 60_000,
+    delayMs: 0,
+    latenessMs: 0,
+    outputMode: 'append',
+    batchSize: 65_536,
+    flushAtEnd: false,
+    flushOnStop: false,
+    analytics: { score: true, thresholds: [] },
   };
 }
 
@@ -153,7 +165,10 @@ async function toFile(path: string, f: (out: WriteStream) => Promise<DetectStats
   mkdirSync(dirname(path), { recursive: true });
   // a slice's lines (~160 KB) fit the buffer, so writing overlaps scoring the next slice instead of waiting for each drain
   const out = createWriteStream(path, { highWaterMark: OUTPUT_BUFFER_BYTES });
-  const done = new Promise<void>((resolve, reject) => { out.on('finish', resolve); out.on('error', reject); });
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve);
+    out.on('error', reject);
+  });
   const stats = await f(out);
   out.end();
   await done;
@@ -170,7 +185,9 @@ export async function detectCommand(input: string, output: string | undefined, e
   }
   const log = (line: string) => err.write(`eddy: ${line}\n`);
   let total: DetectStats = { rows: 0, errors: 0, ms: 0 };
-  const add = (s: DetectStats) => { total = { rows: total.rows + s.rows, errors: total.errors + s.errors, ms: total.ms + s.ms }; };
+  const add = (s: DetectStats) => {
+    total = { rows: total.rows + s.rows, errors: total.errors + s.errors, ms: total.ms + s.ms };
+  };
   if (isDir) {
     if (output === undefined) throw new UsageError('detect on a directory needs --output <directory>');
     const files = csvFiles(input);
@@ -187,6 +204,8 @@ export async function detectCommand(input: string, output: string | undefined, e
     add(await detectFile(input, process.stdout, log));
   }
   const rate = total.ms > 0 ? Math.round((total.rows * 1000) / total.ms) : 0;
-  err.write(`eddy: scored ${total.rows} rows in ${(total.ms / 1000).toFixed(2)} s (${rate} rows/s)${total.errors ? `, ${total.errors} rows unreadable (empty score)` : ''}\n`);
+  err.write(
+    `eddy: scored ${total.rows} rows in ${(total.ms / 1000).toFixed(2)} s (${rate} rows/s)${total.errors ? `, ${total.errors} rows unreadable (empty score)` : ''}\n`,
+  );
   return 0;
 }

@@ -39,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e: unknown) => {
     if (e instanceof ConfigError) {
       process.stderr.write(`eddy: invalid config: ${e.message}\n`);

@@ -46,7 +46,9 @@ const ignore = (): void => undefined;
 export function processLife(opts: ProcessLifeOptions): ProcessLife {
   let signals = 0;
   let request!: (cause: StopCause) => void;
-  const stopRequested = new Promise<StopCause>((resolve) => { request = resolve; });
+  const stopRequested = new Promise<StopCause>((resolve) => {
+    request = resolve;
+  });
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
     if (signals > 1) {

@@ -45,11 +45,15 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
   const progress = progressPrinter(opts.err, opts.progressMs);
 
-  const query = startPipeline(config, {
-    createCore: () => loadCore(),
-    log: (line) => opts.err.write(`eddy: ${line}\n`),
-    onProgress: progress.onProgress,
-  }, { baseDir });
+  const query = startPipeline(
+    config,
+    {
+      createCore: () => loadCore(),
+      log: (line) => opts.err.write(`eddy: ${line}\n`),
+      onProgress: progress.onProgress,
+    },
+    { baseDir },
+  );
 
   const life = processLife({ err: opts.err, stoppingMessage: `stopping${config.flushOnStop ? ' and flushing open windows' : ''}…` });
   void life.stopRequested.then(() => query.stop());
@@ -65,4 +69,3 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     life.end();
   }
 }
-

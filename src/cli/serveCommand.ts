@@ -46,9 +46,12 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     if (e instanceof ListenError) throw e;
     throw new UsageError((e as Error).message);
   }
-  const host = opts.host ?? (config.source.type === 'http' || config.source.type === 'ws' ? config.source.server.host : undefined) ?? DEFAULT_SERVER_OPTIONS.host;
+  const host =
+    opts.host ?? (config.source.type === 'http' || config.source.type === 'ws' ? config.source.server.host : undefined) ?? DEFAULT_SERVER_OPTIONS.host;
   const base = `${host}:${handle.port}`;
-  opts.err.write(`eddy: serving ${config.name} on http://${base} — POST /ingest, ws://${base}/ingest, ws://${base}/live, GET /metrics /progress /health /ready\n`);
+  opts.err.write(
+    `eddy: serving ${config.name} on http://${base} — POST /ingest, ws://${base}/ingest, ws://${base}/live, GET /metrics /progress /health /ready\n`,
+  );
 
   return serveUntilSignal(handle, progress, { err: opts.err, stoppingMessage: 'stopping: no new events, draining the queue, flushing sinks…' });
 }

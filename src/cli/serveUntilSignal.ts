@@ -22,7 +22,10 @@ export async function serveUntilSignal(handle: ServedHandle, progress: ProgressP
   const life = processLife(opts);
   try {
     // a failing query ends the server too; a bounded source that ends leaves it serving until a stop request
-    const failed = handle.query.awaitTermination().then(() => null, (e: unknown) => e as Error);
+    const failed = handle.query.awaitTermination().then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     const first = await Promise.race([life.stopRequested.then(() => 'stop' as const), failed.then((e) => e ?? ('ended' as const))]);
     if (first === 'ended') await life.stopRequested;
     else if (first instanceof Error) {

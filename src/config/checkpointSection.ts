@@ -6,8 +6,19 @@ import { parseDuration } from '../engine/duration.js';
 import { fields, type ConfigValues } from './fieldTable.js';
 
 export const CHECKPOINT_FIELDS = fields([
-  { name: 'checkpoint_location', kind: 'string', defaultText: 'none: no checkpoints', description: 'The checkpoint directory (a relative path resolves from the config file\'s folder). Kafka sources: shared by the group\'s processes. File sources: a restarted run continues after the last checkpointed line. Other sources cannot resume: they ignore it, with a warning.' },
-  { name: 'checkpoint_interval', kind: 'duration', default: '10 s', description: 'The state is checkpointed (for Kafka: per partition, and its offset committed) this often…' },
+  {
+    name: 'checkpoint_location',
+    kind: 'string',
+    defaultText: 'none: no checkpoints',
+    description:
+      "The checkpoint directory (a relative path resolves from the config file's folder). Kafka sources: shared by the group's processes. File sources: a restarted run continues after the last checkpointed line. Other sources cannot resume: they ignore it, with a warning.",
+  },
+  {
+    name: 'checkpoint_interval',
+    kind: 'duration',
+    default: '10 s',
+    description: 'The state is checkpointed (for Kafka: per partition, and its offset committed) this often…',
+  },
   { name: 'checkpoint_every_batches', kind: 'integer', min: 0, default: 0, description: '…and/or every this many batches (0: not by count).' },
   { name: 'checkpoint_keep', kind: 'integer', min: 1, max: 1000, default: 3, description: 'Checkpoints kept (the newest; for Kafka, of each partition).' },
 ]);
@@ -36,8 +47,15 @@ export interface CheckpointConfig {
 export function checkpointOf(p: ConfigValues<typeof CHECKPOINT_FIELDS>, sourceType: string, warnings: string[]): CheckpointConfig | undefined {
   if (p.checkpoint_location === undefined) return undefined;
   if (!RESUMABLE_SOURCE_TYPES.includes(sourceType)) {
-    warnings.push(`processing.checkpoint_location: a ${sourceType} source cannot resume from a checkpoint (only ${RESUMABLE_SOURCE_TYPES.join(' and ')} sources can); the field is ignored`);
+    warnings.push(
+      `processing.checkpoint_location: a ${sourceType} source cannot resume from a checkpoint (only ${RESUMABLE_SOURCE_TYPES.join(' and ')} sources can); the field is ignored`,
+    );
     return undefined;
   }
-  return { location: p.checkpoint_location, intervalMs: parseDuration(p.checkpoint_interval), everyBatches: p.checkpoint_every_batches, keep: p.checkpoint_keep };
+  return {
+    location: p.checkpoint_location,
+    intervalMs: parseDuration(p.checkpoint_interval),
+    everyBatches: p.checkpoint_every_batches,
+    keep: p.checkpoint_keep,
+  };
 }

@@ -7,7 +7,10 @@ import { closestName } from './suggest.js';
 
 /** A config value that is missing or of the wrong shape. */
 export class ConfigError extends Error {
-  constructor(readonly path: string, readonly expected: string) {
+  constructor(
+    readonly path: string,
+    readonly expected: string,
+  ) {
     super(`${path}: ${expected}`);
     this.name = 'ConfigError';
   }
@@ -29,7 +32,9 @@ export function describe(value: unknown): string {
  * listing them; `opts.elsewhere` may add where the key belongs instead.
  */
 export function rejectUnknownKeys(
-  obj: Record<string, unknown>, allowed: readonly string[], path: string,
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+  path: string,
   opts: { accepted?: readonly string[]; elsewhere?: (key: string) => string | undefined } = {},
 ): void {
   for (const key of Object.keys(obj)) {

@@ -7,7 +7,11 @@ import { expectedText, type Field, type Item, type Table } from './fieldTable.js
 import { PIPELINE_FIELDS } from './pipelineConfig.js';
 
 /** A heading's anchor as GitHub makes it. */
-const anchor = (heading: string): string => heading.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+const anchor = (heading: string): string =>
+  heading
+    .toLowerCase()
+    .replace(/[^\w\- ]/g, '')
+    .replace(/ /g, '-');
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 const list = (items: string[]): string => (items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : items.join(''));
@@ -27,18 +31,28 @@ function typeText(item: Item, links: Links): string {
   const link = links.get(item) ?? (item.def !== undefined ? links.get(DEFS.get(item.def)!.item) : undefined);
   if (item.schema?.const !== undefined) return JSON.stringify(item.schema.const);
   switch (item.kind) {
-    case 'string': return item.pattern && item.expected ? item.expected : 'string';
-    case 'number': case 'integer':
+    case 'string':
+      return item.pattern && item.expected ? item.expected : 'string';
+    case 'number':
+    case 'integer':
       if (item.min !== undefined && item.min === item.max) return String(item.min);
       return expectedText({ ...item, expected: undefined } as Item).replace(/^an? /, '');
-    case 'boolean': return 'true or false';
-    case 'enum': return [item.choices.map((c) => `"${c}"`).join(' | '), ...(item.synonyms ? [` (also ${item.synonyms.map((c) => `"${c}"`).join(', ')})`] : [])].join('');
-    case 'duration': return 'duration';
-    case 'array': return `[${typeText(item.items, links)}]${item.allowEmpty ? ', may be empty' : ''}`;
-    case 'object': return `{ "<${item.keyName}>": ${typeText(item.values, links)} }`;
-    case 'section': return link ? `object, see [${link.replace(/`/g, '')}](#${anchor(link)})` : 'object';
-    case 'variants': return link ? `${item.def ?? 'object'}, see [${link.replace(/`/g, '')}](#${anchor(link)})` : 'object';
-    case 'oneOf': return item.options.map((o) => typeText(o, links)).join(' or ');
+    case 'boolean':
+      return 'true or false';
+    case 'enum':
+      return [item.choices.map((c) => `"${c}"`).join(' | '), ...(item.synonyms ? [` (also ${item.synonyms.map((c) => `"${c}"`).join(', ')})`] : [])].join('');
+    case 'duration':
+      return 'duration';
+    case 'array':
+      return `[${typeText(item.items, links)}]${item.allowEmpty ? ', may be empty' : ''}`;
+    case 'object':
+      return `{ "<${item.keyName}>": ${typeText(item.values, links)} }`;
+    case 'section':
+      return link ? `object, see [${link.replace(/`/g, '')}](#${anchor(link)})` : 'object';
+    case 'variants':
+      return link ? `${item.def ?? 'object'}, see [${link.replace(/`/g, '')}](#${anchor(link)})` : 'object';
+    case 'oneOf':
+      return item.options.map((o) => typeText(o, links)).join(' or ');
   }
 }
 
@@ -90,11 +104,16 @@ function sectionsOf(item: Item, path: string, parts: Part[], links: Links): void
       links.set(item, heading);
       const groups = new Map<Table, string[]>();
       for (const [type, t] of Object.entries(item.variants)) groups.set(t, [...(groups.get(t) ?? []), type]);
-      const types = Object.keys(item.variants).map((t) => code(`"${t}"`)).join(', ');
+      const types = Object.keys(item.variants)
+        .map((t) => code(`"${t}"`))
+        .join(', ');
       parts.push({
         heading,
         text: () => [
-          ...(def ? [`${list(def.users.map(code))} each take a ${item.def}: an object whose \`type\` (**required**: ${types}) picks its fields${item.common?.length ? '; every type takes these' : ''}:`]
+          ...(def
+            ? [
+                `${list(def.users.map(code))} each take a ${item.def}: an object whose \`type\` (**required**: ${types}) picks its fields${item.common?.length ? '; every type takes these' : ''}:`,
+              ]
             : [`An object whose \`type\` (**required**: ${types}) picks its fields${item.common?.length ? '; every type takes these' : ''}:`]),
         ],
         tables: [
@@ -127,7 +146,7 @@ const RULES = [
   '`processing.checkpoint_location` is used by the resumable sources (Kafka, file); the others accept it and warn that they ignore it.',
   'A Kafka source needs `topics` or `topic`, and `bootstrap.servers` or `servers`; a Kafka sink needs `bootstrap.servers` or `servers`; `enable.auto.commit` can only be false.',
   '`sasl.*` need `security.protocol` `"SASL_PLAINTEXT"` or `"SASL_SSL"`, which need `sasl.username` and a password (`sasl.password` or `$EDDY_KAFKA_SASL_PASSWORD`).',
-  'The sinks\' `batch_size` and `retry_attempts` (seed fields) are accepted with a warning that they are ignored.',
+  "The sinks' `batch_size` and `retry_attempts` (seed fields) are accepted with a warning that they are ignored.",
 ];
 
 /** The reference, as markdown. */
@@ -145,16 +164,19 @@ export function configReference(): string {
     'A pipeline config (`eddy run --config pipeline.json`, `eddy serve --config …`) is one JSON object: the',
     'top-level fields below, with the `source`, `processing` and sink sections. Durations are strings like',
     '`"5 minutes"`, `"10 s"`, `"1h30m"`, or numbers of milliseconds. A relative path resolves from the config',
-    'file\'s folder. A field no table has is refused, naming the closest one; the first mistake stops the',
+    "file's folder. A field no table has is refused, naming the closest one; the first mistake stops the",
     'config with one message naming the field (exit code 2).',
     '',
     '`eddy config --check pipeline.json` validates a file; `eddy config --schema` prints the JSON Schema of',
     'the same tables, for an editor\'s completion and checks (point the file\'s `"$schema"` at a saved copy,',
-    'or map file names to it in the editor\'s settings).',
+    "or map file names to it in the editor's settings).",
     '',
     '## Top level',
     '',
-    ...table(top.filter((f) => !f.unlisted), links),
+    ...table(
+      top.filter((f) => !f.unlisted),
+      links,
+    ),
     '',
     ...top.filter((f) => f.unlisted).map((f) => `${code(f.name)}: ${f.description}`),
   ];

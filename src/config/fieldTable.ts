@@ -91,26 +91,37 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type Mode = 'in' | 'out';
 
 /** The TypeScript type of a value of kind K. */
-export type ValueOf<K, M extends Mode> =
-  K extends { kind: 'string' } ? string
-  : K extends { kind: 'number' | 'integer' } ? number
-  : K extends { kind: 'boolean' } ? boolean
-  : K extends { kind: 'enum'; choices: readonly (infer C)[]; synonyms: readonly (infer S)[] } ? C | S
-  : K extends { kind: 'enum'; choices: readonly (infer C)[] } ? C
-  : K extends { kind: 'duration' } ? Duration
-  : K extends { kind: 'array'; items: infer I } ? ValueOf<I, M>[]
-  : K extends { kind: 'object'; values: infer V } ? Record<string, ValueOf<V, M>>
-  : K extends { kind: 'section'; fields: infer T extends Table } ? SectionOf<T, M>
-  : K extends { kind: 'variants'; variants: infer V } ? VariantOf<V, K extends { common: infer C extends Table } ? C : [], M>
-  : K extends { kind: 'oneOf'; options: readonly (infer O)[] } ? ValueOf<O, M>
-  : never;
+export type ValueOf<K, M extends Mode> = K extends { kind: 'string' }
+  ? string
+  : K extends { kind: 'number' | 'integer' }
+    ? number
+    : K extends { kind: 'boolean' }
+      ? boolean
+      : K extends { kind: 'enum'; choices: readonly (infer C)[]; synonyms: readonly (infer S)[] }
+        ? C | S
+        : K extends { kind: 'enum'; choices: readonly (infer C)[] }
+          ? C
+          : K extends { kind: 'duration' }
+            ? Duration
+            : K extends { kind: 'array'; items: infer I }
+              ? ValueOf<I, M>[]
+              : K extends { kind: 'object'; values: infer V }
+                ? Record<string, ValueOf<V, M>>
+                : K extends { kind: 'section'; fields: infer T extends Table }
+                  ? SectionOf<T, M>
+                  : K extends { kind: 'variants'; variants: infer V }
+                    ? VariantOf<V, K extends { common: infer C extends Table } ? C : [], M>
+                    : K extends { kind: 'oneOf'; options: readonly (infer O)[] }
+                      ? ValueOf<O, M>
+                      : never;
 
 type Present<F, M extends Mode> = F extends { required: true } ? true : M extends 'out' ? (F extends { default: Json } ? true : false) : false;
 
 /** The object a table describes. */
 export type SectionOf<T extends Table, M extends Mode> = Simplify<
-  { -readonly [F in T[number] as Present<F, M> extends true ? F['name'] : never]: ValueOf<F, M> }
-  & { -readonly [F in T[number] as Present<F, M> extends true ? never : F['name']]?: ValueOf<F, M> }
+  { -readonly [F in T[number] as Present<F, M> extends true ? F['name'] : never]: ValueOf<F, M> } & {
+    -readonly [F in T[number] as Present<F, M> extends true ? never : F['name']]?: ValueOf<F, M>;
+  }
 >;
 
 type VariantOf<V, C extends Table, M extends Mode> = {
@@ -126,8 +137,9 @@ type Camel<S extends string> = S extends `${infer H}_${infer R}` ? `${H}${Capita
 
 /** A table's fields (aliases left out) under camelCase names, as the engine-facing configs name them. */
 export type CamelOf<T extends Table> = Simplify<
-  { -readonly [F in T[number] as F extends { aliasOf: string } ? never : Present<F, 'out'> extends true ? Camel<F['name']> : never]: ValueOf<F, 'out'> }
-  & { -readonly [F in T[number] as F extends { aliasOf: string } ? never : Present<F, 'out'> extends true ? never : Camel<F['name']>]?: ValueOf<F, 'out'> }
+  { -readonly [F in T[number] as F extends { aliasOf: string } ? never : Present<F, 'out'> extends true ? Camel<F['name']> : never]: ValueOf<F, 'out'> } & {
+    -readonly [F in T[number] as F extends { aliasOf: string } ? never : Present<F, 'out'> extends true ? never : Camel<F['name']>]?: ValueOf<F, 'out'>;
+  }
 >;
 
 /** The values of a table's fields (aliases left out, absent ones too) under camelCase names. */
@@ -164,30 +176,51 @@ function numberText(k: Extract<Kind, { kind: 'number' | 'integer' }>): string {
 export function expectedText(item: Item): string {
   if (item.expected !== undefined) return item.expected;
   switch (item.kind) {
-    case 'string': return 'a non-empty string';
-    case 'number': case 'integer': return numberText(item);
-    case 'boolean': return 'true or false';
-    case 'enum': return `one of ${item.choices.map((c) => `'${c}'`).join(', ')}`;
-    case 'duration': return DURATION;
+    case 'string':
+      return 'a non-empty string';
+    case 'number':
+    case 'integer':
+      return numberText(item);
+    case 'boolean':
+      return 'true or false';
+    case 'enum':
+      return `one of ${item.choices.map((c) => `'${c}'`).join(', ')}`;
+    case 'duration':
+      return DURATION;
     case 'array': {
       const of = item.items.kind === 'string' || item.items.kind === 'enum' ? 'strings' : 'values';
       return `a${item.allowEmpty ? 'n' : ' non-empty'} array of ${of}`;
     }
-    case 'object': case 'section': case 'variants': return 'an object';
-    case 'oneOf': return item.options.map(expectedText).join(' or ');
+    case 'object':
+    case 'section':
+    case 'variants':
+      return 'an object';
+    case 'oneOf':
+      return item.options.map(expectedText).join(' or ');
   }
 }
 
 /** The JSON types a kind takes (a oneOf's options are picked by them). */
 export function jsonTypes(item: Item): readonly string[] {
   switch (item.kind) {
-    case 'string': case 'enum': return ['string'];
-    case 'number': case 'integer': return ['number'];
-    case 'boolean': return ['boolean'];
-    case 'duration': return ['string', 'number'];
-    case 'array': return ['array'];
-    case 'object': case 'section': case 'variants': return ['object'];
-    case 'oneOf': return item.options.flatMap(jsonTypes);
+    case 'string':
+    case 'enum':
+      return ['string'];
+    case 'number':
+    case 'integer':
+      return ['number'];
+    case 'boolean':
+      return ['boolean'];
+    case 'duration':
+      return ['string', 'number'];
+    case 'array':
+      return ['array'];
+    case 'object':
+    case 'section':
+    case 'variants':
+      return ['object'];
+    case 'oneOf':
+      return item.options.flatMap(jsonTypes);
   }
 }
 
@@ -212,8 +245,13 @@ export function readValue(item: Item, value: unknown, path: string, ctx: ReadCon
     case 'number':
     case 'integer': {
       const n = value as number;
-      const ok = typeof value === 'number' && Number.isFinite(n) && (item.kind === 'number' || Number.isInteger(n))
-        && (item.min === undefined || n >= item.min) && (item.max === undefined || n <= item.max) && (item.above === undefined || n > item.above);
+      const ok =
+        typeof value === 'number' &&
+        Number.isFinite(n) &&
+        (item.kind === 'number' || Number.isInteger(n)) &&
+        (item.min === undefined || n >= item.min) &&
+        (item.max === undefined || n <= item.max) &&
+        (item.above === undefined || n > item.above);
       if (!ok) fail(item, value, path);
       return n;
     }
@@ -269,8 +307,12 @@ export function readValue(item: Item, value: unknown, path: string, ctx: ReadCon
  * their fields and defaults the fields still absent. Returns the values.
  */
 function readFields(
-  o: Record<string, unknown>, table: Table, path: string, ctx: ReadContext,
-  extra: readonly string[] = [], elsewhere?: (key: string) => string | undefined,
+  o: Record<string, unknown>,
+  table: Table,
+  path: string,
+  ctx: ReadContext,
+  extra: readonly string[] = [],
+  elsewhere?: (key: string) => string | undefined,
 ): Record<string, unknown> {
   rejectUnknownKeys(o, [...extra, ...table.filter((f) => !f.unlisted).map((f) => f.name)], path, {
     accepted: table.filter((f) => f.unlisted).map((f) => f.name),

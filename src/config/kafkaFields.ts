@@ -29,10 +29,21 @@ export function brokerList(value: string | string[]): string[] {
 
 /** TLS and SASL: the client properties of a Kafka connection. */
 export const KAFKA_SECURITY_FIELDS = fields([
-  { name: 'security.protocol', kind: 'enum', choices: SECURITY_PROTOCOLS, default: 'PLAINTEXT', description: 'TLS (SSL, SASL_SSL) and SASL authentication (SASL_PLAINTEXT, SASL_SSL); TLS verifies the broker against the system\'s CAs.' },
+  {
+    name: 'security.protocol',
+    kind: 'enum',
+    choices: SECURITY_PROTOCOLS,
+    default: 'PLAINTEXT',
+    description: "TLS (SSL, SASL_SSL) and SASL authentication (SASL_PLAINTEXT, SASL_SSL); TLS verifies the broker against the system's CAs.",
+  },
   { name: 'sasl.mechanism', kind: 'enum', choices: SASL_MECHANISMS, defaultText: '`"PLAIN"`', description: 'SASL mechanism; only with a SASL protocol.' },
   { name: 'sasl.username', kind: 'string', description: 'SASL user; required with a SASL protocol.' },
-  { name: 'sasl.password', kind: 'string', defaultText: `\`$${PASSWORD_ENV}\``, description: `SASL password; only with a SASL protocol. Leave it out of the file and set ${PASSWORD_ENV} instead.` },
+  {
+    name: 'sasl.password',
+    kind: 'string',
+    defaultText: `\`$${PASSWORD_ENV}\``,
+    description: `SASL password; only with a SASL protocol. Leave it out of the file and set ${PASSWORD_ENV} instead.`,
+  },
 ]);
 
 /**

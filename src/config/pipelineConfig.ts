@@ -38,20 +38,54 @@ export { matchesSinkFor } from './sinkSection.js';
 
 /** The top level of a config file. */
 export const PIPELINE_FIELDS = fields([
-  { name: '$schema', kind: 'string', unlisted: true, description: 'Ignored by eddy: where an editor finds the JSON Schema (`eddy config --schema`) for completion and checks.' },
-  { name: 'name', kind: 'string', defaultText: 'the memory sink\'s `queryName`, else `"eddy"`', description: 'Name of the query (in logs, /progress, /metrics and the dashboard).' },
+  {
+    name: '$schema',
+    kind: 'string',
+    unlisted: true,
+    description: 'Ignored by eddy: where an editor finds the JSON Schema (`eddy config --schema`) for completion and checks.',
+  },
+  {
+    name: 'name',
+    kind: 'string',
+    defaultText: 'the memory sink\'s `queryName`, else `"eddy"`',
+    description: 'Name of the query (in logs, /progress, /metrics and the dashboard).',
+  },
   SOURCE_FIELD,
   { name: 'timestamp_column', kind: 'string', defaultText: 'the timestamp field of `source.schema`, else `"timestamp"`', description: 'Event-time field.' },
-  { name: 'value_column', kind: 'string', defaultText: 'the first numeric field of `source.schema`, else `"value"`', description: 'Field the aggregates read (not read when only `count` is asked for).' },
-  { name: 'grouping_columns', kind: 'array', items: { kind: 'string' }, allowEmpty: true, defaultText: 'the string fields of `source.schema`, else `["metric"]`', description: 'Key fields: one series per combination of their values; `[]` for one global series.' },
+  {
+    name: 'value_column',
+    kind: 'string',
+    defaultText: 'the first numeric field of `source.schema`, else `"value"`',
+    description: 'Field the aggregates read (not read when only `count` is asked for).',
+  },
+  {
+    name: 'grouping_columns',
+    kind: 'array',
+    items: { kind: 'string' },
+    allowEmpty: true,
+    defaultText: 'the string fields of `source.schema`, else `["metric"]`',
+    description: 'Key fields: one series per combination of their values; `[]` for one global series.',
+  },
   { name: 'type_column', kind: 'string', default: 'type', description: 'Event-type field the sequence patterns read (`processing.patterns.sequence`).' },
   PROCESSING_FIELD,
   { name: 'sink', ...SINK, required: true, expected: 'an object like { "type": "console" }', description: 'Where results go.' },
   { name: 'late_sink', ...SINK, defaultText: 'none', description: 'Where events too late for their window go.' },
-  { name: 'matches_sink', ...SINK, defaultText: 'beside `sink`: out.ndjson → out.matches.ndjson, memory table t → t_matches, console and kafka: the same', description: 'Where sequence matches go.' },
-  { name: 'dead_letter', kind: 'oneOf', expected: 'a file path or a sink object', options: [{ kind: 'string' }, SINK], defaultText: 'none', description: 'Where rejected rows go, with why; a string is a file path (a file sink).' },
-  { name: 'window_size', kind: 'duration', description: 'Where the seed\'s pipeline class reads `processing.window_size` (which wins).' },
-  { name: 'slide_duration', kind: 'duration', description: 'Where the seed\'s pipeline class reads `processing.slide_duration` (which wins).' },
+  {
+    name: 'matches_sink',
+    ...SINK,
+    defaultText: 'beside `sink`: out.ndjson → out.matches.ndjson, memory table t → t_matches, console and kafka: the same',
+    description: 'Where sequence matches go.',
+  },
+  {
+    name: 'dead_letter',
+    kind: 'oneOf',
+    expected: 'a file path or a sink object',
+    options: [{ kind: 'string' }, SINK],
+    defaultText: 'none',
+    description: 'Where rejected rows go, with why; a string is a file path (a file sink).',
+  },
+  { name: 'window_size', kind: 'duration', description: "Where the seed's pipeline class reads `processing.window_size` (which wins)." },
+  { name: 'slide_duration', kind: 'duration', description: "Where the seed's pipeline class reads `processing.slide_duration` (which wins)." },
 ]);
 
 /** A config file's document, as written. */
@@ -86,7 +120,10 @@ export function parsePipelineConfig(doc: unknown, env: ConfigEnvironment = {}): 
   const schema = top.source.schema;
 
   // Columns: explicit fields first, then the seed's source.schema, then the defaults.
-  const fromSchema = (types: string[]) => Object.entries(schema ?? {}).filter(([, t]) => types.includes(t)).map(([f]) => f);
+  const fromSchema = (types: string[]) =>
+    Object.entries(schema ?? {})
+      .filter(([, t]) => types.includes(t))
+      .map(([f]) => f);
   const timeColumn = top.timestamp_column ?? fromSchema(['timestamp'])[0] ?? 'timestamp';
   const valueColumn = top.value_column ?? fromSchema(['double', 'float', 'int', 'long', 'integer'])[0] ?? 'value';
   const keyColumns = top.grouping_columns ?? (schema ? fromSchema(['string']) : ['metric']);
@@ -103,7 +140,16 @@ export function parsePipelineConfig(doc: unknown, env: ConfigEnvironment = {}): 
 
   const config: PipelineConfig = {
     name: top.name ?? (sink.type === 'memory' ? sink.queryName : 'eddy'),
-    source, timeColumn, keyColumns, aggregates, sizeMs, slideMs, delayMs, latenessMs, outputMode, batchSize: p.batch_size,
+    source,
+    timeColumn,
+    keyColumns,
+    aggregates,
+    sizeMs,
+    slideMs,
+    delayMs,
+    latenessMs,
+    outputMode,
+    batchSize: p.batch_size,
     // As in the API: a query that only counts does not read (or validate) the value column.
     valueColumn: aggregates.some((a) => a.column !== undefined) ? valueColumn : undefined,
     flushOnStop: flushOnStopOf(p, source.type, checkpoint !== undefined),
@@ -118,7 +164,10 @@ export function parsePipelineConfig(doc: unknown, env: ConfigEnvironment = {}): 
   };
   // Not tabular: window analytics need each window emitted once.
   if (outputMode === 'update' && hasAnalytics(analytics.plan)) {
-    throw new ConfigError('processing.output_mode', "anomalies, forecasts and threshold patterns on window results need 'append' (in update mode a window is emitted many times)");
+    throw new ConfigError(
+      'processing.output_mode',
+      "anomalies, forecasts and threshold patterns on window results need 'append' (in update mode a window is emitted many times)",
+    );
   }
   if (top.late_sink !== undefined) config.lateSink = sinkConfig(top.late_sink, 'late_sink', env).sink;
   if (top.matches_sink !== undefined) config.matchesSink = sinkConfig(top.matches_sink, 'matches_sink', env).sink;

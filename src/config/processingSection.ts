@@ -12,14 +12,29 @@ import { CHECKPOINT_FIELDS } from './checkpointSection.js';
 
 const BATCH_FIELDS = fields([
   { name: 'batch_size', kind: 'integer', min: 1, max: 1 << 24, default: DEFAULT_BATCH_SIZE, description: 'Most rows per engine batch.' },
-  { name: 'max_offsets_per_trigger', kind: 'integer', min: 1, max: 1 << 24, aliasOf: 'batch_size', description: 'The seed\'s name of `batch_size` (Kafka: the most messages of one engine batch).' },
-  { name: 'flush_on_stop', kind: 'boolean', default: false, description: 'Emit the open windows when the query is stopped (Ctrl-C, SIGTERM). Refused with a Kafka source or with checkpoints: the open windows stay in the checkpoint and close after a restart.' },
+  {
+    name: 'max_offsets_per_trigger',
+    kind: 'integer',
+    min: 1,
+    max: 1 << 24,
+    aliasOf: 'batch_size',
+    description: "The seed's name of `batch_size` (Kafka: the most messages of one engine batch).",
+  },
+  {
+    name: 'flush_on_stop',
+    kind: 'boolean',
+    default: false,
+    description:
+      'Emit the open windows when the query is stopped (Ctrl-C, SIGTERM). Refused with a Kafka source or with checkpoints: the open windows stay in the checkpoint and close after a restart.',
+  },
   { name: 'flush_at_end', kind: 'boolean', default: true, description: 'Emit the open windows when a bounded source (a file, a generator with a limit) ends.' },
 ]);
 
 /** The `processing` field. */
 export const PROCESSING_FIELD = {
-  name: 'processing', kind: 'section', default: {},
+  name: 'processing',
+  kind: 'section',
+  default: {},
   fields: [...WINDOW_FIELDS, ...BATCH_FIELDS, ...ANALYTICS_FIELDS, ...CHECKPOINT_FIELDS],
   description: 'Windows, batches, analytics and checkpoints.',
 } as const satisfies Field;

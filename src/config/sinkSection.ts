@@ -11,24 +11,70 @@ import { BROKERS, KAFKA_SECURITY_FIELDS, brokerList, kafkaSecurity, type ConfigE
 
 /** Fields every sink type takes. */
 const COMMON_FIELDS = fields([
-  { name: 'write_mode', kind: 'enum', choices: ['append', 'update'], defaultText: '`processing.output_mode`', description: 'The seed\'s output mode, on the results sink; `processing.output_mode` wins.' },
-  { name: 'batch_size', kind: 'integer', min: 0, ignored: 'sinks write each engine batch at once; the field is ignored', description: 'Seed field, accepted and ignored (with a warning): sinks write each engine batch at once.' },
-  { name: 'retry_attempts', kind: 'integer', min: 0, ignored: 'sink retries are not implemented yet; the field is ignored', description: 'Seed field, accepted and ignored (with a warning): sink retries are not implemented yet.' },
+  {
+    name: 'write_mode',
+    kind: 'enum',
+    choices: ['append', 'update'],
+    defaultText: '`processing.output_mode`',
+    description: "The seed's output mode, on the results sink; `processing.output_mode` wins.",
+  },
+  {
+    name: 'batch_size',
+    kind: 'integer',
+    min: 0,
+    ignored: 'sinks write each engine batch at once; the field is ignored',
+    description: 'Seed field, accepted and ignored (with a warning): sinks write each engine batch at once.',
+  },
+  {
+    name: 'retry_attempts',
+    kind: 'integer',
+    min: 0,
+    ignored: 'sink retries are not implemented yet; the field is ignored',
+    description: 'Seed field, accepted and ignored (with a warning): sink retries are not implemented yet.',
+  },
 ]);
 
 const CONSOLE_FIELDS = fields([
-  { name: 'format', kind: 'enum', choices: CONSOLE_FORMATS, defaultText: '`"auto"`: a table when stdout is a terminal, else NDJSON', description: 'A table fitted to the terminal, or one JSON object per line (the file sink\'s bytes); see docs/console-output.md.' },
-  { name: 'wide', kind: 'boolean', defaultText: '`false`', description: 'Print every column instead of those that fit the terminal\'s width.' },
+  {
+    name: 'format',
+    kind: 'enum',
+    choices: CONSOLE_FORMATS,
+    defaultText: '`"auto"`: a table when stdout is a terminal, else NDJSON',
+    description: "A table fitted to the terminal, or one JSON object per line (the file sink's bytes); see docs/console-output.md.",
+  },
+  { name: 'wide', kind: 'boolean', defaultText: '`false`', description: "Print every column instead of those that fit the terminal's width." },
 ]);
 
 const FILE_FIELDS = fields([
-  { name: 'path', kind: 'string', required: true, description: 'The file to write; a relative path resolves from the config file\'s folder. Parent folders are created.' },
-  { name: 'format', kind: 'enum', choices: ['csv', 'ndjson'], defaultText: 'from the extension (.csv; .ndjson, .jsonl, .json)', description: 'CSV with a header line, or one JSON object per line.' },
-  { name: 'append', kind: 'boolean', defaultText: '`false`; `true` with `processing.checkpoint_location`', description: 'Append to an existing file instead of replacing it (CSV: only under the same header). With checkpoints a run continues the one before, so its output is appended unless this is set.' },
+  {
+    name: 'path',
+    kind: 'string',
+    required: true,
+    description: "The file to write; a relative path resolves from the config file's folder. Parent folders are created.",
+  },
+  {
+    name: 'format',
+    kind: 'enum',
+    choices: ['csv', 'ndjson'],
+    defaultText: 'from the extension (.csv; .ndjson, .jsonl, .json)',
+    description: 'CSV with a header line, or one JSON object per line.',
+  },
+  {
+    name: 'append',
+    kind: 'boolean',
+    defaultText: '`false`; `true` with `processing.checkpoint_location`',
+    description:
+      'Append to an existing file instead of replacing it (CSV: only under the same header). With checkpoints a run continues the one before, so its output is appended unless this is set.',
+  },
 ]);
 
 const MEMORY_FIELDS = fields([
-  { name: 'queryName', kind: 'string', default: 'analytics_results', description: 'Name of the memory table (the seed\'s queryName); also the query\'s name when `name` is not given.' },
+  {
+    name: 'queryName',
+    kind: 'string',
+    default: 'analytics_results',
+    description: "Name of the memory table (the seed's queryName); also the query's name when `name` is not given.",
+  },
   { name: 'query_name', kind: 'string', aliasOf: 'queryName', description: 'Another name of `queryName`.' },
   { name: 'max_rows', kind: 'integer', min: 1, defaultText: 'unbounded', description: 'Rows kept; the oldest go first.' },
 ]);
@@ -39,16 +85,23 @@ const KAFKA_FIELDS = fields([
   { name: 'topic', kind: 'string', required: true, description: 'Topic the records are written to.' },
   { name: 'client.id', kind: 'string', default: 'eddy-sink', description: 'Kafka client id.' },
   {
-    name: 'acks', kind: 'oneOf', expected: "-1 or 'all' (eddy's Kafka sink always waits for all in-sync replicas)",
-    options: [{ kind: 'integer', min: -1, max: -1 }, { kind: 'enum', choices: ['all'] }],
-    defaultText: '`"all"`', description: 'Only -1 / "all": eddy\'s Kafka sink always waits for all in-sync replicas.',
+    name: 'acks',
+    kind: 'oneOf',
+    expected: "-1 or 'all' (eddy's Kafka sink always waits for all in-sync replicas)",
+    options: [
+      { kind: 'integer', min: -1, max: -1 },
+      { kind: 'enum', choices: ['all'] },
+    ],
+    defaultText: '`"all"`',
+    description: 'Only -1 / "all": eddy\'s Kafka sink always waits for all in-sync replicas.',
   },
   ...KAFKA_SECURITY_FIELDS,
 ]);
 
 /** A sink section, as the fields that take one spread it. */
 export const SINK = {
-  kind: 'variants', def: 'sink',
+  kind: 'variants',
+  def: 'sink',
   common: COMMON_FIELDS,
   variants: { console: CONSOLE_FIELDS, file: FILE_FIELDS, memory: MEMORY_FIELDS, kafka: KAFKA_FIELDS },
 } as const satisfies Item;

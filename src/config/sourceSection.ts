@@ -11,16 +11,31 @@ import type { KafkaSecurity } from '../kafka/kafkaSecurity.js';
 /** Fields every source type takes. */
 const COMMON_FIELDS = fields([
   {
-    name: 'schema', kind: 'object', keyName: 'field',
+    name: 'schema',
+    kind: 'object',
+    keyName: 'field',
     values: { kind: 'enum', choices: ['timestamp', 'string', 'double', 'float', 'int', 'long', 'integer', 'boolean'] },
-    description: 'The seed\'s field types (`{"timestamp": "timestamp", "metric": "string", "value": "double"}`): they pick `timestamp_column` (the timestamp field), `value_column` (the first numeric one) and `grouping_columns` (the string ones) when those are not given.',
+    description:
+      'The seed\'s field types (`{"timestamp": "timestamp", "metric": "string", "value": "double"}`): they pick `timestamp_column` (the timestamp field), `value_column` (the first numeric one) and `grouping_columns` (the string ones) when those are not given.',
   },
 ]);
 
 const FILE_FIELDS = fields([
-  { name: 'path', kind: 'string', required: true, description: 'The file to read; a relative path resolves from the config file\'s folder.' },
-  { name: 'format', kind: 'enum', choices: ['csv', 'ndjson'], defaultText: 'from the extension (.csv; .ndjson, .jsonl, .json)', description: 'CSV with a header line, or one JSON object per line.' },
-  { name: 'speed', kind: 'number', above: 0, defaultText: 'as fast as possible', description: 'Replays the events at this multiple of their recorded event time (60: an hour of events per minute).' },
+  { name: 'path', kind: 'string', required: true, description: "The file to read; a relative path resolves from the config file's folder." },
+  {
+    name: 'format',
+    kind: 'enum',
+    choices: ['csv', 'ndjson'],
+    defaultText: 'from the extension (.csv; .ndjson, .jsonl, .json)',
+    description: 'CSV with a header line, or one JSON object per line.',
+  },
+  {
+    name: 'speed',
+    kind: 'number',
+    above: 0,
+    defaultText: 'as fast as possible',
+    description: 'Replays the events at this multiple of their recorded event time (60: an hour of events per minute).',
+  },
 ]);
 
 const STDIN_FIELDS = fields([
@@ -29,17 +44,41 @@ const STDIN_FIELDS = fields([
 
 /** The synthetic generator (src/sources/generator.ts owns the defaults). */
 const GENERATOR_FIELDS = fields([
-  { name: 'keys', kind: 'integer', min: 1, max: 10_000_000, defaultText: '`8`', description: 'Number of series (cpu, memory, disk_io, … then metric_8, metric_9, …).' },
+  {
+    name: 'keys',
+    kind: 'integer',
+    min: 1,
+    max: 10_000_000,
+    defaultText: '`8`',
+    description: 'Number of series (cpu, memory, disk_io, … then metric_8, metric_9, …).',
+  },
   { name: 'seed', kind: 'integer', defaultText: '`42`', description: 'PRNG seed: the same seed gives the same events.' },
-  { name: 'start', kind: 'oneOf', expected: 'a timestamp', options: [{ kind: 'string' }, { kind: 'number' }], defaultText: '`"2024-01-01T00:00:00Z"`', description: 'Event time of the first events: ISO-8601, or epoch seconds or milliseconds.' },
+  {
+    name: 'start',
+    kind: 'oneOf',
+    expected: 'a timestamp',
+    options: [{ kind: 'string' }, { kind: 'number' }],
+    defaultText: '`"2024-01-01T00:00:00Z"`',
+    description: 'Event time of the first events: ISO-8601, or epoch seconds or milliseconds.',
+  },
   { name: 'step', kind: 'duration', defaultText: '`"1 s"`', description: 'Event time between two events of one series.' },
-  { name: 'rate', kind: 'oneOf', expected: "a number ≥ 0 or 'max'", options: [{ kind: 'number', min: 0 }, { kind: 'enum', choices: ['max'] }], defaultText: '`"max"`', description: 'Events per wall-clock second; 0 or "max": as fast as possible.' },
+  {
+    name: 'rate',
+    kind: 'oneOf',
+    expected: "a number ≥ 0 or 'max'",
+    options: [
+      { kind: 'number', min: 0 },
+      { kind: 'enum', choices: ['max'] },
+    ],
+    defaultText: '`"max"`',
+    description: 'Events per wall-clock second; 0 or "max": as fast as possible.',
+  },
   { name: 'limit', kind: 'integer', min: 0, defaultText: 'endless', description: 'Total number of events.' },
   { name: 'season', kind: 'duration', defaultText: '`"1 day"`', description: 'Period of the seasonal cycle.' },
-  { name: 'noise', kind: 'number', min: 0, defaultText: '`0.05`', description: 'Noise standard deviation, relative to a series\' base level.' },
+  { name: 'noise', kind: 'number', min: 0, defaultText: '`0.05`', description: "Noise standard deviation, relative to a series' base level." },
   { name: 'anomaly_rate', kind: 'number', min: 0, max: 1, defaultText: '`0.001`', description: 'Probability per event of an injected spike.' },
   { name: 'anomaly_magnitude', kind: 'number', min: 0, defaultText: '`8`', description: 'Spike size, in noise sigmas.' },
-  { name: 'jitter', kind: 'duration', defaultText: '`0`', description: 'Largest backward displacement of an event\'s time (out-of-order events).' },
+  { name: 'jitter', kind: 'duration', defaultText: '`0`', description: "Largest backward displacement of an event's time (out-of-order events)." },
   { name: 'late_rate', kind: 'number', min: 0, max: 1, defaultText: '`0`', description: 'Fraction of events pushed back by `late_by` (late events).' },
   { name: 'late_by', kind: 'duration', defaultText: '`"30 minutes"`', description: 'How far back late events are pushed.' },
 ]);
@@ -49,9 +88,23 @@ const SERVER_FIELDS = fields([
   { name: 'host', kind: 'string', defaultText: '`"127.0.0.1"`', description: 'Address to listen on (--host).' },
   { name: 'port', kind: 'integer', min: 0, max: 65535, defaultText: '`8080`', description: 'Port to listen on; 0: any free one (--port).' },
   { name: 'token', kind: 'string', defaultText: 'none', description: 'Bearer token /ingest requires (--token).' },
-  { name: 'max_body_bytes', kind: 'integer', min: 1024, max: 1 << 30, defaultText: '`16777216` (16 MiB)', description: 'Largest request body, also once inflated (413 beyond).' },
+  {
+    name: 'max_body_bytes',
+    kind: 'integer',
+    min: 1024,
+    max: 1 << 30,
+    defaultText: '`16777216` (16 MiB)',
+    description: 'Largest request body, also once inflated (413 beyond).',
+  },
   { name: 'max_line_chars', kind: 'integer', min: 16, max: 1 << 30, defaultText: '`1048576` (1 Mi)', description: 'Longest NDJSON line.' },
-  { name: 'max_queued_events', kind: 'integer', min: 1, max: 1 << 30, defaultText: '`1000000`', description: 'Events queued for the engine before /ingest answers 503.' },
+  {
+    name: 'max_queued_events',
+    kind: 'integer',
+    min: 1,
+    max: 1 << 30,
+    defaultText: '`1000000`',
+    description: 'Events queued for the engine before /ingest answers 503.',
+  },
   { name: 'cors_origin', kind: 'string', defaultText: 'none', description: 'Origin allowed to call the HTTP API from a browser (--cors-origin).' },
 ]);
 
@@ -61,21 +114,51 @@ const KAFKA_FIELDS = fields([
   { name: 'servers', ...BROKERS, aliasOf: 'bootstrap.servers', description: 'Another name of `bootstrap.servers`.' },
   { name: 'topics', kind: 'array', items: { kind: 'string' }, description: 'Topics to read. Required (or `topic`).' },
   { name: 'topic', kind: 'string', description: 'One topic to read (instead of `topics`).' },
-  { name: 'group.id', kind: 'string', default: 'analytics-consumer', description: 'Consumer group; its processes share the partitions (and the checkpoint location).' },
-  { name: 'auto.offset.reset', kind: 'enum', choices: ['latest', 'earliest'], default: 'latest', description: 'Where a group with no committed offset starts.' },
-  { name: 'enable.auto.commit', kind: 'boolean', schema: { const: false }, description: 'Must be false: eddy commits offsets itself, only after the events are processed and checkpointed.' },
-  { name: 'key', kind: 'enum', choices: ['field', 'message'], default: 'field', description: 'Where a row\'s key comes from: the first grouping column of the event (`field`), or the message key (`message`).' },
-  { name: 'time', kind: 'enum', choices: ['field', 'message'], default: 'field', description: 'Where event time comes from: the timestamp column (`field`), or the message timestamp (`message`).' },
+  {
+    name: 'group.id',
+    kind: 'string',
+    default: 'analytics-consumer',
+    description: 'Consumer group; its processes share the partitions (and the checkpoint location).',
+  },
+  {
+    name: 'auto.offset.reset',
+    kind: 'enum',
+    choices: ['latest', 'earliest'],
+    default: 'latest',
+    description: 'Where a group with no committed offset starts.',
+  },
+  {
+    name: 'enable.auto.commit',
+    kind: 'boolean',
+    schema: { const: false },
+    description: 'Must be false: eddy commits offsets itself, only after the events are processed and checkpointed.',
+  },
+  {
+    name: 'key',
+    kind: 'enum',
+    choices: ['field', 'message'],
+    default: 'field',
+    description: "Where a row's key comes from: the first grouping column of the event (`field`), or the message key (`message`).",
+  },
+  {
+    name: 'time',
+    kind: 'enum',
+    choices: ['field', 'message'],
+    default: 'field',
+    description: 'Where event time comes from: the timestamp column (`field`), or the message timestamp (`message`).',
+  },
   { name: 'client.id', kind: 'string', default: 'eddy', description: 'Kafka client id.' },
   ...KAFKA_SECURITY_FIELDS,
 ]);
 
 /** The `source` field: its type picks the table. */
 export const SOURCE_FIELD = {
-  name: 'source', kind: 'variants', required: true,
+  name: 'source',
+  kind: 'variants',
+  required: true,
   common: COMMON_FIELDS,
   variants: { file: FILE_FIELDS, stdin: STDIN_FIELDS, generator: GENERATOR_FIELDS, http: SERVER_FIELDS, ws: SERVER_FIELDS, kafka: KAFKA_FIELDS },
-  description: 'Where events come from; `type` picks the fields (`http` and `ws` both name the server\'s ingest endpoints: POST /ingest and WebSocket /ingest).',
+  description: "Where events come from; `type` picks the fields (`http` and `ws` both name the server's ingest endpoints: POST /ingest and WebSocket /ingest).",
 } as const satisfies Field;
 
 /** The source section as validated. */

@@ -6,7 +6,18 @@
  */
 import type { CoreExports } from './exports.js';
 import { checkStatus, checkValue, statusError } from './status.js';
-import { E_BATCH_TOO_LARGE, E_DOCUMENT_INVALID, FIELD_ABSENT, FIELD_CSV, FIELD_CSV_QUOTED, SLOT_KEY0, SLOT_TIME, SLOT_TYPE, SLOT_VALUE, SPAN_TYPE } from './exports.js';
+import {
+  E_BATCH_TOO_LARGE,
+  E_DOCUMENT_INVALID,
+  FIELD_ABSENT,
+  FIELD_CSV,
+  FIELD_CSV_QUOTED,
+  SLOT_KEY0,
+  SLOT_TIME,
+  SLOT_TYPE,
+  SLOT_VALUE,
+  SPAN_TYPE,
+} from './exports.js';
 
 const textDecoder = new TextDecoder();
 import { decodeWtf8, encodeWtf8, wellFormedUtf8 } from './keyTextBytes.js';
@@ -76,7 +87,11 @@ export class CoreScanner {
   private readonly fields: ScanFields;
 
   /** Configures the core's scanners for `fields` and the pattern event types (ids in order). */
-  constructor(private readonly ex: CoreExports, fields: ScanFields, types: readonly string[] = []) {
+  constructor(
+    private readonly ex: CoreExports,
+    fields: ScanFields,
+    types: readonly string[] = [],
+  ) {
     const max = ex.scan_max_key_columns();
     if (fields.keys.length > max) throw new RangeError(`at most ${max} grouping columns, got ${fields.keys.length}`);
     ex.scan_config_reset();
@@ -85,7 +100,9 @@ export class CoreScanner {
     this.name(SLOT_TIME, fields.time);
     if (fields.value !== undefined) this.name(SLOT_VALUE, fields.value);
     if (fields.type !== undefined) this.name(SLOT_TYPE, fields.type);
-    fields.keys.forEach((k, i) => { this.name(SLOT_KEY0 + i, k); });
+    fields.keys.forEach((k, i) => {
+      this.name(SLOT_KEY0 + i, k);
+    });
     for (const t of types) {
       const bytes = encodeWtf8(t);
       bytesAt(ex, bytes.length, bytes.length).set(bytes);
@@ -168,7 +185,13 @@ export class CoreScanner {
    * fetch response): the region that holds them all is copied at once and
    * the table points into it — one copy per fetch instead of one per message.
    */
-  private loadRegion(messages: readonly ScanMessage[], from: number, to: number, region: { buffer: ArrayBufferLike; start: number; end: number }, timeOf?: (i: number) => number): number {
+  private loadRegion(
+    messages: readonly ScanMessage[],
+    from: number,
+    to: number,
+    region: { buffer: ArrayBufferLike; start: number; end: number },
+    timeOf?: (i: number) => number,
+  ): number {
     const ex = this.ex;
     const count = to - from;
     const length = region.end - region.start;
@@ -275,8 +298,14 @@ export class CoreScanner {
   csvHeader(names: readonly string[]): void {
     const ex = this.ex;
     checkStatus(ex.scan_csv_columns(names.length));
-    const slots: [string | undefined, number][] = [[this.fields.time, SLOT_TIME], [this.fields.value, SLOT_VALUE], [this.fields.type, SLOT_TYPE]];
-    this.fields.keys.forEach((k, i) => { slots.push([k, SLOT_KEY0 + i]); });
+    const slots: [string | undefined, number][] = [
+      [this.fields.time, SLOT_TIME],
+      [this.fields.value, SLOT_VALUE],
+      [this.fields.type, SLOT_TYPE],
+    ];
+    this.fields.keys.forEach((k, i) => {
+      slots.push([k, SLOT_KEY0 + i]);
+    });
     for (const [name, slot] of slots) {
       const column = name === undefined ? -1 : names.indexOf(name);
       if (column >= 0) checkStatus(ex.scan_csv_map(column, slot));
@@ -307,7 +336,12 @@ export class CoreScanner {
 
   /** The rejects of the last scan: `count` records of `width` i32 from `offset` in `data`. */
   rejects(): { data: Int32Array; offset: number; count: number; width: number } {
-    return { data: new Int32Array(this.ex.memory.buffer), offset: this.ex.scan_rejects_ptr() >>> 2, count: this.ex.scan_rejects_count(), width: this.ex.scan_rejects_width() };
+    return {
+      data: new Int32Array(this.ex.memory.buffer),
+      offset: this.ex.scan_rejects_ptr() >>> 2,
+      count: this.ex.scan_rejects_count(),
+      width: this.ex.scan_rejects_width(),
+    };
   }
 
   /** The source row (line) of each of the first `n` rows the last scan wrote. */
@@ -331,7 +365,11 @@ export class CoreScanner {
   intern(text: string, kinds: Uint8Array): number {
     const n = text.length;
     let ascii = true;
-    for (let i = 0; i < n; i++) if (text.charCodeAt(i) > 0x7f) { ascii = false; break; }
+    for (let i = 0; i < n; i++)
+      if (text.charCodeAt(i) > 0x7f) {
+        ascii = false;
+        break;
+      }
     // ASCII, the common key, is written as it stands: a TextEncoder call per key costs more than the rest of interning
     const bytes = ascii ? undefined : encodeWtf8(text);
     const length = bytes ? bytes.length : n;

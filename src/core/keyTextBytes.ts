@@ -40,13 +40,22 @@ function hasSurrogate(bytes: Uint8Array): boolean {
 export function decodeWtf8(bytes: Uint8Array): string {
   if (!hasSurrogate(bytes)) return decoder.decode(bytes);
   let text = '';
-  for (let i = 0; i < bytes.length;) {
+  for (let i = 0; i < bytes.length; ) {
     const c = bytes[i]!;
     let cp: number;
-    if (c < 0x80) { cp = c; i += 1; }
-    else if (c < 0xe0) { cp = ((c & 0x1f) << 6) | (bytes[i + 1]! & 0x3f); i += 2; }
-    else if (c < 0xf0) { cp = ((c & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f); i += 3; }
-    else { cp = ((c & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f); i += 4; }
+    if (c < 0x80) {
+      cp = c;
+      i += 1;
+    } else if (c < 0xe0) {
+      cp = ((c & 0x1f) << 6) | (bytes[i + 1]! & 0x3f);
+      i += 2;
+    } else if (c < 0xf0) {
+      cp = ((c & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f);
+      i += 3;
+    } else {
+      cp = ((c & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f);
+      i += 4;
+    }
     text += String.fromCodePoint(cp);
   }
   return text;

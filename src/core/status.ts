@@ -9,10 +9,35 @@
  * batch larger than the core takes) become plain Error with the same text.
  */
 import {
-  E_BATCH_TOO_LARGE, E_CSV_COLUMNS, E_CSV_MAP, E_DOCUMENT_INVALID, E_HOLT, E_INPUT_RANGE, E_PATTERN_COUNT, E_PATTERN_INDEX,
-  E_PATTERN_MAX_PARTIALS, E_PATTERN_STEPS, E_PATTERN_STEP_INDEX, E_PATTERN_TYPE, E_PATTERN_WITHIN, E_SCAN_SLOT, E_SCAN_TYPES_FULL,
-  E_SNAPSHOT_BODY, E_SNAPSHOT_HEADER, E_STAGE, E_THRESHOLD_INDEX, E_WINDOW_DELAY, E_WINDOW_FIELD, E_WINDOW_LATENESS, E_WINDOW_MODE,
-  E_WINDOW_PANES, E_WINDOW_SIZE, E_WINDOW_SLIDE, E_ZSCORE, MAX_THRESHOLDS, STATUS_OK,
+  E_BATCH_TOO_LARGE,
+  E_CSV_COLUMNS,
+  E_CSV_MAP,
+  E_DOCUMENT_INVALID,
+  E_HOLT,
+  E_INPUT_RANGE,
+  E_PATTERN_COUNT,
+  E_PATTERN_INDEX,
+  E_PATTERN_MAX_PARTIALS,
+  E_PATTERN_STEPS,
+  E_PATTERN_STEP_INDEX,
+  E_PATTERN_TYPE,
+  E_PATTERN_WITHIN,
+  E_SCAN_SLOT,
+  E_SCAN_TYPES_FULL,
+  E_SNAPSHOT_BODY,
+  E_SNAPSHOT_HEADER,
+  E_STAGE,
+  E_THRESHOLD_INDEX,
+  E_WINDOW_DELAY,
+  E_WINDOW_FIELD,
+  E_WINDOW_LATENESS,
+  E_WINDOW_MODE,
+  E_WINDOW_PANES,
+  E_WINDOW_SIZE,
+  E_WINDOW_SLIDE,
+  E_ZSCORE,
+  MAX_THRESHOLDS,
+  STATUS_OK,
 } from '../../assembly/abi.js';
 
 /** The message of each status code. */
@@ -21,8 +46,8 @@ export const STATUS_MESSAGES: Readonly<Record<number, string>> = {
   [E_WINDOW_SLIDE]: 'window slide must be a whole number of milliseconds between 1 and the window size',
   [E_WINDOW_DELAY]: 'watermark delay must be a finite duration ≥ 0',
   [E_WINDOW_LATENESS]: 'allowed lateness must be a finite duration ≥ 0',
-  [E_WINDOW_PANES]: 'the window needs more than 65536 panes per key (size + delay + lateness divided by gcd(size, slide)): '
-    + 'use a larger slide or a shorter delay',
+  [E_WINDOW_PANES]:
+    'the window needs more than 65536 panes per key (size + delay + lateness divided by gcd(size, slide)): ' + 'use a larger slide or a shorter delay',
   [E_WINDOW_MODE]: 'output mode must be append or update',
   [E_STAGE]: 'an analytics stage is 0 (events) or 1 (window results)',
   [E_ZSCORE]: 'z-score settings rejected: rows must be 2 … 1048576 and a time window > 0',
@@ -49,21 +74,46 @@ export const STATUS_MESSAGES: Readonly<Record<number, string>> = {
 
 /** Codes the caller's settings cause: reported as RangeError. */
 const SETTING_CODES = new Set([
-  E_WINDOW_SIZE, E_WINDOW_SLIDE, E_WINDOW_DELAY, E_WINDOW_LATENESS, E_WINDOW_PANES, E_WINDOW_MODE, E_STAGE, E_ZSCORE, E_HOLT,
-  E_THRESHOLD_INDEX, E_WINDOW_FIELD, E_PATTERN_COUNT, E_PATTERN_MAX_PARTIALS, E_PATTERN_INDEX, E_PATTERN_STEPS, E_PATTERN_WITHIN,
-  E_PATTERN_STEP_INDEX, E_PATTERN_TYPE, E_SCAN_SLOT, E_SCAN_TYPES_FULL, E_CSV_COLUMNS, E_CSV_MAP,
+  E_WINDOW_SIZE,
+  E_WINDOW_SLIDE,
+  E_WINDOW_DELAY,
+  E_WINDOW_LATENESS,
+  E_WINDOW_PANES,
+  E_WINDOW_MODE,
+  E_STAGE,
+  E_ZSCORE,
+  E_HOLT,
+  E_THRESHOLD_INDEX,
+  E_WINDOW_FIELD,
+  E_PATTERN_COUNT,
+  E_PATTERN_MAX_PARTIALS,
+  E_PATTERN_INDEX,
+  E_PATTERN_STEPS,
+  E_PATTERN_WITHIN,
+  E_PATTERN_STEP_INDEX,
+  E_PATTERN_TYPE,
+  E_SCAN_SLOT,
+  E_SCAN_TYPES_FULL,
+  E_CSV_COLUMNS,
+  E_CSV_MAP,
 ]);
 
 /** An error from a status code the core returned; `status` is the code. */
 export class CoreStatusError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** A setting the core refused (a RangeError, so the CLI reports it as a configuration error); `status` is the code. */
 export class CoreSettingError extends RangeError {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -22,7 +22,6 @@ export interface WindowSettings {
   mode: 'append' | 'update';
 }
 
-
 /** What an analytics stage computes per row (all optional; absent = off). */
 export interface StageSettings {
   /** Rolling z-score over the last `rows` rows, or the last `timeMs` of event time (at most `rows` rows). */
@@ -120,19 +119,22 @@ export class WasmCore {
   configureStage(stage: number, s: StageSettings): void {
     const ex = this.ex;
     const z = s.zscore;
-    checkStatus(ex.stage_zscore(stage, z ? (z.mode === 'time' ? 2 : 1) : 0, z?.rows ?? 0, z?.timeMs ?? 0, z?.threshold ?? 2), { detail: ` (got ${JSON.stringify(z)})` });
+    checkStatus(ex.stage_zscore(stage, z ? (z.mode === 'time' ? 2 : 1) : 0, z?.rows ?? 0, z?.timeMs ?? 0, z?.threshold ?? 2), {
+      detail: ` (got ${JSON.stringify(z)})`,
+    });
     const h = s.holt;
     checkStatus(ex.stage_holt(stage, h ? 1 : 0, h?.alpha ?? 0.3, h?.beta ?? 0.3, h?.gamma ?? 0.1, h?.horizon ?? 10, h?.slots ?? 0, h?.seasonMs ?? 0), {
       detail: ` (got ${JSON.stringify(h)})`,
     });
     ex.stage_thresholds_clear(stage);
     const bounds = s.thresholds ?? [];
-    bounds.forEach((b, i) => { checkStatus(ex.stage_threshold(stage, i, b.upper ?? NaN, b.lower ?? NaN), { detail: `, got ${bounds.length}` }); });
+    bounds.forEach((b, i) => {
+      checkStatus(ex.stage_threshold(stage, i, b.upper ?? NaN, b.lower ?? NaN), { detail: `, got ${bounds.length}` });
+    });
     checkStatus(ex.stage_detector(stage, s.detector ? 1 : 0));
     // the field is the window-results stage's (STAGE_WINDOWS) whichever stage is being configured
     if (s.windowField !== undefined) checkStatus(ex.stage_window_field(s.windowField), { detail: ` (got field ${s.windowField})` });
   }
-
 
   /** A stage's output records of the last call, laid out like windowRecords(). */
   stageRecords(stage: number): { data: Float64Array; offset: number; count: number; width: number } {
@@ -189,8 +191,12 @@ export class WasmCore {
   /** Sequence matches of the last call, laid out like windowRecords(), and the column of their events' times. */
   matchRecords(): { data: Float64Array; offset: number; count: number; width: number; times: number; timesCount: number } {
     return {
-      data: this.f64, offset: this.ex.out_matches_ptr() >>> 3, count: this.ex.out_matches_count(), width: this.ex.out_matches_width(),
-      times: this.ex.out_match_ts_ptr() >>> 3, timesCount: this.ex.out_match_ts_count(),
+      data: this.f64,
+      offset: this.ex.out_matches_ptr() >>> 3,
+      count: this.ex.out_matches_count(),
+      width: this.ex.out_matches_width(),
+      times: this.ex.out_match_ts_ptr() >>> 3,
+      timesCount: this.ex.out_match_ts_count(),
     };
   }
 

@@ -148,7 +148,13 @@ export function keyChartOptions(width: number, height: number, horizon: number, 
     },
     axes: [
       { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 }, space: 70, values: timeLabels },
-      { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 }, size: 56, values: (_u, vals) => vals.map((v) => compact(v)) },
+      {
+        stroke: '#475569',
+        grid: { stroke: '#e2e8f0', width: 1 },
+        ticks: { stroke: '#cbd5e1', width: 1 },
+        size: 56,
+        values: (_u, vals) => vals.map((v) => compact(v)),
+      },
     ],
     series: [
       { value: '{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}' },
@@ -159,7 +165,14 @@ export function keyChartOptions(width: number, height: number, horizon: number, 
       { label: 'max', stroke: COLORS.minmax, width: 1, dash: [3, 3], value: legendValue, points: { show: false } },
       { label: `forecast +${horizon}`, stroke: COLORS.forecast, width: 1.5, dash: [6, 3], value: legendValue, points: { show: false } },
       { label: 'anomaly (z-score)', stroke: COLORS.zscore, width: 0, paths: () => null, points: markers(COLORS.zscore, 9, COLORS.zscore), value: legendValue },
-      { label: 'anomaly (score ≥ 0.5)', stroke: COLORS.score, width: 0, paths: () => null, points: markers(COLORS.score, 15, 'rgba(0,0,0,0)'), value: legendValue },
+      {
+        label: 'anomaly (score ≥ 0.5)',
+        stroke: COLORS.score,
+        width: 0,
+        paths: () => null,
+        points: markers(COLORS.score, 15, 'rgba(0,0,0,0)'),
+        value: legendValue,
+      },
     ],
     bands: [{ series: [SERIES_HI, SERIES_LO], fill: COLORS.band }],
     hooks: {
@@ -179,10 +192,7 @@ export function rateChartOptions(width: number, height: number): uPlot.Options {
     legend: { live: false },
     cursor: { show: false },
     scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
-    axes: [
-      { show: false },
-      { stroke: '#475569', size: 60, grid: { stroke: '#e2e8f0', width: 1 }, values: (_u, vals) => vals.map((v) => compact(v)) },
-    ],
+    axes: [{ show: false }, { stroke: '#475569', size: 60, grid: { stroke: '#e2e8f0', width: 1 }, values: (_u, vals) => vals.map((v) => compact(v)) }],
     series: [
       {},
       { label: 'input/s', stroke: COLORS.input, width: 1.5, fill: 'rgba(8,145,178,0.08)', points: { show: false } },

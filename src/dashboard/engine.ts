@@ -61,8 +61,25 @@ export const RATE_HISTORY = 300;
 /** The panel's numbers before the first poll. */
 export function emptyEngineNumbers(): EngineNumbers {
   return {
-    polls: 0, failures: 0, inputRate: null, processedRate: null, throughput: null, latencyP50: null, latencyP99: null, latencySamples: 0,
-    errors: 0, late: 0, keys: 0, activeKeys: 0, wasmMemoryBytes: 0, stateBytes: 0, batchId: -1, watermark: null, inputRows: 0, outputRows: 0, runId: null,
+    polls: 0,
+    failures: 0,
+    inputRate: null,
+    processedRate: null,
+    throughput: null,
+    latencyP50: null,
+    latencyP99: null,
+    latencySamples: 0,
+    errors: 0,
+    late: 0,
+    keys: 0,
+    activeKeys: 0,
+    wasmMemoryBytes: 0,
+    stateBytes: 0,
+    batchId: -1,
+    watermark: null,
+    inputRows: 0,
+    outputRows: 0,
+    runId: null,
   };
 }
 

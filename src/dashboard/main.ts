@@ -69,8 +69,15 @@ function snapshot(): DashboardSnapshot {
   const out: DashboardSnapshot['series'] = {};
   for (const [k, s] of state.series) {
     out[k] = {
-      points: s.count, maxPoints: s.maxCount, appended: s.appended, resets: s.resets, last: s.last, markers: s.markers(),
-      seen: { zscore: s.seenZscore, score: s.seenScore }, matches: s.matches.length, thresholdHits: s.thresholdHits,
+      points: s.count,
+      maxPoints: s.maxCount,
+      appended: s.appended,
+      resets: s.resets,
+      last: s.last,
+      markers: s.markers(),
+      seen: { zscore: s.seenZscore, score: s.seenScore },
+      matches: s.matches.length,
+      thresholdHits: s.thresholdHits,
     };
   }
   const anomalies = state.anomalies;

@@ -108,7 +108,10 @@ export class Series {
   // arrays handed to uPlot, refilled in place on every redraw
   private readonly out: (number | null)[][];
 
-  constructor(readonly key: string, capacity: number) {
+  constructor(
+    readonly key: string,
+    capacity: number,
+  ) {
     this.capacity = capacity;
     this.t = new Float64Array(capacity);
     this.avg = new Float64Array(capacity);
@@ -276,7 +279,17 @@ export class Series {
     const len = n + h;
     const out = this.out;
     for (const a of out) if (a.length !== len) a.length = len;
-    const [x, avg, hi, lo, mn, mx, fc, az, as] = out as [(number | null)[], (number | null)[], (number | null)[], (number | null)[], (number | null)[], (number | null)[], (number | null)[], (number | null)[], (number | null)[]];
+    const [x, avg, hi, lo, mn, mx, fc, az, as] = out as [
+      (number | null)[],
+      (number | null)[],
+      (number | null)[],
+      (number | null)[],
+      (number | null)[],
+      (number | null)[],
+      (number | null)[],
+      (number | null)[],
+      (number | null)[],
+    ];
     const cap = this.capacity;
     for (let i = 0; i < n; i++) {
       const at = (this.head + i) % cap;

@@ -29,7 +29,10 @@ export function readSettings(search: string): DashboardSettings {
     return Number.isFinite(v) ? Math.min(max, Math.max(min, Math.round(v))) : fallback;
   };
   const top = intParam('top', 4, 1, 24);
-  const pinned = (params.get('keys') ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const pinned = (params.get('keys') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
   return {
     maxPoints: intParam('max_points', 1000, 10, 100_000),
     updateInterval: intParam('update_interval', 1000, 50, 60_000),

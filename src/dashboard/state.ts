@@ -153,7 +153,9 @@ export class DashboardState {
     const n = fields.count === null ? undefined : r[fields.count];
     this.addVolume(key, typeof n === 'number' ? n : 1);
     const s = this.seriesFor(key);
-    const flags = s ? s.add(r, t, this.slideSec(), fields) : (r.is_anomaly === true ? FLAG_ZSCORE : 0) | (typeof r.anomaly_score === 'number' && r.anomaly_score >= 0.5 ? FLAG_SCORE : 0);
+    const flags = s
+      ? s.add(r, t, this.slideSec(), fields)
+      : (r.is_anomaly === true ? FLAG_ZSCORE : 0) | (typeof r.anomaly_score === 'number' && r.anomaly_score >= 0.5 ? FLAG_SCORE : 0);
     if (flags !== 0) this.noteAnomaly(key, r, flags, endIso);
   }
 
@@ -168,7 +170,7 @@ export class DashboardState {
   private noteAnomaly(key: string, r: Record<string, unknown>, flags: number, endIso: string): void {
     const anomalies = this.anomalies;
     const fields = this.fields;
-    const rule = (flags & FLAG_ZSCORE) && (flags & FLAG_SCORE) ? 'both' : flags & FLAG_ZSCORE ? 'zscore' : 'score';
+    const rule = flags & FLAG_ZSCORE && flags & FLAG_SCORE ? 'both' : flags & FLAG_ZSCORE ? 'zscore' : 'score';
     if (flags & FLAG_ZSCORE) anomalies.zscore++;
     if (flags & FLAG_SCORE) anomalies.score++;
     if (rule === 'both') anomalies.both++;
@@ -200,7 +202,12 @@ export class DashboardState {
 
   private pruneVolume(): void {
     const volume = this.volume;
-    const keep = new Set([...volume.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_VOLUME_KEYS / 2).map(([k]) => k));
+    const keep = new Set(
+      [...volume.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, MAX_VOLUME_KEYS / 2)
+        .map(([k]) => k),
+    );
     for (const k of this.displayed) keep.add(k);
     for (const k of this.manual) keep.add(k);
     for (const k of [...volume.keys()]) {

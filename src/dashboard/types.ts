@@ -77,7 +77,20 @@ export interface DashboardSnapshot {
   config: { maxPoints: number; updateInterval: number; top: number };
   displayed: string[];
   mode: KeyMode;
-  series: Record<string, { points: number; maxPoints: number; appended: number; resets: number; last: LastValues | null; markers: { zscore: number; score: number }; seen: { zscore: number; score: number }; matches: number; thresholdHits: number }>;
+  series: Record<
+    string,
+    {
+      points: number;
+      maxPoints: number;
+      appended: number;
+      resets: number;
+      last: LastValues | null;
+      markers: { zscore: number; score: number };
+      seen: { zscore: number; score: number };
+      matches: number;
+      thresholdHits: number;
+    }
+  >;
   anomalies: AnomalyCounts;
   engine: EngineNumbers;
   redraws: number;

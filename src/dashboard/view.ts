@@ -192,10 +192,12 @@ export class DashboardView {
     const signature = `${state.mode}|${state.displayed.join(',')}|${ranked.map(([k]) => k).join(',')}`;
     if (signature === this.chipSignature) {
       // only the volumes changed
-      $('keys').querySelectorAll<HTMLElement>('button[data-key]').forEach((chip) => {
-        const small = chip.querySelector('small');
-        if (small) small.textContent = compact(state.volume.get(chip.dataset.key ?? '') ?? 0);
-      });
+      $('keys')
+        .querySelectorAll<HTMLElement>('button[data-key]')
+        .forEach((chip) => {
+          const small = chip.querySelector('small');
+          if (small) small.textContent = compact(state.volume.get(chip.dataset.key ?? '') ?? 0);
+        });
       return;
     }
     this.chipSignature = signature;
@@ -284,7 +286,14 @@ export class DashboardView {
       tr.className = `rule-${a.rule}`;
       // the year is left out to keep the table inside its card (the full time is the row's tooltip)
       tr.title = a.window_end;
-      for (const text of [a.window_end.slice(5, 19).replace('T', ' '), keyText(a.key), compact(a.value), compact(a.zscore, 1), compact(a.anomaly_score, 1), a.rule === 'both' ? 'z + score' : a.rule === 'zscore' ? 'z-score' : 'score']) {
+      for (const text of [
+        a.window_end.slice(5, 19).replace('T', ' '),
+        keyText(a.key),
+        compact(a.value),
+        compact(a.zscore, 1),
+        compact(a.anomaly_score, 1),
+        a.rule === 'both' ? 'z + score' : a.rule === 'zscore' ? 'z-score' : 'score',
+      ]) {
         const td = document.createElement('td');
         td.textContent = text;
         tr.append(td);

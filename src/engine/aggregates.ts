@@ -58,12 +58,21 @@ export function seedAggregates(column: string): Aggregate[] {
 /** Looks an aggregate function up by name (config files), accepting Spark's synonyms. */
 export function aggregateByName(name: string, column: string): Aggregate | undefined {
   switch (name) {
-    case 'avg': case 'mean': return avg(column);
-    case 'stddev': case 'stddev_samp': return stddev(column);
-    case 'min': return min(column);
-    case 'max': return max(column);
-    case 'sum': return sum(column);
-    case 'count': return count();
-    default: return undefined;
+    case 'avg':
+    case 'mean':
+      return avg(column);
+    case 'stddev':
+    case 'stddev_samp':
+      return stddev(column);
+    case 'min':
+      return min(column);
+    case 'max':
+      return max(column);
+    case 'sum':
+      return sum(column);
+    case 'count':
+      return count();
+    default:
+      return undefined;
   }
 }

@@ -90,14 +90,15 @@ export function emptyAnalytics(): AnalyticsPlan {
 /** Adds detectAnomalies() options to a plan. */
 export function withAnomalies(plan: AnalyticsPlan, o: AnomalyOptions): AnalyticsPlan {
   const threshold = o.threshold === undefined ? 2 : num(o.threshold, 'detectAnomalies threshold', 0, Number.MAX_VALUE);
-  const zscore = o.time === undefined
-    ? { mode: 'rows' as const, rows: o.rows === undefined ? 11 : num(o.rows, 'detectAnomalies rows', 2, 1 << 20, true), timeMs: 0, threshold }
-    : {
-        mode: 'time' as const,
-        rows: o.maxRows === undefined ? 10_000 : num(o.maxRows, 'detectAnomalies maxRows', 2, 1 << 20, true),
-        timeMs: parseDuration(o.time, 'detectAnomalies time'),
-        threshold,
-      };
+  const zscore =
+    o.time === undefined
+      ? { mode: 'rows' as const, rows: o.rows === undefined ? 11 : num(o.rows, 'detectAnomalies rows', 2, 1 << 20, true), timeMs: 0, threshold }
+      : {
+          mode: 'time' as const,
+          rows: o.maxRows === undefined ? 10_000 : num(o.maxRows, 'detectAnomalies maxRows', 2, 1 << 20, true),
+          timeMs: parseDuration(o.time, 'detectAnomalies time'),
+          threshold,
+        };
   if (zscore.mode === 'time' && !(zscore.timeMs > 0)) throw new RangeError('detectAnomalies time: expected a duration > 0');
   return { ...plan, zscore, score: o.score ?? true };
 }
@@ -115,9 +116,12 @@ export function withForecast(plan: AnalyticsPlan, o: ForecastOptions, stepMs?: n
   } else if (o.season !== undefined) {
     seasonMs = parseDuration(o.season, 'forecast season');
     const step = o.step !== undefined ? parseDuration(o.step, 'forecast step') : stepMs;
-    slots = o.seasonSlots !== undefined
-      ? num(o.seasonSlots, 'forecast seasonSlots', 2, 1 << 20, true)
-      : step && step > 0 ? Math.max(2, Math.round(seasonMs / step)) : DEFAULT_SEASON_SLOTS;
+    slots =
+      o.seasonSlots !== undefined
+        ? num(o.seasonSlots, 'forecast seasonSlots', 2, 1 << 20, true)
+        : step && step > 0
+          ? Math.max(2, Math.round(seasonMs / step))
+          : DEFAULT_SEASON_SLOTS;
     if (!(seasonMs > 0)) throw new RangeError('forecast season: expected a duration > 0');
   }
   return { ...plan, forecast: { alpha, beta, gamma, horizon, slots, seasonMs } };
@@ -133,7 +137,8 @@ export function withThresholds(plan: AnalyticsPlan, bounds: Record<string, Thres
     if (t.upper === undefined && t.lower === undefined) throw new TypeError(`patterns threshold '${name}': give upper, lower or both`);
     return t;
   });
-  if (thresholds.length > MAX_THRESHOLD_PATTERNS) throw new RangeError(`patterns threshold: at most ${MAX_THRESHOLD_PATTERNS} named bounds, got ${thresholds.length}`);
+  if (thresholds.length > MAX_THRESHOLD_PATTERNS)
+    throw new RangeError(`patterns threshold: at most ${MAX_THRESHOLD_PATTERNS} named bounds, got ${thresholds.length}`);
   return { ...plan, thresholds };
 }
 

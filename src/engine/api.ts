@@ -35,8 +35,14 @@ import type { QueryProgress } from './progress.js';
 import type { CheckpointPolicy, StateStore } from './stateStore.js';
 import { DEFAULT_CHECKPOINT_POLICY } from './queryRuntime.js';
 import {
-  emptyAnalytics, withAnomalies, withForecast, withThresholds,
-  type AnalyticsPlan, type AnomalyOptions, type ForecastOptions, type PatternOptions,
+  emptyAnalytics,
+  withAnomalies,
+  withForecast,
+  withThresholds,
+  type AnalyticsPlan,
+  type AnomalyOptions,
+  type ForecastOptions,
+  type PatternOptions,
 } from './analytics.js';
 import { compileSequence } from './patterns/sequence.js';
 
@@ -87,7 +93,14 @@ export class DataStream {
   ) {}
 
   private with(patch: { watermark?: Watermark; keys?: string[]; valueColumn?: string; state?: AnalyticsState }): DataStream {
-    return new DataStream(this.env, this.source, patch.watermark ?? this.watermark, patch.keys ?? this.keys, patch.valueColumn ?? this.valueColumn, patch.state ?? this.state);
+    return new DataStream(
+      this.env,
+      this.source,
+      patch.watermark ?? this.watermark,
+      patch.keys ?? this.keys,
+      patch.valueColumn ?? this.valueColumn,
+      patch.state ?? this.state,
+    );
   }
 
   /** Declares the event-time column and how long to wait for out-of-order events (watermark = max event time − delay). */
@@ -133,7 +146,9 @@ export class DataStream {
     checkKeyColumns(keyColumns, 'groupBy');
     if (keyColumns.includes(window.timeColumn)) throw new TypeError(`groupBy(): '${window.timeColumn}' is the window's time column, not a key`);
     if (this.watermark && this.watermark.column !== window.timeColumn) {
-      throw new TypeError(`groupBy(): the watermark is on '${this.watermark.column}' but the window is on '${window.timeColumn}'; they must be the same column`);
+      throw new TypeError(
+        `groupBy(): the watermark is on '${this.watermark.column}' but the window is on '${window.timeColumn}'; they must be the same column`,
+      );
     }
     if (this.state.analytics.zscore || this.state.analytics.forecast || this.state.analytics.thresholds.length > 0) {
       throw new TypeError('groupBy(): call detectAnomalies/forecast/patterns after agg() to score window results (or write the events without groupBy)');
@@ -162,11 +177,15 @@ function checkSink(sink: Sink): void {
 /** A stream grouped by window and keys, waiting for its aggregates. */
 export class GroupedStream {
   /** @internal */
-  constructor(readonly stream: DataStream, readonly window: WindowColumn, readonly keyColumns: string[]) {}
+  constructor(
+    readonly stream: DataStream,
+    readonly window: WindowColumn,
+    readonly keyColumns: string[],
+  ) {}
 
   /** The aggregates to compute per window and key (all over one value column). */
   agg(...aggregates: Aggregate[]): AggregatedStream {
-    if (aggregates.length === 0) throw new TypeError('agg(): give at least one aggregate, e.g. avg(\'value\')');
+    if (aggregates.length === 0) throw new TypeError("agg(): give at least one aggregate, e.g. avg('value')");
     const columns = new Set(aggregates.map((a) => a.column).filter((c): c is string => c !== undefined));
     if (columns.size > 1) {
       throw new TypeError(`agg(): eddy aggregates one value column per query, got ${[...columns].join(' and ')}; start one query per column`);
@@ -203,7 +222,8 @@ export class AggregatedStream {
     const byName = this.aggregates.find((a) => a.name === on);
     const fn = byName ? byName.fn : (['count', 'sum', 'avg', 'stddev', 'min', 'max'] as const).find((f) => f === on);
     if (!fn) throw new TypeError(`on: '${on}' is not an aggregate of this query (${this.aggregates.map((a) => a.name).join(', ')})`);
-    if (this.analyticsOn !== undefined && this.analyticsOn !== fn) throw new TypeError(`on: analytics already read '${this.analyticsOn}'; one aggregate per query`);
+    if (this.analyticsOn !== undefined && this.analyticsOn !== fn)
+      throw new TypeError(`on: analytics already read '${this.analyticsOn}'; one aggregate per query`);
     return fn;
   }
 
@@ -251,7 +271,11 @@ type Described = { kind: 'windows'; stream: AggregatedStream } | { kind: 'events
 /** Describes how results are written; `start()` runs the query. */
 export class DataStreamWriter {
   /** @internal */
-  constructor(readonly described: Described, readonly sink: Sink, readonly options: WriterOptions) {}
+  constructor(
+    readonly described: Described,
+    readonly sink: Sink,
+    readonly options: WriterOptions,
+  ) {}
 
   private with(patch: WriterOptions): DataStreamWriter {
     return new DataStreamWriter(this.described, this.sink, { ...this.options, ...patch });
@@ -296,8 +320,10 @@ export class DataStreamWriter {
       throw new TypeError('checkpoint(): expected a state store (latest, count, write), e.g. new CheckpointStore(dir)');
     }
     const merged: CheckpointPolicy = { ...DEFAULT_CHECKPOINT_POLICY, ...policy };
-    if (!(merged.intervalMs >= 0) || !Number.isFinite(merged.intervalMs)) throw new RangeError(`checkpoint(): intervalMs must be a finite number ≥ 0, got ${String(policy.intervalMs)}`);
-    if (!Number.isInteger(merged.everyBatches) || merged.everyBatches < 0) throw new RangeError(`checkpoint(): everyBatches must be a whole number ≥ 0, got ${String(policy.everyBatches)}`);
+    if (!(merged.intervalMs >= 0) || !Number.isFinite(merged.intervalMs))
+      throw new RangeError(`checkpoint(): intervalMs must be a finite number ≥ 0, got ${String(policy.intervalMs)}`);
+    if (!Number.isInteger(merged.everyBatches) || merged.everyBatches < 0)
+      throw new RangeError(`checkpoint(): everyBatches must be a whole number ≥ 0, got ${String(policy.everyBatches)}`);
     return this.with({ stateStore: store, checkpointPolicy: merged });
   }
 
@@ -311,7 +337,8 @@ export class DataStreamWriter {
   option(key: string, value: unknown): DataStreamWriter {
     switch (key) {
       case 'batchSize':
-        if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 1 << 24) throw new RangeError(`option batchSize: expected a whole number from 1 to 16777216, got ${String(value)}`);
+        if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 1 << 24)
+          throw new RangeError(`option batchSize: expected a whole number from 1 to 16777216, got ${String(value)}`);
         return this.with({ batchSize: value as number });
       case 'flushOnStop':
       case 'flushAtEnd':
@@ -352,7 +379,8 @@ export class DataStreamWriter {
         keyColumns: s.keys,
         aggregates: [],
         // an events query has no windows; the core's window kernel is off
-        sizeMs: 60_000, slideMs: 60_000,
+        sizeMs: 60_000,
+        slideMs: 60_000,
         delayMs: s.watermark?.delayMs ?? 0,
         latenessMs: s.watermark?.latenessMs ?? 0,
         analytics: s.state.analytics,
@@ -387,13 +415,20 @@ export class DataStreamWriter {
     if ((plan.sequences?.length ?? 0) > 0 && !o.matchSink) {
       throw new TypeError('sequence patterns need a sink for their matches: add .patternMatches(sink)');
     }
-    if (plan.kind === 'windows' && plan.outputMode === 'update' && plan.analytics && (plan.analytics.zscore || plan.analytics.forecast || plan.analytics.score || plan.analytics.thresholds.length > 0)) {
+    if (
+      plan.kind === 'windows' &&
+      plan.outputMode === 'update' &&
+      plan.analytics &&
+      (plan.analytics.zscore || plan.analytics.forecast || plan.analytics.score || plan.analytics.thresholds.length > 0)
+    ) {
       throw new TypeError('analytics on window results need append output mode (in update mode a window is emitted many times)');
     }
     const env = this.described.stream instanceof DataStream ? this.described.stream.env : this.described.stream.grouped.stream.env;
     const listeners = [env.onProgress, o.onProgress].filter((l): l is (p: QueryProgress) => void => l !== undefined);
     const log = o.log ?? env.log;
-    return new StreamingQuery(plan, this.described.stream instanceof DataStream ? this.described.stream.source : this.described.stream.grouped.stream.source,
+    return new StreamingQuery(
+      plan,
+      this.described.stream instanceof DataStream ? this.described.stream.source : this.described.stream.grouped.stream.source,
       {
         results: this.sink,
         ...(o.lateSink ? { late: o.lateSink } : {}),
@@ -404,8 +439,15 @@ export class DataStreamWriter {
         createCore: env.createCore,
         ...(log ? { log } : {}),
         ...(o.stateStore ? { stateStore: o.stateStore, checkpointPolicy: o.checkpointPolicy ?? DEFAULT_CHECKPOINT_POLICY } : {}),
-        ...(listeners.length > 0 ? { onProgress: (p: QueryProgress) => { for (const l of listeners) l(p); } } : {}),
-      });
+        ...(listeners.length > 0
+          ? {
+              onProgress: (p: QueryProgress) => {
+                for (const l of listeners) l(p);
+              },
+            }
+          : {}),
+      },
+    );
   }
 }
 

@@ -119,10 +119,18 @@ class Result implements BatchResult {
     this.lateCount = outputs.lateCount;
   }
 
-  get windows(): ResultRecord[] { return this.windowBatch.records(); }
-  get events(): ResultRecord[] { return this.eventBatch.records(); }
-  get late(): ResultRecord[] { return this.lateBatch.records(); }
-  get matches(): ResultRecord[] { return this.matchBatch.records(); }
+  get windows(): ResultRecord[] {
+    return this.windowBatch.records();
+  }
+  get events(): ResultRecord[] {
+    return this.eventBatch.records();
+  }
+  get late(): ResultRecord[] {
+    return this.lateBatch.records();
+  }
+  get matches(): ResultRecord[] {
+    return this.matchBatch.records();
+  }
 }
 
 const MAGIC = 0x51444445; // "EDDQ" little-endian
@@ -132,8 +140,21 @@ const clock = (): number => (typeof performance !== 'undefined' ? performance.no
 
 /** The window settings of a plan, as the fingerprint a snapshot must match. */
 function fingerprint(plan: QueryPlan): string {
-  return JSON.stringify([plan.kind ?? 'windows', plan.timeColumn, plan.valueColumn ?? null, plan.keyColumns, plan.sizeMs, plan.slideMs,
-    plan.delayMs, plan.latenessMs, plan.outputMode, plan.analytics ?? null, plan.analyticsOn ?? null, plan.sequences ?? [], plan.typeColumn ?? null]);
+  return JSON.stringify([
+    plan.kind ?? 'windows',
+    plan.timeColumn,
+    plan.valueColumn ?? null,
+    plan.keyColumns,
+    plan.sizeMs,
+    plan.slideMs,
+    plan.delayMs,
+    plan.latenessMs,
+    plan.outputMode,
+    plan.analytics ?? null,
+    plan.analyticsOn ?? null,
+    plan.sequences ?? [],
+    plan.typeColumn ?? null,
+  ]);
 }
 
 /** The core settings of an analytics plan. */
@@ -174,7 +195,13 @@ export class BatchEngine {
    * @param withLateRecords build records for late events (when a late sink exists); they are counted either way
    * @param withEventRecords build scored-event records (events queries); callers that read eventScores() themselves skip them
    */
-  constructor(readonly plan: QueryPlan, readonly core: WasmCore, sourceName: string, private readonly withLateRecords: boolean, private readonly withEventRecords = true) {
+  constructor(
+    readonly plan: QueryPlan,
+    readonly core: WasmCore,
+    sourceName: string,
+    private readonly withLateRecords: boolean,
+    private readonly withEventRecords = true,
+  ) {
     this.eventsQuery = plan.kind === 'events';
     if (!this.eventsQuery && hasAnalytics(plan.analytics) && plan.outputMode !== 'append') {
       throw new TypeError('analytics on window results need append output mode (in update mode a window is emitted many times)');
@@ -224,7 +251,7 @@ export class BatchEngine {
     const wantTypes = this.withTypeValues;
     for (const c of columns) {
       // scored-event records carry the type name of each row written
-      const rows = wantTypes ? [] as number[] : undefined;
+      const rows = wantTypes ? ([] as number[]) : undefined;
       count += copyColumns(c, cols, count, this.keys, this.plan.keyColumns.length, this.types, encoded.errors, this.sourceName, rows);
       if (rows) {
         columnTypes ??= [];
@@ -299,7 +326,8 @@ export class BatchEngine {
     if (chunk.whole) lines = new LineCarry(maxLineBytes, this.sourceName);
     else lines = this.streamLines ??= new LineCarry(maxLineBytes, this.sourceName);
     if (chunk.line !== undefined && !chunk.whole) {
-      if (!Number.isInteger(chunk.line) || chunk.line < lines.nextLine) throw new RangeError(`a chunk's line must be a whole number ≥ ${lines.nextLine}, got ${chunk.line}`);
+      if (!Number.isInteger(chunk.line) || chunk.line < lines.nextLine)
+        throw new RangeError(`a chunk's line must be a whole number ≥ ${lines.nextLine}, got ${chunk.line}`);
       lines.advance(chunk.line - lines.nextLine);
     }
     const piece = lines.take(chunk.data, chunk.whole === true || chunk.end === true, errors);

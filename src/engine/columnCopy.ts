@@ -29,10 +29,10 @@ const sharedMaps = new WeakMap<KeyInterner, WeakMap<GrowingKeyTable, { ids: Int3
 /** Engine key ids of a shared table's entries: only entries added since the last batch are interned. */
 function mapSharedKeys(table: GrowingKeyTable, keys: KeyInterner, keyColumns: number): Int32Array {
   let perEngine = sharedMaps.get(keys);
-  if (!perEngine) sharedMaps.set(keys, perEngine = new WeakMap());
+  if (!perEngine) sharedMaps.set(keys, (perEngine = new WeakMap()));
   let m = perEngine.get(table);
   // ids mapped before the engine's keys were replaced (a restore) mean nothing now
-  if (!m || m.generation !== keys.generation) perEngine.set(table, m = { ids: new Int32Array(1024), mapped: 0, generation: keys.generation });
+  if (!m || m.generation !== keys.generation) perEngine.set(table, (m = { ids: new Int32Array(1024), mapped: 0, generation: keys.generation }));
   const size = table.size;
   if (size > m.ids.length) {
     const grown = new Int32Array(Math.max(size, m.ids.length * 2));
@@ -95,8 +95,15 @@ function copyKeyIds(out: Int32Array, at: number, key: Int32Array, keyIds: Int32A
  * `written`, when given, receives the batch row index of each row written.
  */
 export function copyColumns(
-  b: ColumnBatch, cols: InputColumns, at: number, keys: KeyInterner, keyColumns: number, types: TypeIds | undefined,
-  errors: InputError[], sourceName: string, written?: number[],
+  b: ColumnBatch,
+  cols: InputColumns,
+  at: number,
+  keys: KeyInterner,
+  keyColumns: number,
+  types: TypeIds | undefined,
+  errors: InputError[],
+  sourceName: string,
+  written?: number[],
 ): number {
   const keyIds = mapKeys(b, keys, keyColumns);
   const typeIds = types && b.types ? Int32Array.from(b.types, (name) => types.idOf(name)) : undefined;
@@ -120,7 +127,12 @@ export function copyColumns(
     } else if (!(v - v === 0)) {
       errors.push({ source, offset: i, kind: 'non_finite', reason: `column 'value': ${v} is not finite` });
     } else if (id < 0) {
-      errors.push({ source, offset: i, kind: 'bad_key', reason: `key '${String(b.keys?.[key[i]!] ?? JSON.stringify(b.keyValues?.[key[i]!]))}' does not have ${keyColumns} grouping value(s)` });
+      errors.push({
+        source,
+        offset: i,
+        kind: 'bad_key',
+        reason: `key '${String(b.keys?.[key[i]!] ?? JSON.stringify(b.keyValues?.[key[i]!]))}' does not have ${keyColumns} grouping value(s)`,
+      });
     } else {
       cols.ts[n] = t;
       cols.value[n] = v;

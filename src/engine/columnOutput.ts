@@ -25,14 +25,31 @@ import { FIELD_OF } from './records.js';
 import { analyticsColumns, hasAnalytics } from './analytics.js';
 import { formatTimestamp } from './timestamp.js';
 import {
-  L_KEY, L_TS, L_VALUE, W_END, W_KEY, W_START,
-  S_ZSCORE, S_IS_ANOMALY, S_LEVEL, S_TREND, S_FORECAST, S_FORECAST_H, S_SCORE, S_PATTERNS, S_ROLLING_AVG, S_ROLLING_STDDEV,
+  L_KEY,
+  L_TS,
+  L_VALUE,
+  W_END,
+  W_KEY,
+  W_START,
+  S_ZSCORE,
+  S_IS_ANOMALY,
+  S_LEVEL,
+  S_TREND,
+  S_FORECAST,
+  S_FORECAST_H,
+  S_SCORE,
+  S_PATTERNS,
+  S_ROLLING_AVG,
+  S_ROLLING_STDDEV,
 } from '../core/exports.js';
 
 /** JSON text of one field value of record r. */
 type Text = (r: number) => string;
 /** One JSON member: its `"name":` prefix (empty for a run of members) and its value text. */
-interface Member { prefix: string; text: Text }
+interface Member {
+  prefix: string;
+  text: Text;
+}
 
 /** JSON of a result number: finite as String(), else null (as the records' nullable()). */
 const jsonNumber = (v: number): string => (Number.isFinite(v) ? String(v) : 'null');
@@ -73,7 +90,7 @@ class ColumnBatchOutput implements OutputBatch {
   ) {}
 
   records(): ResultRecord[] {
-    return this.built ??= this.build(this.count);
+    return (this.built ??= this.build(this.count));
   }
 
   head(n: number): ResultRecord[] {
@@ -128,7 +145,11 @@ export class ColumnOutputs {
   private readonly keyColumns: string[];
   private readonly analytics: string[];
 
-  constructor(private readonly plan: QueryPlan, private readonly keys: KeyInterner, private readonly builder: RecordBuilder) {
+  constructor(
+    private readonly plan: QueryPlan,
+    private readonly keys: KeyInterner,
+    private readonly builder: RecordBuilder,
+  ) {
     this.keyColumns = plan.keyColumns;
     this.keyCsv = plan.keyColumns.map(() => []);
     this.analytics = hasAnalytics(plan.analytics) ? analyticsColumns(plan.analytics) : [];
@@ -182,7 +203,9 @@ export class ColumnOutputs {
   /** The members and cells of the grouping columns, given where a record's key id is. */
   private keyParts(keyOf: (r: number) => number, members: Member[], cells: Map<string, Text>): void {
     if (this.keyColumns.length > 0) members.push({ prefix: '', text: (r) => this.keyText(keyOf(r)) });
-    this.keyColumns.forEach((c, i) => { cells.set(c, (r) => this.keyCell(i, keyOf(r))); });
+    this.keyColumns.forEach((c, i) => {
+      cells.set(c, (r) => this.keyCell(i, keyOf(r)));
+    });
   }
 
   /** The members and cells of the analytics columns from a stage copy. */
@@ -221,10 +244,8 @@ export class ColumnOutputs {
     const scored = hasAnalytics(this.plan.analytics) && stageView !== undefined && stageView.count === count;
     const stage = scored ? stageView.data.slice(stageView.offset, stageView.offset + count * stageView.width) : undefined;
     const stageWidth = stageView?.width ?? 0;
-    const build = (n: number): ResultRecord[] => this.builder.windows(
-      { data, offset: 0, count: n, width },
-      stage ? { data: stage, offset: 0, count: n, width: stageWidth } : undefined,
-    );
+    const build = (n: number): ResultRecord[] =>
+      this.builder.windows({ data, offset: 0, count: n, width }, stage ? { data: stage, offset: 0, count: n, width: stageWidth } : undefined);
     const aggregates = this.plan.aggregates.map((a) => ({ name: a.name, index: FIELD_OF[a.fn] }));
     const names = ['window', 'window_start', 'window_end', ...this.keyColumns, ...aggregates.map((a) => a.name), ...(scored ? this.analytics : [])];
     const members: Member[] = [];
@@ -242,7 +263,9 @@ export class ColumnOutputs {
     }
     if (stage) this.analyticsParts(stage, stageWidth, members, cells);
     const windowAt = (r: number) => ({ start: start(r), end: end(r), values: this.keys.valuesOf(keyOf(r)) });
-    return new ColumnBatchOutput(count, build, plainNames(names) ? members : undefined, cells, windowAt, this.flagsOf(stage, stageWidth), (r) => this.keyRoute(keyOf(r)));
+    return new ColumnBatchOutput(count, build, plainNames(names) ? members : undefined, cells, windowAt, this.flagsOf(stage, stageWidth), (r) =>
+      this.keyRoute(keyOf(r)),
+    );
   }
 
   /** Late events of the last core call. */
@@ -262,7 +285,15 @@ export class ColumnOutputs {
       members.push({ prefix: `${JSON.stringify(valueName)}:`, text: (r) => jsonNumber(data[r * width + L_VALUE]!) });
       cells.set(valueName, (r) => csvNumber(data[r * width + L_VALUE]!));
     }
-    return new ColumnBatchOutput(count, build, plainNames(names) ? members : undefined, cells, undefined, () => 0, (r) => this.keyRoute(data[r * width + L_KEY]!));
+    return new ColumnBatchOutput(
+      count,
+      build,
+      plainNames(names) ? members : undefined,
+      cells,
+      undefined,
+      () => 0,
+      (r) => this.keyRoute(data[r * width + L_KEY]!),
+    );
   }
 
   /**
@@ -270,7 +301,12 @@ export class ColumnOutputs {
    * rows, each row's type value (when the plan has a type column) and the
    * events stage.
    */
-  events(input: { ts: Float64Array; key: Int32Array; value: Float64Array }, count: number, typeOf: (row: number) => unknown, stageView: RecordView): OutputBatch {
+  events(
+    input: { ts: Float64Array; key: Int32Array; value: Float64Array },
+    count: number,
+    typeOf: (row: number) => unknown,
+    stageView: RecordView,
+  ): OutputBatch {
     const ts = input.ts.slice(0, count);
     const key = input.key.slice(0, count);
     const value = input.value.slice(0, count);
@@ -279,7 +315,8 @@ export class ColumnOutputs {
     const types: unknown[] | undefined = typeName ? Array.from({ length: count }, (_, r) => typeOf(r)) : undefined;
     const stage = stageView.data.slice(stageView.offset, stageView.offset + count * stageView.width);
     const stageWidth = stageView.width;
-    const build = (n: number): ResultRecord[] => this.builder.events(n, ts, key, value, (r) => types?.[r], { data: stage, offset: 0, count: n, width: stageWidth });
+    const build = (n: number): ResultRecord[] =>
+      this.builder.events(n, ts, key, value, (r) => types?.[r], { data: stage, offset: 0, count: n, width: stageWidth });
     const valueName = this.plan.valueColumn ?? 'value';
     const names = ['timestamp', ...this.keyColumns, valueName, ...(typeName ? [typeName] : []), ...this.analytics];
     const members: Member[] = [];
@@ -295,6 +332,14 @@ export class ColumnOutputs {
       cells.set(typeName, (r) => csvField(types[r] ?? null));
     }
     if (this.analytics.length > 0) this.analyticsParts(stage, stageWidth, members, cells);
-    return new ColumnBatchOutput(count, build, plainNames(names) ? members : undefined, cells, undefined, this.flagsOf(this.analytics.length > 0 ? stage : undefined, stageWidth), (r) => this.keyRoute(key[r]!));
+    return new ColumnBatchOutput(
+      count,
+      build,
+      plainNames(names) ? members : undefined,
+      cells,
+      undefined,
+      this.flagsOf(this.analytics.length > 0 ? stage : undefined, stageWidth),
+      (r) => this.keyRoute(key[r]!),
+    );
   }
 }

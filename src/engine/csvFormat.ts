@@ -40,11 +40,7 @@ export function csvLine(values: readonly unknown[], lineEnding: CsvLineEnding = 
 }
 
 /** A whole CSV text: the header line, then one line per row. */
-export function formatCsv(
-  header: readonly string[],
-  rows: readonly (readonly unknown[])[],
-  lineEnding: CsvLineEnding = '\n',
-): string {
+export function formatCsv(header: readonly string[], rows: readonly (readonly unknown[])[], lineEnding: CsvLineEnding = '\n'): string {
   let text = csvLine(header, lineEnding);
   for (const row of rows) text += csvLine(row, lineEnding);
   return text;

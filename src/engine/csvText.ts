@@ -67,7 +67,6 @@ export function splitCsvLine(text: string): CsvCells | CsvSyntaxError {
   }
 }
 
-
 /**
  * The field names of a header line (a BOM before it dropped; names trimmed,
  * an empty one `column_<n>`), or undefined for a blank line (blank lines

@@ -41,9 +41,14 @@ export class RowEncoder {
   /**
    * @param types ids of event types (the type column), when the plan has sequence patterns
    */
-  constructor(private readonly plan: QueryPlan, private readonly keys: KeyInterner, private readonly sourceName: string, private readonly types?: TypeIds) {
+  constructor(
+    private readonly plan: QueryPlan,
+    private readonly keys: KeyInterner,
+    private readonly sourceName: string,
+    private readonly types?: TypeIds,
+  ) {
     this.keyParts = new Array(plan.keyColumns.length);
-    this.typeColumn = types ? plan.typeColumn ?? 'type' : undefined;
+    this.typeColumn = types ? (plan.typeColumn ?? 'type') : undefined;
   }
 
   private readonly typeColumn: string | undefined;
@@ -60,7 +65,12 @@ export class RowEncoder {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       if (row === null || typeof row !== 'object' || Array.isArray(row)) {
-        errors.push(this.error({ row }, i, lines, { kind: 'malformed', reason: `expected an object, got ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row}` }));
+        errors.push(
+          this.error({ row }, i, lines, {
+            kind: 'malformed',
+            reason: `expected an object, got ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row}`,
+          }),
+        );
         continue;
       }
       const rawTs = row[timeColumn];

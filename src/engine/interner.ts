@@ -12,7 +12,9 @@ const SEPARATOR = '\u001f';
 /** The kind bytes of grouping values, as the core's key table stores them. */
 function kindsOf(values: readonly unknown[]): Uint8Array {
   const kinds = new Uint8Array(values.length);
-  values.forEach((v, i) => { kinds[i] = typeof v === 'number' ? KIND_NUMBER : typeof v === 'boolean' ? KIND_BOOLEAN : KIND_STRING; });
+  values.forEach((v, i) => {
+    kinds[i] = typeof v === 'number' ? KIND_NUMBER : typeof v === 'boolean' ? KIND_BOOLEAN : KIND_STRING;
+  });
   return kinds;
 }
 
@@ -64,7 +66,8 @@ export class KeyInterner {
     for (let id = this.values.length, n = core.keyCount; id < n; id++) {
       const { text, kinds } = core.key(id);
       const parts = kinds.length <= 1 ? [text] : text.split(SEPARATOR);
-      const values: unknown[] = kinds.length === 0 ? [''] : parts.map((p, i) => (kinds[i] === KIND_NUMBER ? Number(p) : kinds[i] === KIND_BOOLEAN ? p === 'true' : p));
+      const values: unknown[] =
+        kinds.length === 0 ? [''] : parts.map((p, i) => (kinds[i] === KIND_NUMBER ? Number(p) : kinds[i] === KIND_BOOLEAN ? p === 'true' : p));
       this.ids.set(text, id);
       this.values.push(values);
     }

@@ -27,7 +27,10 @@ export class LineCarry {
   private skipping = false;
   private skippedHead = '';
 
-  constructor(private readonly maxLineBytes: number, private readonly source: string) {}
+  constructor(
+    private readonly maxLineBytes: number,
+    private readonly source: string,
+  ) {}
 
   /** The next line's number. */
   get nextLine(): number {

@@ -65,7 +65,9 @@ export class StreamingQuery implements RunningQuery {
     this.flushRequested = plan.flushOnStop;
     this.runtime.start(
       // a pulled source's task exists before any sink is opened, so a plan the engine refuses leaves no output behind
-      async () => { if (!isPartitioned(source)) await this.runtime.task(SINGLE_TASK_SCOPE, source.description); },
+      async () => {
+        if (!isPartitioned(source)) await this.runtime.task(SINGLE_TASK_SCOPE, source.description);
+      },
       () => (isPartitioned(source) ? this.runPartitioned(source) : this.runPulled(source)),
     );
   }
@@ -245,8 +247,12 @@ export class StreamingQuery implements RunningQuery {
       process: (task, messages, options, position) => this.processMessages(task, messages, options, position),
       checkpointDue: (task) => rt.checkpointDue(task),
       checkpoint: (task) => rt.checkpoint(task),
-      get checkpointing() { return rt.checkpointing; },
-      get checkpointIntervalMs() { return rt.checkpointIntervalMs; },
+      get checkpointing() {
+        return rt.checkpointing;
+      },
+      get checkpointIntervalMs() {
+        return rt.checkpointIntervalMs;
+      },
       notice: (line) => rt.notice(line),
     };
     if (!rt.checkpointing) rt.notice('no checkpoint_location: offsets are committed after each batch, and a crash loses the state of open windows');
@@ -254,8 +260,13 @@ export class StreamingQuery implements RunningQuery {
   }
 
   /** One batch of a partition's messages: all values in one copy and one core scan, split only where a call would pass the byte bound. */
-  private async processMessages(task: QueryTask, messages: readonly EngineMessage[], options: MessageOptions, position: Record<string, unknown>): Promise<void> {
-    for (let from = 0; from < messages.length;) {
+  private async processMessages(
+    task: QueryTask,
+    messages: readonly EngineMessage[],
+    options: MessageOptions,
+    position: Record<string, unknown>,
+  ): Promise<void> {
+    for (let from = 0; from < messages.length; ) {
       const start = now();
       let to = from;
       let bytes = 0;

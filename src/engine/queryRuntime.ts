@@ -139,11 +139,14 @@ export class QueryRuntime {
    * sinks; the query is active until it has ended.
    */
   start(prepare: () => Promise<void>, body: () => Promise<void>): void {
-    this.done = prepare().then(() => this.lifecycle(body)).catch((err: unknown) => {
-      this.exception = err instanceof Error ? err : new Error(String(err));
-    }).finally(() => {
-      this.active = false;
-    });
+    this.done = prepare()
+      .then(() => this.lifecycle(body))
+      .catch((err: unknown) => {
+        this.exception = err instanceof Error ? err : new Error(String(err));
+      })
+      .finally(() => {
+        this.active = false;
+      });
   }
 
   /** True until the query has terminated (stopped, source ended, or failed). */
@@ -198,7 +201,9 @@ export class QueryRuntime {
       await this.done;
     } else {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
       const outcome = await Promise.race([this.done.then(() => 'done' as const), timeout]);
       clearTimeout(timer);
       if (outcome === 'timeout') return false;
@@ -290,12 +295,23 @@ export class QueryRuntime {
     this.env.onBatchWritten?.();
     const end = now();
     const { encode, process, build } = result.timings;
-    this.tracker.record({
-      latencyMs: timing.receivedAt === undefined ? null : end - timing.receivedAt,
-      start: timing.start, previousStart: this.previousStart, getBatch: timing.getBatch, encode, process, write: end - built + build,
-      numInputRows: result.inputRows, processedRows: result.encodedRows,
-      lateRows: result.lateCount, errors: result.errors.length, outputRows: results.count,
-    }, this.engineFigures());
+    this.tracker.record(
+      {
+        latencyMs: timing.receivedAt === undefined ? null : end - timing.receivedAt,
+        start: timing.start,
+        previousStart: this.previousStart,
+        getBatch: timing.getBatch,
+        encode,
+        process,
+        write: end - built + build,
+        numInputRows: result.inputRows,
+        processedRows: result.encodedRows,
+        lateRows: result.lateCount,
+        errors: result.errors.length,
+        outputRows: results.count,
+      },
+      this.engineFigures(),
+    );
     this.previousStart = timing.start;
   }
 
@@ -308,10 +324,23 @@ export class QueryRuntime {
       await writeOutputs(this.sinks, flushed, NO_BATCH, NO_BATCH);
       this.env.onBatchWritten?.();
       // no input: the windows it emitted are the batch's output
-      this.tracker.record({
-        latencyMs: null, start, previousStart: start, getBatch: 0, encode: 0, process: built - start, write: now() - built,
-        numInputRows: 0, processedRows: 0, lateRows: 0, errors: 0, outputRows: flushed.count,
-      }, this.engineFigures());
+      this.tracker.record(
+        {
+          latencyMs: null,
+          start,
+          previousStart: start,
+          getBatch: 0,
+          encode: 0,
+          process: built - start,
+          write: now() - built,
+          numInputRows: 0,
+          processedRows: 0,
+          lateRows: 0,
+          errors: 0,
+          outputRows: flushed.count,
+        },
+        this.engineFigures(),
+      );
     }
   }
 

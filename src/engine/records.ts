@@ -11,8 +11,28 @@
  * undefined numbers (stddev of one event, z of a constant series) are null.
  */
 import {
-  W_AVG, W_COUNT, W_END, W_KEY, W_MAX, W_MIN, W_START, W_STDDEV, W_SUM, L_KEY, L_TS, L_VALUE,
-  S_ZSCORE, S_IS_ANOMALY, S_LEVEL, S_TREND, S_FORECAST, S_FORECAST_H, S_SCORE, S_PATTERNS, S_ROLLING_AVG, S_ROLLING_STDDEV,
+  W_AVG,
+  W_COUNT,
+  W_END,
+  W_KEY,
+  W_MAX,
+  W_MIN,
+  W_START,
+  W_STDDEV,
+  W_SUM,
+  L_KEY,
+  L_TS,
+  L_VALUE,
+  S_ZSCORE,
+  S_IS_ANOMALY,
+  S_LEVEL,
+  S_TREND,
+  S_FORECAST,
+  S_FORECAST_H,
+  S_SCORE,
+  S_PATTERNS,
+  S_ROLLING_AVG,
+  S_ROLLING_STDDEV,
 } from '../core/exports.js';
 import type { AggregateFunction } from './aggregates.js';
 import type { KeyInterner } from './interner.js';
@@ -23,7 +43,12 @@ import { formatTimestamp } from './timestamp.js';
 
 /** Window-record field of each aggregate function. */
 export const FIELD_OF: Record<AggregateFunction, number> = {
-  count: W_COUNT, sum: W_SUM, avg: W_AVG, stddev: W_STDDEV, min: W_MIN, max: W_MAX,
+  count: W_COUNT,
+  sum: W_SUM,
+  avg: W_AVG,
+  stddev: W_STDDEV,
+  min: W_MIN,
+  max: W_MAX,
 };
 
 /** A view of output records in wasm memory. */
@@ -77,7 +102,10 @@ export class RecordBuilder {
   private readonly fields: { name: string; index: number }[];
   private readonly patternNames: string[];
 
-  constructor(private readonly plan: QueryPlan, private readonly keys: KeyInterner) {
+  constructor(
+    private readonly plan: QueryPlan,
+    private readonly keys: KeyInterner,
+  ) {
     this.fields = plan.aggregates.map((a) => ({ name: a.name, index: FIELD_OF[a.fn] }));
     // bit 2i → '<name>_exceeded', bit 2i+1 → '<name>_below' (the seed's names)
     this.patternNames = (plan.analytics?.thresholds ?? []).flatMap((t) => [`${t.name}_exceeded`, `${t.name}_below`]);
@@ -143,7 +171,9 @@ export class RecordBuilder {
   match(pattern: string, key: number, timestamps: number[]): ResultRecord {
     const record: ResultRecord = { pattern };
     const values = this.keys.valuesOf(key);
-    this.plan.keyColumns.forEach((c, i) => { record[c] = values[i]; });
+    this.plan.keyColumns.forEach((c, i) => {
+      record[c] = values[i];
+    });
     record.start = formatTimestamp(timestamps[0]!);
     record.end = formatTimestamp(timestamps[timestamps.length - 1]!);
     record.timestamps = timestamps.map(formatTimestamp);

@@ -5,9 +5,34 @@
  * this side may decode and re-parse the rejected row to word its reason.
  */
 import {
-  JSON_ARRAY, JSON_BOOLEAN, JSON_NULL, JSON_NUMBER, JSON_STRING, REJECT_FIELD, REJECT_LINE_TOO_LONG, REJECT_NOT_OBJECT,
-  REJECT_SYNTAX, REJECT_ELEMENT_NOT_OBJECT, REJECT_EMPTY_MESSAGE, R_ITEM, REJECT_CSV_CELLS, REJECT_CSV_UNTERMINATED, REJECT_CSV_AFTER_QUOTE, R_AT, R_CODE, R_DETAIL, R_ROW, R_ROW_END, R_ROW_START, SLOT_KEY0, SLOT_TIME, SLOT_VALUE,
-  SYNTAX_CONTROL, SYNTAX_END, SYNTAX_ESCAPE, SYNTAX_UTF8,
+  JSON_ARRAY,
+  JSON_BOOLEAN,
+  JSON_NULL,
+  JSON_NUMBER,
+  JSON_STRING,
+  REJECT_FIELD,
+  REJECT_LINE_TOO_LONG,
+  REJECT_NOT_OBJECT,
+  REJECT_SYNTAX,
+  REJECT_ELEMENT_NOT_OBJECT,
+  REJECT_EMPTY_MESSAGE,
+  R_ITEM,
+  REJECT_CSV_CELLS,
+  REJECT_CSV_UNTERMINATED,
+  REJECT_CSV_AFTER_QUOTE,
+  R_AT,
+  R_CODE,
+  R_DETAIL,
+  R_ROW,
+  R_ROW_END,
+  R_ROW_START,
+  SLOT_KEY0,
+  SLOT_TIME,
+  SLOT_VALUE,
+  SYNTAX_CONTROL,
+  SYNTAX_END,
+  SYNTAX_ESCAPE,
+  SYNTAX_UTF8,
 } from '../core/exports.js';
 import { clipRaw, MAX_RAW_CHARS, type InputError } from './inputError.js';
 import { keyError, timeError, valueError, type FieldError } from './fieldErrors.js';
@@ -22,7 +47,11 @@ const HEAD_BYTES = MAX_RAW_CHARS * 4;
 
 /** What a JSON value that is not an object is called in a reason. */
 const JSON_KIND_NAMES: Record<number, string> = {
-  [JSON_ARRAY]: 'an array', [JSON_STRING]: 'a string', [JSON_NUMBER]: 'a number', [JSON_BOOLEAN]: 'a boolean', [JSON_NULL]: 'null',
+  [JSON_ARRAY]: 'an array',
+  [JSON_STRING]: 'a string',
+  [JSON_NUMBER]: 'a number',
+  [JSON_BOOLEAN]: 'a boolean',
+  [JSON_NULL]: 'null',
 };
 
 /** The reason text of an NDJSON line that is not an object. */
@@ -47,17 +76,22 @@ export function lineTooLongReason(max: number, unit: 'bytes' | 'characters' = 'b
 function syntaxDetail(code: number, before: string, at: string): string {
   const column = before.length + 1;
   switch (code) {
-    case SYNTAX_END: return `unexpected end of input at column ${column}`;
-    case SYNTAX_UTF8: return `invalid UTF-8 at column ${column}`;
-    case SYNTAX_ESCAPE: return `bad escape sequence at column ${column}`;
-    case SYNTAX_CONTROL: return `unescaped control character in a string at column ${column}`;
-    default: return `unexpected ${at === '' ? 'end of input' : `character ${JSON.stringify(at)}`} at column ${column}`;
+    case SYNTAX_END:
+      return `unexpected end of input at column ${column}`;
+    case SYNTAX_UTF8:
+      return `invalid UTF-8 at column ${column}`;
+    case SYNTAX_ESCAPE:
+      return `bad escape sequence at column ${column}`;
+    case SYNTAX_CONTROL:
+      return `unescaped control character in a string at column ${column}`;
+    default:
+      return `unexpected ${at === '' ? 'end of input' : `character ${JSON.stringify(at)}`} at column ${column}`;
   }
 }
 
 /** A rejected row's field problem, found by the same rules RowEncoder applies to parsed objects. */
 function fieldProblem(plan: QueryPlan, slot: number, rowText: string, csvNames: readonly string[] | undefined): FieldError {
-  const row = csvNames ? csvRow(csvNames, rowText) : JSON.parse(rowText) as Record<string, unknown>;
+  const row = csvNames ? csvRow(csvNames, rowText) : (JSON.parse(rowText) as Record<string, unknown>);
   if (slot === SLOT_TIME) {
     const raw = row[plan.timeColumn];
     return timeError(plan.timeColumn, raw, typeof raw === 'number' ? epochToMs(raw) : parseTimestamp(raw));

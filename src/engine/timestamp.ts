@@ -44,7 +44,11 @@ export function parseIso(text: string): number {
   const m = ISO.exec(text.trim());
   if (!m) return NaN;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac, zone] = m;
-  const month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  const month = Number(mo),
+    day = Number(d),
+    hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return NaN;
   // Date.UTC reads years 0–99 as 1900–1999; setting the full year keeps "0050" the year 50.
   const date = new Date(0);

@@ -14,10 +14,13 @@ export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
       clearTimeout(timer);
       resolve(false);
     };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      },
+      Math.max(0, ms),
+    );
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -43,10 +46,13 @@ export function waitFor<T>(promise: Promise<T>, timeoutMs: number, signal: Abort
       resolve({ kind: 'aborted' });
     };
     if (Number.isFinite(timeoutMs)) {
-      timer = setTimeout(() => {
-        settle();
-        resolve({ kind: 'timeout' });
-      }, Math.max(0, timeoutMs));
+      timer = setTimeout(
+        () => {
+          settle();
+          resolve({ kind: 'timeout' });
+        },
+        Math.max(0, timeoutMs),
+      );
     }
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(

@@ -16,7 +16,11 @@ export interface OutputSinks {
 
 /** Writes and flushes results, late events and matches, each to its sink. */
 export async function writeOutputs(sinks: OutputSinks, results: OutputBatch, late: OutputBatch, matches: OutputBatch): Promise<void> {
-  for (const [sink, batch] of [[sinks.results, results], [sinks.late, late], [sinks.matches, matches]] as const) {
+  for (const [sink, batch] of [
+    [sinks.results, results],
+    [sinks.late, late],
+    [sinks.matches, matches],
+  ] as const) {
     if (sink && batch.count > 0) {
       await writeBatch(sink, batch);
       await sink.flush();

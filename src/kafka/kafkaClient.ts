@@ -19,12 +19,14 @@ export async function kafkaClient(brokers: string[], clientId: string, log?: (li
     ...(security.ssl ? { ssl: true } : {}),
     ...(security.sasl ? { sasl: security.sasl as SASLOptions } : {}),
     logLevel: logLevel.WARN,
-    logCreator: () => ({ level, log: entry }: LogEntry) => {
-      if (level > logLevel.WARN) return;
-      // The coordinator being briefly unavailable while a group forms is normal; say nothing.
-      if (/coordinator is not available|rebalanc/i.test(entry.message + String(entry.error ?? ''))) return;
-      log?.(`kafka ${level === logLevel.ERROR ? 'error' : 'warning'}: ${entry.message}${entry.error ? ` (${String(entry.error)})` : ''}`);
-    },
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        if (level > logLevel.WARN) return;
+        // The coordinator being briefly unavailable while a group forms is normal; say nothing.
+        if (/coordinator is not available|rebalanc/i.test(entry.message + String(entry.error ?? ''))) return;
+        log?.(`kafka ${level === logLevel.ERROR ? 'error' : 'warning'}: ${entry.message}${entry.error ? ` (${String(entry.error)})` : ''}`);
+      },
     retry: { retries: 8, initialRetryTime: 200 },
   });
 }

@@ -36,7 +36,9 @@ export function recordId(record: ResultRecord, schema: OutputSchema): string {
       return windowId(keys, window.start, window.end, (c) => record[c]);
     }
     case 'matches':
-      return ['match', String(record.pattern), ...schema.columns.slice(1, -3).map((c) => String(record[c])), String(record.start), String(record.end)].join(SEP);
+      return ['match', String(record.pattern), ...schema.columns.slice(1, -3).map((c) => String(record[c])), String(record.start), String(record.end)].join(
+        SEP,
+      );
     default:
       // late events, scored events, errors: the record itself is its identity
       return `${schema.kind}${SEP}${JSON.stringify(record)}`;
@@ -68,7 +70,10 @@ export function kafkaSink(options: KafkaSinkOptions): Sink {
     async open(s) {
       schema = s;
       if (producer) return;
-      producer = (await kafkaClient(options.brokers, options.clientId ?? 'eddy-sink', options.log, options.security)).producer({ idempotent: true, maxInFlightRequests: 1 });
+      producer = (await kafkaClient(options.brokers, options.clientId ?? 'eddy-sink', options.log, options.security)).producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
       await producer.connect();
     },
     async write(records) {

@@ -62,7 +62,9 @@ export class KafkaSource implements PartitionedSource {
   private consumer: Consumer | null = null;
   private stopping = false;
   private resolveStopped!: () => void;
-  private readonly stopped = new Promise<void>((resolve) => { this.resolveStopped = resolve; });
+  private readonly stopped = new Promise<void>((resolve) => {
+    this.resolveStopped = resolve;
+  });
   /** Serialises rebalance handling. */
   private queue: Promise<unknown> = Promise.resolve();
   /**
@@ -74,7 +76,10 @@ export class KafkaSource implements PartitionedSource {
   private context: PartitionContext | null = null;
 
   /** @param batchSize most messages per engine batch (the plan's batch size: `max_offsets_per_trigger`) */
-  constructor(private readonly kafka: KafkaSourceConfig, private readonly batchSize: number) {
+  constructor(
+    private readonly kafka: KafkaSourceConfig,
+    private readonly batchSize: number,
+  ) {
     this.messageOptions = { keyFromMessage: kafka.key === 'message', timeFromMessage: kafka.time === 'message' };
   }
 
@@ -144,7 +149,10 @@ export class KafkaSource implements PartitionedSource {
   /** Runs `fn` when no batch or idle checkpoint is running. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.lock.then(fn);
-    this.lock = run.then(() => undefined, () => undefined);
+    this.lock = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 

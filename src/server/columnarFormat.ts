@@ -150,10 +150,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
  *   (default `COLUMNAR_DEFAULT_MAX_ROWS`).
  * @throws RangeError only when `maxRows` itself is not a non-negative integer.
  */
-export function decodeColumns(
-  input: Uint8Array | ArrayBufferLike,
-  maxRows: number = COLUMNAR_DEFAULT_MAX_ROWS,
-): DecodedColumns | ColumnarError {
+export function decodeColumns(input: Uint8Array | ArrayBufferLike, maxRows: number = COLUMNAR_DEFAULT_MAX_ROWS): DecodedColumns | ColumnarError {
   if (!Number.isInteger(maxRows) || maxRows < 0) {
     throw new RangeError(`decodeColumns: maxRows must be a non-negative integer, got ${String(maxRows)}`);
   }
@@ -220,9 +217,7 @@ export function decodeColumns(
     const type = i32Column(bytes, HEADER + 20 * rows, rows);
     const badType = firstOutside(type, -1, typeCount);
     if (badType >= 0) {
-      return fail(
-        `type[${badType}] = ${type[badType]} is outside the type dictionary (${entries(typeCount)}; −1 means no type)`,
-      );
+      return fail(`type[${badType}] = ${type[badType]} is outside the type dictionary (${entries(typeCount)}; −1 means no type)`);
     }
     decoded.type = type;
     decoded.types = types;
@@ -422,15 +417,11 @@ function resolveIndexes(
     for (let i = 0; i < rows; i++) {
       const v = column[i];
       if (typeof v !== 'number') {
-        throw new TypeError(
-          `encodeColumns: ${name}[${i}] is ${describe(v)}; with a \`${dictionaryName}\` dictionary, \`${name}\` holds indexes`,
-        );
+        throw new TypeError(`encodeColumns: ${name}[${i}] is ${describe(v)}; with a \`${dictionaryName}\` dictionary, \`${name}\` holds indexes`);
       }
       if (!Number.isInteger(v) || v < min || v >= limit) {
         const range = nullable ? `−1 (no ${name}) or 0 … ${limit - 1}` : `0 … ${limit - 1}`;
-        throw new RangeError(
-          `encodeColumns: ${name}[${i}] = ${v} is outside the ${name} dictionary (${entries(limit)}; expected ${range})`,
-        );
+        throw new RangeError(`encodeColumns: ${name}[${i}] = ${v} is outside the ${name} dictionary (${entries(limit)}; expected ${range})`);
       }
     }
     return { indexes: column as ArrayLike<number>, dictionary: dictionary as readonly string[] };
@@ -453,9 +444,7 @@ function resolveIndexes(
     } else if (nullable && (v === null || v === undefined)) {
       indexes[i] = -1;
     } else if (typeof v === 'number') {
-      throw new TypeError(
-        `encodeColumns: ${name}[${i}] is the number ${v}; ${name} indexes need the \`${dictionaryName}\` dictionary`,
-      );
+      throw new TypeError(`encodeColumns: ${name}[${i}] is the number ${v}; ${name} indexes need the \`${dictionaryName}\` dictionary`);
     } else {
       const expected = nullable ? 'a string, null or undefined' : 'a string';
       throw new TypeError(`encodeColumns: ${name}[${i}] is ${describe(v)}, expected ${expected}`);

@@ -59,7 +59,15 @@ export function payloadKind(contentType: string): PayloadKind | undefined {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   if (type === COLUMNAR_CONTENT_TYPE) return 'columns';
   if (type === 'application/json') return 'json';
-  if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl' || type === 'application/x-jsonlines' || type === 'text/plain' || type === '') return 'ndjson';
+  if (
+    type === 'application/x-ndjson' ||
+    type === 'application/ndjson' ||
+    type === 'application/jsonl' ||
+    type === 'application/x-jsonlines' ||
+    type === 'text/plain' ||
+    type === ''
+  )
+    return 'ndjson';
   return undefined;
 }
 
@@ -72,7 +80,8 @@ export function decodeBody(body: Uint8Array, contentEncoding: string, limits: In
     return gunzipSync(body, { maxOutputLength: limits.maxBodyBytes });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) return { status: 413, error: `body is larger than ${limits.maxBodyBytes} bytes once inflated` };
+    if (code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)
+      return { status: 413, error: `body is larger than ${limits.maxBodyBytes} bytes once inflated` };
     return { status: 400, error: `gzip body cannot be inflated: ${(e as Error).message}` };
   }
 }
@@ -82,7 +91,13 @@ function tooManyRows(limits: IngestLimits): PayloadFailure {
 }
 
 /** Parses and validates a payload with the server's scanner (NDJSON, JSON) or the columnar decoder. */
-export function parsePayload(kind: PayloadKind, body: Uint8Array, scanner: IngestScanner, source: string, limits: IngestLimits): ParsedPayload | PayloadFailure {
+export function parsePayload(
+  kind: PayloadKind,
+  body: Uint8Array,
+  scanner: IngestScanner,
+  source: string,
+  limits: IngestLimits,
+): ParsedPayload | PayloadFailure {
   if (kind === 'columns') {
     // the row count is only trusted once the magic says this is a frame: garbage gets 400, not 413
     if (body.byteLength >= 12 && body[0] === 0x45 && body[1] === 0x44 && body[2] === 0x43 && body[3] === 0x31) {
@@ -117,7 +132,8 @@ function checkedColumns(frame: DecodedColumns, plan: QueryPlan, source: string):
     const v = value[i]!;
     if (!isEventTime(t)) errors.push({ source, offset: i, kind: 'bad_timestamp', reason: badTimeReason(t) });
     else if (!(v - v === 0)) errors.push({ source, offset: i, kind: 'non_finite', reason: `column 'value': ${v} is not finite` });
-    else if (badKey?.[key[i]!]) errors.push({ source, offset: i, kind: 'bad_key', reason: `key '${frame.keys[key[i]!]}' does not have ${keyColumns} grouping value(s)` });
+    else if (badKey?.[key[i]!])
+      errors.push({ source, offset: i, kind: 'bad_key', reason: `key '${frame.keys[key[i]!]}' does not have ${keyColumns} grouping value(s)` });
     else continue;
     bad[i] = 1;
   }

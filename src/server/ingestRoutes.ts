@@ -53,7 +53,14 @@ function httpIngest(ctx: ServerContext, res: HttpResponse, req: HttpRequest): vo
   }
   const kind = payloadKind(req.getHeader('content-type'));
   if (kind === undefined) {
-    ctx.json(res, origin, 415, { error: `unsupported Content-Type '${req.getHeader('content-type')}' (application/x-ndjson, application/json or application/vnd.eddy.columns)` }, {}, true);
+    ctx.json(
+      res,
+      origin,
+      415,
+      { error: `unsupported Content-Type '${req.getHeader('content-type')}' (application/x-ndjson, application/json or application/vnd.eddy.columns)` },
+      {},
+      true,
+    );
     return;
   }
   const encoding = req.getHeader('content-encoding');
@@ -66,7 +73,9 @@ function httpIngest(ctx: ServerContext, res: HttpResponse, req: HttpRequest): vo
   }
   const remote = Buffer.from(res.getRemoteAddressAsText()).toString();
   let aborted = false;
-  res.onAborted(() => { aborted = true; });
+  res.onAborted(() => {
+    aborted = true;
+  });
   const chunks: Buffer[] = [];
   let size = 0;
   let done = false;

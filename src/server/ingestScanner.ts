@@ -44,7 +44,10 @@ export class IngestScanner {
   private readonly withTypeValues: boolean;
 
   /** @param core a core of the scanner's own (never the query's) */
-  constructor(readonly plan: QueryPlan, private readonly core: WasmCore) {
+  constructor(
+    readonly plan: QueryPlan,
+    private readonly core: WasmCore,
+  ) {
     const sequences = plan.sequences ?? [];
     const types = sequences.length > 0 ? new EventTypeIds(sequences) : undefined;
     this.scanner = core.scanner(scanFieldsOf(plan, types), types?.names() ?? []);

@@ -67,7 +67,8 @@ export const DEFAULT_LIVE_LIMITS: LiveLimits = { maxBufferedBytes: 1 << 20, maxQ
 
 /** Parses `kinds` and `keys` (comma-separated lists) into a filter; throws on an unknown kind. */
 export function parseFilter(kinds: string | readonly string[] | undefined, keys: string | readonly string[] | undefined): LiveFilter {
-  const list = (v: string | readonly string[] | undefined) => (v === undefined ? [] : typeof v === 'string' ? v.split(',') : [...v]).map((s) => s.trim()).filter((s) => s !== '');
+  const list = (v: string | readonly string[] | undefined) =>
+    (v === undefined ? [] : typeof v === 'string' ? v.split(',') : [...v]).map((s) => s.trim()).filter((s) => s !== '');
   const filter: LiveFilter = {};
   const k = list(kinds);
   for (const kind of k) {
@@ -133,9 +134,13 @@ export class LiveHub {
     const sink = (route: (batch: OutputBatch) => void, kind: string): Sink => ({
       description: `live:${kind}`,
       open: () => undefined,
-      write: (records) => { if (this.subscribers.size > 0) route(recordBatch(records)); },
+      write: (records) => {
+        if (this.subscribers.size > 0) route(recordBatch(records));
+      },
       // from the columns: with nobody subscribed nothing is made at all, else each record's JSON text, no record object
-      writeBatch: (batch) => { if (this.subscribers.size > 0) route(batch); },
+      writeBatch: (batch) => {
+        if (this.subscribers.size > 0) route(batch);
+      },
       // sending happens once per engine batch, in flush(), after all outputs of the batch are in
       flush: () => undefined,
       close: () => undefined,
@@ -161,9 +166,18 @@ export class LiveHub {
       main.texts.push(text);
       main.keys.push(key);
       const flags = flagsAt(r);
-      if (flags & RECORD_ANOMALY) { p.anomalies.texts.push(text); p.anomalies.keys.push(key); }
-      if (flags & RECORD_FORECAST) { p.forecasts.texts.push(text); p.forecasts.keys.push(key); }
-      if (flags & RECORD_PATTERNS) { p.patterns.texts.push(text); p.patterns.keys.push(key); }
+      if (flags & RECORD_ANOMALY) {
+        p.anomalies.texts.push(text);
+        p.anomalies.keys.push(key);
+      }
+      if (flags & RECORD_FORECAST) {
+        p.forecasts.texts.push(text);
+        p.forecasts.keys.push(key);
+      }
+      if (flags & RECORD_PATTERNS) {
+        p.patterns.texts.push(text);
+        p.patterns.keys.push(key);
+      }
     }
   }
 

@@ -144,9 +144,7 @@ abstract class Metric<S extends Series> {
     const seen = new Set<string>();
     for (const label of labelNames as unknown[]) {
       if (typeof label !== 'string' || !LABEL_NAME.test(label) || label.startsWith('__')) {
-        throw new TypeError(
-          `${kind} ${name}: invalid label name ${JSON.stringify(label)} (expected [a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`,
-        );
+        throw new TypeError(`${kind} ${name}: invalid label name ${JSON.stringify(label)} (expected [a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
       }
       if (reservedLabels.includes(label)) throw new TypeError(`${kind} ${name}: label name "${label}" is reserved`);
       if (seen.has(label)) throw new TypeError(`${kind} ${name}: label name "${label}" given twice`);
@@ -516,9 +514,7 @@ export class Registry {
       const owner = this.taken.get(name);
       if (owner !== undefined) {
         throw new Error(
-          owner === metric.name
-            ? `metric ${name} is already registered`
-            : `metric ${metric.name}: sample name ${name} collides with metric ${owner}`,
+          owner === metric.name ? `metric ${name} is already registered` : `metric ${metric.name}: sample name ${name} collides with metric ${owner}`,
         );
       }
     }

@@ -42,13 +42,19 @@ export function registerProcessMetrics(registry: Registry): void {
 
   // one memoryUsage() per scrape for all four figures
   let memory = process.memoryUsage();
-  registry.beforeRender(() => { memory = process.memoryUsage(); });
+  registry.beforeRender(() => {
+    memory = process.memoryUsage();
+  });
   registry.gauge({ name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes', collect: () => memory.rss });
   const startSeconds = Math.round(Date.now() / 1000 - process.uptime());
   registry.gauge({ name: 'process_start_time_seconds', help: 'Start time of the process since unix epoch in seconds', collect: () => startSeconds });
   registry.gauge({ name: 'nodejs_heap_size_total_bytes', help: 'Process heap size from Node.js in bytes', collect: () => memory.heapTotal });
   registry.gauge({ name: 'nodejs_heap_size_used_bytes', help: 'Process heap size used from Node.js in bytes', collect: () => memory.heapUsed });
-  registry.gauge({ name: 'nodejs_external_memory_bytes', help: 'Node.js external memory size in bytes (Buffers, wasm memory)', collect: () => memory.external });
+  registry.gauge({
+    name: 'nodejs_external_memory_bytes',
+    help: 'Node.js external memory size in bytes (Buffers, wasm memory)',
+    collect: () => memory.external,
+  });
 
   const delay = eventLoopDelay();
   // the histogram is read and reset at each scrape: mean and p99 since the previous one (0 before any sample)
@@ -59,6 +65,14 @@ export function registerProcessMetrics(registry: Registry): void {
     p99 = delay.count > 0 ? delay.percentile(99) / 1e9 : 0;
     delay.reset();
   });
-  registry.gauge({ name: 'nodejs_eventloop_lag_mean_seconds', help: 'The mean of the recorded event loop delays since the previous scrape', collect: () => mean });
-  registry.gauge({ name: 'nodejs_eventloop_lag_p99_seconds', help: 'The 99th percentile of the recorded event loop delays since the previous scrape', collect: () => p99 });
+  registry.gauge({
+    name: 'nodejs_eventloop_lag_mean_seconds',
+    help: 'The mean of the recorded event loop delays since the previous scrape',
+    collect: () => mean,
+  });
+  registry.gauge({
+    name: 'nodejs_eventloop_lag_p99_seconds',
+    help: 'The 99th percentile of the recorded event loop delays since the previous scrape',
+    collect: () => p99,
+  });
 }

@@ -42,7 +42,10 @@ export class EddyServer {
   /** The port bound (after start()). */
   port = 0;
 
-  constructor(private readonly served: ServedPipeline, private readonly options: ServerOptions) {
+  constructor(
+    private readonly served: ServedPipeline,
+    private readonly options: ServerOptions,
+  ) {
     this.app = uWS.App();
     this.ctx = new ServerContext(this.app, served, options);
     this.routes();

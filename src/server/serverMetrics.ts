@@ -36,12 +36,24 @@ export class ServerMetrics {
     this.lateEvents = r.counter({ name: 'eddy_late_events_total', help: 'Events that arrived after all their windows had closed' });
     this.windowsEmitted = r.counter({ name: 'eddy_windows_emitted_total', help: 'Window results emitted' });
     this.outputRecords = r.counter({ name: 'eddy_output_records_total', help: 'Result records written (windows or scored events)' });
-    this.ingestBytes = r.counter({ name: 'eddy_ingest_bytes_total', help: 'Bytes received on the ingest endpoints (before gzip inflation)', labelNames: ['transport'] });
-    this.ingestRequests = r.counter({ name: 'eddy_ingest_requests_total', help: 'Ingest requests and WebSocket messages, by outcome', labelNames: ['transport', 'status'] });
+    this.ingestBytes = r.counter({
+      name: 'eddy_ingest_bytes_total',
+      help: 'Bytes received on the ingest endpoints (before gzip inflation)',
+      labelNames: ['transport'],
+    });
+    this.ingestRequests = r.counter({
+      name: 'eddy_ingest_requests_total',
+      help: 'Ingest requests and WebSocket messages, by outcome',
+      labelNames: ['transport', 'status'],
+    });
     this.busyResponses = r.counter({ name: 'eddy_ingest_busy_total', help: 'Ingest payloads refused because the engine queue was full (503 / busy)' });
     this.batches = r.counter({ name: 'eddy_batches_total', help: 'Engine batches processed' });
     this.batchDuration = r.histogram({ name: 'eddy_batch_duration_seconds', help: 'Engine time per batch (encode, wasm, write)', buckets: LATENCY_BUCKETS });
-    this.latency = r.histogram({ name: 'eddy_event_to_result_latency_seconds', help: 'From receipt of a batch’s oldest event to its results being written', buckets: LATENCY_BUCKETS });
+    this.latency = r.histogram({
+      name: 'eddy_event_to_result_latency_seconds',
+      help: 'From receipt of a batch’s oldest event to its results being written',
+      buckets: LATENCY_BUCKETS,
+    });
     this.connections = r.gauge({ name: 'eddy_connections', help: 'Open WebSocket connections', labelNames: ['endpoint'] });
     r.gauge({ name: 'eddy_live_subscribers', help: 'Subscribers of /live', collect: collect.subscribers });
     this.droppedResults = r.counter({ name: 'eddy_live_dropped_messages_total', help: 'Live result messages dropped for slow subscribers (drop-oldest)' });

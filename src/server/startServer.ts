@@ -84,7 +84,9 @@ export async function startServer(config: PipelineConfig, baseDir: string, opts:
       metrics.observe(p, plan.kind !== 'events');
       opts.onProgress?.(p);
     },
-    onRejected: (errors) => { for (const e of errors) metrics.rejectedEvents.inc(1, { reason: e.kind ?? 'malformed' }); },
+    onRejected: (errors) => {
+      for (const e of errors) metrics.rejectedEvents.inc(1, { reason: e.kind ?? 'malformed' });
+    },
     onBatchWritten: () => hub.flush(),
   };
   query = push ? new StreamingQuery(plan, push, sinks, env) : startPipeline(plan, env, { baseDir }, sinks);
@@ -98,4 +100,3 @@ export async function startServer(config: PipelineConfig, baseDir: string, opts:
   }
   return { server, query, port, stop: () => server.stop() };
 }
-

@@ -122,7 +122,18 @@ const EVENT_TIME_COLUMN = /(?:^|_)(?:time|timestamp)$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (they are escaped)
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
 /** The analytics columns a query may add (src/engine/analytics.ts). */
-const ANALYTICS_COLUMNS = new Set(['rolling_avg', 'rolling_stddev', 'zscore', 'is_anomaly', 'anomaly_score', 'level', 'trend', 'forecast', 'forecast_h', 'detected_patterns']);
+const ANALYTICS_COLUMNS = new Set([
+  'rolling_avg',
+  'rolling_stddev',
+  'zscore',
+  'is_anomaly',
+  'anomaly_score',
+  'level',
+  'trend',
+  'forecast',
+  'forecast_h',
+  'detected_patterns',
+]);
 /** Steps 3 and 4 of the priority order. */
 const SIGNAL_COLUMNS = ['anomaly_score', 'is_anomaly', 'detected_patterns', 'forecast'];
 /** Step 2 of the priority order: how many leading non-analytics columns follow the keys. */
@@ -283,11 +294,7 @@ export function hiddenColumnsNote(hidden: readonly string[], width: number, wide
  * event times (`timestamp`, `…_time`) at least `CONSOLE_EVENT_TIME_WIDTH`.
  */
 export function consoleColumnWidth(name: string): number {
-  const minimum = EVENT_TIME_COLUMN.test(name)
-    ? CONSOLE_EVENT_TIME_WIDTH
-    : BOUND_COLUMN.test(name)
-      ? CONSOLE_TIMESTAMP_WIDTH
-      : CONSOLE_MIN_COLUMN_WIDTH;
+  const minimum = EVENT_TIME_COLUMN.test(name) ? CONSOLE_EVENT_TIME_WIDTH : BOUND_COLUMN.test(name) ? CONSOLE_TIMESTAMP_WIDTH : CONSOLE_MIN_COLUMN_WIDTH;
   return Math.max(minimum, [...name].length);
 }
 
@@ -296,7 +303,13 @@ export function consoleColumnWidth(name: string): number {
  * `widths`. With a finite `limit` (a fitted table) the line ends within it
  * (see the module comment), unless its first `keyCount` cells alone do not.
  */
-export function formatTableRow(record: ResultRecord, columns: readonly string[], widths: readonly number[], limit = Infinity, keyCount = columns.length): string {
+export function formatTableRow(
+  record: ResultRecord,
+  columns: readonly string[],
+  widths: readonly number[],
+  limit = Infinity,
+  keyCount = columns.length,
+): string {
   return rowLine(flattenRecord(record), columns, widths, limit, keyCount);
 }
 

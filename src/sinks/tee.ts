@@ -9,11 +9,21 @@ import { writeBatch } from '../engine/outputBatch.js';
 export function teeSink(...sinks: Sink[]): Sink {
   return {
     description: sinks.map((s) => s.description).join(' + '),
-    async open(schema: OutputSchema) { for (const s of sinks) await s.open(schema); },
-    async write(records: ResultRecord[]) { for (const s of sinks) await s.write(records); },
+    async open(schema: OutputSchema) {
+      for (const s of sinks) await s.open(schema);
+    },
+    async write(records: ResultRecord[]) {
+      for (const s of sinks) await s.write(records);
+    },
     // each sink takes the batch its way (bytes from the columns, or the records, built once for all)
-    async writeBatch(batch: OutputBatch) { for (const s of sinks) await writeBatch(s, batch); },
-    async flush() { for (const s of sinks) await s.flush(); },
-    async close() { for (const s of sinks) await s.close(); },
+    async writeBatch(batch: OutputBatch) {
+      for (const s of sinks) await writeBatch(s, batch);
+    },
+    async flush() {
+      for (const s of sinks) await s.flush();
+    },
+    async close() {
+      for (const s of sinks) await s.close();
+    },
   };
 }

@@ -20,7 +20,10 @@ import { Breather } from '../engine/wait.js';
 export class ColumnSource implements Source {
   readonly bounded = true;
 
-  constructor(private readonly batches_: Iterable<ColumnBatch>, readonly description = 'columns') {}
+  constructor(
+    private readonly batches_: Iterable<ColumnBatch>,
+    readonly description = 'columns',
+  ) {}
 
   async *batches(maxRows: number, signal: AbortSignal): AsyncGenerator<SourceBatch> {
     const breather = new Breather();

@@ -26,7 +26,10 @@ export class PushSource implements Source {
   /** Events accepted so far. */
   acceptedEvents = 0;
 
-  constructor(readonly description: string, readonly maxQueuedEvents = DEFAULT_MAX_QUEUED_EVENTS) {}
+  constructor(
+    readonly description: string,
+    readonly maxQueuedEvents = DEFAULT_MAX_QUEUED_EVENTS,
+  ) {}
 
   /** Events waiting for the engine. */
   get queuedEvents(): number {
@@ -67,7 +70,9 @@ export class PushSource implements Source {
         if (signal.aborted) return;
         if (this.queue.length === 0) {
           if (this.closed) return;
-          await new Promise<void>((resolve) => { this.wake = resolve; });
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+          });
           this.wake = null;
           continue;
         }

@@ -18,11 +18,16 @@ const rows = Array.from({ length: 600 }, (_, i) => ({ timestamp: Date.UTC(2024, 
 
 async function windows(eddy: Awaited<ReturnType<typeof createBrowserEddy>>): Promise<ResultRecord[]> {
   const out: ResultRecord[] = [];
-  const query = eddy.stream(arraySource(rows))
+  const query = eddy
+    .stream(arraySource(rows))
     .withWatermark('timestamp', '10 s')
     .groupBy(window('timestamp', '1 minute'), 'metric')
     .agg(avg('value'), count())
-    .writeStream(callbackSink((records) => { out.push(...records); }))
+    .writeStream(
+      callbackSink((records) => {
+        out.push(...records);
+      }),
+    )
     .start();
   await query.awaitTermination();
   return out;
@@ -47,7 +52,8 @@ describe('createBrowserEddy', () => {
     const module = await WebAssembly.compile(bytes);
     const eddy = await createBrowserEddy(module);
     expect(eddy.module).toBe(module);
-    const a = eddy.createCore(), b = eddy.createCore();
+    const a = eddy.createCore(),
+      b = eddy.createCore();
     expect(a === b).toBe(false); // (not.toBe would pretty-print two wasm memories)
     expect(await windows(eddy)).toEqual(await windows(eddy));
   });
@@ -64,7 +70,10 @@ describe('createBrowserEddy', () => {
     let fail = true;
     const server = createServer((req, res) => {
       requests.push(req.url ?? '');
-      if (fail) { res.writeHead(503).end(); return; }
+      if (fail) {
+        res.writeHead(503).end();
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/wasm' }).end(bytes);
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

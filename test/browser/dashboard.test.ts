@@ -52,8 +52,16 @@ async function ensureBundle(): Promise<void> {
   const newest = Math.max(...readdirSync(dir).map((f) => statSync(join(dir, f)).mtimeMs));
   if (existsSync(bundle) && statSync(bundle).mtimeMs >= newest) return;
   await build({
-    entryPoints: [join(dir, 'main.ts')], outfile: bundle, bundle: true, format: 'esm', platform: 'browser',
-    target: 'es2022', minify: true, sourcemap: true, legalComments: 'eof', logLevel: 'warning',
+    entryPoints: [join(dir, 'main.ts')],
+    outfile: bundle,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    legalComments: 'eof',
+    logLevel: 'warning',
   });
 }
 
@@ -75,7 +83,15 @@ interface Served {
 }
 
 /** Generator settings (100k events/s, 2 ms apart, by default), another source, the token, the server's environment. */
-type ServeOptions = { rate?: number; step?: string; keys?: number; anomalyRate?: number; source?: Record<string, unknown>; token?: string; env?: Record<string, string> };
+type ServeOptions = {
+  rate?: number;
+  step?: string;
+  keys?: number;
+  anomalyRate?: number;
+  source?: Record<string, unknown>;
+  token?: string;
+  env?: Record<string, string>;
+};
 
 /**
  * Starts `eddy serve` (the built CLI, as a user runs it) on the generator or
@@ -88,10 +104,15 @@ async function serve(port: number, opts: ServeOptions = {}): Promise<Served> {
   const config = {
     name: 'dashboard_test',
     source: opts.source ?? {
-      type: 'generator', keys, seed: SEED, rate: opts.rate ?? 100_000, step: opts.step ?? '2 ms',
+      type: 'generator',
+      keys,
+      seed: SEED,
+      rate: opts.rate ?? 100_000,
+      step: opts.step ?? '2 ms',
       // rare, huge spikes (one every ~2 s at 100k events/s): one event moves a 5,000-event window
       // average by 0.05 × its level, far outside its noise
-      anomaly_rate: opts.anomalyRate ?? 5e-6, anomaly_magnitude: 5000,
+      anomaly_rate: opts.anomalyRate ?? 5e-6,
+      anomaly_magnitude: 5000,
     },
     grouping_columns: ['metric'],
     processing: {
@@ -124,7 +145,10 @@ async function serve(port: number, opts: ServeOptions = {}): Promise<Served> {
   });
   let stopping: Promise<number | null> | undefined;
   const served: Served = {
-    child, port: bound, base: `http://127.0.0.1:${bound}`, log,
+    child,
+    port: bound,
+    base: `http://127.0.0.1:${bound}`,
+    log,
     stop: () => {
       if (stopping === undefined) {
         if (child.exitCode === null) child.kill('SIGTERM');
@@ -159,7 +183,12 @@ async function until(page: Page, what: string, ok: (s: DashboardSnapshot) => boo
     if (ok(last)) return last;
     await sleep(250);
   }
-  const brief = last && { connection: last.connection, messages: last.messages, engine: last.engine, series: Object.fromEntries(Object.entries(last.series).map(([k, v]) => [k, { points: v.points, appended: v.appended, markers: v.markers }])) };
+  const brief = last && {
+    connection: last.connection,
+    messages: last.messages,
+    engine: last.engine,
+    series: Object.fromEntries(Object.entries(last.series).map(([k, v]) => [k, { points: v.points, appended: v.appended, markers: v.markers }])),
+  };
   throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(brief)}`);
 }
 
@@ -203,8 +232,18 @@ describe.skipIf(!HAVE_CHROMIUM)(`live dashboard in headless Chromium${HAVE_CHROM
     configDir = mkdtempSync(join(tmpdir(), 'eddy-dashboard-'));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+        '--enable-precise-memory-info',
+        '--js-flags=--expose-gc',
+      ],
       timeout: 60_000,
     });
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -242,11 +281,17 @@ describe.skipIf(!HAVE_CHROMIUM)(`live dashboard in headless Chromium${HAVE_CHROM
     const css = await fetch(`${s.base}/dashboard.css`);
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect(await css.text()).toContain('.u-legend'); // uPlot's CSS is in the bundle
-    const info = await (await fetch(`${s.base}/dashboard.json`)).json() as Record<string, unknown>;
+    const info = (await (await fetch(`${s.base}/dashboard.json`)).json()) as Record<string, unknown>;
     expect(info).toMatchObject({
-      query: 'dashboard_test', kind: 'windows', keyColumns: ['metric'], sizeMs: 10_000, slideMs: 10_000,
+      query: 'dashboard_test',
+      kind: 'windows',
+      keyColumns: ['metric'],
+      sizeMs: 10_000,
+      slideMs: 10_000,
       fields: { value: 'avg_value', stddev: 'stddev_value', min: 'min_value', max: 'max_value', count: 'count' },
-      anomalies: { threshold: 2, rows: 11, score: true }, forecast: { horizon: 5 }, sequences: [SEQUENCE],
+      anomalies: { threshold: 2, rows: 11, score: true },
+      forecast: { horizon: 5 },
+      sequences: [SEQUENCE],
     });
     expect((info.thresholds as unknown[]).length).toBe(2);
     // no other path reaches a file; the other routes answer as before
@@ -299,9 +344,15 @@ describe.skipIf(!HAVE_CHROMIUM)(`live dashboard in headless Chromium${HAVE_CHROM
       mark('charts have points');
 
       // an injected spike: a z-score anomaly on a window whose min or max is the spike (hundreds of times the average)
-      const marked = await until(page, 'an anomaly marker from an injected spike', (s) =>
-        s.anomalies.recent.some((a) => a.rule !== 'score' && a.value !== null && Math.max(Math.abs(a.max ?? 0), Math.abs(a.min ?? 0)) > 50 * Math.abs(a.value))
-        && s.displayed.some((k) => (s.series[k]?.markers.zscore ?? 0) > 0), 45_000);
+      const marked = await until(
+        page,
+        'an anomaly marker from an injected spike',
+        (s) =>
+          s.anomalies.recent.some(
+            (a) => a.rule !== 'score' && a.value !== null && Math.max(Math.abs(a.max ?? 0), Math.abs(a.min ?? 0)) > 50 * Math.abs(a.value),
+          ) && s.displayed.some((k) => (s.series[k]?.markers.zscore ?? 0) > 0),
+        45_000,
+      );
       expect(marked.anomalies.zscore).toBeGreaterThan(0);
       mark('anomaly marked');
 
@@ -337,7 +388,12 @@ describe.skipIf(!HAVE_CHROMIUM)(`live dashboard in headless Chromium${HAVE_CHROM
       mark('disconnected');
       const second = await serveOn(port, opts);
       mark('restarted');
-      const after = await until(page, 'reconnected with new points', (s) => s.connection === 'connected' && s.opens >= 2 && s.restartsSeen >= 1 && totalAppended(s) > totalAppended(before) + 20 && displayedPoints(s) >= 3, 30_000);
+      const after = await until(
+        page,
+        'reconnected with new points',
+        (s) => s.connection === 'connected' && s.opens >= 2 && s.restartsSeen >= 1 && totalAppended(s) > totalAppended(before) + 20 && displayedPoints(s) >= 3,
+        30_000,
+      );
       const states = after.transitions.map((t) => t.state);
       const lastConnected = states.lastIndexOf('connected');
       expect(states.slice(0, lastConnected + 1).join(',')).toMatch(/connected,disconnected,(connecting,disconnected,)*connecting,connected$/);
@@ -360,8 +416,13 @@ describe.skipIf(!HAVE_CHROMIUM)(`live dashboard in headless Chromium${HAVE_CHROM
       let sent = 0;
       const feed = async (): Promise<void> => {
         const lines: string[] = [];
-        for (let i = 0; i < 200; i++, sent++) lines.push(JSON.stringify({ timestamp: new Date(t0 + sent * 100).toISOString(), metric: `m${sent % 3}`, value: 10 + (sent % 7) }));
-        const res = await fetch(`${s.base}/ingest`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: 'Bearer sesame' }, body: lines.join('\n') });
+        for (let i = 0; i < 200; i++, sent++)
+          lines.push(JSON.stringify({ timestamp: new Date(t0 + sent * 100).toISOString(), metric: `m${sent % 3}`, value: 10 + (sent % 7) }));
+        const res = await fetch(`${s.base}/ingest`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson', authorization: 'Bearer sesame' },
+          body: lines.join('\n'),
+        });
         expect(res.status).toBe(200);
       };
       const got = await (async () => {
@@ -410,7 +471,9 @@ describe.skipIf(!HAVE_CHROMIUM)(`live dashboard in headless Chromium${HAVE_CHROM
         expect(maxPoints).toBeLessThanOrEqual(MAX);
       }
       const end = await snap(page);
-      console.log(`dashboard memory (s, heap bytes, max points, input/s): ${samples.map((p) => `${p.at}:${p.heap}:${p.maxPoints}:${Math.round(p.input ?? 0)}`).join(' ')}`);
+      console.log(
+        `dashboard memory (s, heap bytes, max points, input/s): ${samples.map((p) => `${p.at}:${p.heap}:${p.maxPoints}:${Math.round(p.input ?? 0)}`).join(' ')}`,
+      );
       // every series filled up to max_points and no further
       for (const [key, v] of Object.entries(end.series)) {
         expect(v.points, key).toBe(MAX);

@@ -63,7 +63,16 @@ describe('browser entry: no Node-only code in its import graph', () => {
     const { files, problems } = walk('browser/index.ts');
     expect(problems).toEqual([]);
     // The walk really went through the engine, the core and the exported sources and sinks.
-    for (const file of ['engine/api.ts', 'engine/query.ts', 'core/wasmCore.ts', 'sources/generator.ts', 'sources/array.ts', 'sinks/memory.ts', 'sinks/callback.ts', 'server/columnarFormat.ts']) {
+    for (const file of [
+      'engine/api.ts',
+      'engine/query.ts',
+      'core/wasmCore.ts',
+      'sources/generator.ts',
+      'sources/array.ts',
+      'sinks/memory.ts',
+      'sinks/callback.ts',
+      'server/columnarFormat.ts',
+    ]) {
       expect(files.has(file), file).toBe(true);
     }
     // …and not into the Node-only parts.

@@ -95,10 +95,11 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   return {
     origin: `http://127.0.0.1:${port}`,
     log,
-    close: () => new Promise<void>((ok) => {
-      server.close(() => ok());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -83,7 +83,10 @@ describe('crc32', () => {
 });
 
 /** A store plus the onCorrupt reports it made. */
-function storeIn(dir: string, options: Omit<CheckpointStoreOptions, 'onCorrupt'> = {}): { store: CheckpointStore; corrupt: Array<{ path: string; reason: string }> } {
+function storeIn(
+  dir: string,
+  options: Omit<CheckpointStoreOptions, 'onCorrupt'> = {},
+): { store: CheckpointStore; corrupt: Array<{ path: string; reason: string }> } {
   const corrupt: Array<{ path: string; reason: string }> = [];
   const store = new CheckpointStore(dir, { ...options, onCorrupt: (path, reason) => corrupt.push({ path, reason }) });
   return { store, corrupt };
@@ -209,19 +212,39 @@ describe('CheckpointStore: seq and retention', () => {
 
 /** Ways to damage a checkpoint file, and the reason `latest()` must give. */
 const DAMAGE: Array<{ name: string; damage: (path: string) => void; reason: RegExp }> = [
-  { name: 'truncated in the state', damage: (p) => truncateSync(p, statSync(p).size - 100), reason: /^truncated: header says 40 \+ \d+ meta \+ 1000 state = \d+ bytes, the file has \d+$/ },
+  {
+    name: 'truncated in the state',
+    damage: (p) => truncateSync(p, statSync(p).size - 100),
+    reason: /^truncated: header says 40 \+ \d+ meta \+ 1000 state = \d+ bytes, the file has \d+$/,
+  },
   { name: 'truncated in the header', damage: (p) => truncateSync(p, 12), reason: /^truncated: 12 bytes, shorter than the 40-byte header$/ },
   { name: 'zero-length', damage: (p) => truncateSync(p, 0), reason: /^empty file$/ },
-  { name: 'a bit flipped in the state', damage: (p) => flipBit(p, statSync(p).size - 500, 3), reason: /^checksum mismatch: stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}$/ },
+  {
+    name: 'a bit flipped in the state',
+    damage: (p) => flipBit(p, statSync(p).size - 500, 3),
+    reason: /^checksum mismatch: stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}$/,
+  },
   { name: 'a bit flipped in the meta', damage: (p) => flipBit(p, 42, 0), reason: /^checksum mismatch/ },
   { name: 'a bit flipped in the stored CRC', damage: (p) => flipBit(p, 29, 7), reason: /^checksum mismatch/ },
   { name: 'a bad magic', damage: (p) => patch(p, 0, text('EDCX')), reason: /^bad magic 45 44 43 58 \(expected 45 44 43 4b, "EDCK"\): not an eddy checkpoint$/ },
   { name: 'an unknown version', damage: (p) => patch(p, 4, bytesOf(2, 0, 0, 0)), reason: /^unsupported format version 2 \(this eddy reads version 1\)$/ },
   { name: 'a seq that disagrees with the file name', damage: (p) => patch(p, 8, bytesOf(7)), reason: /^header says seq 7 but the file name says 3$/ },
   { name: 'a bit flipped in the meta length', damage: (p) => flipBit(p, 24, 4), reason: /^truncated: header says 40 \+ \d+ meta/ },
-  { name: 'a huge state length', damage: (p) => patch(p, 32, bytesOf(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)), reason: /^truncated: header says 40 \+ \d+ meta \+ 18446744073709551615 state/ },
+  {
+    name: 'a huge state length',
+    damage: (p) => patch(p, 32, bytesOf(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)),
+    reason: /^truncated: header says 40 \+ \d+ meta \+ 18446744073709551615 state/,
+  },
   { name: 'trailing bytes', damage: (p) => writeFileSync(p, new Uint8Array(5), { flag: 'a' }), reason: /^trailing bytes: header says .* the file has \d+$/ },
-  { name: 'replaced by random bytes', damage: (p) => writeFileSync(p, Uint8Array.from({ length: 2000 }, (_, i) => (i * 131 + 7) & 0xff)), reason: /^bad magic/ },
+  {
+    name: 'replaced by random bytes',
+    damage: (p) =>
+      writeFileSync(
+        p,
+        Uint8Array.from({ length: 2000 }, (_, i) => (i * 131 + 7) & 0xff),
+      ),
+    reason: /^bad magic/,
+  },
 ];
 
 function patch(path: string, offset: number, bytes: Uint8Array): void {
@@ -314,7 +337,7 @@ describe('CheckpointStore: temp files and stray files', () => {
     expect((await store.write('s', { state: stateFor(2), meta: {} })).seq).toBe(2);
   });
 
-  it('deletes temp files older than a minute on the next write, and leaves recent ones (a live writer\'s) alone', async () => {
+  it("deletes temp files older than a minute on the next write, and leaves recent ones (a live writer's) alone", async () => {
     const dir = freshDir();
     const { store } = storeIn(dir);
     await store.write('s', { state: stateFor(1), meta: {} });
@@ -369,18 +392,19 @@ describe('CheckpointStore: scopes', () => {
     expect((await second.write('events-3', { state: stateFor(3), meta: { nextOffset: 30 } })).seq).toBe(3);
   });
 
-  it.each([
-    '../escape', '..', '.', 'a/b', 'a\\b', '/abs', '', 'events 3', 'événements', 'x'.repeat(256), 'nul\0byte', '../../etc/passwd',
-  ])('refuses the scope name %j everywhere, creating nothing', async (scope) => {
-    const base = freshDir();
-    const dir = join(base, 'chk');
-    const { store } = storeIn(dir);
-    const message = /invalid checkpoint scope .*: use 1 to 255 of A-Z a-z 0-9 \. _ - \(not "\." or "\.\.", no slashes\)/;
-    await expect(store.write(scope, { state: stateFor(1), meta: {} })).rejects.toThrow(message);
-    await expect(store.latest(scope)).rejects.toThrow(message);
-    await expect(store.list(scope)).rejects.toThrow(message);
-    expect(readdirSync(base)).toEqual([]);
-  });
+  it.each(['../escape', '..', '.', 'a/b', 'a\\b', '/abs', '', 'events 3', 'événements', 'x'.repeat(256), 'nul\0byte', '../../etc/passwd'])(
+    'refuses the scope name %j everywhere, creating nothing',
+    async (scope) => {
+      const base = freshDir();
+      const dir = join(base, 'chk');
+      const { store } = storeIn(dir);
+      const message = /invalid checkpoint scope .*: use 1 to 255 of A-Z a-z 0-9 \. _ - \(not "\." or "\.\.", no slashes\)/;
+      await expect(store.write(scope, { state: stateFor(1), meta: {} })).rejects.toThrow(message);
+      await expect(store.latest(scope)).rejects.toThrow(message);
+      await expect(store.list(scope)).rejects.toThrow(message);
+      expect(readdirSync(base)).toEqual([]);
+    },
+  );
 
   it.each(['events-3', 'my.topic_v2-10', '...', 'A', 'x'.repeat(255)])('accepts the scope name %j', async (scope) => {
     const { store } = storeIn(freshDir());
@@ -417,7 +441,9 @@ describe('CheckpointStore: bad input and failed writes', () => {
     const blocker = join(base, 'file');
     writeFileSync(blocker, 'a regular file where the directory should be');
     const { store } = storeIn(join(blocker, 'chk'));
-    await expect(store.write('s', { state: stateFor(1), meta: {} })).rejects.toThrow(/cannot write checkpoint of scope "s" in .*file.chk.s: cannot create the directory: .*(ENOTDIR|EEXIST)/);
+    await expect(store.write('s', { state: stateFor(1), meta: {} })).rejects.toThrow(
+      /cannot write checkpoint of scope "s" in .*file.chk.s: cannot create the directory: .*(ENOTDIR|EEXIST)/,
+    );
     // A failed write does not block the scope's queue.
     rmSync(blocker);
     expect((await store.write('s', { state: stateFor(1), meta: {} })).seq).toBe(1);
@@ -486,7 +512,9 @@ for (;;) {
       let pending = '';
       let stderr = '';
       const exited = new Promise<void>((done) => child.on('exit', () => done()));
-      child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       child.stdout!.on('data', (d: Buffer) => {
         pending += d.toString();
         const lines = pending.split('\n');
@@ -545,7 +573,9 @@ for (;;) {
     }
     expect(corrupt).toEqual([]);
     expect(killsMidWrite).toBeGreaterThan(0);
-    console.log(`crash test: ${rounds} SIGKILLs, ${killsMidWrite} of them mid-write (a temp file left behind), ${reads} verified reads, newest seq ${seqBefore}`);
+    console.log(
+      `crash test: ${rounds} SIGKILLs, ${killsMidWrite} of them mid-write (a temp file left behind), ${reads} verified reads, newest seq ${seqBefore}`,
+    );
   }, 120_000);
 });
 
@@ -556,7 +586,9 @@ describe('CheckpointStore: a 200 MB state', () => {
     let x = 0x9e3779b9;
     for (let i = 0; i < words.length; i++) {
       // xorshift32: incompressible, so no file system can shortcut it
-      x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
       words[i] = x >>> 0;
     }
     const state = new Uint8Array(words.buffer);
@@ -575,7 +607,9 @@ describe('CheckpointStore: a 200 MB state', () => {
     expect(Buffer.from(back!.state.buffer, back!.state.byteOffset, size).equals(state)).toBe(true);
     expect(corrupt).toEqual([]);
     const mbps = (ms: number): string => (size / 1024 / 1024 / (ms / 1000)).toFixed(0);
-    console.log(`200 MB checkpoint: write ${(t1 - t0).toFixed(0)} ms (${mbps(t1 - t0)} MB/s incl. CRC + fsync), latest ${(t2 - t1).toFixed(0)} ms (${mbps(t2 - t1)} MB/s incl. CRC)`);
+    console.log(
+      `200 MB checkpoint: write ${(t1 - t0).toFixed(0)} ms (${mbps(t1 - t0)} MB/s incl. CRC + fsync), latest ${(t2 - t1).toFixed(0)} ms (${mbps(t2 - t1)} MB/s incl. CRC)`,
+    );
     expect(t1 - t0).toBeLessThan(20_000);
     expect(t2 - t1).toBeLessThan(20_000);
   }, 120_000);

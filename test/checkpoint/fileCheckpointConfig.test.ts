@@ -38,7 +38,10 @@ describe('checkpoint_location with a file source', () => {
     const config = parsePipelineConfig({
       source: { type: 'file', path: 'events.ndjson' },
       processing: {
-        window_size: '1 minute', slide_duration: '30 seconds', watermark_delay: '30 seconds', aggregations: ['count', 'avg', 'max'],
+        window_size: '1 minute',
+        slide_duration: '30 seconds',
+        watermark_delay: '30 seconds',
+        aggregations: ['count', 'avg', 'max'],
         ...(checkpointed ? { checkpoint_location: 'cp', checkpoint_every_batches: 1 } : {}),
       },
       sink: { type: 'console' },
@@ -47,13 +50,22 @@ describe('checkpoint_location with a file source', () => {
     const records: ResultRecord[] = [];
     const log: string[] = [];
     let query: RunningQuery | undefined;
-    query = startPipeline(config, {
-      createCore: () => loadCore(),
-      log: (line) => log.push(line),
-      onProgress: (p) => {
-        if (stopAfter !== undefined && p.numInputRows > 0 && p.batchId + 1 >= stopAfter) void query?.stop({ flush: false });
+    query = startPipeline(
+      config,
+      {
+        createCore: () => loadCore(),
+        log: (line) => log.push(line),
+        onProgress: (p) => {
+          if (stopAfter !== undefined && p.numInputRows > 0 && p.batchId + 1 >= stopAfter) void query?.stop({ flush: false });
+        },
       },
-    }, { baseDir: dir }, { results: callbackSink((batch) => { records.push(...batch); }) });
+      { baseDir: dir },
+      {
+        results: callbackSink((batch) => {
+          records.push(...batch);
+        }),
+      },
+    );
     await query.awaitTermination();
     return { records, log };
   }

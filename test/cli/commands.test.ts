@@ -23,7 +23,10 @@ const refusal = (name: string, ...argv: string[]): string => {
 describe('eddy commands', () => {
   it("parses each command's own options and arguments", () => {
     expect(parse('detect', 'in.csv', '--output', 'out.csv')).toEqual({ values: { output: 'out.csv' }, positionals: ['in.csv'], help: false });
-    expect(parse('serve', '--port=0', '--token', 't', '--cors-origin', 'http://x')).toMatchObject({ values: { port: '0', token: 't', 'cors-origin': 'http://x' }, positionals: [] });
+    expect(parse('serve', '--port=0', '--token', 't', '--cors-origin', 'http://x')).toMatchObject({
+      values: { port: '0', token: 't', 'cors-origin': 'http://x' },
+      positionals: [],
+    });
     expect(parse('run', '--flush-on-stop', '--progress', '0').values).toMatchObject({ 'flush-on-stop': true, progress: '0' });
     expect(parse('run', '-h').help).toBe(true);
     expect(parse('detect', '--help').help).toBe(true); // help needs no input file
@@ -36,15 +39,25 @@ describe('eddy commands', () => {
     expect(consoleFormat('ndjson')).toBe('ndjson');
     expect(() => consoleFormat('tabel')).toThrow(new UsageError('--format: expected table or ndjson, got tabel (did you mean table?)'));
     expect(() => consoleFormat('csv')).toThrow(new UsageError('--format: expected table or ndjson, got csv'));
-    for (const name of ['run', 'demo', 'serve']) await expect(findCommand(name).run({ format: 'json' }, [])).rejects.toThrow('--format: expected table or ndjson, got json');
+    for (const name of ['run', 'demo', 'serve'])
+      await expect(findCommand(name).run({ format: 'json' }, [])).rejects.toThrow('--format: expected table or ndjson, got json');
   });
 
   it('applies --wide and --format to every console sink of the pipeline, and warns when there is none', () => {
     const printed: string[] = [];
     const err = { write: (line: string) => printed.push(line) };
-    const config = parsePipelineConfig({ source: { type: 'stdin' }, sink: { type: 'console', format: 'table' }, late_sink: { type: 'console' }, dead_letter: 'bad.ndjson' });
+    const config = parsePipelineConfig({
+      source: { type: 'stdin' },
+      sink: { type: 'console', format: 'table' },
+      late_sink: { type: 'console' },
+      dead_letter: 'bad.ndjson',
+    });
     applyConsoleFlags(config, { wide: true, format: 'ndjson' }, err);
-    expect([config.sink, config.lateSink, config.deadLetter]).toEqual([{ type: 'console', format: 'ndjson', wide: true }, { type: 'console', format: 'ndjson', wide: true }, { type: 'file', path: 'bad.ndjson' }]);
+    expect([config.sink, config.lateSink, config.deadLetter]).toEqual([
+      { type: 'console', format: 'ndjson', wide: true },
+      { type: 'console', format: 'ndjson', wide: true },
+      { type: 'file', path: 'bad.ndjson' },
+    ]);
     applyConsoleFlags(config, {}, err);
     expect(config.sink).toEqual({ type: 'console', format: 'ndjson', wide: true });
     expect(printed).toEqual([]);

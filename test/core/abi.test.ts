@@ -43,7 +43,8 @@ describe('the ABI file', () => {
       const code = readFileSync(file, 'utf8');
       for (const name of names) {
         // `const NAME =` / `, NAME =` in a declaration; the core's u8 copies are `NAME: u8 = <u8>ABI_NAME`
-        if (new RegExp(`(\\bconst\\s+|,\\s*)${name}\\s*(:\\s*\\w+\\s*)?=(?!\\s*<u8>ABI_${name}\\b)`).test(code)) redefined.push(`${relative(ROOT, file)}: ${name}`);
+        if (new RegExp(`(\\bconst\\s+|,\\s*)${name}\\s*(:\\s*\\w+\\s*)?=(?!\\s*<u8>ABI_${name}\\b)`).test(code))
+          redefined.push(`${relative(ROOT, file)}: ${name}`);
       }
     }
     expect(redefined).toEqual([]);

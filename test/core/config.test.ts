@@ -28,7 +28,11 @@ describe('configure', () => {
     // panes per key = ceil((size + delay + lateness) / gcd(size, slide))
     ['65537 panes (size 65537, slide 1)', { sizeMs: 65_537, slideMs: 1, delayMs: 0, latenessMs: 0 }, /more than 65536 panes per key/],
     ['65537 panes (delay pushes it over)', { sizeMs: 1000, slideMs: 1, delayMs: 64_537, latenessMs: 0 }, /more than 65536 panes per key/],
-    ['65537 panes (lateness pushes it over)', { sizeMs: 60_000, slideMs: 60_000, delayMs: 0, latenessMs: 65_536 * 60_000 - 60_000 + 1 }, /more than 65536 panes/],
+    [
+      '65537 panes (lateness pushes it over)',
+      { sizeMs: 60_000, slideMs: 60_000, delayMs: 0, latenessMs: 65_536 * 60_000 - 60_000 + 1 },
+      /more than 65536 panes/,
+    ],
     ['65536.5 panes (a fractional pane count rounds up)', { sizeMs: 2, slideMs: 2, delayMs: 131_071, latenessMs: 0 }, /more than 65536 panes/],
     ['coprime size and slide (pane 1 ms)', { sizeMs: 86_400_000, slideMs: 7 }, /65536 panes per key.*use a larger slide or a shorter delay/],
   ];

@@ -18,7 +18,11 @@ import { ENTROPY_CHI2, ENTROPY_WINDOW, RelativeEntropy, relativeEntropy } from '
 import { loadNab } from '../../bench/nab/data.js';
 import { mulberry32, normal } from '../support/prng.js';
 
-interface Row { ts: number; key: number; value: number }
+interface Row {
+  ts: number;
+  key: number;
+  value: number;
+}
 
 const FIVE_MIN = 300_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -72,7 +76,10 @@ function expectClose(actual: number[], expected: number[]): void {
   let at = -1;
   for (let i = 0; i < expected.length; i++) {
     const d = Math.abs(actual[i]! - expected[i]!);
-    if (!(d <= worst)) { worst = d; at = i; }
+    if (!(d <= worst)) {
+      worst = d;
+      at = i;
+    }
   }
   expect(worst, `row ${at}: core ${actual[at]} vs reference ${expected[at]}`).toBeLessThanOrEqual(1e-9);
 }
@@ -111,13 +118,18 @@ function messy(seed: number, keys: number, rowsPerKey: number): Row[] {
     let constant = 0;
     for (let i = 0; i < rowsPerKey; i++) {
       const r = u();
-      if (r < 0.01) t += Math.floor(u() * 3 * DAY_MS); // a gap
-      else if (r < 0.03) t += 0; // a repeated timestamp
+      if (r < 0.01)
+        t += Math.floor(u() * 3 * DAY_MS); // a gap
+      else if (r < 0.03)
+        t += 0; // a repeated timestamp
       else t += Math.max(1, Math.round(step * (0.5 + u()))); // jitter
       if (u() < 0.002) level += (u() - 0.5) * 20;
       if (constant === 0 && u() < 0.003) constant = 50 + Math.floor(u() * 300);
       let v: number;
-      if (constant > 0) { constant--; v = level; } else v = level + 2 * Math.sin((2 * Math.PI * (t % DAY_MS)) / DAY_MS) + n();
+      if (constant > 0) {
+        constant--;
+        v = level;
+      } else v = level + 2 * Math.sin((2 * Math.PI * (t % DAY_MS)) / DAY_MS) + n();
       if (u() < 0.003) v += 15 * (u() < 0.5 ? -1 : 1);
       rows.push({ ts: t, key: k, value: v * scale });
     }
@@ -153,7 +165,11 @@ describe('default anomaly score (wasm) vs reference', () => {
       const expected = referenceScores(rows);
       expectClose(scores, expected);
       expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
-      if (!f.name.includes('flatline')) expect(expected.some((s) => s >= 0.5), f.name).toBe(true);
+      if (!f.name.includes('flatline'))
+        expect(
+          expected.some((s) => s >= 0.5),
+          f.name,
+        ).toBe(true);
     }
   }, 60_000);
 
@@ -172,12 +188,17 @@ describe('default anomaly score (wasm) vs reference', () => {
 
   it('matches on seeded random streams: irregular and missing timestamps, repeated times, constant stretches, many scales', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.array(fc.integer({ min: 1, max: 6000 }), { minLength: 1, maxLength: 6 }), fc.nat(), (seed, cuts, restorePick) => {
-        const rows = messy(seed, 5, 2500);
-        const expected = referenceScores(rows);
-        const sizes = cutsToSizes(rows.length, cuts);
-        expectClose(coreScores(rows, sizes, restorePick % sizes.length), expected);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.array(fc.integer({ min: 1, max: 6000 }), { minLength: 1, maxLength: 6 }),
+        fc.nat(),
+        (seed, cuts, restorePick) => {
+          const rows = messy(seed, 5, 2500);
+          const expected = referenceScores(rows);
+          const sizes = cutsToSizes(rows.length, cuts);
+          expectClose(coreScores(rows, sizes, restorePick % sizes.length), expected);
+        },
+      ),
       { seed: 20261203, numRuns: 8 },
     );
   }, 120_000);
@@ -193,7 +214,7 @@ describe('default anomaly score (wasm) vs reference', () => {
 });
 
 describe('pieces of the detector, by hand', () => {
-  it("χ² upper tail with 2k degrees of freedom: k = 1, 2, 3", () => {
+  it('χ² upper tail with 2k degrees of freedom: k = 1, 2, 3', () => {
     const x = 2; // x/2 = 1
     expect(chiSquareTail(x, 2)).toBeCloseTo(Math.exp(-1), 15);
     expect(chiSquareTail(x, 4)).toBeCloseTo(2 * Math.exp(-1), 15);
@@ -218,7 +239,6 @@ describe('pieces of the detector, by hand', () => {
       const want = normalTail(z);
       const e = want === 0 ? q(z) : Math.abs(q(z) - want) / want;
       if (!(e <= worst)) worst = e; // NaN stays
-
     };
     for (let z = -9; z <= 40; z += 0.0007) check(z); // every grid cell of the table, both sides of 8
     const rnd = mulberry32(11);
@@ -230,7 +250,10 @@ describe('pieces of the detector, by hand', () => {
   it('likelihood, by hand: after learning on zeros, one surprise in ten is z = (0.1 − 0.03)/√0.0003 (the floors), L = 1 − Q(4.0415)', () => {
     const l = new Likelihood(LEARNING_PERIOD, ESTIMATION_SAMPLES);
     let pushed = 0;
-    while (!l.ready) { expect(l.push(0)).toBe(0.5); pushed++; }
+    while (!l.ready) {
+      expect(l.push(0)).toBe(0.5);
+      pushed++;
+    }
     expect(pushed).toBe(LEARNING_PERIOD + ESTIMATION_SAMPLES);
     // mean 0 and variance 0 are floored to 0.03 and 0.0003; the 10-row average is 1/10
     const tail = 2.6560640797058617e-5; // ½·erfc(4.041451884327381/√2), Python's math.erfc
@@ -276,7 +299,7 @@ describe('pieces of the detector, by hand', () => {
     expect(raws.slice(51, 56)).toEqual([1, 1, 1, 1, 0]);
   });
 
-  it("likelihood: reports after 288 learning rows (or one day of event time) + 100 estimation rows", () => {
+  it('likelihood: reports after 288 learning rows (or one day of event time) + 100 estimation rows', () => {
     const count = (step: number) => {
       const l = new Likelihood(LEARNING_PERIOD, ESTIMATION_SAMPLES, DAY_MS);
       let i = 0;
@@ -300,12 +323,19 @@ describe('warm-up', () => {
   it('is exactly 0 until the first likelihood reports with a day behind it: 398 rows at 5-minute spacing, 134 at hourly, 1,451 at 1-minute, on stationary noise (wasm and reference, 6 seeds)', () => {
     for (let seed = 1; seed <= 6; seed++) {
       // 1-minute rows: the likelihood reports after 398 rows, but a day of event time since its first row (index 11) ends at index 1,451
-      for (const [step, warm] of [[FIVE_MIN, 398], [3_600_000, 134], [60_000, 1451]] as const) {
+      for (const [step, warm] of [
+        [FIVE_MIN, 398],
+        [3_600_000, 134],
+        [60_000, 1451],
+      ] as const) {
         const rows = noiseRows(seed, warm + 300, step);
         const s = coreScores(rows);
         expectClose(s, referenceScores(rows));
         // first opinion at row 11 (10 forecasts of the last-value component), then the likelihood's 388 (or 124) rows − 1
-        expect(s.slice(0, warm).every((x) => x === 0), `seed ${seed} step ${step}`).toBe(true);
+        expect(
+          s.slice(0, warm).every((x) => x === 0),
+          `seed ${seed} step ${step}`,
+        ).toBe(true);
         expect(s[warm]!, `seed ${seed} step ${step}: first non-zero at ${s.findIndex((x) => x !== 0)}`).toBeGreaterThan(0);
       }
     }

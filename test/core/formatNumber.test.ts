@@ -130,11 +130,15 @@ describe('core number text equals String(x)', () => {
 
   it('for short decimals at any scale', () => {
     // biome-ignore lint/correctness/noPrecisionLoss: 2^53 + 1 is written on purpose: it rounds, and the formatter must print the double it rounds to
-    for (const x of [0.1, 0.2, 0.3, 0.30000000000000004, 1.5, 123.456, 5e-324, 1, 100, 1e23, 9007199254740993, 2 ** 53 + 2, 0.000001, 1e-7]) expect(differs(x)).toBeNull();
-    fc.assert(fc.property(fc.integer({ min: 1, max: 99999 }), fc.integer({ min: -330, max: 310 }), (d, e) => {
-      const x = Number(`${d}e${e}`);
-      if (x > 0 && Number.isFinite(x)) expect(differs(x)).toBeNull();
-    }), { seed: FC_SEED, numRuns: fcRuns(100000) });
+    for (const x of [0.1, 0.2, 0.3, 0.30000000000000004, 1.5, 123.456, 5e-324, 1, 100, 1e23, 9007199254740993, 2 ** 53 + 2, 0.000001, 1e-7])
+      expect(differs(x)).toBeNull();
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 99999 }), fc.integer({ min: -330, max: 310 }), (d, e) => {
+        const x = Number(`${d}e${e}`);
+        if (x > 0 && Number.isFinite(x)) expect(differs(x)).toBeNull();
+      }),
+      { seed: FC_SEED, numRuns: fcRuns(100000) },
+    );
   });
 
   it('for -0 and 0', () => {

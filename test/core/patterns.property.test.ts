@@ -15,28 +15,48 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadCore } from '../../src/node/loadCore.js';
 import type { WasmCore } from '../../src/core/wasmCore.js';
-import { STATUS_OK, E_PATTERN_COUNT, E_PATTERN_MAX_PARTIALS, E_PATTERN_INDEX, E_PATTERN_STEPS, E_PATTERN_WITHIN, E_PATTERN_STEP_INDEX, E_PATTERN_TYPE } from '../../src/core/exports.js';
 import {
-  configureCorePatterns, feedPatternBatch, matchText, restorePatternSnapshot, runSequenceCore, runSequenceReference,
-  takePatternSnapshot, unsoundMatch, type MatchOut, type PatternDef, type SeqEvent,
+  STATUS_OK,
+  E_PATTERN_COUNT,
+  E_PATTERN_MAX_PARTIALS,
+  E_PATTERN_INDEX,
+  E_PATTERN_STEPS,
+  E_PATTERN_WITHIN,
+  E_PATTERN_STEP_INDEX,
+  E_PATTERN_TYPE,
+} from '../../src/core/exports.js';
+import {
+  configureCorePatterns,
+  feedPatternBatch,
+  matchText,
+  restorePatternSnapshot,
+  runSequenceCore,
+  runSequenceReference,
+  takePatternSnapshot,
+  unsoundMatch,
+  type MatchOut,
+  type PatternDef,
+  type SeqEvent,
 } from '../reference/sequence.js';
 import { FC_SEED, batchSizes, fcRuns, splitArb } from '../support/streams.js';
 
 const newCore = (): WasmCore => loadCore();
 const params = (numRuns: number, seedOffset: number): fc.Parameters<unknown> => ({ seed: FC_SEED + 400 + seedOffset, numRuns: fcRuns(numRuns) });
 
-const withinArb = fc.oneof(
-  { weight: 2, arbitrary: fc.constant(Infinity) },
-  { weight: 5, arbitrary: fc.constantFrom(0, 1, 2, 3, 5, 8, 13, 30, 100) },
-);
+const withinArb = fc.oneof({ weight: 2, arbitrary: fc.constant(Infinity) }, { weight: 5, arbitrary: fc.constantFrom(0, 1, 2, 3, 5, 8, 13, 30, 100) });
 
-const patternArb: fc.Arbitrary<PatternDef> = fc.record({
-  steps: fc.array(fc.record({
-    type: fc.integer({ min: 0, max: 2 }),
-    strict: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-  }), { minLength: 2, maxLength: 4 }),
-  within: withinArb,
-}).map(({ steps, within }) => ({ types: steps.map((s) => s.type), strict: steps.map((s) => s.strict), within }));
+const patternArb: fc.Arbitrary<PatternDef> = fc
+  .record({
+    steps: fc.array(
+      fc.record({
+        type: fc.integer({ min: 0, max: 2 }),
+        strict: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      }),
+      { minLength: 2, maxLength: 4 },
+    ),
+    within: withinArb,
+  })
+  .map(({ steps, within }) => ({ types: steps.map((s) => s.type), strict: steps.map((s) => s.strict), within }));
 
 const patternsArb = fc.array(patternArb, { minLength: 1, maxLength: 3 });
 
@@ -47,16 +67,17 @@ interface Op {
   invalid: 0 | 1 | 2 | 3;
 }
 
-const opArb = (keys: fc.Arbitrary<number>): fc.Arbitrary<Op> => fc.record({
-  dt: fc.oneof(
-    { weight: 24, arbitrary: fc.integer({ min: 0, max: 3 }) },
-    { weight: 6, arbitrary: fc.integer({ min: -12, max: -1 }) }, // out of order: this event only, the clock stays
-    { weight: 1, arbitrary: fc.integer({ min: 4, max: 300 }) }, // far ahead: partials time out
-  ),
-  key: keys,
-  type: fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.constant(-1) }),
-  invalid: fc.oneof({ weight: 40, arbitrary: fc.constant<0>(0) }, { weight: 1, arbitrary: fc.constantFrom<1 | 2 | 3>(1, 2, 3) }),
-});
+const opArb = (keys: fc.Arbitrary<number>): fc.Arbitrary<Op> =>
+  fc.record({
+    dt: fc.oneof(
+      { weight: 24, arbitrary: fc.integer({ min: 0, max: 3 }) },
+      { weight: 6, arbitrary: fc.integer({ min: -12, max: -1 }) }, // out of order: this event only, the clock stays
+      { weight: 1, arbitrary: fc.integer({ min: 4, max: 300 }) }, // far ahead: partials time out
+    ),
+    key: keys,
+    type: fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.constant(-1) }),
+    invalid: fc.oneof({ weight: 40, arbitrary: fc.constant<0>(0) }, { weight: 1, arbitrary: fc.constantFrom<1 | 2 | 3>(1, 2, 3) }),
+  });
 
 const defaultKeys = fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 2 }) }, { weight: 1, arbitrary: fc.constantFrom(1023, 1024, 5000) });
 
@@ -71,19 +92,25 @@ function buildEvents(base: number, ops: readonly Op[]): SeqEvent[] {
   });
 }
 
-const streamArb = (opts: { maxEvents?: number; keys?: fc.Arbitrary<number> } = {}): fc.Arbitrary<SeqEvent[]> => fc.record({
-  base: fc.constantFrom(0, -50, 1_700_000_000_000),
-  ops: fc.array(opArb(opts.keys ?? defaultKeys), { maxLength: opts.maxEvents ?? 80, size: 'max' }),
-}).map(({ base, ops }) => buildEvents(base, ops));
+const streamArb = (opts: { maxEvents?: number; keys?: fc.Arbitrary<number> } = {}): fc.Arbitrary<SeqEvent[]> =>
+  fc
+    .record({
+      base: fc.constantFrom(0, -50, 1_700_000_000_000),
+      ops: fc.array(opArb(opts.keys ?? defaultKeys), { maxLength: opts.maxEvents ?? 80, size: 'max' }),
+    })
+    .map(({ base, ops }) => buildEvents(base, ops));
 
 /** Matches of a run with rows made global (stream index), for split-independent comparisons. */
 function globalMatches(batches: readonly MatchOut[][], sizes: readonly number[]): string {
   let offset = 0;
-  return batches.map((b, i) => {
-    const text = b.map((m) => `@${offset + m.row} k${m.key} p${m.pattern} [${m.ts.join(',')}]`).join(' ');
-    offset += sizes[i]!;
-    return text;
-  }).filter((t) => t !== '').join(' ');
+  return batches
+    .map((b, i) => {
+      const text = b.map((m) => `@${offset + m.row} k${m.key} p${m.pattern} [${m.ts.join(',')}]`).join(' ');
+      offset += sizes[i]!;
+      return text;
+    })
+    .filter((t) => t !== '')
+    .join(' ');
 }
 
 function firstDifference(core: readonly string[], ref: readonly string[]): string | undefined {
@@ -166,7 +193,10 @@ describe('sequence patterns: core vs reference (properties)', { timeout: 600_000
   });
 
   it('without a time bound a key holds at most one partial match per step', () => {
-    const unbounded = fc.array(patternArb.map((p) => ({ ...p, within: Infinity })), { minLength: 1, maxLength: 3 });
+    const unbounded = fc.array(
+      patternArb.map((p) => ({ ...p, within: Infinity })),
+      { minLength: 1, maxLength: 3 },
+    );
     fc.assert(
       fc.property(unbounded, streamArb({ maxEvents: 120 }), (patterns, events) => {
         const keys = new Set(events.filter((e) => e.key >= 0).map((e) => e.key)).size;
@@ -184,7 +214,10 @@ describe('sequence patterns: core vs reference (properties)', { timeout: 600_000
     let overflowed = 0;
     fc.assert(
       fc.property(
-        patternsArb, streamArb({ maxEvents: 120, keys: fc.integer({ min: 0, max: 1 }) }), splitArb, fc.integer({ min: 1, max: 3 }),
+        patternsArb,
+        streamArb({ maxEvents: 120, keys: fc.integer({ min: 0, max: 1 }) }),
+        splitArb,
+        fc.integer({ min: 1, max: 3 }),
         (patterns, events, split, maxPartials) => {
           const sizes = batchSizes(events.length, split);
           const bound = 2 * patterns.length * maxPartials;
@@ -208,7 +241,7 @@ describe('sequence patterns: core vs reference (properties)', { timeout: 600_000
       { types: [3, 0, 3, 2], strict: [false, false, true, false], within: 15 },
     ];
     let a = 99;
-    const rnd = (): number => ((a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 4294967296);
+    const rnd = (): number => (a = (Math.imul(a, 1103515245) + 12345) >>> 0) / 4294967296;
     let t = 1_700_000_000_000;
     const events: SeqEvent[] = Array.from({ length: 20_000 }, () => {
       t += rnd() < 0.02 ? 1 : 0;
@@ -263,7 +296,10 @@ describe('sequence patterns: core configuration and restore', () => {
     ex.patterns_define(2, 64);
     ex.patterns_set(0, 2, Infinity);
     ex.patterns_set_step(0, 0, 0, 0); // step 1 unset
-    const out = feedPatternBatch(core, [0, 1, 0, 1].map((type, i) => ({ ts: i, key: 0, type })));
+    const out = feedPatternBatch(
+      core,
+      [0, 1, 0, 1].map((type, i) => ({ ts: i, key: 0, type })),
+    );
     expect(out).toEqual([]);
   });
 
@@ -290,7 +326,10 @@ describe('sequence patterns: core configuration and restore', () => {
   it('a truncated or corrupt snapshot is refused: state empty, the previous patterns kept', () => {
     const src = newCore();
     configureCorePatterns(src, [{ types: [0, 1, 2], strict: [false, false, false], within: 10 }]);
-    feedPatternBatch(src, [{ ts: 1, key: 3, type: 0 }, { ts: 2, key: 3, type: 1 }]);
+    feedPatternBatch(src, [
+      { ts: 1, key: 3, type: 0 },
+      { ts: 2, key: 3, type: 1 },
+    ]);
     const bytes = takePatternSnapshot(src);
     const dst = newCore();
     configureCorePatterns(dst, [AB]);
@@ -304,7 +343,12 @@ describe('sequence patterns: core configuration and restore', () => {
       expect(() => restorePatternSnapshot(dst, bad)).toThrow();
       expect(dst.exports.patterns_active_partials()).toBe(0);
       // still the A -> B pattern of before
-      expect(feedPatternBatch(dst, [{ ts: 1, key: 0, type: 0 }, { ts: 2, key: 0, type: 1 }]).map((m) => m.ts)).toEqual([[1, 2]]);
+      expect(
+        feedPatternBatch(dst, [
+          { ts: 1, key: 0, type: 0 },
+          { ts: 2, key: 0, type: 1 },
+        ]).map((m) => m.ts),
+      ).toEqual([[1, 2]]);
     }
     restorePatternSnapshot(dst, bytes);
     expect(feedPatternBatch(dst, [{ ts: 3, key: 3, type: 2 }]).map((m) => m.ts)).toEqual([[1, 2, 3]]);

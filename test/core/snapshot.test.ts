@@ -7,9 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCore } from '../../src/node/loadCore.js';
 import { CoreAbort, type WasmCore } from '../../src/core/wasmCore.js';
-import {
-  configureCore, feedBatch, readLate, readWindowBits, type StreamEvent, type WindowConfig,
-} from '../reference/windows.js';
+import { configureCore, feedBatch, readLate, readWindowBits, type StreamEvent, type WindowConfig } from '../reference/windows.js';
 import { mulberry32 } from '../support/prng.js';
 import { EXTREME_VALUES } from '../support/streams.js';
 
@@ -87,21 +85,45 @@ describe('snapshot / restore', () => {
       ['garbage bytes', () => Uint8Array.from({ length: 300 }, (_, i) => (i * 131 + 7) & 0xff), /not an eddy snapshot/],
       ['zeros', () => new Uint8Array(64), /not an eddy snapshot/],
       ['JSON text', () => new TextEncoder().encode('{"eddy":"snapshot","version":1}'), /not an eddy snapshot/],
-      ['wrong magic', (g) => { const b = g.slice(); b[0] = b[0]! ^ 0x20; return b; }, /not an eddy snapshot/],
-      ['wrong version', (g) => { const b = g.slice(); b[4] = b[4]! + 1; return b; }, /not an eddy snapshot/],
+      [
+        'wrong magic',
+        (g) => {
+          const b = g.slice();
+          b[0] = b[0]! ^ 0x20;
+          return b;
+        },
+        /not an eddy snapshot/,
+      ],
+      [
+        'wrong version',
+        (g) => {
+          const b = g.slice();
+          b[4] = b[4]! + 1;
+          return b;
+        },
+        /not an eddy snapshot/,
+      ],
       ['truncated (length header kept)', (g) => g.slice(0, g.length - 9), /not an eddy snapshot|truncated or corrupt/],
       ['truncated to the header', (g) => g.slice(0, 12), /not an eddy snapshot|truncated or corrupt/],
-      ['truncated with its length header patched', (g) => {
-        const b = g.slice(0, g.length - 9);
-        new DataView(b.buffer).setUint32(8, b.length, true);
-        return b;
-      }, /truncated or corrupt/],
-      ['trailing bytes with the length header patched', (g) => {
-        const b = new Uint8Array(g.length + 5);
-        b.set(g);
-        new DataView(b.buffer).setUint32(8, b.length, true);
-        return b;
-      }, /truncated or corrupt/],
+      [
+        'truncated with its length header patched',
+        (g) => {
+          const b = g.slice(0, g.length - 9);
+          new DataView(b.buffer).setUint32(8, b.length, true);
+          return b;
+        },
+        /truncated or corrupt/,
+      ],
+      [
+        'trailing bytes with the length header patched',
+        (g) => {
+          const b = new Uint8Array(g.length + 5);
+          b.set(g);
+          new DataView(b.buffer).setUint32(8, b.length, true);
+          return b;
+        },
+        /truncated or corrupt/,
+      ],
     ];
     for (const [name, make, message] of cases) {
       it(name, () => {

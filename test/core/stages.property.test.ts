@@ -13,8 +13,15 @@ import fc from 'fast-check';
 import { loadCore } from '../../src/node/loadCore.js';
 import { allWindows, runReference, sortWindows, type RunOut, type WindowOut } from '../reference/windows.js';
 import {
-  ReferenceStage, allEventRows, referenceEventRows, rowBits, runStagesCore, stageEnabled, toStageRow,
-  type RefStageRow, type StageRun,
+  ReferenceStage,
+  allEventRows,
+  referenceEventRows,
+  rowBits,
+  runStagesCore,
+  stageEnabled,
+  toStageRow,
+  type RefStageRow,
+  type StageRun,
 } from '../reference/stages.js';
 import { check, runMismatch } from '../support/compare.js';
 import { stageRowMismatch, stageRowsMismatch } from '../support/stageCompare.js';
@@ -33,7 +40,11 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
   it('events stage = reference row by row, any batch split, across snapshot → restore into an unconfigured core, windows off or on', () => {
     fc.assert(
       fc.property(
-        stageStreamArb({ invalid: true }), stageConfigArb, splitArb, fc.option(fc.nat(), { nil: undefined }), configArb(),
+        stageStreamArb({ invalid: true }),
+        stageConfigArb,
+        splitArb,
+        fc.option(fc.nat(), { nil: undefined }),
+        configArb(),
         (events, cfg, split, at, windowCfg) => {
           const sizes = batchSizes(events.length, split);
           const snapshotAfter = at === undefined ? undefined : at % (sizes.length + 1);
@@ -52,10 +63,12 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
             // window_enable(0) must survive the snapshot: no window records, no windows-stage rows
             expect(b.windows.length + b.windowRows.length, `batch ${i}: windows are off`).toBe(0);
           });
-          check(stageRowsMismatch(allEventRows(run).map(toStageRow), expected, `events (snapshot after ${String(snapshotAfter)})`, (i) => {
-            const e = events[i]!;
-            return `row ${i} (key ${e.key}, ts ${e.ts}, x ${e.value}; batch sizes ${sizes.join(',')})`;
-          }));
+          check(
+            stageRowsMismatch(allEventRows(run).map(toStageRow), expected, `events (snapshot after ${String(snapshotAfter)})`, (i) => {
+              const e = events[i]!;
+              return `row ${i} (key ${e.key}, ts ${e.ts}, x ${e.value}; batch sizes ${sizes.join(',')})`;
+            }),
+          );
 
           // the same with the window kernel on (either mode): the events stage must not change, bit for bit
           const withWindows = runStagesCore(newCore, events, sizes, { events: cfg, windows: windowCfg, snapshotAfter });
@@ -82,12 +95,16 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
     );
   });
 
-  it('windows stage = reference on the window reference\'s windows (per key, in end order), any split, snapshots, flush', () => {
+  it("windows stage = reference on the window reference's windows (per key, in end order), any split, snapshots, flush", () => {
     fc.assert(
       fc.property(
-        stageStreamArb({ maxEvents: 100 }), configArb('append'), stageConfigArb, fc.option(stageConfigArb, { nil: null }),
+        stageStreamArb({ maxEvents: 100 }),
+        configArb('append'),
+        stageConfigArb,
+        fc.option(stageConfigArb, { nil: null }),
         fc.oneof({ weight: 4, arbitrary: fc.constant(5) }, { weight: 1, arbitrary: fc.constantFrom(3, 4, 6, 7, 8) }),
-        splitArb, fc.option(fc.nat(), { nil: undefined }),
+        splitArb,
+        fc.option(fc.nat(), { nil: undefined }),
         (events, windowCfg, cfg, eventsCfg, field, split, at) => {
           const sizes = batchSizes(events.length, split);
           const snapshotAfter = at === undefined ? undefined : at % (sizes.length + 1);
@@ -103,7 +120,10 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
           // averages (stddev 0 → undefined), which the window tolerance cannot see.
           const id = (w: { key: number; end: number }): string => `${w.key}|${w.end}`;
           const x = new Map<string, number>();
-          for (const call of [...run.batches, run.flush]) call.windows.forEach((w, j) => { x.set(id(w), call.windowRaw[j]![field]!); });
+          for (const call of [...run.batches, run.flush])
+            call.windows.forEach((w, j) => {
+              x.set(id(w), call.windowRaw[j]![field]!);
+            });
 
           // Reference: each key's windows in end order (sortWindows: end, start, key).
           const expected = new Map<string, RefStageRow>();
@@ -117,8 +137,13 @@ describe('analytics stages vs reference (properties)', { timeout: 600_000 }, () 
             expect(b.windowRows.length, `${label}: one windows-stage row per window record`).toBe(stageEnabled(cfg) ? b.windows.length : 0);
             b.windowRows.forEach((r, j) => {
               const w: WindowOut = b.windows[j]!;
-              check(stageRowMismatch(toStageRow(r), expected.get(id(w))!,
-                `${label} window ${j} (key ${w.key} [${w.start}, ${w.end}) field ${field} = ${x.get(id(w))}; snapshot after ${String(snapshotAfter)})`));
+              check(
+                stageRowMismatch(
+                  toStageRow(r),
+                  expected.get(id(w))!,
+                  `${label} window ${j} (key ${w.key} [${w.start}, ${w.end}) field ${field} = ${x.get(id(w))}; snapshot after ${String(snapshotAfter)})`,
+                ),
+              );
             });
           }
           // the events stage runs beside it, on its own state

@@ -8,8 +8,15 @@ import { loadCore } from '../../src/node/loadCore.js';
 import { E_HOLT, E_STAGE, E_THRESHOLD_INDEX, E_WINDOW_FIELD, E_ZSCORE } from '../../src/core/exports.js';
 import type { WasmCore } from '../../src/core/wasmCore.js';
 import {
-  ReferenceStage, configureStage, feedRows, readStageRaw, stageExports, toStageRow,
-  type StageConfig, type StageExports, type StageRow,
+  ReferenceStage,
+  configureStage,
+  feedRows,
+  readStageRaw,
+  stageExports,
+  toStageRow,
+  type StageConfig,
+  type StageExports,
+  type StageRow,
 } from '../reference/stages.js';
 import { ReferenceHolt } from '../reference/holt.js';
 import { configureCore, readWindows } from '../reference/windows.js';
@@ -27,7 +34,10 @@ function eventsCore(): { core: WasmCore; ex: StageExports } {
 
 /** Feeds rows as one batch; returns the events-stage rows. */
 function feed(core: WasmCore, rows: readonly Row[]): StageRow[] {
-  feedRows(core, rows.map(([ts, key, value]) => ({ ts, key, value })));
+  feedRows(
+    core,
+    rows.map(([ts, key, value]) => ({ ts, key, value })),
+  );
   return readStageRaw(core, 0).map(toStageRow);
 }
 
@@ -50,7 +60,7 @@ describe('rolling z-score', () => {
     expect(spike.rollingAvg).toBeCloseTo(150 / 11, 12);
     expect(spike.rollingStddev).toBeCloseTo(Math.sqrt(16066 / 110), 12);
     expect(spike.zscore).toBeCloseTo(3.00891394741, 10);
-    expect(spike.zscore).toBeCloseTo((400 / 11) / Math.sqrt(16066 / 110), 12);
+    expect(spike.zscore).toBeCloseTo(400 / 11 / Math.sqrt(16066 / 110), 12);
     expect(spike.isAnomaly).toBe(1);
     // the first row has no z; the rows before the spike stay well inside ±2
     expect(out[0]!.zscore).toBeNaN();
@@ -71,19 +81,24 @@ describe('rolling z-score', () => {
     configureStage(core, 1, cfg({ zscore: { mode: 'rows', rows: 11, threshold: 2 } }));
     // one window per value: [10i, 10i + 10) holds v_i twice (avg v_i), key 3
     const xs = [10, 11, 9, 10, 10, 11, 9, 10, 11, 9, 50];
-    const rows: { ts: number; key: number; value: number }[] = xs.flatMap((v, i) => [{ ts: 10 * i + 1, key: 3, value: v }, { ts: 10 * i + 7, key: 3, value: v }]);
+    const rows: { ts: number; key: number; value: number }[] = xs.flatMap((v, i) => [
+      { ts: 10 * i + 1, key: 3, value: v },
+      { ts: 10 * i + 7, key: 3, value: v },
+    ]);
     const scored: { end: number; row: StageRow }[] = [];
     for (const r of rows) {
       feedRows(core, [r]);
       const ws = readWindows(core);
-      readStageRaw(core, 1).forEach((raw, j) => { scored.push({ end: ws[j]!.end, row: toStageRow(raw) }); });
+      readStageRaw(core, 1).forEach((raw, j) => {
+        scored.push({ end: ws[j]!.end, row: toStageRow(raw) });
+      });
     }
     expect(scored.length).toBe(10);
     core.flush();
     const flushed = readWindows(core);
     expect(flushed.map((w) => [w.key, w.end, w.avg])).toEqual([[3, 110, 50]]);
     const last = toStageRow(readStageRaw(core, 1)[0]!);
-    expect(last.zscore).toBeCloseTo((400 / 11) / Math.sqrt(16066 / 110), 12);
+    expect(last.zscore).toBeCloseTo(400 / 11 / Math.sqrt(16066 / 110), 12);
     expect(last.isAnomaly).toBe(1);
     expect(scored.map((s) => s.end)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     expect(scored.every((s) => s.row.isAnomaly === 0)).toBe(true);
@@ -116,7 +131,7 @@ describe('rolling z-score', () => {
     }
   });
 
-  it('time mode: rows in (newest − T, this row\'s time], at most maxRows newest by arrival', () => {
+  it("time mode: rows in (newest − T, this row's time], at most maxRows newest by arrival", () => {
     const { core } = eventsCore();
     configureStage(core, 0, cfg({ zscore: { mode: 'time', timeMs: 10, maxRows: 3, threshold: 2 } }));
     const out = feed(core, [
@@ -139,17 +154,40 @@ describe('rolling z-score', () => {
 
   it('keys are independent; invalid rows get all-NaN rows and change no state', () => {
     const { core } = eventsCore();
-    const c = cfg({ zscore: { mode: 'rows', rows: 3, threshold: 1 }, holt: { alpha: 0.5, beta: 0.5, gamma: 0.5, horizon: 3, season: { kind: 'rows', m: 2 } }, thresholds: [{ upper: 5, lower: NaN }] });
+    const c = cfg({
+      zscore: { mode: 'rows', rows: 3, threshold: 1 },
+      holt: { alpha: 0.5, beta: 0.5, gamma: 0.5, horizon: 3, season: { kind: 'rows', m: 2 } },
+      thresholds: [{ upper: 5, lower: NaN }],
+    });
     configureStage(core, 0, c);
-    const rows: Row[] = [[0, 0, 1], [0, 1024, 100], [1, 0, NaN], [NaN, 0, 7], [Infinity, 0, 7], [2, -1, 7], [3, 0, 4], [4, 1024, 90], [5, 0, 9]];
+    const rows: Row[] = [
+      [0, 0, 1],
+      [0, 1024, 100],
+      [1, 0, NaN],
+      [NaN, 0, 7],
+      [Infinity, 0, 7],
+      [2, -1, 7],
+      [3, 0, 4],
+      [4, 1024, 90],
+      [5, 0, 9],
+    ];
     const out = feed(core, rows);
     for (const i of [2, 3, 4, 5]) for (const v of Object.values(out[i]!)) expect(v).toBeNaN();
     const ref = new ReferenceStage(c);
-    check(stageRowsMismatch(out, rows.map(([ts, k, x]) => ref.step(k, ts, x)), 'mixed keys'));
+    check(
+      stageRowsMismatch(
+        out,
+        rows.map(([ts, k, x]) => ref.step(k, ts, x)),
+        'mixed keys',
+      ),
+    );
     // the same rows without the invalid ones give the same outputs for the valid ones
     const { core: c2 } = eventsCore();
     configureStage(c2, 0, c);
-    const valid = feed(c2, rows.filter((_, i) => ![2, 3, 4, 5].includes(i)));
+    const valid = feed(
+      c2,
+      rows.filter((_, i) => ![2, 3, 4, 5].includes(i)),
+    );
     expect(valid).toEqual(out.filter((_, i) => ![2, 3, 4, 5].includes(i)));
   });
 });
@@ -171,7 +209,9 @@ describe('Holt / Holt-Winters', () => {
       forecastH: [10, 10.6, 14.68, 16.2748],
     };
     for (const [field, values] of Object.entries(expected) as [keyof typeof expected, number[]][]) {
-      values.forEach((v, i) => { expect(out[i]![field], `${field}[${i}]`).toBeCloseTo(v, 12); });
+      values.forEach((v, i) => {
+        expect(out[i]![field], `${field}[${i}]`).toBeCloseTo(v, 12);
+      });
     }
     for (const r of out) expect([r.zscore, r.isAnomaly, r.score]).toEqual([NaN, NaN, NaN]);
   });
@@ -200,7 +240,13 @@ describe('Holt / Holt-Winters', () => {
     expect(seasonErr(plain, 49)).toBeGreaterThan(1);
     // and the core follows the reference all the way
     const ref = new ReferenceStage(cfg({ holt: { ...holt, season: { kind: 'rows', m: 4 } } }));
-    check(stageRowsMismatch(out, series(xs).map(([ts, k, x]) => ref.step(k, ts, x)), 'Holt-Winters'));
+    check(
+      stageRowsMismatch(
+        out,
+        series(xs).map(([ts, k, x]) => ref.step(k, ts, x)),
+        'Holt-Winters',
+      ),
+    );
   });
 
   it('a time season with one row per slot equals the rows season (slot = ts mod 4, step 1)', () => {
@@ -220,28 +266,55 @@ describe('Holt / Holt-Winters', () => {
     const { core } = eventsCore();
     configureStage(core, 0, c);
     // steps: +4, then −3 (out of order: the step stays 4), then 0 (same time: stays 4)
-    const rows: Row[] = [[-12, 0, 3], [-8, 0, 6], [-11, 0, 2], [-11, 0, 4], [-2, 0, 9]];
+    const rows: Row[] = [
+      [-12, 0, 3],
+      [-8, 0, 6],
+      [-11, 0, 2],
+      [-11, 0, 4],
+      [-2, 0, 9],
+    ];
     const ref = new ReferenceStage(c);
-    check(stageRowsMismatch(feed(core, rows), rows.map(([ts, k, x]) => ref.step(k, ts, x)), 'time season'));
+    check(
+      stageRowsMismatch(
+        feed(core, rows),
+        rows.map(([ts, k, x]) => ref.step(k, ts, x)),
+        'time season',
+      ),
+    );
   });
 });
 
 describe('threshold patterns', () => {
   it("the seed's example: critical {upper: 100}, warning {upper: 80, lower: 20}", () => {
     const { core } = eventsCore();
-    configureStage(core, 0, cfg({ thresholds: [{ upper: 100, lower: NaN }, { upper: 80, lower: 20 }] }));
+    configureStage(
+      core,
+      0,
+      cfg({
+        thresholds: [
+          { upper: 100, lower: NaN },
+          { upper: 80, lower: 20 },
+        ],
+      }),
+    );
     const xs = [10, 50, 90, 110, 100, 80, 20];
     const out = feed(core, series(xs));
     // bit 0 critical_exceeded, bit 1 critical_below (no bound), bit 2 warning_exceeded, bit 3 warning_below
     expect(out.map((r) => r.patterns)).toEqual([0b1000, 0, 0b0100, 0b0101, 0b0100, 0, 0]);
     // nothing else is on
-    for (const r of out) expect([r.zscore, r.isAnomaly, r.level, r.trend, r.forecast, r.forecastH, r.score, r.rollingAvg, r.rollingStddev].every(Number.isNaN)).toBe(true);
+    for (const r of out)
+      expect([r.zscore, r.isAnomaly, r.level, r.trend, r.forecast, r.forecastH, r.score, r.rollingAvg, r.rollingStddev].every(Number.isNaN)).toBe(true);
   });
 
   it('16 patterns: pattern 15 below its lower bound is bit 31 (2^31, unsigned)', () => {
     const { core } = eventsCore();
     configureStage(core, 0, cfg({ thresholds: Array.from({ length: 16 }, (_, i) => (i === 15 ? { upper: NaN, lower: 0 } : { upper: NaN, lower: NaN })) }));
-    expect(feed(core, [[0, 0, -1], [1, 0, 1]]).map((r) => r.patterns)).toEqual([2 ** 31, 0]);
+    expect(
+      feed(core, [
+        [0, 0, -1],
+        [1, 0, 1],
+      ]).map((r) => r.patterns),
+    ).toEqual([2 ** 31, 0]);
   });
 
   it('with no patterns configured the mask is 0 (the stage is on for the z-score)', () => {
@@ -255,7 +328,13 @@ describe('threshold patterns', () => {
     const { core, ex } = eventsCore();
     expect(ex.stage_threshold(0, 1, 100, NaN)).toBe(0);
     // pattern 0 was never set: it must never fire (bits 0 and 1), pattern 1 fires above 100 (bit 2)
-    expect(feed(core, [[0, 0, 10], [1, 0, -5], [2, 0, 150]]).map((r) => r.patterns)).toEqual([0, 0, 4]);
+    expect(
+      feed(core, [
+        [0, 0, 10],
+        [1, 0, -5],
+        [2, 0, 150],
+      ]).map((r) => r.patterns),
+    ).toEqual([0, 0, 4]);
     const { core: c2, ex: ex2 } = eventsCore();
     ex2.stage_threshold(0, 0, 5, NaN);
     ex2.stage_thresholds_clear(0);
@@ -272,7 +351,11 @@ describe('stage plumbing', () => {
   });
 
   it('stage_reset empties the state and keeps the configuration', () => {
-    const c = cfg({ zscore: { mode: 'rows', rows: 4, threshold: 1 }, holt: { alpha: 0.3, beta: 0.2, gamma: 0.4, horizon: 5, season: { kind: 'rows', m: 3 } }, thresholds: [{ upper: 3, lower: 1 }] });
+    const c = cfg({
+      zscore: { mode: 'rows', rows: 4, threshold: 1 },
+      holt: { alpha: 0.3, beta: 0.2, gamma: 0.4, horizon: 5, season: { kind: 'rows', m: 3 } },
+      thresholds: [{ upper: 3, lower: 1 }],
+    });
     const { core, ex } = eventsCore();
     configureStage(core, 0, c);
     feed(core, series([5, 1, 4, 2, 8], 0));
@@ -297,7 +380,11 @@ describe('stage plumbing', () => {
     const ex = stageExports(core);
     configureCore(core, { size: 10, slide: 10, delay: 0, lateness: 0, mode: 'append' });
     configureStage(core, 1, cfg({ thresholds: [{ upper: 0, lower: NaN }] }));
-    feedRows(core, [{ ts: 0, key: 0, value: 10 }, { ts: 1, key: 1, value: 12 }, { ts: 25, key: 0, value: 14 }]);
+    feedRows(core, [
+      { ts: 0, key: 0, value: 10 },
+      { ts: 1, key: 1, value: 12 },
+      { ts: 25, key: 0, value: 14 },
+    ]);
     expect([ex.out_windows_count(), ex.out_stage_count(1)]).toEqual([2, 2]);
     ex.window_enable(0);
     feedRows(core, [{ ts: 26, key: 0, value: 1 }]);
@@ -307,15 +394,30 @@ describe('stage plumbing', () => {
   });
 
   it('stage configuration and state travel in the snapshot (restored into an unconfigured core)', () => {
-    const c = cfg({ zscore: { mode: 'time', timeMs: 5, maxRows: 4, threshold: 1.5 }, holt: { alpha: 0.6, beta: 0.1, gamma: 0.2, horizon: 7, season: { kind: 'time', seasonMs: 6, m: 3 } }, thresholds: [{ upper: 4, lower: 2 }, { upper: NaN, lower: 0 }] });
+    const c = cfg({
+      zscore: { mode: 'time', timeMs: 5, maxRows: 4, threshold: 1.5 },
+      holt: { alpha: 0.6, beta: 0.1, gamma: 0.2, horizon: 7, season: { kind: 'time', seasonMs: 6, m: 3 } },
+      thresholds: [
+        { upper: 4, lower: 2 },
+        { upper: NaN, lower: 0 },
+      ],
+    });
     const w = cfg({ zscore: { mode: 'rows', rows: 2, threshold: 0.5 } });
     const core = loadCore('release');
     configureCore(core, { size: 4, slide: 2, delay: 1, lateness: 0, mode: 'append' });
     configureStage(core, 0, c);
     configureStage(core, 1, w);
     expect(stageExports(core).stage_window_field(8)).toBe(0); // max
-    const first = [{ ts: 0, key: 0, value: 3 }, { ts: 2, key: 1, value: 5 }, { ts: 3, key: 0, value: 1 }];
-    const rest = [{ ts: 5, key: 0, value: 4 }, { ts: 7, key: 1, value: -2 }, { ts: 12, key: 0, value: 6 }];
+    const first = [
+      { ts: 0, key: 0, value: 3 },
+      { ts: 2, key: 1, value: 5 },
+      { ts: 3, key: 0, value: 1 },
+    ];
+    const rest = [
+      { ts: 5, key: 0, value: 4 },
+      { ts: 7, key: 1, value: -2 },
+      { ts: 12, key: 0, value: 6 },
+    ];
     feedRows(core, first);
     const restored = loadCore('release');
     restored.restore(core.snapshot());
@@ -335,15 +437,30 @@ describe('argument checks', () => {
     const good = cfg({ zscore: { mode: 'rows', rows: 3, threshold: 2 } });
     configureStage(core, 0, good);
     const bad: [string, number, number, number, number, number][] = [
-      ['stage -1', -1, 1, 11, 0, 2], ['stage 2', 2, 1, 11, 0, 2],
-      ['mode -1', 0, -1, 11, 0, 2], ['mode 3', 0, 3, 11, 0, 2],
-      ['rows N = 1', 0, 1, 1, 0, 2], ['rows N = 0', 0, 1, 0, 0, 2], ['rows N = -5', 0, 1, -5, 0, 2], ['rows N > 2^20', 0, 1, (1 << 20) + 1, 0, 2],
-      ['time maxRows = 1', 0, 2, 1, 1000, 2], ['time T = 0', 0, 2, 11, 0, 2], ['time T < 0', 0, 2, 11, -5, 2], ['time T = NaN', 0, 2, 11, NaN, 2],
+      ['stage -1', -1, 1, 11, 0, 2],
+      ['stage 2', 2, 1, 11, 0, 2],
+      ['mode -1', 0, -1, 11, 0, 2],
+      ['mode 3', 0, 3, 11, 0, 2],
+      ['rows N = 1', 0, 1, 1, 0, 2],
+      ['rows N = 0', 0, 1, 0, 0, 2],
+      ['rows N = -5', 0, 1, -5, 0, 2],
+      ['rows N > 2^20', 0, 1, (1 << 20) + 1, 0, 2],
+      ['time maxRows = 1', 0, 2, 1, 1000, 2],
+      ['time T = 0', 0, 2, 11, 0, 2],
+      ['time T < 0', 0, 2, 11, -5, 2],
+      ['time T = NaN', 0, 2, 11, NaN, 2],
     ];
-    for (const [what, stage, mode, rows, t, thr] of bad) expect(ex.stage_zscore(stage, mode, rows, t, thr), what).toBe(stage === 0 || stage === 1 ? E_ZSCORE : E_STAGE);
+    for (const [what, stage, mode, rows, t, thr] of bad)
+      expect(ex.stage_zscore(stage, mode, rows, t, thr), what).toBe(stage === 0 || stage === 1 ? E_ZSCORE : E_STAGE);
     const ref = new ReferenceStage(good);
     const rows = series([1, 4, 2, 8]);
-    check(stageRowsMismatch(feed(core, rows), rows.map(([ts, k, x]) => ref.step(k, ts, x)), 'after rejected calls'));
+    check(
+      stageRowsMismatch(
+        feed(core, rows),
+        rows.map(([ts, k, x]) => ref.step(k, ts, x)),
+        'after rejected calls',
+      ),
+    );
     expect(ex.stage_zscore(1, 2, 2, 0.5, 0)).toBe(0);
     expect(ex.stage_zscore(0, 0, 0, 0, 2)).toBe(0); // off needs no rows
   });
@@ -354,18 +471,36 @@ describe('argument checks', () => {
     configureStage(core, 0, good);
     // [what, stage, alpha, beta, gamma, horizon, slots, seasonMs]
     const bad: [string, number, number, number, number, number, number, number][] = [
-      ['stage -1', -1, 0.3, 0.3, 0.3, 10, 0, 0], ['stage 2', 2, 0.3, 0.3, 0.3, 10, 0, 0],
-      ['alpha 0', 0, 0, 0.3, 0.3, 10, 0, 0], ['alpha < 0', 0, -0.1, 0.3, 0.3, 10, 0, 0], ['alpha > 1', 0, 1.01, 0.3, 0.3, 10, 0, 0], ['alpha NaN', 0, NaN, 0.3, 0.3, 10, 0, 0],
-      ['beta < 0', 0, 0.3, -0.1, 0.3, 10, 0, 0], ['beta > 1', 0, 0.3, 1.5, 0.3, 10, 0, 0], ['beta NaN', 0, 0.3, NaN, 0.3, 10, 0, 0],
-      ['gamma < 0', 0, 0.3, 0.3, -0.1, 10, 0, 0], ['gamma > 1', 0, 0.3, 0.3, 2, 10, 0, 0], ['gamma NaN', 0, 0.3, 0.3, NaN, 10, 0, 0],
-      ['horizon 0', 0, 0.3, 0.3, 0.3, 0, 0, 0], ['horizon -1', 0, 0.3, 0.3, 0.3, -1, 0, 0],
-      ['slots -1', 0, 0.3, 0.3, 0.3, 10, -1, 0], ['slots > 2^20', 0, 0.3, 0.3, 0.3, 10, (1 << 20) + 1, 0],
-      ['season < 0', 0, 0.3, 0.3, 0.3, 10, 4, -1], ['season NaN', 0, 0.3, 0.3, 0.3, 10, 4, NaN],
+      ['stage -1', -1, 0.3, 0.3, 0.3, 10, 0, 0],
+      ['stage 2', 2, 0.3, 0.3, 0.3, 10, 0, 0],
+      ['alpha 0', 0, 0, 0.3, 0.3, 10, 0, 0],
+      ['alpha < 0', 0, -0.1, 0.3, 0.3, 10, 0, 0],
+      ['alpha > 1', 0, 1.01, 0.3, 0.3, 10, 0, 0],
+      ['alpha NaN', 0, NaN, 0.3, 0.3, 10, 0, 0],
+      ['beta < 0', 0, 0.3, -0.1, 0.3, 10, 0, 0],
+      ['beta > 1', 0, 0.3, 1.5, 0.3, 10, 0, 0],
+      ['beta NaN', 0, 0.3, NaN, 0.3, 10, 0, 0],
+      ['gamma < 0', 0, 0.3, 0.3, -0.1, 10, 0, 0],
+      ['gamma > 1', 0, 0.3, 0.3, 2, 10, 0, 0],
+      ['gamma NaN', 0, 0.3, 0.3, NaN, 10, 0, 0],
+      ['horizon 0', 0, 0.3, 0.3, 0.3, 0, 0, 0],
+      ['horizon -1', 0, 0.3, 0.3, 0.3, -1, 0, 0],
+      ['slots -1', 0, 0.3, 0.3, 0.3, 10, -1, 0],
+      ['slots > 2^20', 0, 0.3, 0.3, 0.3, 10, (1 << 20) + 1, 0],
+      ['season < 0', 0, 0.3, 0.3, 0.3, 10, 4, -1],
+      ['season NaN', 0, 0.3, 0.3, 0.3, 10, 4, NaN],
     ];
-    for (const [what, stage, a, b, g, h, slots, season] of bad) expect(ex.stage_holt(stage, 1, a, b, g, h, slots, season), what).toBe(stage === 0 || stage === 1 ? E_HOLT : E_STAGE);
+    for (const [what, stage, a, b, g, h, slots, season] of bad)
+      expect(ex.stage_holt(stage, 1, a, b, g, h, slots, season), what).toBe(stage === 0 || stage === 1 ? E_HOLT : E_STAGE);
     const ref = new ReferenceStage(good);
     const rows = series([1, 4, 2, 8, 3]);
-    check(stageRowsMismatch(feed(core, rows), rows.map(([ts, k, x]) => ref.step(k, ts, x)), 'after rejected calls'));
+    check(
+      stageRowsMismatch(
+        feed(core, rows),
+        rows.map(([ts, k, x]) => ref.step(k, ts, x)),
+        'after rejected calls',
+      ),
+    );
     expect(ex.stage_holt(0, 1, 1, 1, 1, 1, 0, 0)).toBe(0); // all at the top of the range
     expect(ex.stage_holt(0, 1, Number.MIN_VALUE, 0.3, 0.3, 1, 0, 0)).toBe(0);
   });
@@ -377,7 +512,12 @@ describe('argument checks', () => {
 
   it('stage_threshold and stage_window_field reject out-of-range indexes', () => {
     const { ex } = eventsCore();
-    expect([ex.stage_threshold(0, -1, 1, 0), ex.stage_threshold(0, 16, 1, 0), ex.stage_threshold(2, 0, 1, 0), ex.stage_threshold(-1, 0, 1, 0)]).toEqual([E_THRESHOLD_INDEX, E_THRESHOLD_INDEX, E_STAGE, E_STAGE]);
+    expect([ex.stage_threshold(0, -1, 1, 0), ex.stage_threshold(0, 16, 1, 0), ex.stage_threshold(2, 0, 1, 0), ex.stage_threshold(-1, 0, 1, 0)]).toEqual([
+      E_THRESHOLD_INDEX,
+      E_THRESHOLD_INDEX,
+      E_STAGE,
+      E_STAGE,
+    ]);
     expect([ex.stage_threshold(0, 15, 1, 0), ex.stage_threshold(1, 0, NaN, NaN)]).toEqual([0, 0]);
     expect([0, 1, 2, 9, -1].map((f) => ex.stage_window_field(f))).toEqual(Array(5).fill(E_WINDOW_FIELD));
     expect([3, 4, 5, 6, 7, 8].map((f) => ex.stage_window_field(f))).toEqual([0, 0, 0, 0, 0, 0]);
@@ -398,7 +538,15 @@ describe('argument checks', () => {
   ])('an accepted setting at the top of its range is usable: %s', (_what, configure) => {
     const { core, ex } = eventsCore();
     if (configure(ex) !== 0) return; // rejecting it is fine too
-    expect(() => feed(core, [[0, 0, 1], [0, 1, 2], [1, 20, 3], [1, 1024, 4], [2, 1, 5]])).not.toThrow();
+    expect(() =>
+      feed(core, [
+        [0, 0, 1],
+        [0, 1, 2],
+        [1, 20, 3],
+        [1, 1024, 4],
+        [2, 1, 5],
+      ]),
+    ).not.toThrow();
     expect(ex.out_stage_count(0)).toBe(5);
   });
 });

@@ -5,10 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadCore } from '../../src/node/loadCore.js';
-import {
-  aggregate, allWindows, runCore, sampleStddev, neumaierSum,
-  type StreamEvent, type WindowConfig, type WindowOut,
-} from '../reference/windows.js';
+import { aggregate, allWindows, runCore, sampleStddev, neumaierSum, type StreamEvent, type WindowConfig, type WindowOut } from '../reference/windows.js';
 import { normal } from '../support/prng.js';
 
 const newCore = () => loadCore();
@@ -112,12 +109,20 @@ describe('Welford stability', () => {
   // a spread of 1e-140 stddev keeps 1e-9 relative accuracy; below, its error is
   // at most 1e-150 absolute ({0, 1e-162} comes out as 0, as in Spark).
   it('stddev of tiny values: 1e-9 relative down to a spread of 1e-140, then at most 1e-150 absolute', () => {
-    for (const vals of [[0, 1e-140], [1e-140, 2e-140, 3e-140], [5e-141, -5e-141, 0]]) {
+    for (const vals of [
+      [0, 1e-140],
+      [1e-140, 2e-140, 3e-140],
+      [5e-141, -5e-141, 0],
+    ]) {
       const [w] = coreWindows(tumbling(10), vals);
       const sd = sampleStddev(vals);
       expect(Math.abs(w!.stddev - sd) / sd, `values ${vals.join(', ')}: core ${w!.stddev}, exact ${sd}`).toBeLessThanOrEqual(1e-9);
     }
-    for (const vals of [[0, 1e-162], [0, 1e-160], [1e-160, 2e-160, 3e-160]]) {
+    for (const vals of [
+      [0, 1e-162],
+      [0, 1e-160],
+      [1e-160, 2e-160, 3e-160],
+    ]) {
       const [w] = coreWindows(tumbling(10), vals);
       const sd = sampleStddev(vals);
       expect(Math.abs(w!.stddev - sd), `values ${vals.join(', ')}: core ${w!.stddev}, exact ${sd}`).toBeLessThanOrEqual(1e-150);

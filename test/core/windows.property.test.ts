@@ -11,8 +11,16 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadCore } from '../../src/node/loadCore.js';
 import {
-  allLate, allWindows, configureCore, feedBatch, readLate, readWindows, runCore, runReference,
-  type RunOut, type StreamEvent,
+  allLate,
+  allWindows,
+  configureCore,
+  feedBatch,
+  readLate,
+  readWindows,
+  runCore,
+  runReference,
+  type RunOut,
+  type StreamEvent,
 } from '../reference/windows.js';
 import { check, lateMismatch, runMismatch, windowBits, windowsMismatch } from '../support/compare.js';
 import { FC_SEED, batchSizes, fcRuns, longStream, splitArb, streamArb, tinyValueArb } from '../support/streams.js';
@@ -27,7 +35,9 @@ function globalLate(run: RunOut, sizes: readonly number[]): string {
     offsets.push(at);
     return at + n;
   }, 0);
-  return allLate(run).map((l) => `${offsets[l.batch]! + l.row}:${l.ts}:${l.key}:${Object.is(l.value, -0) ? '-0' : l.value}`).join(' ');
+  return allLate(run)
+    .map((l) => `${offsets[l.batch]! + l.row}:${l.ts}:${l.key}:${Object.is(l.value, -0) ? '-0' : l.value}`)
+    .join(' ');
 }
 
 // Generous per-test timeout: the default 5 s is too short when EDDY_FC_RUNS raises the run count.
@@ -185,14 +195,11 @@ describe('window core vs reference (properties)', { timeout: 600_000 }, () => {
 
   it('many keys with random splits and snapshots (property)', () => {
     fc.assert(
-      fc.property(
-        streamArb({ keys: fc.integer({ min: 0, max: 3000 }), maxEvents: 400 }), splitArb, fc.nat(),
-        ({ cfg, events }, split, at) => {
-          const sizes = batchSizes(events.length, split);
-          const run = runCore(newCore, cfg, events, sizes, { snapshotAfter: at % (sizes.length + 1) });
-          check(runMismatch(run, runReference(cfg, events, sizes)));
-        },
-      ),
+      fc.property(streamArb({ keys: fc.integer({ min: 0, max: 3000 }), maxEvents: 400 }), splitArb, fc.nat(), ({ cfg, events }, split, at) => {
+        const sizes = batchSizes(events.length, split);
+        const run = runCore(newCore, cfg, events, sizes, { snapshotAfter: at % (sizes.length + 1) });
+        check(runMismatch(run, runReference(cfg, events, sizes)));
+      }),
       params(40, 10),
     );
   });
@@ -203,13 +210,15 @@ describe('window core vs reference (properties)', { timeout: 600_000 }, () => {
   // ambiguous and skipped; on the others, both readings of the spec agree,
   // so the core must agree too.
   it('fractional delay and lateness: windows close when maxTs − delay − lateness ≥ end', () => {
-    const cfgArb = fc.record({
-      size: fc.integer({ min: 1, max: 4 }),
-      slideDiv: fc.integer({ min: 1, max: 4 }),
-      delay: fc.constantFrom(0, 0.1, 0.2, 0.3, 0.7, 1.1),
-      lateness: fc.constantFrom(0, 0.1, 0.2, 0.3, 1.7),
-      mode: fc.constantFrom('append' as const, 'update' as const),
-    }).map(({ size, slideDiv, delay, lateness, mode }) => ({ size, slide: Math.max(1, Math.floor(size / slideDiv)), delay, lateness, mode }));
+    const cfgArb = fc
+      .record({
+        size: fc.integer({ min: 1, max: 4 }),
+        slideDiv: fc.integer({ min: 1, max: 4 }),
+        delay: fc.constantFrom(0, 0.1, 0.2, 0.3, 0.7, 1.1),
+        lateness: fc.constantFrom(0, 0.1, 0.2, 0.3, 1.7),
+        mode: fc.constantFrom('append' as const, 'update' as const),
+      })
+      .map(({ size, slideDiv, delay, lateness, mode }) => ({ size, slide: Math.max(1, Math.floor(size / slideDiv)), delay, lateness, mode }));
     const arb = fc.record({ cfg: cfgArb, steps: fc.array(fc.tuple(fc.integer({ min: -30, max: 30 }), fc.integer({ min: 0, max: 2 })), { maxLength: 40 }) });
     fc.assert(
       fc.property(arb, ({ cfg, steps }) => {
@@ -225,7 +234,10 @@ describe('window core vs reference (properties)', { timeout: 600_000 }, () => {
 
   it('fractional delay and lateness, minimal case: 10.6 − 0.3 − 0.3 < 10 keeps window [9, 10) open', () => {
     const cfg = { size: 1, slide: 1, delay: 0.3, lateness: 0.3, mode: 'append' as const };
-    const events = [{ ts: 9.1, key: 0, value: 1 }, { ts: 10.6, key: 0, value: 2 }];
+    const events = [
+      { ts: 9.1, key: 0, value: 1 },
+      { ts: 10.6, key: 0, value: 2 },
+    ];
     // exact: 10.6 − 0.3 − 0.3 (as the doubles' real values) is 9.99999999999999966693… < 10; in doubles: 9.999999999999998; the core rounds 10.6 − (0.3 + 0.3) to 10
     expect(10.6 - 0.3 - 0.3).toBeLessThan(10);
     const ref = runReference(cfg, events);

@@ -22,8 +22,12 @@ describe('eddy demo (npm start)', () => {
     const child = spawn(process.execPath, [CLI, 'demo', '--port', '0', '--progress', '1s'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
       const deadline = Date.now() + 25_000;
@@ -48,12 +52,30 @@ describe('eddy demo (npm start)', () => {
     }
     expect(await closed).toBe(0);
     // stdout is not a terminal: one JSON object per line, every field (the file sink's format)
-    const records = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const cpu = records.find((r) => r.metric === 'cpu');
     expect(cpu).toMatchObject({ window: { start: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\.000Z$/) }, avg_value: expect.any(Number) });
     expect(Object.keys(cpu!)).toEqual([
-      'window', 'metric', 'avg_value', 'stddev_value', 'min_value', 'max_value', 'count', 'rolling_avg', 'rolling_stddev', 'zscore', 'is_anomaly', 'anomaly_score',
-      'level', 'trend', 'forecast', 'forecast_h', 'detected_patterns',
+      'window',
+      'metric',
+      'avg_value',
+      'stddev_value',
+      'min_value',
+      'max_value',
+      'count',
+      'rolling_avg',
+      'rolling_stddev',
+      'zscore',
+      'is_anomaly',
+      'anomaly_score',
+      'level',
+      'trend',
+      'forecast',
+      'forecast_h',
+      'detected_patterns',
     ]);
     expect(stderr).toMatch(/progress: batch \d+ · .* watermark 2024-01-01T/);
     expect(stderr).toContain('SIGINT, stopping');
@@ -63,8 +85,12 @@ describe('eddy demo (npm start)', () => {
     const child = spawn(process.execPath, [CLI, 'demo', '--port', '0', '--progress', '1s'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
     // as head -5: read five lines, then close the pipe
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     await new Promise<void>((resolve) => {
@@ -79,7 +105,13 @@ describe('eddy demo (npm start)', () => {
     });
     const { code, signal } = await closed;
     clearTimeout(timer);
-    expect(stdout.split('\n').slice(0, 5).every((line) => line.startsWith('{"window":')), stdout.slice(0, 500)).toBe(true);
+    expect(
+      stdout
+        .split('\n')
+        .slice(0, 5)
+        .every((line) => line.startsWith('{"window":')),
+      stdout.slice(0, 500),
+    ).toBe(true);
     expect({ code, signal }, stderr).toEqual({ code: 0, signal: null });
     // nothing on stderr but the demo's own lines: no EPIPE, no stack trace
     const unexpected = stderr.split('\n').filter((line) => line !== '' && !/^eddy: (dashboard at|also ws:)/.test(line) && !line.startsWith('progress: '));

@@ -17,19 +17,26 @@ afterEach(() => {
   dirs = [];
 });
 
-const readLines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const readLines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('eddy run', () => {
   it('runs a CSV file through sliding windows into an NDJSON file (the expected output, exactly)', async () => {
     const w = tmp();
-    w.write('events.csv', [
-      'timestamp,metric,value',
-      '2024-01-01T00:00:10Z,cpu,1',
-      '2024-01-01T00:00:20Z,cpu,3',
-      '2024-01-01T00:01:10Z,cpu,5',
-      '2024-01-01T00:00:30Z,memory,10',
-      '2024-01-01T00:02:30Z,memory,20',
-    ].join('\n'));
+    w.write(
+      'events.csv',
+      [
+        'timestamp,metric,value',
+        '2024-01-01T00:00:10Z,cpu,1',
+        '2024-01-01T00:00:20Z,cpu,3',
+        '2024-01-01T00:01:10Z,cpu,5',
+        '2024-01-01T00:00:30Z,memory,10',
+        '2024-01-01T00:02:30Z,memory,20',
+      ].join('\n'),
+    );
     w.write('pipeline.json', {
       source: { type: 'file', path: 'events.csv' },
       processing: { window_size: '2 minutes', slide_duration: '1 minute', watermark_delay: '0 s' },
@@ -56,10 +63,7 @@ describe('eddy run', () => {
 
   it('writes CSV output with window_start/window_end columns', async () => {
     const w = tmp();
-    w.write('events.ndjson', [
-      '{"timestamp":1704067200000,"metric":"cpu","value":1.5}',
-      '{"timestamp":1704067201000,"metric":"cpu","value":2.5}',
-    ].join('\n'));
+    w.write('events.ndjson', ['{"timestamp":1704067200000,"metric":"cpu","value":1.5}', '{"timestamp":1704067201000,"metric":"cpu","value":2.5}'].join('\n'));
     w.write('pipeline.json', {
       source: { type: 'file', path: 'events.ndjson' },
       processing: { window_size: '1 minute', watermark_delay: '0 s', aggregations: ['count', 'sum', 'avg'] },
@@ -74,19 +78,22 @@ describe('eddy run', () => {
 
   it('reports each kind of bad input with its line, keeps every valid row, and fills the dead-letter file', async () => {
     const w = tmp();
-    w.write('events.csv', [
-      'timestamp,metric,value', // line 1
-      '2024-01-01T00:00:01Z,cpu,1', // 2 ok
-      '2024-01-01T00:00:02Z,cpu,abc', // 3 not a number
-      '2024-01-01T00:00:03Z,cpu,', // 4 missing value
-      'yesterday,cpu,2', // 5 bad timestamp
-      '2024-01-01T00:00:05Z,cpu,NaN', // 6 non-finite
-      '2024-01-01T00:00:06Z,cpu,Infinity', // 7 non-finite
-      '2024-01-01T00:00:07Z,cpu', // 8 wrong cell count
-      '2024-01-01T00:00:08Z,,3', // 9 missing key
-      '2024-01-01T00:00:09Z,cpu,3', // 10 ok
-      '2024-01-01T00:00:10Z,memory,7', // 11 ok
-    ].join('\n'));
+    w.write(
+      'events.csv',
+      [
+        'timestamp,metric,value', // line 1
+        '2024-01-01T00:00:01Z,cpu,1', // 2 ok
+        '2024-01-01T00:00:02Z,cpu,abc', // 3 not a number
+        '2024-01-01T00:00:03Z,cpu,', // 4 missing value
+        'yesterday,cpu,2', // 5 bad timestamp
+        '2024-01-01T00:00:05Z,cpu,NaN', // 6 non-finite
+        '2024-01-01T00:00:06Z,cpu,Infinity', // 7 non-finite
+        '2024-01-01T00:00:07Z,cpu', // 8 wrong cell count
+        '2024-01-01T00:00:08Z,,3', // 9 missing key
+        '2024-01-01T00:00:09Z,cpu,3', // 10 ok
+        '2024-01-01T00:00:10Z,memory,7', // 11 ok
+      ].join('\n'),
+    );
     w.write('pipeline.json', {
       source: { type: 'file', path: 'events.csv' },
       processing: { window_size: '1 minute', watermark_delay: '0 s' },
@@ -106,8 +113,24 @@ describe('eddy run', () => {
     expect(r.stderr).toContain('7 rows rejected');
     const out = readLines(w.path('out.ndjson'));
     expect(out).toEqual([
-      { window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:01:00.000Z' }, metric: 'cpu', avg_value: 2, stddev_value: Math.SQRT2, min_value: 1, max_value: 3, count: 2 },
-      { window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:01:00.000Z' }, metric: 'memory', avg_value: 7, stddev_value: null, min_value: 7, max_value: 7, count: 1 },
+      {
+        window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:01:00.000Z' },
+        metric: 'cpu',
+        avg_value: 2,
+        stddev_value: Math.SQRT2,
+        min_value: 1,
+        max_value: 3,
+        count: 2,
+      },
+      {
+        window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:01:00.000Z' },
+        metric: 'memory',
+        avg_value: 7,
+        stddev_value: null,
+        min_value: 7,
+        max_value: 7,
+        count: 1,
+      },
     ]);
     const dead = readLines(w.path('bad.ndjson'));
     expect(dead.map((d) => d.line)).toEqual([3, 4, 5, 6, 7, 8, 9]);
@@ -117,11 +140,14 @@ describe('eddy run', () => {
 
   it('routes late events to the late sink and counts them', async () => {
     const w = tmp();
-    w.write('events.ndjson', [
-      '{"timestamp":"2024-01-01T00:00:00Z","metric":"cpu","value":1}',
-      '{"timestamp":"2024-01-01T00:10:00Z","metric":"cpu","value":2}',
-      '{"timestamp":"2024-01-01T00:00:30Z","metric":"cpu","value":99}',
-    ].join('\n'));
+    w.write(
+      'events.ndjson',
+      [
+        '{"timestamp":"2024-01-01T00:00:00Z","metric":"cpu","value":1}',
+        '{"timestamp":"2024-01-01T00:10:00Z","metric":"cpu","value":2}',
+        '{"timestamp":"2024-01-01T00:00:30Z","metric":"cpu","value":99}',
+      ].join('\n'),
+    );
     w.write('pipeline.json', {
       source: { type: 'file', path: 'events.ndjson' },
       processing: { window_size: '1 minute', watermark_delay: '1 minute' },
@@ -154,7 +180,9 @@ describe('eddy run', () => {
     w.write('bad.json', { source: { type: 'generator' }, processing: { window_size: '5 minuts' }, sink: { type: 'console' } });
     const r = await runCli(['run', '--config', w.path('bad.json')]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`eddy: invalid config: processing.window_size: expected a duration like '5 minutes', '10 s', '1h' or milliseconds, got "5 minuts"`);
+    expect(r.stderr.trim()).toBe(
+      `eddy: invalid config: processing.window_size: expected a duration like '5 minutes', '10 s', '1h' or milliseconds, got "5 minuts"`,
+    );
 
     w.write('typo.json', { source: { type: 'generator' }, processing: { window_sise: '5 minutes' }, sink: { type: 'console' } });
     const t = await runCli(['run', '--config', w.path('typo.json')]);
@@ -183,8 +211,12 @@ describe('eddy run', () => {
     const child = spawn(process.execPath, [CLI, 'run', '--progress', '1s', '--format', 'table'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     // Wait until windows have closed (the demo's first windows close after ~7 s of wall time).
     const deadline = Date.now() + 25_000;
     while (!/cpu .*\|/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -223,7 +255,9 @@ describe('eddy run', () => {
     const child = spawn(process.execPath, [CLI, 'run', '--progress', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.stdout.on('data', (d: Buffer) => {
@@ -243,9 +277,13 @@ describe('eddy run', () => {
       processing: { window_size: '1 hour', slide_duration: '1 hour', watermark_delay: '0 s' },
       sink: { type: 'file', path: 'out.ndjson' },
     });
-    const child = spawn(process.execPath, [CLI, 'run', '--config', w.path('pipeline.json'), '--progress', '100ms', '--flush-on-stop'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run', '--config', w.path('pipeline.json'), '--progress', '100ms', '--flush-on-stop'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.stdin.write('{"timestamp":"2024-01-01T00:00:00Z","metric":"cpu","value":1}\n');
     // stop only once the event was processed (a progress line counts it), however slow the machine
     const deadline = Date.now() + 20_000;
@@ -260,7 +298,8 @@ describe('eddy run', () => {
     const w = tmp();
     const t0 = Date.UTC(2024, 0, 1);
     const events: string[] = [];
-    for (let i = 0; i < 6_000; i++) events.push(JSON.stringify({ timestamp: t0 + i * 1_000 - ((i * 7919) % 20_000), metric: i % 3 === 0 ? 'cpu' : 'mem', value: (i * 37) % 101 }));
+    for (let i = 0; i < 6_000; i++)
+      events.push(JSON.stringify({ timestamp: t0 + i * 1_000 - ((i * 7919) % 20_000), metric: i % 3 === 0 ? 'cpu' : 'mem', value: (i * 37) % 101 }));
     w.write('events.ndjson', `${events.join('\n')}\n`);
     const processing = { window_size: '1 minute', slide_duration: '30 seconds', watermark_delay: '30 seconds', aggregations: ['count', 'avg', 'max'] };
     w.write('whole.json', { source: { type: 'file', path: 'events.ndjson' }, processing, sink: { type: 'file', path: 'whole.ndjson' } });
@@ -275,7 +314,9 @@ describe('eddy run', () => {
 
     const child = spawn(process.execPath, [CLI, 'run', '--config', w.path('slow.json'), '--progress', '100ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const deadline = Date.now() + 20_000;
     while (!existsSync(w.path('out.ndjson')) || readFileSync(w.path('out.ndjson'), 'utf8').split('\n').length < 20) {
       if (Date.now() > deadline) break;
@@ -299,6 +340,8 @@ describe('eddy run', () => {
     // with checkpoints, --flush-on-stop is refused (the open windows stay in the checkpoint)
     const refused = await runCli(['run', '--config', w.path('fast.json'), '--flush-on-stop']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe('eddy: --flush-on-stop cannot be used with a checkpointed source: open windows stay in the checkpoint and close when the run is resumed\n');
+    expect(refused.stderr).toBe(
+      'eddy: --flush-on-stop cannot be used with a checkpointed source: open windows stay in the checkpoint and close when the run is resumed\n',
+    );
   }, 60_000);
 });

@@ -20,12 +20,17 @@ describe('analytics on window results (the seed pipeline)', () => {
       rows.push({ timestamp: T + m * MIN, metric: 'mem', value: 50 });
     }
     const out: ResultRecord[] = [];
-    const q = eddy.stream(arraySource(rows))
+    const q = eddy
+      .stream(arraySource(rows))
       .groupBy(window('timestamp', '1 minute'), 'metric')
       .agg(avg('value'), count())
       .detectAnomalies({ rows: 11, threshold: 2 })
       .patterns({ threshold: { critical: { upper: 100 }, warning: { upper: 80, lower: 20 } } })
-      .writeStream(callbackSink((r) => { out.push(...r); }))
+      .writeStream(
+        callbackSink((r) => {
+          out.push(...r);
+        }),
+      )
       .start();
     await q.awaitTermination();
     const cpu = out.filter((r) => r.metric === 'cpu');
@@ -43,27 +48,65 @@ describe('analytics on window results (the seed pipeline)', () => {
     expect(mem.map((r) => r.rolling_stddev).slice(0, 3)).toEqual([null, 0, 0]);
     expect(mem[5]!.detected_patterns).toEqual([]);
     // the seed's columns are all there
-    expect(Object.keys(spike)).toEqual(['window', 'metric', 'avg_value', 'count', 'rolling_avg', 'rolling_stddev', 'zscore', 'is_anomaly', 'anomaly_score', 'detected_patterns']);
+    expect(Object.keys(spike)).toEqual([
+      'window',
+      'metric',
+      'avg_value',
+      'count',
+      'rolling_avg',
+      'rolling_stddev',
+      'zscore',
+      'is_anomaly',
+      'anomaly_score',
+      'detected_patterns',
+    ]);
   });
 
   it('adds Holt forecasts of avg_value (alpha 0.3 as the seed)', async () => {
     const values = [10, 12, 14, 13];
     const out: ResultRecord[] = [];
-    const q = eddy.stream(arraySource(values.map((v, i) => ({ timestamp: T + i * MIN, metric: 'x', value: v }))))
-      .groupBy(window('timestamp', '1 minute'), 'metric').agg(avg('value'))
+    const q = eddy
+      .stream(arraySource(values.map((v, i) => ({ timestamp: T + i * MIN, metric: 'x', value: v }))))
+      .groupBy(window('timestamp', '1 minute'), 'metric')
+      .agg(avg('value'))
       .forecast({ alpha: 0.3, horizon: 10 })
-      .writeStream(callbackSink((r) => { out.push(...r); })).start();
+      .writeStream(
+        callbackSink((r) => {
+          out.push(...r);
+        }),
+      )
+      .start();
     await q.awaitTermination();
     const f = out.map((r) => [r.level, r.trend, r.forecast] as number[]);
-    const expected = [[10, 0, 10], [10.6, 0, 10.6], [11.62, 0.306, 11.926], [12.2482, 0.40266, 12.65086]];
-    f.forEach((row, i) => { row.forEach((v, j) => { expect(v).toBeCloseTo(expected[i]![j]!, 9); }); });
+    const expected = [
+      [10, 0, 10],
+      [10.6, 0, 10.6],
+      [11.62, 0.306, 11.926],
+      [12.2482, 0.40266, 12.65086],
+    ];
+    f.forEach((row, i) => {
+      row.forEach((v, j) => {
+        expect(v).toBeCloseTo(expected[i]![j]!, 9);
+      });
+    });
     expect(out[3]!.forecast_h).toBeCloseTo(12.2482 + 10 * 0.40266, 9);
   });
 
   it('refuses window analytics in update mode, and sequences without a matches sink', () => {
     const agg = eddy.stream(arraySource([])).groupBy(window('timestamp', '1 minute'), 'metric').agg(count());
-    expect(() => agg.detectAnomalies().writeStream(callbackSink(() => undefined)).outputMode('update').start()).toThrow(/append output mode/);
-    expect(() => agg.patterns({ sequence: ['A -> B within 1m'] }).writeStream(callbackSink(() => undefined)).start()).toThrow(/patternMatches/);
+    expect(() =>
+      agg
+        .detectAnomalies()
+        .writeStream(callbackSink(() => undefined))
+        .outputMode('update')
+        .start(),
+    ).toThrow(/append output mode/);
+    expect(() =>
+      agg
+        .patterns({ sequence: ['A -> B within 1m'] })
+        .writeStream(callbackSink(() => undefined))
+        .start(),
+    ).toThrow(/patternMatches/);
     expect(() => agg.detectAnomalies({ on: 'p99' })).toThrow(/'p99' is not an aggregate/);
     expect(() => agg.detectAnomalies({ rows: 1 })).toThrow(/rows/);
   });
@@ -71,9 +114,17 @@ describe('analytics on window results (the seed pipeline)', () => {
   it('scores another aggregate with on', async () => {
     const out: ResultRecord[] = [];
     const rows = Array.from({ length: 12 }, (_, i) => ({ timestamp: T + i * MIN, metric: 'x', value: i === 11 ? 1000 : 1 + (i % 2) }));
-    const q = eddy.stream(arraySource(rows)).groupBy(window('timestamp', '1 minute'), 'metric').agg(avg('value'), max('value'))
+    const q = eddy
+      .stream(arraySource(rows))
+      .groupBy(window('timestamp', '1 minute'), 'metric')
+      .agg(avg('value'), max('value'))
       .detectAnomalies({ on: 'max_value', score: false })
-      .writeStream(callbackSink((r) => { out.push(...r); })).start();
+      .writeStream(
+        callbackSink((r) => {
+          out.push(...r);
+        }),
+      )
+      .start();
     await q.awaitTermination();
     expect(out[11]!.is_anomaly).toBe(true);
     expect('anomaly_score' in out[11]!).toBe(false);
@@ -88,11 +139,18 @@ describe('events queries', () => {
       rows.push({ timestamp: T + i * 1000, metric: 'b', value: i });
     }
     const out: ResultRecord[] = [];
-    const q = eddy.stream(arraySource(rows)).keyBy('metric')
+    const q = eddy
+      .stream(arraySource(rows))
+      .keyBy('metric')
       .detectAnomalies({ rows: 11 })
       .forecast()
       .patterns({ threshold: { high: { upper: 50 } } })
-      .writeStream(callbackSink((r) => { out.push(...r); })).start();
+      .writeStream(
+        callbackSink((r) => {
+          out.push(...r);
+        }),
+      )
+      .start();
     await q.awaitTermination();
     expect(out).toHaveLength(60);
     expect(out.map((r) => r.metric)).toEqual(rows.map((r) => r.metric));
@@ -104,15 +162,42 @@ describe('events queries', () => {
     const lastB = out.filter((r) => r.metric === 'b').at(-1)!;
     expect(lastB.trend as number).toBeGreaterThan(0.5);
     expect(lastB.forecast as number).toBeGreaterThan(lastB.level as number);
-    expect(Object.keys(spike)).toEqual(['timestamp', 'metric', 'value', 'rolling_avg', 'rolling_stddev', 'zscore', 'is_anomaly', 'anomaly_score', 'level', 'trend', 'forecast', 'forecast_h', 'detected_patterns']);
+    expect(Object.keys(spike)).toEqual([
+      'timestamp',
+      'metric',
+      'value',
+      'rolling_avg',
+      'rolling_stddev',
+      'zscore',
+      'is_anomaly',
+      'anomaly_score',
+      'level',
+      'trend',
+      'forecast',
+      'forecast_h',
+      'detected_patterns',
+    ]);
   });
 
   it('reports bad rows and keeps scoring the rest', async () => {
     const lines: string[] = [];
     const out: ResultRecord[] = [];
-    const q = eddy.stream(arraySource([{ timestamp: T, value: 1 }, { timestamp: T, value: 'x' }, { timestamp: T + 1, value: 2 }]))
+    const q = eddy
+      .stream(
+        arraySource([
+          { timestamp: T, value: 1 },
+          { timestamp: T, value: 'x' },
+          { timestamp: T + 1, value: 2 },
+        ]),
+      )
       .detectAnomalies({ rows: 3 })
-      .writeStream(callbackSink((r) => { out.push(...r); })).log((l) => lines.push(l)).start();
+      .writeStream(
+        callbackSink((r) => {
+          out.push(...r);
+        }),
+      )
+      .log((l) => lines.push(l))
+      .start();
     await q.awaitTermination();
     expect(out.map((r) => r.value)).toEqual([1, 2]);
     expect(lines).toEqual([`bad input at array line 2: field 'value': not a number ("x")`]);
@@ -132,38 +217,67 @@ describe('sequence patterns through the API', () => {
 
   it("matches 'A -> B -> C within 5m' per key in an events query; too slow does not match", async () => {
     const matches: ResultRecord[] = [];
-    const q = eddy.stream(arraySource(events)).keyBy('metric')
+    const q = eddy
+      .stream(arraySource(events))
+      .keyBy('metric')
       .patterns({ sequence: ['A -> B -> C within 5m', { name: 'strict', pattern: 'A => B => C' }] })
       .writeStream(callbackSink(() => undefined))
-      .patternMatches(callbackSink((r) => { matches.push(...r); }))
+      .patternMatches(
+        callbackSink((r) => {
+          matches.push(...r);
+        }),
+      )
       .start();
     await q.awaitTermination();
-    expect(matches).toEqual([{
-      pattern: 'A -> B -> C within 5m', metric: 'web', start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:04:00.000Z',
-      timestamps: ['2024-01-01T00:00:00.000Z', '2024-01-01T00:03:00.000Z', '2024-01-01T00:04:00.000Z'],
-    }, {
-      // db's A, B, C are consecutive events of db (strict holds) and 'strict' has no time bound
-      pattern: 'strict', metric: 'db', start: '2024-01-01T00:01:00.000Z', end: '2024-01-01T00:11:00.000Z',
-      timestamps: ['2024-01-01T00:01:00.000Z', '2024-01-01T00:10:00.000Z', '2024-01-01T00:11:00.000Z'],
-    }]);
+    expect(matches).toEqual([
+      {
+        pattern: 'A -> B -> C within 5m',
+        metric: 'web',
+        start: '2024-01-01T00:00:00.000Z',
+        end: '2024-01-01T00:04:00.000Z',
+        timestamps: ['2024-01-01T00:00:00.000Z', '2024-01-01T00:03:00.000Z', '2024-01-01T00:04:00.000Z'],
+      },
+      {
+        // db's A, B, C are consecutive events of db (strict holds) and 'strict' has no time bound
+        pattern: 'strict',
+        metric: 'db',
+        start: '2024-01-01T00:01:00.000Z',
+        end: '2024-01-01T00:11:00.000Z',
+        timestamps: ['2024-01-01T00:01:00.000Z', '2024-01-01T00:10:00.000Z', '2024-01-01T00:11:00.000Z'],
+      },
+    ]);
     // not matched: db within 5m (A at 00:01, C at 00:11), web strict (X between A and B)
   });
 
   it('runs sequences on the raw events of a windows query, beside the windows', async () => {
     const matches: ResultRecord[] = [];
     const windows: ResultRecord[] = [];
-    const q = eddy.stream(arraySource(events))
-      .groupBy(window('timestamp', '10 minutes'), 'metric').agg(count())
+    const q = eddy
+      .stream(arraySource(events))
+      .groupBy(window('timestamp', '10 minutes'), 'metric')
+      .agg(count())
       .patterns({ sequence: ['A -> B -> C'] })
-      .writeStream(callbackSink((r) => { windows.push(...r); }))
-      .patternMatches(callbackSink((r) => { matches.push(...r); }))
+      .writeStream(
+        callbackSink((r) => {
+          windows.push(...r);
+        }),
+      )
+      .patternMatches(
+        callbackSink((r) => {
+          matches.push(...r);
+        }),
+      )
       .start();
     await q.awaitTermination();
     expect(matches.map((m) => [m.pattern, m.metric, m.start])).toEqual([
       ['A -> B -> C', 'web', '2024-01-01T00:00:00.000Z'],
       ['A -> B -> C', 'db', '2024-01-01T00:01:00.000Z'],
     ]);
-    expect(windows.map((w) => [w.metric, w.count])).toEqual([['web', 4], ['db', 1], ['db', 2]]);
+    expect(windows.map((w) => [w.metric, w.count])).toEqual([
+      ['web', 4],
+      ['db', 1],
+      ['db', 2],
+    ]);
   });
 
   it('reports bad pattern syntax with the position', () => {

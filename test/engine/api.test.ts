@@ -33,9 +33,36 @@ describe('fluent API', () => {
     expect(query.isActive).toBe(false);
     const table = memoryTable('api_results')!;
     expect(table.rows()).toEqual([
-      { window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:01:00.000Z' }, metric: 'cpu', avg_value: 2, stddev_value: Math.SQRT2, min_value: 1, max_value: 3, count: 2, total: 4 },
-      { window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:01:00.000Z' }, metric: 'mem', avg_value: 5, stddev_value: null, min_value: 5, max_value: 5, count: 1, total: 5 },
-      { window: { start: '2024-01-01T00:01:00.000Z', end: '2024-01-01T00:02:00.000Z' }, metric: 'cpu', avg_value: 7, stddev_value: null, min_value: 7, max_value: 7, count: 1, total: 7 },
+      {
+        window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:01:00.000Z' },
+        metric: 'cpu',
+        avg_value: 2,
+        stddev_value: Math.SQRT2,
+        min_value: 1,
+        max_value: 3,
+        count: 2,
+        total: 4,
+      },
+      {
+        window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:01:00.000Z' },
+        metric: 'mem',
+        avg_value: 5,
+        stddev_value: null,
+        min_value: 5,
+        max_value: 5,
+        count: 1,
+        total: 5,
+      },
+      {
+        window: { start: '2024-01-01T00:01:00.000Z', end: '2024-01-01T00:02:00.000Z' },
+        metric: 'cpu',
+        avg_value: 7,
+        stddev_value: null,
+        min_value: 7,
+        max_value: 7,
+        count: 1,
+        total: 7,
+      },
     ]);
     // one batch of input, then the end-of-input flush as a progress entry of its own
     expect(query.recentProgress).toHaveLength(2);
@@ -63,7 +90,15 @@ describe('fluent API', () => {
       .start();
     await query.awaitTermination();
     expect(batches).toEqual([1, 1, 1, 1, 0]); // four batches, then the final flush (nothing new to update)
-    expect(memoryTable('api_update')!.rows().map((r) => [r.metric, r.count])).toEqual([['cpu', 2], ['mem', 1], ['cpu', 1]]);
+    expect(
+      memoryTable('api_update')!
+        .rows()
+        .map((r) => [r.metric, r.count]),
+    ).toEqual([
+      ['cpu', 2],
+      ['mem', 1],
+      ['cpu', 1],
+    ]);
   });
 
   it('counts late events per key and routes them to the late sink', async () => {
@@ -74,7 +109,11 @@ describe('fluent API', () => {
       .groupBy(window('timestamp', '1 minute'), 'metric')
       .agg(count(), avg('value'))
       .writeStream(callbackSink(() => undefined))
-      .lateEvents(callbackSink((r) => { late.push(...r); }))
+      .lateEvents(
+        callbackSink((r) => {
+          late.push(...r);
+        }),
+      )
       .start();
     await query.awaitTermination();
     expect(late).toEqual([{ timestamp: '2023-12-31T23:00:00.000Z', metric: 'cpu', value: 99 }]);
@@ -87,11 +126,25 @@ describe('fluent API', () => {
     const late: unknown[] = [];
     const table: unknown[] = [];
     const query = eddy
-      .stream(arraySource([{ timestamp: T, metric: 'cpu' }, { timestamp: T + 120_000, metric: 'cpu' }, { timestamp: T, metric: 'cpu' }]))
+      .stream(
+        arraySource([
+          { timestamp: T, metric: 'cpu' },
+          { timestamp: T + 120_000, metric: 'cpu' },
+          { timestamp: T, metric: 'cpu' },
+        ]),
+      )
       .groupBy(window('timestamp', '1 minute'), 'metric')
       .agg(count())
-      .writeStream(callbackSink((r) => { table.push(...r); }))
-      .lateEvents(callbackSink((r) => { late.push(...r); }))
+      .writeStream(
+        callbackSink((r) => {
+          table.push(...r);
+        }),
+      )
+      .lateEvents(
+        callbackSink((r) => {
+          late.push(...r);
+        }),
+      )
       .start();
     await query.awaitTermination();
     expect(table.map((r) => (r as { count: number }).count)).toEqual([1, 1]);
@@ -105,7 +158,11 @@ describe('fluent API', () => {
         .stream(generatorSource({ keys: 3, rate: 2000 }))
         .groupBy(window('timestamp', '1 hour'), 'metric')
         .agg(count())
-        .writeStream(callbackSink((r) => { written += r.length; }))
+        .writeStream(
+          callbackSink((r) => {
+            written += r.length;
+          }),
+        )
         .start();
       expect(await query.awaitTermination(300)).toBe(false);
       await query.stop({ flush });
@@ -117,8 +174,13 @@ describe('fluent API', () => {
 
   it('fails the query with the sink error and rejects awaitTermination', async () => {
     const failing: Sink = {
-      description: 'failing', open() {}, flush() {}, close() {},
-      write() { throw new Error('disk on fire'); },
+      description: 'failing',
+      open() {},
+      flush() {},
+      close() {},
+      write() {
+        throw new Error('disk on fire');
+      },
     };
     const query = eddy.stream(arraySource(rows)).groupBy(window('timestamp', '1 minute'), 'metric').agg(count()).writeStream(failing).start();
     await expect(query.awaitTermination()).rejects.toThrow('disk on fire');
@@ -131,11 +193,16 @@ describe('fluent API', () => {
     expect(() => s.groupBy('metric' as never)).toThrow(/first column must be window/);
     expect(() => s.withWatermark('ts', '1 minute').groupBy(window('timestamp', '1 minute'))).toThrow(/watermark is on 'ts' but the window is on 'timestamp'/);
     expect(() => s.groupBy(window('timestamp', '1 minute'), 'metric').agg()).toThrow(/at least one aggregate/);
-    expect(() => s.groupBy(window('timestamp', '1 minute'), 'metric').agg(avg('value'), max('latency'))).toThrow(/one value column per query, got value and latency/);
+    expect(() => s.groupBy(window('timestamp', '1 minute'), 'metric').agg(avg('value'), max('latency'))).toThrow(
+      /one value column per query, got value and latency/,
+    );
     expect(() => s.groupBy(window('timestamp', '1 minute'), 'metric').agg(avg('value'), avg('value'))).toThrow(/'avg_value' appears twice/);
     expect(() => window('timestamp', '1 minute', '2 minutes')).toThrow(/must not be longer than the window/);
     expect(() => window('timestamp', '5 minuts')).toThrow(/window size/);
-    const w = s.groupBy(window('timestamp', '1 minute'), 'metric').agg(count()).writeStream(callbackSink(() => undefined));
+    const w = s
+      .groupBy(window('timestamp', '1 minute'), 'metric')
+      .agg(count())
+      .writeStream(callbackSink(() => undefined));
     expect(() => w.outputMode('complete' as never)).toThrow(/'append' or 'update'/);
     expect(() => w.option('batchSize', 0)).toThrow(/batchSize/);
     expect(() => w.option('nope' as never, 1 as never)).toThrow(/unknown option/);
@@ -149,14 +216,15 @@ describe('fluent API', () => {
       .stream(arraySource([{ timestamp: T, metric: 'cpu', value: 'x' }, { timestamp: T, metric: 'cpu', value: 2 }, null as never]))
       .groupBy(window('timestamp', '1 minute'), 'metric')
       .agg(count(), max('value'))
-      .writeStream(callbackSink((r) => { table.push(...r); }))
+      .writeStream(
+        callbackSink((r) => {
+          table.push(...r);
+        }),
+      )
       .log((l) => lines.push(l))
       .start();
     await query.awaitTermination();
-    expect(lines).toEqual([
-      `bad input at array line 1: field 'value': not a number ("x")`,
-      'bad input at array line 3: expected an object, got null',
-    ]);
+    expect(lines).toEqual([`bad input at array line 1: field 'value': not a number ("x")`, 'bad input at array line 3: expected an object, got null']);
     expect(table).toHaveLength(1);
     expect(query.rejected).toEqual({ not_a_number: 1, malformed: 1 });
     expect(query.lastProgress!.totals.errors).toBe(2);

@@ -42,7 +42,10 @@ interface RunOptions extends ResumableRunOptions {
 }
 
 /** Runs the query over `rows` to its end (or its stop/failure); returns what its sink received. */
-async function run(rows: readonly Record<string, unknown>[], opts: RunOptions = {}): Promise<{ records: ResultRecord[]; query: StreamingQuery; log: string[] }> {
+async function run(
+  rows: readonly Record<string, unknown>[],
+  opts: RunOptions = {},
+): Promise<{ records: ResultRecord[]; query: StreamingQuery; log: string[] }> {
   const records: ResultRecord[] = [];
   const log: string[] = [];
   let written = 0;

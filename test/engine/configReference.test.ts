@@ -15,12 +15,18 @@ const FILE = new URL('../../docs/config-reference.md', import.meta.url);
 function names(table: Table): string[] {
   const of = (item: Item): string[] => {
     switch (item.kind) {
-      case 'section': return names(item.fields);
-      case 'variants': return [...names(item.common ?? []), ...Object.values(item.variants).flatMap(names)];
-      case 'object': return of(item.values);
-      case 'array': return of(item.items);
-      case 'oneOf': return item.options.flatMap(of);
-      default: return [];
+      case 'section':
+        return names(item.fields);
+      case 'variants':
+        return [...names(item.common ?? []), ...Object.values(item.variants).flatMap(names)];
+      case 'object':
+        return of(item.values);
+      case 'array':
+        return of(item.items);
+      case 'oneOf':
+        return item.options.flatMap(of);
+      default:
+        return [];
     }
   };
   return table.flatMap((f) => [f.name, ...of(f)]);

@@ -19,11 +19,15 @@ import { BatchBuilder } from '../../src/sources/batchBuilder.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
 
 const T0 = Date.UTC(2024, 0, 1);
-const plan = () => parsePipelineConfig({
-  timestamp_column: 'ts', value_column: 'v', grouping_columns: ['host'],
-  processing: { window_size: '1 minute', watermark_delay: '30 s', aggregations: ['count', 'sum', 'min', 'max'] },
-  source: { type: 'stdin' }, sink: { type: 'console' },
-});
+const plan = () =>
+  parsePipelineConfig({
+    timestamp_column: 'ts',
+    value_column: 'v',
+    grouping_columns: ['host'],
+    processing: { window_size: '1 minute', watermark_delay: '30 s', aggregations: ['count', 'sum', 'min', 'max'] },
+    source: { type: 'stdin' },
+    sink: { type: 'console' },
+  });
 
 type Run = { out: string[]; errors: { line?: number; kind?: string; reason: string; raw?: string }[]; failure?: string };
 
@@ -45,7 +49,10 @@ function byteRun(bytes: Uint8Array, cuts: number[]): Run {
   const engine = new BatchEngine(plan(), loadCore(), 'test', false);
   const out: ResultRecord[] = [];
   const errors: InputError[] = [];
-  const take = (r: BatchResult) => { out.push(...r.windows); errors.push(...r.errors); };
+  const take = (r: BatchResult) => {
+    out.push(...r.windows);
+    errors.push(...r.errors);
+  };
   const points = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
   let from = 0;
   try {
@@ -65,39 +72,62 @@ function byteRun(bytes: Uint8Array, cuts: number[]): Run {
 const shape = (e: InputError) => ({ line: e.line, kind: e.kind, reason: e.reason, ...(e.kind === undefined ? { raw: e.raw } : {}) });
 
 const quoteIfNeeded = (cell: string, force: boolean) => (force || cell.includes(',') || cell.startsWith('"') ? `"${cell.replaceAll('"', '""')}"` : cell);
-const tsCell = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 10 * 60_000 }).chain((d) => fc.constantFrom(String(T0 + d), new Date(T0 + d).toISOString(), String((T0 + d) / 1000))) },
-  fc.constantFrom('', 'soon', '1e400', ' 2024-01-01 '));
-const vCell = fc.oneof({ weight: 5, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map(String) }, fc.constantFrom('', ' 4 ', '.5', 'NaN', 'abc', '1e999', '5.'));
+const tsCell = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.integer({ min: 0, max: 10 * 60_000 }).chain((d) => fc.constantFrom(String(T0 + d), new Date(T0 + d).toISOString(), String((T0 + d) / 1000))),
+  },
+  fc.constantFrom('', 'soon', '1e400', ' 2024-01-01 '),
+);
+const vCell = fc.oneof(
+  { weight: 5, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map(String) },
+  fc.constantFrom('', ' 4 ', '.5', 'NaN', 'abc', '1e999', '5.'),
+);
 const hostCell = fc.constantFrom('a', 'b', 'x,y', 'say "hi"', '', 'é', '"q"');
 
-const document = fc.record({
-  order: fc.tuple(fc.shuffledSubarray(['ts', 'v', 'host', 'extra'], { minLength: 4, maxLength: 4 }), fc.nat(9))
-    // usually every column; sometimes one missing (its field is then missing on every row)
-    .map(([all, drop]) => (drop < all.length && drop !== 0 ? all.filter((_, i) => i !== drop || all[i] === 'extra' || drop > 2) : all)),
-  bom: fc.boolean(), leadingBlank: fc.boolean(),
-  rows: fc.array(fc.oneof(
-    { weight: 8, arbitrary: fc.tuple(tsCell, vCell, hostCell, fc.string({ maxLength: 4 }), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 })).map(([ts, v, host, extra, force]) => ({ ts, v, host, extra, force })) },
-    { weight: 1, arbitrary: fc.constantFrom('', '   ', 'a,b', 'a,b,c,d,e', '"open,x,y', '"a"b,c,d', '1,2', '"x",, ') },
-  ), { minLength: 5, maxLength: 30 }),
-  crlf: fc.boolean(),
-}).map(({ order, bom, leadingBlank, rows, crlf }) => {
-  const nl = crlf ? '\r\n' : '\n';
-  let text = (bom ? '\ufeff' : '') + (leadingBlank ? nl : '') + order.join(',') + nl;
-  for (const r of rows) {
-    text += (typeof r === 'string' ? r : order.map((c, i) => quoteIfNeeded((r as Record<string, string>)[c]!, r.force[i]!)).join(',')) + nl;
-  }
-  return new TextEncoder().encode(text);
-});
+const document = fc
+  .record({
+    order: fc
+      .tuple(fc.shuffledSubarray(['ts', 'v', 'host', 'extra'], { minLength: 4, maxLength: 4 }), fc.nat(9))
+      // usually every column; sometimes one missing (its field is then missing on every row)
+      .map(([all, drop]) => (drop < all.length && drop !== 0 ? all.filter((_, i) => i !== drop || all[i] === 'extra' || drop > 2) : all)),
+    bom: fc.boolean(),
+    leadingBlank: fc.boolean(),
+    rows: fc.array(
+      fc.oneof(
+        {
+          weight: 8,
+          arbitrary: fc
+            .tuple(tsCell, vCell, hostCell, fc.string({ maxLength: 4 }), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }))
+            .map(([ts, v, host, extra, force]) => ({ ts, v, host, extra, force })),
+        },
+        { weight: 1, arbitrary: fc.constantFrom('', '   ', 'a,b', 'a,b,c,d,e', '"open,x,y', '"a"b,c,d', '1,2', '"x",, ') },
+      ),
+      { minLength: 5, maxLength: 30 },
+    ),
+    crlf: fc.boolean(),
+  })
+  .map(({ order, bom, leadingBlank, rows, crlf }) => {
+    const nl = crlf ? '\r\n' : '\n';
+    let text = (bom ? '\ufeff' : '') + (leadingBlank ? nl : '') + order.join(',') + nl;
+    for (const r of rows) {
+      text += (typeof r === 'string' ? r : order.map((c, i) => quoteIfNeeded((r as Record<string, string>)[c]!, r.force[i]!)).join(',')) + nl;
+    }
+    return new TextEncoder().encode(text);
+  });
 
 describe('the CSV byte path equals the CSV reader and the object path', () => {
   it('for random files, in chunks cut anywhere', () => {
-    fc.assert(fc.property(document, fc.array(fc.nat(1500), { maxLength: 5 }), (bytes, cuts) => {
-      const want = referenceRun(bytes);
-      const got = byteRun(bytes, cuts);
-      expect(got.failure).toEqual(want.failure);
-      expect(got.errors).toEqual(want.errors);
-      expect(got.out).toEqual(want.out);
-    }), { seed: FC_SEED, numRuns: fcRuns(300) });
+    fc.assert(
+      fc.property(document, fc.array(fc.nat(1500), { maxLength: 5 }), (bytes, cuts) => {
+        const want = referenceRun(bytes);
+        const got = byteRun(bytes, cuts);
+        expect(got.failure).toEqual(want.failure);
+        expect(got.errors).toEqual(want.errors);
+        expect(got.out).toEqual(want.out);
+      }),
+      { seed: FC_SEED, numRuns: fcRuns(300) },
+    );
   });
 
   it('refuses an unusable header as the reader does', () => {

@@ -16,12 +16,17 @@ import { elementNotObjectReason } from '../../src/engine/scanReasons.js';
 import { FC_SEED, fcRuns } from '../support/streams.js';
 
 const T0 = Date.UTC(2024, 0, 1);
-const plan = () => parsePipelineConfig({
-  timestamp_column: 'ts', value_column: 'v', grouping_columns: ['host'],
-  processing: { window_size: '1 minute', watermark_delay: '30 s', aggregations: ['count', 'sum', 'max'] },
-  source: { type: 'stdin' }, sink: { type: 'console' },
-});
-const shape = (errors: InputError[]) => errors.map((e) => ({ line: e.line, kind: e.kind, reason: e.reason.startsWith('not valid JSON') ? 'not valid JSON' : e.reason }));
+const plan = () =>
+  parsePipelineConfig({
+    timestamp_column: 'ts',
+    value_column: 'v',
+    grouping_columns: ['host'],
+    processing: { window_size: '1 minute', watermark_delay: '30 s', aggregations: ['count', 'sum', 'max'] },
+    source: { type: 'stdin' },
+    sink: { type: 'console' },
+  });
+const shape = (errors: InputError[]) =>
+  errors.map((e) => ({ line: e.line, kind: e.kind, reason: e.reason.startsWith('not valid JSON') ? 'not valid JSON' : e.reason }));
 
 function reference(bytes: Uint8Array): { windows: string[]; errors: ReturnType<typeof shape>; keys: number } {
   const engine = new BatchEngine(plan(), loadCore(), 'test', false);
@@ -51,16 +56,25 @@ function bytePath(bytes: Uint8Array): { windows: string[]; errors: ReturnType<ty
   return { windows: [...r.windows, ...engine.flush()].map((w) => JSON.stringify(w)), errors: shape(r.errors), keys: engine.numKeys };
 }
 
-const event = fc.record({
-  ts: fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 600_000 }).map((d) => T0 + d) }, fc.constantFrom('soon', null, true)),
-  v: fc.oneof({ weight: 5, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) }, fc.constantFrom('4', 'x', null)),
-  host: fc.oneof({ weight: 5, arbitrary: fc.constantFrom('a', 'b', 'é', 'x"y') }, fc.constantFrom(1.5, true, null, [1])),
-  extra: fc.option(fc.jsonValue({ maxDepth: 3 })),
-}, { requiredKeys: ['ts', 'v', 'host'] });
-const element = fc.oneof({ weight: 6, arbitrary: event.map((e) => JSON.stringify(e)) }, fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)));
+const event = fc.record(
+  {
+    ts: fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: 600_000 }).map((d) => T0 + d) }, fc.constantFrom('soon', null, true)),
+    v: fc.oneof({ weight: 5, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) }, fc.constantFrom('4', 'x', null)),
+    host: fc.oneof({ weight: 5, arbitrary: fc.constantFrom('a', 'b', 'é', 'x"y') }, fc.constantFrom(1.5, true, null, [1])),
+    extra: fc.option(fc.jsonValue({ maxDepth: 3 })),
+  },
+  { requiredKeys: ['ts', 'v', 'host'] },
+);
+const element = fc.oneof(
+  { weight: 6, arbitrary: event.map((e) => JSON.stringify(e)) },
+  fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
+);
 const ws = fc.constantFrom('', ' ', '\n', '\t ', '\r\n');
-const document = fc.tuple(fc.array(fc.tuple(ws, element, ws), { minLength: 1, maxLength: 30 }), fc.boolean(), ws).map(([items, asArray, outer]) =>
-  asArray || items.length !== 1 ? `${outer}[${items.map(([a, e, b]) => `${a}${e}${b}`).join(',')}]${outer}` : `${outer}${items[0]![1]}${outer}`);
+const document = fc
+  .tuple(fc.array(fc.tuple(ws, element, ws), { minLength: 1, maxLength: 30 }), fc.boolean(), ws)
+  .map(([items, asArray, outer]) =>
+    asArray || items.length !== 1 ? `${outer}[${items.map(([a, e, b]) => `${a}${e}${b}`).join(',')}]${outer}` : `${outer}${items[0]![1]}${outer}`,
+  );
 /** Sometimes broken: cut short, a stray character, a trailing comma. */
 const maybeBroken = fc.tuple(document, fc.nat(100), fc.constantFrom('', '', '', 'cut', 'x', ',', ']')).map(([doc, at, how]) => {
   const i = doc.length === 0 ? 0 : at % doc.length;
@@ -70,16 +84,22 @@ const maybeBroken = fc.tuple(document, fc.nat(100), fc.constantFrom('', '', '', 
 
 describe('the JSON document byte path equals JSON.parse and the object path', () => {
   it('for random documents, valid or broken', () => {
-    fc.assert(fc.property(maybeBroken, (text) => {
-      const bytes = new TextEncoder().encode(text);
-      expect(bytePath(bytes)).toEqual(reference(bytes));
-    }), { seed: FC_SEED, numRuns: fcRuns(500) });
+    fc.assert(
+      fc.property(maybeBroken, (text) => {
+        const bytes = new TextEncoder().encode(text);
+        expect(bytePath(bytes)).toEqual(reference(bytes));
+      }),
+      { seed: FC_SEED, numRuns: fcRuns(500) },
+    );
   });
 
   it('for random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-      expect(bytePath(bytes)).toEqual(reference(bytes));
-    }), { seed: FC_SEED, numRuns: fcRuns(1000) });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        expect(bytePath(bytes)).toEqual(reference(bytes));
+      }),
+      { seed: FC_SEED, numRuns: fcRuns(1000) },
+    );
   });
 
   it('a broken document after valid events keeps no keys and no rows', () => {

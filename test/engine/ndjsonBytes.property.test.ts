@@ -23,9 +23,12 @@ const T0 = Date.UTC(2024, 0, 1);
 
 function plan(keys: string[]) {
   return parsePipelineConfig({
-    timestamp_column: 'ts', value_column: 'v', grouping_columns: keys,
+    timestamp_column: 'ts',
+    value_column: 'v',
+    grouping_columns: keys,
     processing: { window_size: '1 minute', watermark_delay: '30 s', aggregations: ['count', 'sum', 'avg', 'min', 'max', 'stddev'] },
-    source: { type: 'stdin' }, sink: { type: 'console' },
+    source: { type: 'stdin' },
+    sink: { type: 'console' },
   });
 }
 
@@ -63,7 +66,11 @@ function referenceRun(keys: string[], bytes: Uint8Array): { out: ResultRecord[];
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      errors.push({ source: 'test', line, reason: `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}` });
+      errors.push({
+        source: 'test',
+        line,
+        reason: `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}`,
+      });
       continue;
     }
     rows.push(value as Row);
@@ -81,7 +88,11 @@ function byteRun(keys: string[], bytes: Uint8Array, cuts: number[]): { out: Resu
   const errors: InputError[] = [];
   const points = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
   let from = 0;
-  const take = (r: BatchResult) => { out.push(...r.windows); late.push(...r.late); errors.push(...r.errors); };
+  const take = (r: BatchResult) => {
+    out.push(...r.windows);
+    late.push(...r.late);
+    errors.push(...r.errors);
+  };
   for (const p of [...points, bytes.length]) {
     take(engine.processBatch({ rows: [], errors: [], bytes: { data: bytes.subarray(from, p), format: 'ndjson' } }));
     from = p;
@@ -92,51 +103,98 @@ function byteRun(keys: string[], bytes: Uint8Array, cuts: number[]): { out: Resu
 }
 
 /** Errors as compared: line, kind and reason (a syntax error's detail is the scanner's own wording). */
-const comparable = (errors: InputError[]) => errors.map((e) => ({ line: e.line, kind: e.kind, reason: e.reason.startsWith('not valid JSON') ? 'not valid JSON' : e.reason }));
+const comparable = (errors: InputError[]) =>
+  errors.map((e) => ({ line: e.line, kind: e.kind, reason: e.reason.startsWith('not valid JSON') ? 'not valid JSON' : e.reason }));
 const canonical = (records: ResultRecord[]) => records.map((r) => JSON.stringify(r));
 
 // ── generators ───────────────────────────────────────────────────────────
 
 /** A number written any way JSON allows. */
-const spelled = (x: number) => fc.constantFrom(
-  String(x), x.toExponential(), x.toExponential().replace('e', 'E').replace('+', ''), Number.isInteger(x) ? `${x}.000` : `${x}0`,
-  x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2'),
-).map((t) => (Object.is(x, -0) ? '-0' : t));
+const spelled = (x: number) =>
+  fc
+    .constantFrom(
+      String(x),
+      x.toExponential(),
+      x.toExponential().replace('e', 'E').replace('+', ''),
+      Number.isInteger(x) ? `${x}.000` : `${x}0`,
+      x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2'),
+    )
+    .map((t) => (Object.is(x, -0) ? '-0' : t));
 
-const jsonNumber = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -1000, max: 1000 }), fc.constantFrom(-0, 1.5, 1e21, 5e-324))
+const jsonNumber = fc
+  .oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -1000, max: 1000 }), fc.constantFrom(-0, 1.5, 1e21, 5e-324))
   .chain((x) => spelled(x).filter((t) => /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(t)));
 
-const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'b', 'é', '"', '\\', '/', '\n', '\u0000', '\u2028', '😀', ' ', '\ud800', '\udc00'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 8 });
+const text = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom('a', 'b', 'é', '"', '\\', '/', '\n', '\u0000', '\u2028', '😀', ' ', '\ud800', '\udc00'),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+  ),
+  maxLength: 8,
+});
 
 /** A JSON string literal for `s`, escaping at random (always when JSON requires it). */
-const stringLiteral = (s: string) => fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }).map((escapeAt) => {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    const code = c.charCodeAt(0);
-    if (c === '"' || c === '\\' || code < 0x20 || (code >= 0xd800 && code < 0xe000) || escapeAt[i]) {
-      out += c === '"' ? '\\"' : c === '\\' ? '\\\\' : c === '/' && escapeAt[i] ? '\\/' : c === '\n' ? '\\n' : `\\u${code.toString(16).padStart(4, escapeAt[i] ? '0' : '0').toUpperCase()}`;
-    } else out += c;
-  }
-  return `${out}"`;
-});
+const stringLiteral = (s: string) =>
+  fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }).map((escapeAt) => {
+    let out = '"';
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i]!;
+      const code = c.charCodeAt(0);
+      if (c === '"' || c === '\\' || code < 0x20 || (code >= 0xd800 && code < 0xe000) || escapeAt[i]) {
+        out +=
+          c === '"'
+            ? '\\"'
+            : c === '\\'
+              ? '\\\\'
+              : c === '/' && escapeAt[i]
+                ? '\\/'
+                : c === '\n'
+                  ? '\\n'
+                  : `\\u${code
+                      .toString(16)
+                      .padStart(4, escapeAt[i] ? '0' : '0')
+                      .toUpperCase()}`;
+      } else out += c;
+    }
+    return `${out}"`;
+  });
 
 const ws = fc.constantFrom('', '', ' ', '\t', '\r', '  \n '.trim() === '' ? ' ' : ' ');
 
 /** Any JSON value (as text), nested. */
 const anyValue: fc.Arbitrary<string> = fc.letrec<{ v: string }>((tie) => ({
-  v: fc.oneof({ depthSize: 'small' },
-    jsonNumber, text.chain(stringLiteral), fc.constantFrom('true', 'false', 'null'),
+  v: fc.oneof(
+    { depthSize: 'small' },
+    jsonNumber,
+    text.chain(stringLiteral),
+    fc.constantFrom('true', 'false', 'null'),
     fc.array(tie('v'), { maxLength: 3 }).map((a) => `[${a.join(',')}]`),
-    fc.array(fc.tuple(text.chain(stringLiteral), tie('v')), { maxLength: 3 }).map((m) => `{${m.map(([k, v]) => `${k}:${v}`).join(',')}}`)),
+    fc.array(fc.tuple(text.chain(stringLiteral), tie('v')), { maxLength: 3 }).map((m) => `{${m.map(([k, v]) => `${k}:${v}`).join(',')}}`),
+  ),
 })).v;
 
 const timeValue = fc.oneof(
-  { weight: 6, arbitrary: fc.integer({ min: 0, max: 20 * 60_000 }).chain((d) => fc.constantFrom(String(T0 + d), String((T0 + d) / 1000), `"${new Date(T0 + d).toISOString()}"`, `"${T0 + d}"`,
-    `"${new Date(T0 + d).toISOString().replace('T', ' ').replace('Z', '+00:00')}"`)) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .integer({ min: 0, max: 20 * 60_000 })
+      .chain((d) =>
+        fc.constantFrom(
+          String(T0 + d),
+          String((T0 + d) / 1000),
+          `"${new Date(T0 + d).toISOString()}"`,
+          `"${T0 + d}"`,
+          `"${new Date(T0 + d).toISOString().replace('T', ' ').replace('Z', '+00:00')}"`,
+        ),
+      ),
+  },
   fc.constantFrom('null', 'true', '"soon"', '{}', '[1]', '1e400', '"99999-01-01"', '-1e15', `${T0}.5`),
 );
-const valueValue = fc.oneof({ weight: 6, arbitrary: jsonNumber }, jsonNumber.map((t) => `" ${t} "`), fc.constantFrom('null', '""', '"NaN"', '"abc"', 'true', '1e999', '-1e999', '[]', '"1e999"', '" Infinity"', '".5"', '"5."'));
+const valueValue = fc.oneof(
+  { weight: 6, arbitrary: jsonNumber },
+  jsonNumber.map((t) => `" ${t} "`),
+  fc.constantFrom('null', '""', '"NaN"', '"abc"', 'true', '1e999', '-1e999', '[]', '"1e999"', '" Infinity"', '".5"', '"5."'),
+);
 const keyValue = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('a', 'b', 'é', 'x y', '\ud800').chain(stringLiteral) },
   { weight: 2, arbitrary: fc.constantFrom('1', '1.50', '15e-1', '1.5', '-0', '0', '100', '1e2', '1E21', 'true', 'false') },
@@ -146,43 +204,82 @@ const keyValue = fc.oneof(
 const nameOf = (name: string) => fc.constantFrom(`"${name}"`, `"\\u${name.charCodeAt(0).toString(16).padStart(4, '0')}${name.slice(1)}"`);
 
 /** One line: an object with the query's fields (maybe missing, repeated, reordered) among others, or something else. */
-const line = (keys: string[]) => fc.oneof({ weight: 6, arbitrary: fc.record({
-  fields: fc.oneof(fc.constant(0), fc.constant(0), fc.constant(0), fc.constant(1)).chain((some) => fc.shuffledSubarray([
-    fc.tuple(nameOf('ts'), timeValue), fc.tuple(nameOf('v'), valueValue), ...keys.map((k) => fc.tuple(nameOf(k), keyValue)),
-  ], { minLength: some ? 0 : 2 + keys.length, maxLength: 2 + keys.length })).chain((arbs) => fc.tuple(...arbs)),
-  extra: fc.array(fc.tuple(text.chain(stringLiteral), anyValue), { maxLength: 3 }),
-  dupes: fc.array(fc.tuple(fc.constantFrom('ts', 'v', ...keys).chain(nameOf), fc.oneof(timeValue, valueValue)), { maxLength: 2 }),
-  spaces: fc.array(ws, { minLength: 8, maxLength: 8 }),
-}).map(({ fields, extra, dupes, spaces }) => {
-  const members = [...dupes, ...extra, ...fields].map(([k, v], i) => `${spaces[i % 8]}${k}${spaces[(i + 1) % 8]}:${spaces[(i + 2) % 8]}${v}`);
-  return `${spaces[3]}{${members.join(',')}${spaces[4]}}${spaces[5]}`;
-}) }, { weight: 2, arbitrary: fc.oneof(
-  anyValue, fc.constantFrom('', '   ', '{', '{"ts":1,}', '{"ts":1 "v":2}', '[1,2]', '{"a":tru}', '{"a":"\\x"}', '{"a":01}', '{"a":1.}', '{"a":-}', '\u00a0', '{}', '{"a":"\t"}'),
-) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 12 }).map((b) => String.fromCharCode(...b)) });
+const line = (keys: string[]) =>
+  fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc
+        .record({
+          fields: fc
+            .oneof(fc.constant(0), fc.constant(0), fc.constant(0), fc.constant(1))
+            .chain((some) =>
+              fc.shuffledSubarray([fc.tuple(nameOf('ts'), timeValue), fc.tuple(nameOf('v'), valueValue), ...keys.map((k) => fc.tuple(nameOf(k), keyValue))], {
+                minLength: some ? 0 : 2 + keys.length,
+                maxLength: 2 + keys.length,
+              }),
+            )
+            .chain((arbs) => fc.tuple(...arbs)),
+          extra: fc.array(fc.tuple(text.chain(stringLiteral), anyValue), { maxLength: 3 }),
+          dupes: fc.array(fc.tuple(fc.constantFrom('ts', 'v', ...keys).chain(nameOf), fc.oneof(timeValue, valueValue)), { maxLength: 2 }),
+          spaces: fc.array(ws, { minLength: 8, maxLength: 8 }),
+        })
+        .map(({ fields, extra, dupes, spaces }) => {
+          const members = [...dupes, ...extra, ...fields].map(([k, v], i) => `${spaces[i % 8]}${k}${spaces[(i + 1) % 8]}:${spaces[(i + 2) % 8]}${v}`);
+          return `${spaces[3]}{${members.join(',')}${spaces[4]}}${spaces[5]}`;
+        }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.oneof(
+        anyValue,
+        fc.constantFrom(
+          '',
+          '   ',
+          '{',
+          '{"ts":1,}',
+          '{"ts":1 "v":2}',
+          '[1,2]',
+          '{"a":tru}',
+          '{"a":"\\x"}',
+          '{"a":01}',
+          '{"a":1.}',
+          '{"a":-}',
+          '\u00a0',
+          '{}',
+          '{"a":"\t"}',
+        ),
+      ),
+    },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 12 }).map((b) => String.fromCharCode(...b)) },
+  );
 
 /** Lines to bytes: `latin` lines are written byte for byte (random bytes), the rest as UTF-8; LF or CRLF. */
-const document = (keys: string[]) => fc.tuple(fc.array(fc.tuple(line(keys), fc.boolean(), fc.boolean()), { maxLength: 40 }), fc.boolean()).map(([lines, bom]) => {
-  const parts: number[] = bom ? [0xef, 0xbb, 0xbf] : [];
-  const enc = new TextEncoder();
-  for (const [l, crlf] of lines) {
-    // lines from uint8Array are latin-1 characters standing for raw bytes
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: Latin-1 lines (every code unit ≤ 0xff, control characters included) are sent as raw bytes
-    const raw = /^[\u0000-\u00ff]*$/.test(l) && /[\u0080-\u00ff]/.test(l) ? Array.from(l, (c) => c.charCodeAt(0)) : Array.from(enc.encode(l));
-    parts.push(...raw.filter((b) => b !== 0x0a), ...(crlf ? [0x0d, 0x0a] : [0x0a]));
-  }
-  return Uint8Array.from(parts);
-});
+const document = (keys: string[]) =>
+  fc.tuple(fc.array(fc.tuple(line(keys), fc.boolean(), fc.boolean()), { maxLength: 40 }), fc.boolean()).map(([lines, bom]) => {
+    const parts: number[] = bom ? [0xef, 0xbb, 0xbf] : [];
+    const enc = new TextEncoder();
+    for (const [l, crlf] of lines) {
+      // lines from uint8Array are latin-1 characters standing for raw bytes
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: Latin-1 lines (every code unit ≤ 0xff, control characters included) are sent as raw bytes
+      const raw = /^[\u0000-\u00ff]*$/.test(l) && /[\u0080-\u00ff]/.test(l) ? Array.from(l, (c) => c.charCodeAt(0)) : Array.from(enc.encode(l));
+      parts.push(...raw.filter((b) => b !== 0x0a), ...(crlf ? [0x0d, 0x0a] : [0x0a]));
+    }
+    return Uint8Array.from(parts);
+  });
 
 describe('the NDJSON byte path equals JSON.parse and the object path', () => {
   for (const keys of [['host'], ['host', 'region'], []]) {
     it(`for random lines, grouping by [${keys.join(', ')}], in chunks cut anywhere`, () => {
-      fc.assert(fc.property(document(keys), fc.array(fc.nat(4000), { maxLength: 6 }), (bytes, cuts) => {
-        const want = referenceRun(keys, bytes);
-        const got = byteRun(keys, bytes, cuts);
-        expect(comparable(got.errors)).toEqual(comparable(want.errors));
-        expect(canonical(got.out)).toEqual(canonical(want.out));
-        expect(canonical(got.late)).toEqual(canonical(want.late));
-      }), { seed: FC_SEED, numRuns: fcRuns(300) });
+      fc.assert(
+        fc.property(document(keys), fc.array(fc.nat(4000), { maxLength: 6 }), (bytes, cuts) => {
+          const want = referenceRun(keys, bytes);
+          const got = byteRun(keys, bytes, cuts);
+          expect(comparable(got.errors)).toEqual(comparable(want.errors));
+          expect(canonical(got.out)).toEqual(canonical(want.out));
+          expect(canonical(got.late)).toEqual(canonical(want.late));
+        }),
+        { seed: FC_SEED, numRuns: fcRuns(300) },
+      );
     });
   }
 
@@ -206,12 +303,15 @@ describe('the NDJSON byte path equals JSON.parse and the object path', () => {
   });
 
   it('never reads outside its input: random bytes of every length', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(300), { maxLength: 4 }), (bytes, cuts) => {
-      const want = referenceRun(['host'], bytes);
-      const got = byteRun(['host'], bytes, cuts);
-      expect(comparable(got.errors)).toEqual(comparable(want.errors));
-      expect(canonical(got.out)).toEqual(canonical(want.out));
-    }), { seed: FC_SEED, numRuns: fcRuns(2000) });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(300), { maxLength: 4 }), (bytes, cuts) => {
+        const want = referenceRun(['host'], bytes);
+        const got = byteRun(['host'], bytes, cuts);
+        expect(comparable(got.errors)).toEqual(comparable(want.errors));
+        expect(canonical(got.out)).toEqual(canonical(want.out));
+      }),
+      { seed: FC_SEED, numRuns: fcRuns(2000) },
+    );
   });
 });
 
@@ -226,7 +326,8 @@ describe('the generated documents exercise the scanner', () => {
       for (const e of r.errors) reasons.add(e.kind ?? e.reason.replace(/,.*/, ''));
     }
     expect(accepted).toBeGreaterThan(200);
-    for (const kind of ['not valid JSON', 'expected a JSON object', 'missing_field', 'bad_timestamp', 'not_a_number', 'non_finite', 'bad_key']) expect(reasons).toContain(kind);
+    for (const kind of ['not valid JSON', 'expected a JSON object', 'missing_field', 'bad_timestamp', 'not_a_number', 'non_finite', 'bad_key'])
+      expect(reasons).toContain(kind);
   });
 });
 

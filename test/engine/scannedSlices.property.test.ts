@@ -30,29 +30,40 @@ const outputs = (results: Read[]) => ({
 });
 
 const line = fc.oneof(
-  { weight: 8, arbitrary: fc.tuple(fc.nat(300_000), fc.integer({ min: -50, max: 50 }), fc.constantFrom('a', 'b'), fc.constantFrom('A', 'B', 'C', 'é"x'))
-    .map(([dt, v, host, kind]) => JSON.stringify({ ts: T0 + dt, v, host, kind })) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .tuple(fc.nat(300_000), fc.integer({ min: -50, max: 50 }), fc.constantFrom('a', 'b'), fc.constantFrom('A', 'B', 'C', 'é"x'))
+      .map(([dt, v, host, kind]) => JSON.stringify({ ts: T0 + dt, v, host, kind })),
+  },
   { weight: 1, arbitrary: fc.constantFrom('{"ts": oops', '[1]', '{"ts":"never","v":1,"host":"a"}', '') },
 );
 
 describe('scanBatch + processScanned', () => {
   it('any cut of a scanned chunk into slices equals one processBatch', () => {
-    fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 60 }), fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 20 }), (lines, cuts) => {
-      const bytes = { data: new TextEncoder().encode(lines.join('\n')), format: 'ndjson' as const, whole: true };
-      const expected = outputs([read(engine().processBatch({ rows: [], errors: [], bytes }))]);
-      const e = engine();
-      const scanned = e.scanBatch({ rows: [], errors: [], bytes });
-      expect(scanned.times.length).toBe(scanned.rows);
-      const results: Read[] = [];
-      let done = 0;
-      for (let c = 0; done < scanned.rows || results.length === 0; c++) {
-        const n = Math.min(cuts[c % cuts.length]!, scanned.rows - done);
-        results.push(read(e.processScanned(n)));
-        done += n;
-        if (c > 10_000) throw new Error('no progress');
-      }
-      expect(outputs(results)).toEqual(expected);
-      expect(() => e.processScanned(1)).toThrow(/no 1 scanned rows left/);
-    }), { seed: FC_SEED, numRuns: fcRuns(150) });
+    fc.assert(
+      fc.property(
+        fc.array(line, { minLength: 1, maxLength: 60 }),
+        fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 20 }),
+        (lines, cuts) => {
+          const bytes = { data: new TextEncoder().encode(lines.join('\n')), format: 'ndjson' as const, whole: true };
+          const expected = outputs([read(engine().processBatch({ rows: [], errors: [], bytes }))]);
+          const e = engine();
+          const scanned = e.scanBatch({ rows: [], errors: [], bytes });
+          expect(scanned.times.length).toBe(scanned.rows);
+          const results: Read[] = [];
+          let done = 0;
+          for (let c = 0; done < scanned.rows || results.length === 0; c++) {
+            const n = Math.min(cuts[c % cuts.length]!, scanned.rows - done);
+            results.push(read(e.processScanned(n)));
+            done += n;
+            if (c > 10_000) throw new Error('no progress');
+          }
+          expect(outputs(results)).toEqual(expected);
+          expect(() => e.processScanned(1)).toThrow(/no 1 scanned rows left/);
+        },
+      ),
+      { seed: FC_SEED, numRuns: fcRuns(150) },
+    );
   });
 });

@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  PatternSyntaxError, compileSequence, compileSequences, formatDurationMs, formatSequence, parseSequence, type PatternSpec,
+  PatternSyntaxError,
+  compileSequence,
+  compileSequences,
+  formatDurationMs,
+  formatSequence,
+  parseSequence,
+  type PatternSpec,
 } from '../../src/engine/patterns/sequence.js';
 import { EventTypeIds } from '../../src/engine/patterns/typeIds.js';
 import { configurePatterns } from '../../src/engine/patterns/configurePatterns.js';
@@ -21,14 +27,21 @@ function run(specs: PatternSpec[], events: [minutes: number, type: string | null
   const types = new EventTypeIds(patterns);
   const core = loadCore();
   configurePatterns(core, patterns, types, maxPartials);
-  const out = feedPatternBatch(core, events.map(([m, type, key]) => ({ ts: T0 + m * MIN, key: key ?? 0, type: types.idOf(type) })));
+  const out = feedPatternBatch(
+    core,
+    events.map(([m, type, key]) => ({ ts: T0 + m * MIN, key: key ?? 0, type: types.idOf(type) })),
+  );
   return out.map((m) => `${patterns[m.pattern]!.name}: ${m.ts.map((t) => (t - T0) / MIN).join(',')}`);
 }
 
 describe('parseSequence', () => {
   it('parses the seed example', () => {
     expect(parseSequence('A -> B -> C within 5m')).toEqual({
-      steps: [{ type: 'A', strict: false }, { type: 'B', strict: false }, { type: 'C', strict: false }],
+      steps: [
+        { type: 'A', strict: false },
+        { type: 'B', strict: false },
+        { type: 'C', strict: false },
+      ],
       withinMs: 5 * MIN,
     });
   });
@@ -42,15 +55,20 @@ describe('parseSequence', () => {
   });
 
   it.each([
-    ['A -> B within 5 minutes', 300_000], ['A -> B within 30 s', 30_000], ['A -> B within 1h30m', 5_400_000],
-    ['A -> B WITHIN 250 ms', 250], ['A -> B within 0s', 0], ['A -> B within 42', 42],
+    ['A -> B within 5 minutes', 300_000],
+    ['A -> B within 30 s', 30_000],
+    ['A -> B within 1h30m', 5_400_000],
+    ['A -> B WITHIN 250 ms', 250],
+    ['A -> B within 0s', 0],
+    ['A -> B within 42', 42],
   ])('durations: %s', (text, ms) => {
     expect(parseSequence(text).withinMs).toBe(ms);
   });
 
   it('quoted names, names with punctuation and unicode', () => {
-    expect(parseSequence(`"disk full" -> 'it\\'s' -> "say \\"hi\\"" -> login.failed -> http:500 -> user-logout -> café -> "within"`).steps.map((s) => s.type))
-      .toEqual(['disk full', "it's", 'say "hi"', 'login.failed', 'http:500', 'user-logout', 'café', 'within']);
+    expect(
+      parseSequence(`"disk full" -> 'it\\'s' -> "say \\"hi\\"" -> login.failed -> http:500 -> user-logout -> café -> "within"`).steps.map((s) => s.type),
+    ).toEqual(['disk full', "it's", 'say "hi"', 'login.failed', 'http:500', 'user-logout', 'café', 'within']);
   });
 
   it('a hyphen before > is an arrow, not part of the name', () => {
@@ -116,7 +134,12 @@ describe('names and compile', () => {
 
   it('an explicit name wins', () => {
     expect(compileSequence({ name: 'checkout', pattern: 'A -> B' })).toEqual({
-      name: 'checkout', steps: [{ type: 'A', strict: false }, { type: 'B', strict: false }], withinMs: Infinity,
+      name: 'checkout',
+      steps: [
+        { type: 'A', strict: false },
+        { type: 'B', strict: false },
+      ],
+      withinMs: Infinity,
     });
   });
 
@@ -129,7 +152,15 @@ describe('names and compile', () => {
 
   it('durations format to the largest exact unit', () => {
     expect([300_000, 90_000, 3_600_000, 86_400_000, 1500, 0, 1.5].map(formatDurationMs)).toEqual(['5m', '90s', '1h', '1d', '1500ms', '0ms', '1.5ms']);
-    expect(formatSequence([{ type: 'A', strict: false }, { type: 'B', strict: true }], Infinity)).toBe('A => B');
+    expect(
+      formatSequence(
+        [
+          { type: 'A', strict: false },
+          { type: 'B', strict: true },
+        ],
+        Infinity,
+      ),
+    ).toBe('A => B');
   });
 });
 
@@ -147,61 +178,225 @@ describe('A -> B -> C within 5m, through the core', () => {
   const SEED = 'A -> B -> C within 5m';
 
   it('matches A, B, C within 5 minutes', () => {
-    expect(run([SEED], [[0, 'A'], [1, 'B'], [2, 'C']])).toEqual([`${SEED}: 0,1,2`]);
+    expect(
+      run(
+        [SEED],
+        [
+          [0, 'A'],
+          [1, 'B'],
+          [2, 'C'],
+        ],
+      ),
+    ).toEqual([`${SEED}: 0,1,2`]);
   });
 
   it('a span of exactly 5 minutes matches; over 5 minutes does not', () => {
-    expect(run([SEED], [[0, 'A'], [1, 'B'], [5, 'C']])).toEqual([`${SEED}: 0,1,5`]);
-    expect(run([SEED], [[0, 'A'], [1, 'B'], [5.001, 'C']])).toEqual([]);
+    expect(
+      run(
+        [SEED],
+        [
+          [0, 'A'],
+          [1, 'B'],
+          [5, 'C'],
+        ],
+      ),
+    ).toEqual([`${SEED}: 0,1,5`]);
+    expect(
+      run(
+        [SEED],
+        [
+          [0, 'A'],
+          [1, 'B'],
+          [5.001, 'C'],
+        ],
+      ),
+    ).toEqual([]);
   });
 
   it('too slow from one A, but a later A restarts the clock', () => {
-    expect(run([SEED], [[0, 'A'], [3, 'A'], [4, 'B'], [7, 'C']])).toEqual([`${SEED}: 3,4,7`]);
+    expect(
+      run(
+        [SEED],
+        [
+          [0, 'A'],
+          [3, 'A'],
+          [4, 'B'],
+          [7, 'C'],
+        ],
+      ),
+    ).toEqual([`${SEED}: 3,4,7`]);
   });
 
   it('wrong order does not match', () => {
-    expect(run([SEED], [[0, 'B'], [1, 'A'], [2, 'C']])).toEqual([]);
-    expect(run([SEED], [[0, 'A'], [1, 'C'], [2, 'B']])).toEqual([]);
+    expect(
+      run(
+        [SEED],
+        [
+          [0, 'B'],
+          [1, 'A'],
+          [2, 'C'],
+        ],
+      ),
+    ).toEqual([]);
+    expect(
+      run(
+        [SEED],
+        [
+          [0, 'A'],
+          [1, 'C'],
+          [2, 'B'],
+        ],
+      ),
+    ).toEqual([]);
   });
 
   it('interleaved other types: relaxed matches, strict does not', () => {
-    const events: [number, string][] = [[0, 'A'], [1, 'X'], [2, 'B'], [3, 'Y'], [4, 'C']];
+    const events: [number, string][] = [
+      [0, 'A'],
+      [1, 'X'],
+      [2, 'B'],
+      [3, 'Y'],
+      [4, 'C'],
+    ];
     expect(run([SEED], events)).toEqual([`${SEED}: 0,2,4`]);
     expect(run(['A => B => C within 5m'], events)).toEqual([]);
-    expect(run(['A => B => C within 5m'], [[0, 'A'], [1, 'B'], [2, 'C']])).toEqual(['A => B => C within 5m: 0,1,2']);
+    expect(
+      run(
+        ['A => B => C within 5m'],
+        [
+          [0, 'A'],
+          [1, 'B'],
+          [2, 'C'],
+        ],
+      ),
+    ).toEqual(['A => B => C within 5m: 0,1,2']);
   });
 
   it('strict vs relaxed per step', () => {
-    const events: [number, string][] = [[0, 'A'], [1, 'B'], [2, 'X'], [3, 'C']];
+    const events: [number, string][] = [
+      [0, 'A'],
+      [1, 'B'],
+      [2, 'X'],
+      [3, 'C'],
+    ];
     expect(run(['A => B -> C'], events)).toEqual(['A => B -> C: 0,1,3']);
     expect(run(['A -> B => C'], events)).toEqual([]);
   });
 
   it('events without a type are invisible, even to strict steps', () => {
-    expect(run(['A => B'], [[0, 'A'], [1, null], [2, 'B']])).toEqual(['A => B: 0,2']);
+    expect(
+      run(
+        ['A => B'],
+        [
+          [0, 'A'],
+          [1, null],
+          [2, 'B'],
+        ],
+      ),
+    ).toEqual(['A => B: 0,2']);
   });
 
   it('keys are independent: events of other keys never interleave', () => {
-    expect(run(['A => B'], [[0, 'A', 1], [1, 'X', 2], [2, 'B', 1]])).toEqual(['A => B: 0,2']);
-    expect(run([SEED], [[0, 'A', 1], [1, 'B', 2], [2, 'C', 1]])).toEqual([]);
+    expect(
+      run(
+        ['A => B'],
+        [
+          [0, 'A', 1],
+          [1, 'X', 2],
+          [2, 'B', 1],
+        ],
+      ),
+    ).toEqual(['A => B: 0,2']);
+    expect(
+      run(
+        [SEED],
+        [
+          [0, 'A', 1],
+          [1, 'B', 2],
+          [2, 'C', 1],
+        ],
+      ),
+    ).toEqual([]);
   });
 
   it('one match per event: the earliest first event, then no reuse of matched events', () => {
-    expect(run([SEED], [[0, 'A'], [1, 'A'], [2, 'B'], [3, 'C'], [4, 'C']])).toEqual([`${SEED}: 0,2,3`]);
-    expect(run([SEED], [[0, 'A'], [1, 'B'], [2, 'C'], [3, 'B'], [4, 'C'], [5, 'A'], [6, 'B'], [7, 'C']]))
-      .toEqual([`${SEED}: 0,1,2`, `${SEED}: 5,6,7`]);
+    expect(
+      run(
+        [SEED],
+        [
+          [0, 'A'],
+          [1, 'A'],
+          [2, 'B'],
+          [3, 'C'],
+          [4, 'C'],
+        ],
+      ),
+    ).toEqual([`${SEED}: 0,2,3`]);
+    expect(
+      run(
+        [SEED],
+        [
+          [0, 'A'],
+          [1, 'B'],
+          [2, 'C'],
+          [3, 'B'],
+          [4, 'C'],
+          [5, 'A'],
+          [6, 'B'],
+          [7, 'C'],
+        ],
+      ),
+    ).toEqual([`${SEED}: 0,1,2`, `${SEED}: 5,6,7`]);
   });
 
   it('several patterns match independently, with their names', () => {
-    expect(run([SEED, { name: 'ab', pattern: 'A => B' }], [[0, 'A'], [1, 'B'], [2, 'C']])).toEqual(['ab: 0,1', `${SEED}: 0,1,2`]);
+    expect(
+      run(
+        [SEED, { name: 'ab', pattern: 'A => B' }],
+        [
+          [0, 'A'],
+          [1, 'B'],
+          [2, 'C'],
+        ],
+      ),
+    ).toEqual(['ab: 0,1', `${SEED}: 0,1,2`]);
   });
 
   it('out-of-order: an event more than 5 minutes behind its key starts nothing; a late B still counts within the bound', () => {
-    expect(run([SEED], [[10, 'X'], [4, 'A'], [11, 'B'], [12, 'C']])).toEqual([]);
-    expect(run([SEED], [[0, 'A'], [3, 'X'], [1, 'B'], [4, 'C']])).toEqual([`${SEED}: 0,1,4`]);
+    expect(
+      run(
+        [SEED],
+        [
+          [10, 'X'],
+          [4, 'A'],
+          [11, 'B'],
+          [12, 'C'],
+        ],
+      ),
+    ).toEqual([]);
+    expect(
+      run(
+        [SEED],
+        [
+          [0, 'A'],
+          [3, 'X'],
+          [1, 'B'],
+          [4, 'C'],
+        ],
+      ),
+    ).toEqual([`${SEED}: 0,1,4`]);
   });
 
   it('unbounded: A -> B -> C matches however far apart', () => {
-    expect(run(['A -> B -> C'], [[0, 'A'], [60 * 24 * 365, 'B'], [60 * 24 * 366, 'C']])).toEqual(['A -> B -> C: 0,525600,527040']);
+    expect(
+      run(
+        ['A -> B -> C'],
+        [
+          [0, 'A'],
+          [60 * 24 * 365, 'B'],
+          [60 * 24 * 366, 'C'],
+        ],
+      ),
+    ).toEqual(['A -> B -> C: 0,525600,527040']);
   });
 });

@@ -19,29 +19,36 @@ const engine = () => new BatchEngine(typedEventsPlan(), loadCore(), 'test', fals
 const records = (r: { events: unknown[] }) => r.events.map((e) => JSON.stringify(e));
 
 const typeValue = fc.oneof(fc.constantFrom('A', 'B', 'C', '', 'é\u2028', 'q"u\\o'), fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined));
-const events = fc.array(fc.tuple(fc.nat(100_000), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom('a', 'b'), typeValue), { minLength: 1, maxLength: 40 })
+const events = fc
+  .array(fc.tuple(fc.nat(100_000), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom('a', 'b'), typeValue), { minLength: 1, maxLength: 40 })
   .map((list) => list.map(([dt, v, host, kind]) => ({ ts: T0 + dt, v, host, ...(kind === undefined ? {} : { kind }) })));
 
 describe('type values of scored events on the byte paths', () => {
   it('NDJSON and Kafka messages give the records the object path gives', () => {
-    fc.assert(fc.property(events, (rows) => {
-      const expected = records(engine().processBatch({ rows: rows as Row[], errors: [] }));
-      const ndjson = new TextEncoder().encode(rows.map((r) => JSON.stringify(r)).join('\n'));
-      expect(records(engine().processBatch({ rows: [], errors: [], bytes: { data: ndjson, format: 'ndjson', whole: true } }))).toEqual(expected);
-      const messages: EngineMessage[] = rows.map((r, i) => ({ offset: String(i), timestamp: '0', value: new TextEncoder().encode(JSON.stringify(r)) }));
-      expect(records(engine().processMessages(messages, { keyFromMessage: false, timeFromMessage: false }))).toEqual(expected);
-    }), { seed: FC_SEED, numRuns: fcRuns(150) });
+    fc.assert(
+      fc.property(events, (rows) => {
+        const expected = records(engine().processBatch({ rows: rows as Row[], errors: [] }));
+        const ndjson = new TextEncoder().encode(rows.map((r) => JSON.stringify(r)).join('\n'));
+        expect(records(engine().processBatch({ rows: [], errors: [], bytes: { data: ndjson, format: 'ndjson', whole: true } }))).toEqual(expected);
+        const messages: EngineMessage[] = rows.map((r, i) => ({ offset: String(i), timestamp: '0', value: new TextEncoder().encode(JSON.stringify(r)) }));
+        expect(records(engine().processMessages(messages, { keyFromMessage: false, timeFromMessage: false }))).toEqual(expected);
+      }),
+      { seed: FC_SEED, numRuns: fcRuns(150) },
+    );
   });
 
   it('CSV gives the records of the CSV reader', () => {
     const cell = fc.constantFrom('A', 'B', '', 'x y', '"q,""u"""', '7');
-    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(100_000), fc.integer(), cell), { minLength: 1, maxLength: 30 }), (list) => {
-      const lines = list.map(([dt, v, kind]) => `${T0 + dt},${v},h,${kind}`);
-      const names = ['ts', 'v', 'host', 'kind'];
-      const rows = lines.map((l) => csvRow(names, l) as Row);
-      const expected = records(engine().processBatch({ rows, errors: [] }));
-      const csv = new TextEncoder().encode(`${names.join(',')}\n${lines.join('\n')}\n`);
-      expect(records(engine().processBatch({ rows: [], errors: [], bytes: { data: csv, format: 'csv', whole: true } }))).toEqual(expected);
-    }), { seed: FC_SEED, numRuns: fcRuns(100) });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(100_000), fc.integer(), cell), { minLength: 1, maxLength: 30 }), (list) => {
+        const lines = list.map(([dt, v, kind]) => `${T0 + dt},${v},h,${kind}`);
+        const names = ['ts', 'v', 'host', 'kind'];
+        const rows = lines.map((l) => csvRow(names, l) as Row);
+        const expected = records(engine().processBatch({ rows, errors: [] }));
+        const csv = new TextEncoder().encode(`${names.join(',')}\n${lines.join('\n')}\n`);
+        expect(records(engine().processBatch({ rows: [], errors: [], bytes: { data: csv, format: 'csv', whole: true } }))).toEqual(expected);
+      }),
+      { seed: FC_SEED, numRuns: fcRuns(100) },
+    );
   });
 });

@@ -24,10 +24,16 @@ import { BatchEngine } from '../../src/engine/batchEngine.js';
 import type { ResultRecord } from '../../src/engine/sink.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
-const cases = readdirSync(DIR).filter((f) => f.endsWith('.input.jsonl')).map((f) => f.replace('.input.jsonl', '')).sort();
+const cases = readdirSync(DIR)
+  .filter((f) => f.endsWith('.input.jsonl'))
+  .map((f) => f.replace('.input.jsonl', ''))
+  .sort();
 
 function readJsonl(path: string): ResultRecord[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as ResultRecord);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as ResultRecord);
 }
 
 function loadCase(name: string): { config: PipelineConfig; input: ResultRecord[]; expected: ResultRecord[]; late: ResultRecord[] | undefined } {
@@ -88,8 +94,16 @@ async function runQuery(config: PipelineConfig, input: ResultRecord[], batchSize
     .withWatermark(config.timeColumn, config.delayMs, { allowedLateness: config.latenessMs })
     .groupBy(window(config.timeColumn, config.sizeMs, config.slideMs), ...config.keyColumns)
     .agg(...config.aggregates)
-    .writeStream(callbackSink((records) => { windows.push(...records); }))
-    .lateEvents(callbackSink((records) => { late.push(...records); }))
+    .writeStream(
+      callbackSink((records) => {
+        windows.push(...records);
+      }),
+    )
+    .lateEvents(
+      callbackSink((records) => {
+        late.push(...records);
+      }),
+    )
     .outputMode(config.outputMode)
     .start();
   await query.awaitTermination();

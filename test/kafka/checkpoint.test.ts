@@ -58,10 +58,14 @@ describe.concurrent('Kafka checkpoints (startPipeline)', () => {
     const every = 3;
     const keep = 2;
     const group = kafka.group('eddy-chk-every');
-    const q = start(kafkaPipeline({
-      topics: [topic], group, checkpointDir: dir,
-      processing: { max_offsets_per_trigger: cap, checkpoint_every_batches: every, checkpoint_interval: '1 hour', checkpoint_keep: keep },
-    }));
+    const q = start(
+      kafkaPipeline({
+        topics: [topic],
+        group,
+        checkpointDir: dir,
+        processing: { max_offsets_per_trigger: cap, checkpoint_every_batches: every, checkpoint_interval: '1 hour', checkpoint_keep: keep },
+      }),
+    );
     await q.waitForRows(events.length);
     const ends = await kafka.endOffsets(topic);
     expect(checkpointScopes(dir)).toEqual(Array.from({ length: partitions }, (_, p) => `${topic}-${p}`).sort());
@@ -75,7 +79,9 @@ describe.concurrent('Kafka checkpoints (startPipeline)', () => {
       expect(good[1]!.seq).toBe(good[0]!.seq + 1);
       // at least one per `every` engine batches (each of ≤ cap messages)
       const batches = Math.ceil(n / cap);
-      expect(good[1]!.seq, `${scope}: ${n} messages in ≥ ${batches} batches of ≤ ${cap}, a checkpoint every ${every}`).toBeGreaterThanOrEqual(Math.floor(batches / every));
+      expect(good[1]!.seq, `${scope}: ${n} messages in ≥ ${batches} batches of ≤ ${cap}, a checkpoint every ${every}`).toBeGreaterThanOrEqual(
+        Math.floor(batches / every),
+      );
       for (const c of good) expect(c.meta).toMatchObject({ topic, partition: p, query: 'kafka-test' });
       // what the newest holds is at most every-1 batches behind the end, and it is the committed offset
       const newest = good[1]!.nextOffset;
@@ -98,10 +104,14 @@ describe.concurrent('Kafka checkpoints (startPipeline)', () => {
     const dir = checkpointDir();
     const group = kafka.group('eddy-chk-interval');
     const intervalMs = 300;
-    const q = start(kafkaPipeline({
-      topics: [topic], group, checkpointDir: dir,
-      processing: { max_offsets_per_trigger: 25, checkpoint_interval: `${intervalMs} ms`, checkpoint_keep: 1000 },
-    }));
+    const q = start(
+      kafkaPipeline({
+        topics: [topic],
+        group,
+        checkpointDir: dir,
+        processing: { max_offsets_per_trigger: 25, checkpoint_interval: `${intervalMs} ms`, checkpoint_keep: 1000 },
+      }),
+    );
     // produce in 30 waves over ~3 s; meanwhile compare the committed offsets with the checkpoints
     let producing = true;
     const checks: string[] = [];
@@ -152,10 +162,14 @@ describe.concurrent('Kafka checkpoints (startPipeline)', () => {
     await q.waitForRows(events.length);
     const end = (await kafka.endOffsets(topic)).get(0)!;
     let committed: number | undefined;
-    await waitFor(`committed offset ${end} within 3 s of the last batch`, async () => {
-      committed = (await kafka.committed(group, topic)).get(0);
-      return committed === end;
-    }, 3_000).catch((e: Error) => {
+    await waitFor(
+      `committed offset ${end} within 3 s of the last batch`,
+      async () => {
+        committed = (await kafka.committed(group, topic)).get(0);
+        return committed === end;
+      },
+      3_000,
+    ).catch((e: Error) => {
       throw new Error(`${e.message}: committed ${committed}, checkpoints ${JSON.stringify(readCheckpoints(dir, `${topic}-0`).good.map((c) => c.nextOffset))}`);
     });
     expect(readCheckpoints(dir, `${topic}-0`).good.at(-1)?.nextOffset).toBe(end);
@@ -170,7 +184,9 @@ describe.concurrent('Kafka checkpoints (startPipeline)', () => {
     const dir = checkpointDir();
     const group = kafka.group('eddy-chk-corrupt');
     const doc = kafkaPipeline({
-      topics: [topic], group, checkpointDir: dir,
+      topics: [topic],
+      group,
+      checkpointDir: dir,
       processing: { max_offsets_per_trigger: 50, checkpoint_every_batches: 1, checkpoint_keep: 3 },
     });
     // run 1: two waves, then a clean stop (no flush: open windows stay in the checkpoint)

@@ -66,12 +66,22 @@ describe('crash recovery (eddy run, kill -9, restart)', () => {
     const crashDir = work.path('chk-crash');
     const crashConfig = work.path('crash.json');
     const cleanConfig = work.path('clean.json');
-    writeFileSync(crashConfig, JSON.stringify(kafkaPipeline({ name: 'recovery', topics: [input], group: crashGroup, output: outCrash, checkpointDir: crashDir, processing })));
-    writeFileSync(cleanConfig, JSON.stringify(kafkaPipeline({ name: 'recovery', topics: [input], group: cleanGroup, output: outClean, checkpointDir: work.path('chk-clean'), processing })));
+    writeFileSync(
+      crashConfig,
+      JSON.stringify(kafkaPipeline({ name: 'recovery', topics: [input], group: crashGroup, output: outCrash, checkpointDir: crashDir, processing })),
+    );
+    writeFileSync(
+      cleanConfig,
+      JSON.stringify(
+        kafkaPipeline({ name: 'recovery', topics: [input], group: cleanGroup, output: outClean, checkpointDir: work.path('chk-clean'), processing }),
+      ),
+    );
 
     // the uninterrupted run, alongside
     const clean = spawnEddy(cleanConfig, 'clean');
-    const cleanCaughtUp = waitFor('the uninterrupted run to commit every offset', () => kafka.caughtUp(cleanGroup, input), 200_000, 200).then(() => Date.now() - clean.startedAt);
+    const cleanCaughtUp = waitFor('the uninterrupted run to commit every offset', () => kafka.caughtUp(cleanGroup, input), 200_000, 200).then(
+      () => Date.now() - clean.startedAt,
+    );
 
     const random = mulberry32(20240531);
     const kills: { afterMs: number; committedAtKill: number; waitedForGroupMs: number; held: Map<string, number> }[] = [];
@@ -80,10 +90,15 @@ describe('crash recovery (eddy run, kill -9, restart)', () => {
       // wait until this incarnation is consuming (the group's commits move), then a random moment later kill it
       const startedAt = Date.now();
       const base = await committedTotal(crashGroup, input);
-      await waitFor(`crash run ${k} to make progress`, async () => {
-        if (!crash.running) throw new Error(`eddy exited: ${crash.stderr}`);
-        return (await committedTotal(crashGroup, input)) > base;
-      }, 60_000, 50);
+      await waitFor(
+        `crash run ${k} to make progress`,
+        async () => {
+          if (!crash.running) throw new Error(`eddy exited: ${crash.stderr}`);
+          return (await committedTotal(crashGroup, input)) > base;
+        },
+        60_000,
+        50,
+      );
       const waitedForGroupMs = Date.now() - startedAt;
       const afterMs = Math.round(200 + random() * 3300);
       await sleep(afterMs);
@@ -99,8 +114,12 @@ describe('crash recovery (eddy run, kill -9, restart)', () => {
       crash = spawnEddy(crashConfig, `crash-${k + 1}`);
     }
     // the last incarnation runs to the end
-    await kafka.settle(crashGroup, input, outCrash, 120_000, () => { if (!crash.running) throw new Error(`eddy exited early: ${crash.stderr}`); });
-    await kafka.settle(cleanGroup, input, outClean, 60_000, () => { if (!clean.running) throw new Error(`eddy exited early: ${clean.stderr}`); });
+    await kafka.settle(crashGroup, input, outCrash, 120_000, () => {
+      if (!crash.running) throw new Error(`eddy exited early: ${crash.stderr}`);
+    });
+    await kafka.settle(cleanGroup, input, outClean, 60_000, () => {
+      if (!clean.running) throw new Error(`eddy exited early: ${clean.stderr}`);
+    });
     const cleanDoneMs = await cleanCaughtUp;
     // restarts restored partitions from their checkpoints (a partition is restored when its first batch arrives)
     const restores = processes.filter((x) => x.label.startsWith('crash-')).flatMap((x) => x.restored());
@@ -108,21 +127,34 @@ describe('crash recovery (eddy run, kill -9, restart)', () => {
     // ... each from the newest checkpoint there was when the previous incarnation died
     for (let k = 1; k <= KILLS; k++) {
       const held = kills[k - 1]!.held;
-      for (const r of processes.find((x) => x.label === `crash-${k}`)!.restored()) expect(r.nextOffset, `crash-${k} restoring ${r.scope}`).toBe(held.get(r.scope));
+      for (const r of processes.find((x) => x.label === `crash-${k}`)!.restored())
+        expect(r.nextOffset, `crash-${k} restoring ${r.scope}`).toBe(held.get(r.scope));
     }
-    expect(processes.every((x) => !/query failed|kafka error/.test(x.stderr)), processes.map((x) => x.stderr).join('\n')).toBe(true);
+    expect(
+      processes.every((x) => !/query failed|kafka error/.test(x.stderr)),
+      processes.map((x) => x.stderr).join('\n'),
+    ).toBe(true);
     expect(kills.every((k) => k.committedAtKill < events.length)).toBe(true);
 
     // a clean stop (SIGTERM) exits 0
-    expect(await Promise.all([crash.stop(), clean.stop()])).toEqual([{ code: 0, signal: null }, { code: 0, signal: null }]);
+    expect(await Promise.all([crash.stop(), clean.stop()])).toEqual([
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ]);
 
     const [crashOut, cleanOut] = await Promise.all([kafka.readAll(outCrash, 60_000), kafka.readAll(outClean, 60_000)]);
     const crashed = dedupeById(crashOut);
     const uninterrupted = dedupeById(cleanOut);
-    console.log(`recovery: ${JSON.stringify({
-      cleanRunMs: cleanDoneMs, restores: restores.length, windows: uninterrupted.byId.size, crashRunMessages: crashed.total, duplicates: crashed.duplicates,
-      kills: kills.map((k) => ({ killedAfterMs: k.afterMs, groupReadyAfterMs: k.waitedForGroupMs, committedAtKill: k.committedAtKill })),
-    })}`);
+    console.log(
+      `recovery: ${JSON.stringify({
+        cleanRunMs: cleanDoneMs,
+        restores: restores.length,
+        windows: uninterrupted.byId.size,
+        crashRunMessages: crashed.total,
+        duplicates: crashed.duplicates,
+        kills: kills.map((k) => ({ killedAfterMs: k.afterMs, groupReadyAfterMs: k.waitedForGroupMs, committedAtKill: k.committedAtKill })),
+      })}`,
+    );
     expect(uninterrupted.duplicates).toBe(0);
     expect(crashed.conflicts).toEqual([]);
     // windows closed as the stream advanced: thousands of them

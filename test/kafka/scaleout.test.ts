@@ -32,14 +32,19 @@ afterAll(async () => {
 
 /** The group once it is Stable with `members` members that together own each of `partitions` partitions of `topic` exactly once. */
 async function stableGroup(group: string, topic: string, members: number, partitions: number, timeoutMs: number): Promise<Map<string, number[]>> {
-  return waitFor(`group ${group} stable with ${members} members`, async () => {
-    const g = await kafka.members(group);
-    if (g.state !== 'Stable' || g.members.length !== members) return undefined;
-    const owned = g.members.map((m) => m.partitions[topic] ?? []);
-    const all = owned.flat().sort((a, b) => a - b);
-    if (all.length !== partitions || new Set(all).size !== partitions || owned.some((o) => o.length === 0)) return undefined;
-    return new Map(g.members.map((m) => [m.clientId, [...(m.partitions[topic] ?? [])].sort((a, b) => a - b)]));
-  }, timeoutMs, 200);
+  return waitFor(
+    `group ${group} stable with ${members} members`,
+    async () => {
+      const g = await kafka.members(group);
+      if (g.state !== 'Stable' || g.members.length !== members) return undefined;
+      const owned = g.members.map((m) => m.partitions[topic] ?? []);
+      const all = owned.flat().sort((a, b) => a - b);
+      if (all.length !== partitions || new Set(all).size !== partitions || owned.some((o) => o.length === 0)) return undefined;
+      return new Map(g.members.map((m) => [m.clientId, [...(m.partitions[topic] ?? [])].sort((a, b) => a - b)]));
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 describe('scale-out (three eddy processes, one group)', () => {
@@ -59,11 +64,29 @@ describe('scale-out (three eddy processes, one group)', () => {
     const memberConfigs = ['a', 'b', 'c'].map((m) => {
       const path = work.path(`member-${m}.json`);
       // one config but for client.id, which names the member in the group description
-      writeFileSync(path, JSON.stringify(kafkaPipeline({ name: 'scaleout', topics: [input], group, output: outGroup, checkpointDir: sharedDir, processing, source: { 'client.id': `eddy-member-${m}` } })));
+      writeFileSync(
+        path,
+        JSON.stringify(
+          kafkaPipeline({
+            name: 'scaleout',
+            topics: [input],
+            group,
+            output: outGroup,
+            checkpointDir: sharedDir,
+            processing,
+            source: { 'client.id': `eddy-member-${m}` },
+          }),
+        ),
+      );
       return path;
     });
     const singleConfig = work.path('single.json');
-    writeFileSync(singleConfig, JSON.stringify(kafkaPipeline({ name: 'scaleout', topics: [input], group: single, output: outSingle, checkpointDir: work.path('chk-single'), processing })));
+    writeFileSync(
+      singleConfig,
+      JSON.stringify(
+        kafkaPipeline({ name: 'scaleout', topics: [input], group: single, output: outSingle, checkpointDir: work.path('chk-single'), processing }),
+      ),
+    );
 
     // first half of the input, then three members and, alongside, the single process
     await kafka.produce(input, messages.slice(0, half), 4000);
@@ -114,7 +137,9 @@ describe('scale-out (three eddy processes, one group)', () => {
     const [groupAll, singleAll] = await Promise.all([kafka.readAll(outGroup), kafka.readAll(outSingle)]);
     const g2 = dedupeById(groupAll);
     const s2 = dedupeById(singleAll);
-    console.log(`scaleout: ${JSON.stringify({ assignment: Object.fromEntries(assignment), after: Object.fromEntries(after), rebalanceMs, windows: s2.byId.size, groupMessages: g2.total, duplicatesBeforeKill, duplicates: g2.duplicates })}`);
+    console.log(
+      `scaleout: ${JSON.stringify({ assignment: Object.fromEntries(assignment), after: Object.fromEntries(after), rebalanceMs, windows: s2.byId.size, groupMessages: g2.total, duplicatesBeforeKill, duplicates: g2.duplicates })}`,
+    );
     expect(s2.duplicates).toBe(0);
     expect(g2.conflicts).toEqual([]);
     expect(s2.byId.size).toBeGreaterThan(s1.byId.size);

@@ -14,8 +14,12 @@ import { eventSchema, lateSchema, windowSchema } from '../../src/engine/records.
 import type { OutputBatch, OutputSchema } from '../../src/engine/sink.js';
 
 const kafka = new KafkaFixture();
-beforeAll(async () => { await kafka.connect(); });
-afterAll(async () => { await kafka.cleanup(); });
+beforeAll(async () => {
+  await kafka.connect();
+});
+afterAll(async () => {
+  await kafka.cleanup();
+});
 
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -37,17 +41,29 @@ async function bothWays(batch: OutputBatch, schema: OutputSchema): Promise<[unkn
 describe('Kafka sink from columns', () => {
   it('writes the same messages as from records', async () => {
     const plan = parsePipelineConfig({
-      timestamp_column: 'ts', value_column: 'v', grouping_columns: ['metric', 'host'],
+      timestamp_column: 'ts',
+      value_column: 'v',
+      grouping_columns: ['metric', 'host'],
       processing: { window_size: '1 minute', watermark_delay: '5 seconds', aggregations: ['count', 'avg'], anomalies: { rows: 4, threshold: 1 } },
-      source: { type: 'stdin' }, sink: { type: 'console' },
+      source: { type: 'stdin' },
+      sink: { type: 'console' },
     });
-    const rows = Array.from({ length: 400 }, (_, i) => ({ ts: T0 + i * 1000 - (i % 50 === 7 ? 120_000 : 0), v: i % 13, metric: `m"${i % 3}`, host: i % 2 === 0 ? 'a' : 7 }));
+    const rows = Array.from({ length: 400 }, (_, i) => ({
+      ts: T0 + i * 1000 - (i % 50 === 7 ? 120_000 : 0),
+      v: i % 13,
+      metric: `m"${i % 3}`,
+      host: i % 2 === 0 ? 'a' : 7,
+    }));
     const windows = new BatchEngine(plan, loadCore(), 'test', true).processBatch({ rows, errors: [] });
     expect(windows.windowBatch.count).toBeGreaterThan(10);
     expect(windows.lateBatch.count).toBeGreaterThan(0);
     const eventsPlan = { ...plan, kind: 'events' as const, aggregates: [] };
     const events = new BatchEngine(eventsPlan, loadCore(), 'test', false).processBatch({ rows, errors: [] });
-    for (const [batch, schema] of [[windows.windowBatch, windowSchema(plan)], [windows.lateBatch, lateSchema(plan)], [events.eventBatch, eventSchema(eventsPlan)]] as const) {
+    for (const [batch, schema] of [
+      [windows.windowBatch, windowSchema(plan)],
+      [windows.lateBatch, lateSchema(plan)],
+      [events.eventBatch, eventSchema(eventsPlan)],
+    ] as const) {
       const [fromColumns, fromRecords] = await bothWays(batch, schema);
       expect(fromColumns.length).toBe(batch.count);
       expect(fromColumns).toEqual(fromRecords);

@@ -41,7 +41,10 @@ function start(doc: Record<string, unknown>): InProcessQuery {
  */
 async function closeWindows(topic: string, partitions: number): Promise<number> {
   const closer = JSON.stringify({ timestamp: '2030-01-01T00:00:00.000Z', metric: 'zz-closer', value: 0 });
-  await kafka.produce(topic, Array.from({ length: partitions }, (_, partition) => ({ partition, value: closer })));
+  await kafka.produce(
+    topic,
+    Array.from({ length: partitions }, (_, partition) => ({ partition, value: closer })),
+  );
   return partitions;
 }
 
@@ -79,16 +82,20 @@ describe.concurrent('Kafka source (startPipeline)', () => {
       const part = events.slice(i, i + n).map(eventRow);
       i += n;
       used.add(format);
-      const value = format === 'object' ? JSON.stringify(part[0])
-        : format === 'pretty' ? JSON.stringify(part[0], null, 2)
-          : format === 'array' ? JSON.stringify(part)
-            : part.map((r) => JSON.stringify(r)).join('\n') + (format === 'ndjson-trailing' ? '\n' : '');
+      const value =
+        format === 'object'
+          ? JSON.stringify(part[0])
+          : format === 'pretty'
+            ? JSON.stringify(part[0], null, 2)
+            : format === 'array'
+              ? JSON.stringify(part)
+              : part.map((r) => JSON.stringify(r)).join('\n') + (format === 'ndjson-trailing' ? '\n' : '');
       messages.push({ key: String(part[0]!.metric), value });
     }
     expect(used.size).toBe(formats.length);
     await kafka.produce(topic, messages);
     const q = start(kafkaPipeline({ topics: [topic], group: kafka.group('eddy-src-formats') }));
-    await finish(q, events.length + await closeWindows(topic, 1));
+    await finish(q, events.length + (await closeWindows(topic, 1)));
     expect(q.rejected).toEqual([]);
     expectWindowsOf(q, events);
   });
@@ -108,7 +115,10 @@ describe.concurrent('Kafka source (startPipeline)', () => {
     const closers = await closeWindows(topic, 2);
     await Promise.all([finish(fromMessage, events.length + closers), finish(fromField, events.length + closers)]);
     expectWindowsOf(fromMessage, events);
-    expectWindowsOf(fromField, events.map((e, i) => (i % 50 === 7 ? e : { ...e, key: `field-${e.key}` })));
+    expectWindowsOf(
+      fromField,
+      events.map((e, i) => (i % 50 === 7 ? e : { ...e, key: `field-${e.key}` })),
+    );
   });
 
   it("takes event time from the field by default, and from the message timestamp with time: 'message'", async () => {
@@ -116,14 +126,20 @@ describe.concurrent('Kafka source (startPipeline)', () => {
     const events = keyedStream({ seed: 13, keys: 4, events: 300, partitions: 1, stepMs: 700 });
     // message timestamps run an hour and a bit ahead of (and at another pace than) the field times
     const messageTime = (e: StreamEvent, i: number): number => e.timestamp + 3_600_000 + i * 311;
-    await kafka.produce(topic, events.map((e, i) => ({ key: e.key, value: JSON.stringify(eventRow(e)), timestamp: String(messageTime(e, i)) })));
+    await kafka.produce(
+      topic,
+      events.map((e, i) => ({ key: e.key, value: JSON.stringify(eventRow(e)), timestamp: String(messageTime(e, i)) })),
+    );
     const byField = start(kafkaPipeline({ topics: [topic], group: kafka.group('eddy-src-time-field') }));
     const byMessage = start(kafkaPipeline({ topics: [topic], group: kafka.group('eddy-src-time-msg'), source: { time: 'message' } }));
     // the closer's message timestamp (now) is past every message time too
     const closers = await closeWindows(topic, 1);
     await Promise.all([finish(byField, events.length + closers), finish(byMessage, events.length + closers)]);
     expectWindowsOf(byField, events);
-    expectWindowsOf(byMessage, events.map((e, i) => ({ ...e, timestamp: messageTime(e, i) })));
+    expectWindowsOf(
+      byMessage,
+      events.map((e, i) => ({ ...e, timestamp: messageTime(e, i) })),
+    );
   });
 
   it('auto.offset.reset earliest reads what was there before it started; latest only what comes after', async () => {
@@ -137,12 +153,17 @@ describe.concurrent('Kafka source (startPipeline)', () => {
     // the latest-reader has resolved its position once it takes in a probe sent after it joined
     const probeTime = before.at(-1)!.timestamp + 500;
     let probes = 0;
-    await waitFor('the latest-reader to take in a probe', async () => {
-      await kafka.produce(topic, [{ value: JSON.stringify({ timestamp: probeTime, metric: 'probe', value: 0 }) }]);
-      probes++;
-      await sleep(150);
-      return latest.inputRows() > 0;
-    }, 30_000, 0);
+    await waitFor(
+      'the latest-reader to take in a probe',
+      async () => {
+        await kafka.produce(topic, [{ value: JSON.stringify({ timestamp: probeTime, metric: 'probe', value: 0 }) }]);
+        probes++;
+        await sleep(150);
+        return latest.inputRows() > 0;
+      },
+      30_000,
+      0,
+    );
     await sleep(500); // the last probes settle
     const probesSeen = latest.inputRows();
     await kafka.produce(topic, eventMessages(after));
@@ -170,7 +191,7 @@ describe.concurrent('Kafka source (startPipeline)', () => {
     expect(sizes.filter((n) => n === cap).length).toBeGreaterThanOrEqual(Math.floor(events.length / cap) - 4);
     expect(q.query.lastProgress!.numInputRows).toBeLessThanOrEqual(cap);
     expect(q.query.recentProgress.every((p) => p.numInputRows <= cap)).toBe(true);
-    await finish(q, events.length + await closeWindows(topic, 2));
+    await finish(q, events.length + (await closeWindows(topic, 2)));
     expectWindowsOf(q, events);
   });
 
@@ -188,7 +209,7 @@ describe.concurrent('Kafka source (startPipeline)', () => {
     const ends = new Map([...(await kafka.endOffsets(a))].map(([p, o]) => [`${a}-${p}`, o]));
     ends.set(`${b}-0`, (await kafka.endOffsets(b)).get(0)!);
     for (const t of assignment) expect(t.nextOffset).toBe(ends.get(`${t.topic}-${t.partition}`));
-    await finish(q, eventsA.length + eventsB.length + await closeWindows(a, 2) + await closeWindows(b, 1));
+    await finish(q, eventsA.length + eventsB.length + (await closeWindows(a, 2)) + (await closeWindows(b, 1)));
     expectWindowsOf(q, [...eventsA, ...eventsB]);
   });
 
@@ -209,7 +230,11 @@ describe.concurrent('Kafka source (startPipeline)', () => {
       { value: JSON.stringify({ timestamp: 'yesterday', metric: 'key-0', value: 1 }), kind: 'bad_timestamp' },
       { value: JSON.stringify({ timestamp: ts, metric: { nested: true }, value: 1 }), kind: 'bad_key' },
       // a bad row inside an array: its raw text is the row's
-      { value: JSON.stringify([{ timestamp: ts, metric: 'key-0', value: 'NaN?' }]), kind: 'not_a_number', raw: JSON.stringify({ timestamp: ts, metric: 'key-0', value: 'NaN?' }) },
+      {
+        value: JSON.stringify([{ timestamp: ts, metric: 'key-0', value: 'NaN?' }]),
+        kind: 'not_a_number',
+        raw: JSON.stringify({ timestamp: ts, metric: 'key-0', value: 'NaN?' }),
+      },
     ];
     // spread the bad ones among the good ones, on both partitions
     const messages: Message[] = [];
@@ -227,8 +252,10 @@ describe.concurrent('Kafka source (startPipeline)', () => {
       }
     }
     await kafka.produce(topic, messages);
-    const q = start(kafkaPipeline({ topics: [topic], group: kafka.group('eddy-src-bad'), deadLetterTopic: deadLetter, processing: { max_offsets_per_trigger: 100 } }));
-    await finish(q, events.length + badSent.length + await closeWindows(topic, 2));
+    const q = start(
+      kafkaPipeline({ topics: [topic], group: kafka.group('eddy-src-bad'), deadLetterTopic: deadLetter, processing: { max_offsets_per_trigger: 100 } }),
+    );
+    await finish(q, events.length + badSent.length + (await closeWindows(topic, 2)));
     // every valid event made it into its window, whatever came before it in the batch
     expectWindowsOf(q, events);
     // counted, by kind
@@ -248,7 +275,7 @@ describe.concurrent('Kafka source (startPipeline)', () => {
     });
     expect(dead.length).toBe(badSent.length);
     type DeadLetter = { id: string; source: string; offset?: number; kind: string; reason: string; raw: string; header: string | undefined };
-    const records: DeadLetter[] = dead.map((m) => ({ ...JSON.parse(m.value) as Omit<DeadLetter, 'header'>, header: m.headers['eddy-kind'] }));
+    const records: DeadLetter[] = dead.map((m) => ({ ...(JSON.parse(m.value) as Omit<DeadLetter, 'header'>), header: m.headers['eddy-kind'] }));
     expect(byKind(records)).toEqual(byKind(badSent));
     for (const r of records) {
       expect(r.header).toBe('errors');
@@ -276,10 +303,12 @@ describe.concurrent('Kafka source (startPipeline)', () => {
     await kafka.produce(topic, [{ value: badRow }, { value: badRow }, { value: JSON.stringify({ timestamp: 1_704_067_200_000, metric: 'key-0', value: 2 }) }]);
     const q = start(kafkaPipeline({ topics: [topic], group: kafka.group('eddy-src-bad-offset'), deadLetterTopic: deadLetter }));
     await finish(q, 3);
-    const dead = (await waitFor('2 dead-letter records', async () => {
-      const all = await kafka.readAll(deadLetter);
-      return all.length >= 2 ? all : undefined;
-    })).map((m) => JSON.parse(m.value) as { id: string; offset?: number });
+    const dead = (
+      await waitFor('2 dead-letter records', async () => {
+        const all = await kafka.readAll(deadLetter);
+        return all.length >= 2 ? all : undefined;
+      })
+    ).map((m) => JSON.parse(m.value) as { id: string; offset?: number });
     expect(dead.map((r) => r.offset)).toEqual([0, 1]);
     expect(new Set(dead.map((r) => r.id)).size).toBe(2);
   });

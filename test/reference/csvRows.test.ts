@@ -88,7 +88,10 @@ describe('CsvParser', () => {
 
   it('reports rows with the wrong number of cells with line number and raw text', () => {
     const { rows, lines, errors } = parse('a,b\n1,2\n1,2,3\n4\n5,6');
-    expect(rows).toEqual([{ a: '1', b: '2' }, { a: '5', b: '6' }]);
+    expect(rows).toEqual([
+      { a: '1', b: '2' },
+      { a: '5', b: '6' },
+    ]);
     expect(lines).toEqual([2, 5]);
     expect(errors).toEqual([
       { source: 'test.csv', line: 3, reason: 'expected 2 cells, got 3', raw: '1,2,3' },
@@ -106,7 +109,10 @@ describe('CsvParser', () => {
   it('skips blank lines, also before the header', () => {
     const { rows, lines, header } = parse('\n  \nx,y\n\n1,2\n   \n3,4\n');
     expect(header).toEqual(['x', 'y']);
-    expect(rows).toEqual([{ x: '1', y: '2' }, { x: '3', y: '4' }]);
+    expect(rows).toEqual([
+      { x: '1', y: '2' },
+      { x: '3', y: '4' },
+    ]);
     expect(lines).toEqual([5, 7]);
   });
 

@@ -80,5 +80,4 @@ export class CsvParser {
     const names = csvHeaderNames(raw, this.source, line);
     if (names !== undefined) this.names = names;
   }
-
 }

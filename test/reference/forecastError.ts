@@ -119,7 +119,10 @@ export class ForecastError {
   private accSum = 0;
   private accCount = 0;
 
-  constructor(readonly kind: ForecasterKind, options: Partial<ForecastErrorOptions> = {}) {
+  constructor(
+    readonly kind: ForecasterKind,
+    options: Partial<ForecastErrorOptions> = {},
+  ) {
     const o = { ...DEFAULT_FORECAST_ERROR, ...options };
     this.scale = new ErrorScale(o.scaleAlpha);
     this.sigmaK = o.sigma;

@@ -20,10 +20,7 @@
  *     positive time difference between consecutive rows (0 before there is one).
  */
 
-export type Season =
-  | { kind: 'none' }
-  | { kind: 'rows'; m: number }
-  | { kind: 'time'; seasonMs: number; m: number };
+export type Season = { kind: 'none' } | { kind: 'rows'; m: number } | { kind: 'time'; seasonMs: number; m: number };
 
 export interface HoltConfig {
   alpha: number;

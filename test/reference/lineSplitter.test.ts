@@ -111,6 +111,12 @@ describe('splitLines', () => {
     const stream = Readable.from([Buffer.from('a\nb'), Buffer.from('c'), Buffer.from('\nd\n')]);
     const arrays: Line[][] = [];
     for await (const lines of splitLines(stream)) arrays.push(lines);
-    expect(arrays).toEqual([[{ line: 1, text: 'a' }], [{ line: 2, text: 'bc' }, { line: 3, text: 'd' }]]);
+    expect(arrays).toEqual([
+      [{ line: 1, text: 'a' }],
+      [
+        { line: 2, text: 'bc' },
+        { line: 3, text: 'd' },
+      ],
+    ]);
   });
 });

@@ -167,10 +167,7 @@ function toBuffer(chunk: Uint8Array | string): Buffer {
  * completes, as one array per chunk, so callers pay one await per chunk, not
  * per line. Never yields an empty array.
  */
-export async function* splitLines(
-  chunks: AsyncIterable<Uint8Array | string>,
-  maxLineBytes: number = DEFAULT_MAX_LINE_BYTES,
-): AsyncGenerator<Line[]> {
+export async function* splitLines(chunks: AsyncIterable<Uint8Array | string>, maxLineBytes: number = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<Line[]> {
   const splitter = new LineSplitter(maxLineBytes);
   for await (const chunk of chunks) {
     const lines = splitter.push(chunk);

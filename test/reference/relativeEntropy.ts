@@ -82,7 +82,7 @@ export class RelativeEntropy {
       const v = this.ring[i] as number;
       // (a NaN bin — only for |x| beyond f32's range — counts as bin 0, as in the wasm core)
       const f = span > 0 ? Math.floor(((v - lo) / span) * B) : 0;
-      const b = f >= B - 1 ? B - 1 : Math.max(f , 0);
+      const b = f >= B - 1 ? B - 1 : Math.max(f, 0);
       p[b] = (p[b] as number) + 1;
     }
     let best = -1;

@@ -55,7 +55,12 @@ export interface MatchOut {
 }
 
 /** Field indexes of a match record (assembly/matchOutput.ts). */
-export const M_KEY = 0, M_PATTERN = 1, M_FIRST_TS = 2, M_LAST_TS = 3, M_ROW = 4, M_TS_AT = 5;
+export const M_KEY = 0,
+  M_PATTERN = 1,
+  M_FIRST_TS = 2,
+  M_LAST_TS = 3,
+  M_ROW = 4,
+  M_TS_AT = 5;
 
 /** One event of a key as the reference keeps it: clock = max ts of the key so far. */
 export interface KeyEvent {
@@ -75,7 +80,9 @@ export class ReferenceSequences {
   /** Processes one batch; returns the matches it emitted, in order. */
   process(batch: readonly SeqEvent[]): MatchOut[] {
     const out: MatchOut[] = [];
-    batch.forEach((e, row) => { this.event(e, row, out); });
+    batch.forEach((e, row) => {
+      this.event(e, row, out);
+    });
     return out;
   }
 
@@ -145,7 +152,12 @@ export function findMatch(list: readonly KeyEvent[], from: number, m: number, p:
  * emitted match of the same key and pattern, and no event emits twice for a
  * pattern. Returns the first problem, or undefined.
  */
-export function unsoundMatch(patterns: readonly PatternDef[], events: readonly SeqEvent[], batchSizes: readonly number[], batches: readonly MatchOut[][]): string | undefined {
+export function unsoundMatch(
+  patterns: readonly PatternDef[],
+  events: readonly SeqEvent[],
+  batchSizes: readonly number[],
+  batches: readonly MatchOut[][],
+): string | undefined {
   const lists = new Map<number, KeyEvent[]>();
   const bounds = new Map<string, number>();
   const batchesIn = splitBatches(events, batchSizes);
@@ -175,7 +187,8 @@ export function unsoundMatch(patterns: readonly PatternDef[], events: readonly S
         const p = patterns[match.pattern];
         if (!p || match.ts.length !== p.types.length) return `batch ${b} row ${row}: bad pattern or length`;
         const id = `${e.key}|${match.pattern}`;
-        if (!findMatch(list, bounds.get(id) ?? 0, m, p, match.ts)) return `batch ${b} row ${row}: [${match.ts.join(',')}] is not a match of pattern ${match.pattern}`;
+        if (!findMatch(list, bounds.get(id) ?? 0, m, p, match.ts))
+          return `batch ${b} row ${row}: [${match.ts.join(',')}] is not a match of pattern ${match.pattern}`;
         bounds.set(id, m + 1);
       }
     }
@@ -186,7 +199,11 @@ export function unsoundMatch(patterns: readonly PatternDef[], events: readonly S
 // ── drivers ───────────────────────────────────────────────────────────────
 
 /** Runs a stream through the reference, one process() per batch. */
-export function runSequenceReference(patterns: readonly PatternDef[], events: readonly SeqEvent[], batchSizes: readonly number[] = [events.length]): MatchOut[][] {
+export function runSequenceReference(
+  patterns: readonly PatternDef[],
+  events: readonly SeqEvent[],
+  batchSizes: readonly number[] = [events.length],
+): MatchOut[][] {
   const ref = new ReferenceSequences(patterns);
   return splitBatches(events, batchSizes).map((b) => ref.process(b));
 }
@@ -200,7 +217,9 @@ export function configureCorePatterns(core: WasmCore, patterns: readonly Pattern
   check(ex.patterns_define(patterns.length, maxPartials), 'patterns_define');
   patterns.forEach((p, i) => {
     check(ex.patterns_set(i, p.types.length, p.within), `patterns_set ${i}`);
-    p.types.forEach((t, s) => { check(ex.patterns_set_step(i, s, t, p.strict[s] ? 1 : 0), `patterns_set_step ${i} ${s}`); });
+    p.types.forEach((t, s) => {
+      check(ex.patterns_set_step(i, s, t, p.strict[s] ? 1 : 0), `patterns_set_step ${i} ${s}`);
+    });
   });
 }
 
@@ -220,8 +239,12 @@ export function readMatches(core: WasmCore): MatchOut[] {
     const from = f64[r + M_TS_AT]!;
     const to = i + 1 < count ? f64[r + width + M_TS_AT]! : tsCount;
     out.push({
-      key: f64[r + M_KEY]!, pattern: f64[r + M_PATTERN]!, firstTs: f64[r + M_FIRST_TS]!, lastTs: f64[r + M_LAST_TS]!,
-      row: f64[r + M_ROW]!, ts: Array.from(f64.subarray(tsAt + from, tsAt + to)),
+      key: f64[r + M_KEY]!,
+      pattern: f64[r + M_PATTERN]!,
+      firstTs: f64[r + M_FIRST_TS]!,
+      lastTs: f64[r + M_LAST_TS]!,
+      row: f64[r + M_ROW]!,
+      ts: Array.from(f64.subarray(tsAt + from, tsAt + to)),
     });
   }
   return out;

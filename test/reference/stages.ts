@@ -19,14 +19,20 @@
  */
 import type { WasmCore } from '../../src/core/wasmCore.js';
 import {
-  S_ZSCORE, S_IS_ANOMALY, S_LEVEL, S_TREND, S_FORECAST, S_FORECAST_H, S_SCORE, S_PATTERNS, S_ROLLING_AVG, S_ROLLING_STDDEV,
+  S_ZSCORE,
+  S_IS_ANOMALY,
+  S_LEVEL,
+  S_TREND,
+  S_FORECAST,
+  S_FORECAST_H,
+  S_SCORE,
+  S_PATTERNS,
+  S_ROLLING_AVG,
+  S_ROLLING_STDDEV,
 } from '../../src/core/exports.js';
 import { ReferenceZScore, type ZScoreConfig, type ZScoreOut } from './zscore.js';
 import { ReferenceHolt, type HoltConfig, type HoltOut } from './holt.js';
-import {
-  configureCore, readLate, readWindows, splitBatches,
-  type CallOut, type StreamEvent, type WindowConfig, type WindowOut,
-} from './windows.js';
+import { configureCore, readLate, readWindows, splitBatches, type CallOut, type StreamEvent, type WindowConfig, type WindowOut } from './windows.js';
 
 // ── thresholds ────────────────────────────────────────────────────────────
 
@@ -77,7 +83,16 @@ export interface RefStageRow extends StageRow {
 }
 
 export const NAN_ROW: StageRow = {
-  zscore: NaN, isAnomaly: NaN, level: NaN, trend: NaN, forecast: NaN, forecastH: NaN, score: NaN, patterns: NaN, rollingAvg: NaN, rollingStddev: NaN,
+  zscore: NaN,
+  isAnomaly: NaN,
+  level: NaN,
+  trend: NaN,
+  forecast: NaN,
+  forecastH: NaN,
+  score: NaN,
+  patterns: NaN,
+  rollingAvg: NaN,
+  rollingStddev: NaN,
 };
 
 export function stageEnabled(cfg: StageConfig): boolean {
@@ -142,9 +157,12 @@ export function stageExports(core: WasmCore): StageExports {
 export function configureStage(core: WasmCore, stage: number, cfg: StageConfig): void {
   const ex = stageExports(core);
   const z = cfg.zscore;
-  const zr = z === null ? ex.stage_zscore(stage, 0, 0, 0, 2)
-    : z.mode === 'rows' ? ex.stage_zscore(stage, 1, z.rows, 0, z.threshold)
-      : ex.stage_zscore(stage, 2, z.maxRows, z.timeMs, z.threshold);
+  const zr =
+    z === null
+      ? ex.stage_zscore(stage, 0, 0, 0, 2)
+      : z.mode === 'rows'
+        ? ex.stage_zscore(stage, 1, z.rows, 0, z.threshold)
+        : ex.stage_zscore(stage, 2, z.maxRows, z.timeMs, z.threshold);
   if (zr !== 0) throw new Error(`stage_zscore rejected ${JSON.stringify(z)}`);
   const h = cfg.holt;
   const slots = h === null || h.season.kind === 'none' ? 0 : h.season.m;
@@ -170,8 +188,16 @@ export function readStageRaw(core: WasmCore, stage: number): Float64Array[] {
 export function toStageRow(r: Float64Array): StageRow {
   const f = (i: number): number => r[i]!;
   return {
-    zscore: f(S_ZSCORE), isAnomaly: f(S_IS_ANOMALY), level: f(S_LEVEL), trend: f(S_TREND), forecast: f(S_FORECAST),
-    forecastH: f(S_FORECAST_H), score: f(S_SCORE), patterns: f(S_PATTERNS), rollingAvg: f(S_ROLLING_AVG), rollingStddev: f(S_ROLLING_STDDEV),
+    zscore: f(S_ZSCORE),
+    isAnomaly: f(S_IS_ANOMALY),
+    level: f(S_LEVEL),
+    trend: f(S_TREND),
+    forecast: f(S_FORECAST),
+    forecastH: f(S_FORECAST_H),
+    score: f(S_SCORE),
+    patterns: f(S_PATTERNS),
+    rollingAvg: f(S_ROLLING_AVG),
+    rollingStddev: f(S_ROLLING_STDDEV),
   };
 }
 

@@ -105,8 +105,8 @@ export function neumaierSum(xs: readonly number[]): number {
   let c = 0;
   for (const x of xs) {
     const t = s + x;
-    if (Math.abs(s) >= Math.abs(x)) c += (s - t) + x;
-    else c += (x - t) + s;
+    if (Math.abs(s) >= Math.abs(x)) c += s - t + x;
+    else c += x - t + s;
     s = t;
   }
   return s + c;
@@ -160,7 +160,7 @@ export function sampleStddev(xs: readonly number[]): number {
   const corr = neumaierSum(dev);
   const v = (neumaierSum(sq) - (corr * corr) / n) / (n - 1);
   // v ≥ 0 mathematically; the correction can only push it below 0 by rounding.
-  return Math.sqrt(Math.max(v , 0)) / half / half;
+  return Math.sqrt(Math.max(v, 0)) / half / half;
 }
 
 /** Aggregates of one window recomputed from its full value list. */
@@ -174,12 +174,17 @@ export function aggregate(key: number, start: number, end: number, values: reado
   }
   const sum = neumaierSum(values);
   return {
-    key, start, end, count: n, sum,
+    key,
+    start,
+    end,
+    count: n,
+    sum,
     // Neumaier-compensated sum / n: the sum is correctly rounded up to ~2u·Σ|x|,
     // one more rounding in the division.
     avg: sum / n,
     stddev: sampleStddev(values),
-    min, max,
+    min,
+    max,
     absSum: neumaierSum(values.map(Math.abs)),
     absMax: values.reduce((m, x) => Math.max(m, Math.abs(x)), 0),
   };
@@ -267,7 +272,7 @@ export class ReferenceWindows {
   private isClosed(end: number): boolean {
     if (this.maxTs === -Infinity) return false;
     const closed = this.closeWm() >= end;
-    if (this.checkExact && closed !== (this.maxTsExact - this.lagExact >= exactScaled(end))) this.ambiguous++;
+    if (this.checkExact && closed !== this.maxTsExact - this.lagExact >= exactScaled(end)) this.ambiguous++;
     return closed;
   }
   /** Decisions where the spec's double formula and exact arithmetic disagree (see isClosed). */
@@ -289,7 +294,9 @@ export class ReferenceWindows {
   /** Processes one batch; returns what it emitted. */
   process(events: readonly StreamEvent[]): CallOut {
     const out: CallOut = { windows: [], late: [] };
-    events.forEach((e, row) => { this.event(e, row, out); });
+    events.forEach((e, row) => {
+      this.event(e, row, out);
+    });
     if (this.cfg.mode === 'update') {
       // every not-yet-closed window that received events in this batch
       for (const w of this.changed) out.windows.push(aggregate(w.key, w.start, w.end, w.values));
@@ -382,8 +389,15 @@ export function readWindows(core: WasmCore): WindowOut[] {
     const r = offset + i * width;
     const f = (field: number): number => data[r + field]!;
     out.push({
-      key: f(W_KEY), start: f(W_START), end: f(W_END), count: f(W_COUNT), sum: f(W_SUM),
-      avg: f(W_AVG), stddev: f(W_STDDEV), min: f(W_MIN), max: f(W_MAX),
+      key: f(W_KEY),
+      start: f(W_START),
+      end: f(W_END),
+      count: f(W_COUNT),
+      sum: f(W_SUM),
+      avg: f(W_AVG),
+      stddev: f(W_STDDEV),
+      min: f(W_MIN),
+      max: f(W_MAX),
     });
   }
   return out;

@@ -98,7 +98,10 @@ export class ReferenceZScore {
     this.newest.set(k, newest);
     if (this.cfg.mode === 'rows') return list.slice(-this.cfg.rows).map((r) => r.x);
     const lo = newest - this.cfg.timeMs;
-    return list.slice(-this.cfg.maxRows).filter((r) => r.ts > lo && r.ts <= ts).map((r) => r.x);
+    return list
+      .slice(-this.cfg.maxRows)
+      .filter((r) => r.ts > lo && r.ts <= ts)
+      .map((r) => r.x);
   }
 
   step(k: number, ts: number, x: number): ZScoreOut {

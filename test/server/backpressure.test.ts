@@ -14,7 +14,17 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { encodeColumns } from '../../src/server/columnarFormat.js';
 import {
-  COLUMNS, KeepAliveClient, T0, WsClient, eventually, forceGc, liveBytes, metricNow, startTestServer, type TestServer, type WsMessage,
+  COLUMNS,
+  KeepAliveClient,
+  T0,
+  WsClient,
+  eventually,
+  forceGc,
+  liveBytes,
+  metricNow,
+  startTestServer,
+  type TestServer,
+  type WsMessage,
 } from '../support/server.js';
 
 const MB = 1024 * 1024;
@@ -114,7 +124,10 @@ describe('a bounded engine queue (max_queued_events 5000) under producers that o
     expect(totals.processedRows + totals.lateRows).toBe(accepted);
     expect(totals.errors).toBe(0);
     // and the sink has them: every on-time event in exactly one (tumbling) window, flushed at stop
-    const windows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { count: number });
+    const windows = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { count: number });
     expect(windows.reduce((n, w) => n + w.count, 0)).toBe(totals.processedRows);
   }, 60_000);
 });
@@ -159,12 +172,13 @@ describe('a slow /live subscriber', () => {
     // long key texts make big records cheaply: each results message is ~140 kB
     const keys = Array.from({ length: KEYS }, (_, k) => `series-${String(k).padStart(4, '0')}-${'x'.repeat(300)}`);
     // batch b: one event per key at second b, closing second b − 1 for every key
-    const batch = (b: number): Uint8Array => encodeColumns({
-      ts: new Float64Array(KEYS).fill(T0 + b * 1000),
-      value: Float64Array.from({ length: KEYS }, (_, k) => k + b),
-      key: Float64Array.from({ length: KEYS }, (_, k) => k),
-      keys,
-    });
+    const batch = (b: number): Uint8Array =>
+      encodeColumns({
+        ts: new Float64Array(KEYS).fill(T0 + b * 1000),
+        value: Float64Array.from({ length: KEYS }, (_, k) => k + b),
+        key: Float64Array.from({ length: KEYS }, (_, k) => k),
+        keys,
+      });
 
     const slow = await WsClient.connect(`${s.wsBase}/live`);
     expect((await slow.next()).type).toBe('hello');

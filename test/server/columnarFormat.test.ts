@@ -38,10 +38,15 @@ function u32(bytes: Uint8Array, offset: number, value: number): Uint8Array {
 }
 
 /** A bare header (8 × u32) followed by `body`. */
-function rawFrame(fields: Partial<Record<'magic' | 'version' | 'rows' | 'flags' | 'k' | 't' | 'd' | 'reserved', number>>, body = new Uint8Array(0)): Uint8Array {
+function rawFrame(
+  fields: Partial<Record<'magic' | 'version' | 'rows' | 'flags' | 'k' | 't' | 'd' | 'reserved', number>>,
+  body = new Uint8Array(0),
+): Uint8Array {
   const out = new Uint8Array(32 + body.length);
   const f = { magic: COLUMNAR_MAGIC, version: 1, rows: 0, flags: 0, k: 0, t: 0, d: 0, reserved: 0, ...fields };
-  [f.magic, f.version, f.rows, f.flags, f.k, f.t, f.d, f.reserved].forEach((v, i) => { u32(out, 4 * i, v); });
+  [f.magic, f.version, f.rows, f.flags, f.k, f.t, f.d, f.reserved].forEach((v, i) => {
+    u32(out, 4 * i, v);
+  });
   out.set(body, 32);
   return out;
 }
@@ -261,16 +266,12 @@ describe('decodeColumns on hostile frames', () => {
     expect(decodeError(rawFrame({ version: 2 }))).toBe('columnar frame: version 2 is not supported (expected 1)');
     expect(decodeError(rawFrame({ version: 0 }))).toMatch(/version 0/);
     expect(decodeError(rawFrame({ reserved: 7 }))).toBe('columnar frame: reserved = 7, must be 0');
-    expect(decodeError(rawFrame({ flags: 0x80000001 }))).toBe(
-      'columnar frame: flags = 0x80000001 has unknown bits 0x80000000',
-    );
+    expect(decodeError(rawFrame({ flags: 0x80000001 }))).toBe('columnar frame: flags = 0x80000001 has unknown bits 0x80000000');
     expect(decodeError(rawFrame({ flags: 2 }))).toMatch(/unknown bits 0x00000002/);
   });
 
   it('rejects type dictionary entries without a type column', () => {
-    expect(decodeError(rawFrame({ t: 1, d: 4 }, new Uint8Array(4)))).toBe(
-      'columnar frame: type dictionary has 1 entry but flags say there is no type column',
-    );
+    expect(decodeError(rawFrame({ t: 1, d: 4 }, new Uint8Array(4)))).toBe('columnar frame: type dictionary has 1 entry but flags say there is no type column');
   });
 
   it('rejects lengths inconsistent with the header, both ways, and trailing bytes', () => {
@@ -323,9 +324,7 @@ describe('decodeColumns on hostile frames', () => {
   it('rejects type indexes below −1 or past the type dictionary', () => {
     const below = valid();
     new DataView(below.buffer).setInt32(TYPE_COLUMN + 4, -2, true);
-    expect(decodeError(below)).toBe(
-      'columnar frame: type[1] = -2 is outside the type dictionary (2 entries; −1 means no type)',
-    );
+    expect(decodeError(below)).toBe('columnar frame: type[1] = -2 is outside the type dictionary (2 entries; −1 means no type)');
     const past = valid();
     new DataView(past.buffer).setInt32(TYPE_COLUMN + 8, 2, true);
     expect(decodeError(past)).toMatch(/type\[2\] = 2 is outside the type dictionary/);
@@ -375,9 +374,7 @@ describe('decodeColumns on hostile frames', () => {
 
 describe('encodeColumns input validation', () => {
   it('rejects columns of different lengths', () => {
-    expect(() => encodeColumns({ ts: [1, 2], value: [1], key: ['a', 'b'] })).toThrow(
-      new RangeError('encodeColumns: `value` has 1 rows, `ts` has 2'),
-    );
+    expect(() => encodeColumns({ ts: [1, 2], value: [1], key: ['a', 'b'] })).toThrow(new RangeError('encodeColumns: `value` has 1 rows, `ts` has 2'));
     expect(() => encodeColumns({ ts: [1], value: [1], key: ['a'], type: [] })).toThrow(/`type` has 0 rows/);
   });
 
@@ -427,14 +424,12 @@ describe('encodeColumns input validation', () => {
 
 describe('columnar format properties', () => {
   /** Any f64 bit pattern, so NaN payloads and −0 are covered. */
-  const anyDouble = fc
-    .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }))
-    .map(([lo, hi]) => {
-      const view = new DataView(new ArrayBuffer(8));
-      view.setUint32(0, lo, true);
-      view.setUint32(4, hi, true);
-      return view.getFloat64(0, true);
-    });
+  const anyDouble = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff })).map(([lo, hi]) => {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setUint32(0, lo, true);
+    view.setUint32(4, hi, true);
+    return view.getFloat64(0, true);
+  });
   const number = fc.oneof(fc.double(), anyDouble, fc.integer({ min: -1e15, max: 1e15 }));
   const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('', 'a', '\uFEFF', 'eu\u001fweb'));
 
@@ -451,9 +446,7 @@ describe('columnar format properties', () => {
         value: fc.array(number, { minLength: rows, maxLength: rows }),
         key: fc.array(fc.nat({ max: keys.length - 1 }), { minLength: rows, maxLength: rows }),
         keys: fc.constant(keys),
-        type: types === undefined
-          ? fc.constant(undefined)
-          : fc.array(fc.integer({ min: -1, max: types.length - 1 }), { minLength: rows, maxLength: rows }),
+        type: types === undefined ? fc.constant(undefined) : fc.array(fc.integer({ min: -1, max: types.length - 1 }), { minLength: rows, maxLength: rows }),
         types: fc.constant(types),
         perRow: fc.boolean(),
       }),
@@ -484,9 +477,7 @@ describe('columnar format properties', () => {
           expect(decoded.type).toBeUndefined();
         } else {
           const rowTypes = Array.from(decoded.type!, (i) => (i < 0 ? null : decoded.types![i]));
-          const inputTypes = Array.from(input.type as ArrayLike<unknown>, (t) =>
-            typeof t === 'number' ? (t < 0 ? null : input.types![t]) : (t ?? null),
-          );
+          const inputTypes = Array.from(input.type as ArrayLike<unknown>, (t) => (typeof t === 'number' ? (t < 0 ? null : input.types![t]) : (t ?? null)));
           expect(rowTypes).toEqual(inputTypes);
         }
         expect(encodeColumns(decoded)).toEqual(bytes);

@@ -11,9 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { encodeColumns } from '../../src/server/columnarFormat.js';
-import {
-  COLUMNS, NDJSON, T0, WsClient, ingest, metricNow, ndjson, request, startTestServer, type TestServer, type WsMessage,
-} from '../support/server.js';
+import { COLUMNS, NDJSON, T0, WsClient, ingest, metricNow, ndjson, request, startTestServer, type TestServer, type WsMessage } from '../support/server.js';
 
 const SEED = 0x5eed_2024;
 const RUNS = 300;
@@ -24,8 +22,16 @@ const printable = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz/+-.;= ,*_012345
 
 const contentType = fc.oneof(
   fc.constantFrom(
-    'application/x-ndjson', 'application/json', COLUMNS, 'text/plain', 'application/ndjson', 'application/jsonl',
-    'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/x-ndjson;charset=latin1', '',
+    'application/x-ndjson',
+    'application/json',
+    COLUMNS,
+    'text/plain',
+    'application/ndjson',
+    'application/jsonl',
+    'application/json; charset=utf-8',
+    'APPLICATION/JSON',
+    'application/x-ndjson;charset=latin1',
+    '',
   ),
   fc.string({ unit: printable, maxLength: 40 }),
   fc.string({ unit: printable, maxLength: 20 }).map((s) => `application/${s}`),
@@ -51,7 +57,12 @@ const value = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('12.5', 'NaN', 'Infinity', '1e400', '', ' 7 ') },
 );
 const event = fc.record(
-  { timestamp, metric: fc.oneof({ weight: 5, arbitrary: keys }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }), value, extra: fc.jsonValue({ maxDepth: 3 }) },
+  {
+    timestamp,
+    metric: fc.oneof({ weight: 5, arbitrary: keys }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }),
+    value,
+    extra: fc.jsonValue({ maxDepth: 3 }),
+  },
   { requiredKeys: [] },
 );
 
@@ -62,24 +73,34 @@ const line = fc.oneof(
   { weight: 1, arbitrary: event.map((e) => JSON.stringify(e)).chain((t) => fc.nat({ max: t.length }).map((n) => t.slice(0, n))) },
 );
 
-const ndjsonText = fc.tuple(fc.array(line, { maxLength: 40 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
+const ndjsonText = fc
+  .tuple(fc.array(line, { maxLength: 40 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
   .map(([lines, eol, trailing]) => lines.join(eol) + (trailing ? eol : ''));
 
-const jsonArrayText = fc.array(fc.oneof({ weight: 4, arbitrary: event }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }), { maxLength: 40 })
+const jsonArrayText = fc
+  .array(fc.oneof({ weight: 4, arbitrary: event }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }), { maxLength: 40 })
   .map((items) => JSON.stringify(items));
 
-const columnar = fc.integer({ min: 0, max: 60 }).chain((n) => fc.record({
-  ts: fc.array(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: T0, max: T0 + 86_400_000 }) }, { weight: 1, arbitrary: fc.double() }), { minLength: n, maxLength: n }),
-  value: fc.array(fc.double(), { minLength: n, maxLength: n }),
-  key: fc.array(keys, { minLength: n, maxLength: n }),
-  // mutations: [byte offset (fraction of the length), new byte]
-  mutations: fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
-  cut: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
-})).map(({ ts, value: values, key, mutations, cut }) => {
-  const frame = encodeColumns({ ts, value: values, key }).slice();
-  for (const [at, byte] of mutations) frame[Math.floor(at * frame.length)] = byte;
-  return cut === undefined ? frame : frame.subarray(0, Math.floor(cut * frame.length));
-});
+const columnar = fc
+  .integer({ min: 0, max: 60 })
+  .chain((n) =>
+    fc.record({
+      ts: fc.array(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: T0, max: T0 + 86_400_000 }) }, { weight: 1, arbitrary: fc.double() }), {
+        minLength: n,
+        maxLength: n,
+      }),
+      value: fc.array(fc.double(), { minLength: n, maxLength: n }),
+      key: fc.array(keys, { minLength: n, maxLength: n }),
+      // mutations: [byte offset (fraction of the length), new byte]
+      mutations: fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
+      cut: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+    }),
+  )
+  .map(({ ts, value: values, key, mutations, cut }) => {
+    const frame = encodeColumns({ ts, value: values, key }).slice();
+    for (const [at, byte] of mutations) frame[Math.floor(at * frame.length)] = byte;
+    return cut === undefined ? frame : frame.subarray(0, Math.floor(cut * frame.length));
+  });
 
 const body: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.uint8Array({ maxLength: 2048 }),

@@ -10,8 +10,19 @@ import { gzipSync } from 'node:zlib';
 import { encodeColumns } from '../../src/server/columnarFormat.js';
 import { mulberry32 } from '../support/prng.js';
 import {
-  COLUMNS, JSON_TYPE, NDJSON, T0, WsClient, ingest, metricNow, ndjson, rawExchange, request, startTestServer,
-  type TestServer, type WsMessage,
+  COLUMNS,
+  JSON_TYPE,
+  NDJSON,
+  T0,
+  WsClient,
+  ingest,
+  metricNow,
+  ndjson,
+  rawExchange,
+  request,
+  startTestServer,
+  type TestServer,
+  type WsMessage,
 } from '../support/server.js';
 
 type Row = Record<string, unknown>;
@@ -83,7 +94,10 @@ describe('hostile input (token, CORS origin, 1 MiB body limit)', () => {
 
   it('binary garbage with each content type → 400, valid lines around it still accepted', async () => {
     const garbage = randomBytes(1, 4096);
-    for (const [type, error] of [[JSON_TYPE, /^body is not valid JSON/], [COLUMNS, /^columnar frame: /]] as const) {
+    for (const [type, error] of [
+      [JSON_TYPE, /^body is not valid JSON/],
+      [COLUMNS, /^columnar frame: /],
+    ] as const) {
       const a = await post(garbage, { 'content-type': type });
       expect(a.status, type).toBe(400);
       expect(a.json.error, type).toMatch(error);
@@ -203,8 +217,12 @@ describe('hostile input (token, CORS origin, 1 MiB body limit)', () => {
     const b = await post(frame, { 'content-type': COLUMNS });
     expect(b.status).toBe(200);
     expect(b.json).toEqual({
-      accepted: 1, rejected: 2,
-      errors: [{ row: 0, reason: "column 'ts': 1.7976931348623157e+308 is outside the years 0000 to 9999" }, { row: 2, reason: "column 'ts': -1e+300 is outside the years 0000 to 9999" }],
+      accepted: 1,
+      rejected: 2,
+      errors: [
+        { row: 0, reason: "column 'ts': 1.7976931348623157e+308 is outside the years 0000 to 9999" },
+        { row: 2, reason: "column 'ts': -1e+300 is outside the years 0000 to 9999" },
+      ],
     });
     sent += 1;
     await stillServing();
@@ -367,7 +385,14 @@ describe('hostile input (token, CORS origin, 1 MiB body limit)', () => {
   });
 
   it('an unknown path → 404 (any method)', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['GET', '/ingest'], ['POST', '/metrics'], ['PUT', '/ingest'], ['DELETE', '/health'], ['GET', '/../../etc/passwd']] as const) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['GET', '/ingest'],
+      ['POST', '/metrics'],
+      ['PUT', '/ingest'],
+      ['DELETE', '/health'],
+      ['GET', '/../../etc/passwd'],
+    ] as const) {
       const a = await request(s.base, path, { method, headers: AUTH });
       expect(a.status, `${method} ${path}`).toBe(404);
       expect(a.json.error).toMatch(/^no route/);
@@ -413,7 +438,14 @@ describe('a 10 MB line with the default limits (16 MiB bodies, 1 MiB lines)', ()
     sent += 7;
     const ws = await WsClient.connect(`${s.wsBase}/ingest`);
     await ws.send(ndjson(valid(2, 'mem')) + hugeLine() + '\n' + ndjson(valid(2, 'mem')));
-    expect(await ws.next((m: WsMessage) => m.type === 'ack')).toEqual({ type: 'ack', seq: 1, status: 200, accepted: 4, rejected: 1, errors: [{ line: 3, reason: 'line longer than 1048576 characters' }] });
+    expect(await ws.next((m: WsMessage) => m.type === 'ack')).toEqual({
+      type: 'ack',
+      seq: 1,
+      status: 200,
+      accepted: 4,
+      rejected: 1,
+      errors: [{ line: 3, reason: 'line longer than 1048576 characters' }],
+    });
     sent += 4;
     await ws.close();
   });

@@ -16,9 +16,7 @@ import { startPipeline } from '../../src/config/buildPipeline.js';
 import { loadCore } from '../../src/node/loadCore.js';
 import { memoryTable } from '../../src/sinks/memoryTable.js';
 import { mulberry32 } from '../support/prng.js';
-import {
-  COLUMNS, JSON_TYPE, NDJSON, T0, WsClient, ingest, metricNow, ndjson, startTestServer, type TestServer, type WsMessage,
-} from '../support/server.js';
+import { COLUMNS, JSON_TYPE, NDJSON, T0, WsClient, ingest, metricNow, ndjson, startTestServer, type TestServer, type WsMessage } from '../support/server.js';
 
 type Row = Record<string, unknown>;
 
@@ -77,7 +75,9 @@ describe('POST /ingest: formats and answers', () => {
   });
 
   it('JSON array: elements are numbered from 1; a single object is one event', async () => {
-    const a = await ingest(s.base, JSON.stringify([ev(6), 'nope', ev(7, 'mem'), { timestamp: 'yesterday', metric: 'cpu', value: 1 }]), { 'content-type': JSON_TYPE });
+    const a = await ingest(s.base, JSON.stringify([ev(6), 'nope', ev(7, 'mem'), { timestamp: 'yesterday', metric: 'cpu', value: 1 }]), {
+      'content-type': JSON_TYPE,
+    });
     expect(a.status).toBe(200);
     expect(a.json).toMatchObject({ accepted: 2, rejected: 2 });
     expect(a.json.errors).toEqual([
@@ -261,7 +261,8 @@ function equivalenceEvents(seed: number, count: number): { rows: Row[]; invalid:
     t += Math.floor(rnd() * 4000);
     let ts = t;
     const r = rnd();
-    if (r < 0.15) ts = t - Math.floor(rnd() * 25_000); // out of order, still on time
+    if (r < 0.15)
+      ts = t - Math.floor(rnd() * 25_000); // out of order, still on time
     else if (r < 0.2) ts = t - 100_000 - Math.floor(rnd() * 60_000); // all its windows closed: late
     const metric = keys[Math.floor(rnd() * keys.length)]!;
     const value = (rnd() - 0.3) * 100 * (metric === 'disk' ? 1000 : 1);
@@ -299,8 +300,12 @@ describe('equivalence: the server produces exactly what the file source produces
     writeFileSync(file, ndjson(rows));
     const refName = `eq_ref_${process.pid}`;
     const refConfig = parsePipelineConfig({
-      name: 'eq', source: { type: 'file', path: file }, grouping_columns: ['metric'], processing: EQ_PROCESSING,
-      sink: { type: 'memory', queryName: refName }, late_sink: { type: 'memory', queryName: `${refName}_late` },
+      name: 'eq',
+      source: { type: 'file', path: file },
+      grouping_columns: ['metric'],
+      processing: EQ_PROCESSING,
+      sink: { type: 'memory', queryName: refName },
+      late_sink: { type: 'memory', queryName: `${refName}_late` },
     });
     const refQuery = startPipeline(refConfig, { createCore: () => loadCore(), log: () => undefined }, { baseDir: dir });
     await refQuery.awaitTermination();
@@ -327,29 +332,49 @@ describe('equivalence: the server produces exactly what the file source produces
       const used = new Set<string>();
       let seq = 0;
       let acceptedTotal = 0;
-      for (let at = 0; at < rows.length;) {
+      for (let at = 0; at < rows.length; ) {
         const size = 1 + Math.floor(rnd() * 40);
         const chunk = rows.slice(at, at + size);
-        const badLines = chunk.map((_, i) => i).filter((i) => invalid.has(at + i)).map((i) => i + 1);
+        const badLines = chunk
+          .map((_, i) => i)
+          .filter((i) => invalid.has(at + i))
+          .map((i) => i + 1);
         let format: (typeof formats)[number] = formats[Math.floor(rnd() * formats.length)]!;
         // the columnar format has no place for an unparseable timestamp
         if (badLines.length > 0 && format.endsWith('columns')) format = 'ndjson';
         used.add(format);
-        const frame = (): Uint8Array => encodeColumns({
-          ts: chunk.map((r) => (typeof r.timestamp === 'number' ? r.timestamp : Date.parse(r.timestamp as string))),
-          value: chunk.map((r) => r.value as number),
-          key: chunk.map((r) => r.metric as string),
-        });
+        const frame = (): Uint8Array =>
+          encodeColumns({
+            ts: chunk.map((r) => (typeof r.timestamp === 'number' ? r.timestamp : Date.parse(r.timestamp as string))),
+            value: chunk.map((r) => r.value as number),
+            key: chunk.map((r) => r.metric as string),
+          });
         let answer: WsMessage;
         switch (format) {
-          case 'ndjson': answer = (await ingest(s.base, ndjson(chunk), { 'content-type': NDJSON })).json; break;
-          case 'json': answer = (await ingest(s.base, JSON.stringify(chunk), { 'content-type': JSON_TYPE })).json; break;
-          case 'ndjson-gzip': answer = (await ingest(s.base, gzipSync(ndjson(chunk)), { 'content-type': NDJSON, 'content-encoding': 'gzip' })).json; break;
-          case 'json-gzip': answer = (await ingest(s.base, gzipSync(JSON.stringify(chunk)), { 'content-type': JSON_TYPE, 'content-encoding': 'gzip' })).json; break;
-          case 'columns': answer = (await ingest(s.base, frame(), { 'content-type': COLUMNS })).json; break;
-          case 'ws-ndjson': await wsIngest.send(ndjson(chunk)); break;
-          case 'ws-json': await wsIngest.send(JSON.stringify(chunk)); break;
-          case 'ws-columns': await wsIngest.send(frame()); break;
+          case 'ndjson':
+            answer = (await ingest(s.base, ndjson(chunk), { 'content-type': NDJSON })).json;
+            break;
+          case 'json':
+            answer = (await ingest(s.base, JSON.stringify(chunk), { 'content-type': JSON_TYPE })).json;
+            break;
+          case 'ndjson-gzip':
+            answer = (await ingest(s.base, gzipSync(ndjson(chunk)), { 'content-type': NDJSON, 'content-encoding': 'gzip' })).json;
+            break;
+          case 'json-gzip':
+            answer = (await ingest(s.base, gzipSync(JSON.stringify(chunk)), { 'content-type': JSON_TYPE, 'content-encoding': 'gzip' })).json;
+            break;
+          case 'columns':
+            answer = (await ingest(s.base, frame(), { 'content-type': COLUMNS })).json;
+            break;
+          case 'ws-ndjson':
+            await wsIngest.send(ndjson(chunk));
+            break;
+          case 'ws-json':
+            await wsIngest.send(JSON.stringify(chunk));
+            break;
+          case 'ws-columns':
+            await wsIngest.send(frame());
+            break;
         }
         if (format.startsWith('ws-')) {
           answer = await wsIngest.next((m: WsMessage) => m.type === 'ack');
@@ -404,7 +429,8 @@ describe('/live filters', () => {
   const minutes = (from: number, to: number, spike = -1): Row[] => {
     const rows: Row[] = [];
     for (let m = from; m < to; m++) {
-      for (const metric of ['cpu', 'mem']) rows.push({ timestamp: T0 + m * 60_000 + 1000, metric, value: metric === 'cpu' && m === spike ? 500 : 10 + (m % 3) });
+      for (const metric of ['cpu', 'mem'])
+        rows.push({ timestamp: T0 + m * 60_000 + 1000, metric, value: metric === 'cpu' && m === spike ? 500 : 10 + (m % 3) });
     }
     return rows;
   };
@@ -468,7 +494,10 @@ describe('/live filters', () => {
   });
 
   it('an unknown kind is refused at the upgrade with 400', async () => {
-    await expect(WsClient.connect(`${s.wsBase}/live?kinds=windows,bogus`)).rejects.toMatchObject({ status: 400, body: expect.stringMatching(/unknown kind 'bogus'/) });
+    await expect(WsClient.connect(`${s.wsBase}/live?kinds=windows,bogus`)).rejects.toMatchObject({
+      status: 400,
+      body: expect.stringMatching(/unknown kind 'bogus'/),
+    });
     // the server still serves subscribers
     const ok = await WsClient.connect(`${s.wsBase}/live?kinds=late`);
     expect((await ok.next()).type).toBe('hello');

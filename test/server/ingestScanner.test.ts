@@ -11,8 +11,12 @@ import { parsePipelineConfig } from '../../src/config/pipelineConfig.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const plan = parsePipelineConfig({
-  timestamp_column: 'timestamp', value_column: 'value', grouping_columns: ['metric'],
-  processing: { window_size: '1 minute' }, source: { type: 'stdin' }, sink: { type: 'console' },
+  timestamp_column: 'timestamp',
+  value_column: 'value',
+  grouping_columns: ['metric'],
+  processing: { window_size: '1 minute' },
+  source: { type: 'stdin' },
+  sink: { type: 'console' },
 });
 const bytes = (text: string) => new TextEncoder().encode(text);
 const line = (metric: string) => JSON.stringify({ timestamp: T0, metric, value: 1 });
@@ -27,7 +31,10 @@ describe('IngestScanner', () => {
       expect(fits.errors, metric).toEqual([]);
       expect(fits.batch?.rows).toBe(1);
       const over = s.scan('ndjson', bytes(`${line('x')}\n${text}`), 'test', text.length - 1, 100) as ScannedPayload;
-      expect(over.errors.map((e) => [e.line, e.reason]), metric).toEqual([[2, `line longer than ${text.length - 1} characters`]]);
+      expect(
+        over.errors.map((e) => [e.line, e.reason]),
+        metric,
+      ).toEqual([[2, `line longer than ${text.length - 1} characters`]]);
       expect(over.batch?.rows).toBe(1);
     }
   });

@@ -20,13 +20,30 @@ const T0 = Date.UTC(2024, 0, 1);
 
 function socket(): LiveSocket & { messages: string[] } {
   const messages: string[] = [];
-  return { messages, send: (m: string) => { messages.push(m); return 1; }, getBufferedAmount: () => 0 };
+  return {
+    messages,
+    send: (m: string) => {
+      messages.push(m);
+      return 1;
+    },
+    getBufferedAmount: () => 0,
+  };
 }
 
-const FILTERS = [[undefined, undefined], ['anomalies,forecasts', undefined], [undefined, 'b'], ['windows,patterns,late', 'a,c']] as const;
+const FILTERS = [
+  [undefined, undefined],
+  ['anomalies,forecasts', undefined],
+  [undefined, 'b'],
+  ['windows,patterns,late', 'a,c'],
+] as const;
 
 /** The message the hub sends, built from records the way a reader expects it. */
-function expectedMessage(batch: number, kinds: Record<string, ResultRecord[]>, filter: ReturnType<typeof parseFilter>, keyOf: (r: ResultRecord) => string): string {
+function expectedMessage(
+  batch: number,
+  kinds: Record<string, ResultRecord[]>,
+  filter: ReturnType<typeof parseFilter>,
+  keyOf: (r: ResultRecord) => string,
+): string {
   const body: Record<string, unknown> = { type: 'results', batch };
   let count = 0;
   for (const [kind, records] of Object.entries(kinds)) {
@@ -43,50 +60,89 @@ function expectedMessage(batch: number, kinds: Record<string, ResultRecord[]>, f
 describe('live hub messages from columns', () => {
   it('equal the records serialised, for windows with analytics, late events, and filters', () => {
     const plan = parsePipelineConfig({
-      timestamp_column: 'timestamp', value_column: 'value', grouping_columns: ['metric'],
+      timestamp_column: 'timestamp',
+      value_column: 'value',
+      grouping_columns: ['metric'],
       processing: {
-        window_size: '1 minute', watermark_delay: '0 s', aggregations: ['count', 'avg', 'max'], anomaly_threshold: 1, anomalies: { rows: 3 },
-        forecast: { alpha: 0.3, horizon: 3 }, patterns: { threshold: { high: { upper: 60 } } },
+        window_size: '1 minute',
+        watermark_delay: '0 s',
+        aggregations: ['count', 'avg', 'max'],
+        anomaly_threshold: 1,
+        anomalies: { rows: 3 },
+        forecast: { alpha: 0.3, horizon: 3 },
+        patterns: { threshold: { high: { upper: 60 } } },
       },
-      source: { type: 'stdin' }, sink: { type: 'console' },
+      source: { type: 'stdin' },
+      sink: { type: 'console' },
     });
     const events = fc.array(fc.tuple(fc.nat(3_600_000), fc.integer({ min: 0, max: 100 }), fc.constantFrom('a', 'b', 'c')), { minLength: 1, maxLength: 300 });
     const seen = { anomalies: 0, forecasts: 0, patterns: 0, late: 0 };
-    fc.assert(fc.property(events, (list) => {
-      // in time order, then the first few again (late by then)
-      const sorted = list.map(([dt, value, metric]) => ({ timestamp: T0 + dt, metric, value })).sort((x, y) => x.timestamp - y.timestamp);
-      const rows = [...sorted, ...sorted.slice(0, 3)] as Row[];
-      const engine = new BatchEngine(plan, loadCore(), 'test', true);
-      const result = engine.processBatch({ rows, errors: [] });
-      const windows = result.windows;
-      const late = result.late;
-      const hub = new LiveHub(['metric']);
-      const sockets = FILTERS.map(([kinds, keys]) => { const s = socket(); hub.subscribe(s, parseFilter(kinds, keys)); return s; });
-      const sinks = hub.sinks();
-      if (result.windowBatch.count > 0) sinks.results.writeBatch!(result.windowBatch);
-      if (result.lateBatch.count > 0) sinks.late.writeBatch!(result.lateBatch);
-      hub.flush();
-      const keyOf = (r: ResultRecord) => String(r.metric);
-      seen.anomalies += windows.filter((w) => recordFlags(w) & RECORD_ANOMALY).length;
-      seen.forecasts += windows.filter((w) => recordFlags(w) & RECORD_FORECAST).length;
-      seen.patterns += windows.filter((w) => recordFlags(w) & RECORD_PATTERNS).length;
-      seen.late += late.length;
-      for (const [i, [kinds, keys]] of FILTERS.entries()) {
-        const want = expectedMessage(1, {
-          windows, events: [], anomalies: windows.filter((w) => recordFlags(w) & RECORD_ANOMALY),
-          forecasts: windows.filter((w) => recordFlags(w) & RECORD_FORECAST), patterns: windows.filter((w) => recordFlags(w) & RECORD_PATTERNS), late,
-        }, parseFilter(kinds, keys), keyOf);
-        expect(sockets[i]!.messages).toEqual(want === '' ? [] : [want]);
-      }
-    }), { seed: FC_SEED, numRuns: fcRuns(60) });
+    fc.assert(
+      fc.property(events, (list) => {
+        // in time order, then the first few again (late by then)
+        const sorted = list.map(([dt, value, metric]) => ({ timestamp: T0 + dt, metric, value })).sort((x, y) => x.timestamp - y.timestamp);
+        const rows = [...sorted, ...sorted.slice(0, 3)] as Row[];
+        const engine = new BatchEngine(plan, loadCore(), 'test', true);
+        const result = engine.processBatch({ rows, errors: [] });
+        const windows = result.windows;
+        const late = result.late;
+        const hub = new LiveHub(['metric']);
+        const sockets = FILTERS.map(([kinds, keys]) => {
+          const s = socket();
+          hub.subscribe(s, parseFilter(kinds, keys));
+          return s;
+        });
+        const sinks = hub.sinks();
+        if (result.windowBatch.count > 0) sinks.results.writeBatch!(result.windowBatch);
+        if (result.lateBatch.count > 0) sinks.late.writeBatch!(result.lateBatch);
+        hub.flush();
+        const keyOf = (r: ResultRecord) => String(r.metric);
+        seen.anomalies += windows.filter((w) => recordFlags(w) & RECORD_ANOMALY).length;
+        seen.forecasts += windows.filter((w) => recordFlags(w) & RECORD_FORECAST).length;
+        seen.patterns += windows.filter((w) => recordFlags(w) & RECORD_PATTERNS).length;
+        seen.late += late.length;
+        for (const [i, [kinds, keys]] of FILTERS.entries()) {
+          const want = expectedMessage(
+            1,
+            {
+              windows,
+              events: [],
+              anomalies: windows.filter((w) => recordFlags(w) & RECORD_ANOMALY),
+              forecasts: windows.filter((w) => recordFlags(w) & RECORD_FORECAST),
+              patterns: windows.filter((w) => recordFlags(w) & RECORD_PATTERNS),
+              late,
+            },
+            parseFilter(kinds, keys),
+            keyOf,
+          );
+          expect(sockets[i]!.messages).toEqual(want === '' ? [] : [want]);
+        }
+      }),
+      { seed: FC_SEED, numRuns: fcRuns(60) },
+    );
     // the streams exercise every kind
-    expect(Object.values(seen).every((n) => n > 0), JSON.stringify(seen)).toBe(true);
+    expect(
+      Object.values(seen).every((n) => n > 0),
+      JSON.stringify(seen),
+    ).toBe(true);
   });
 
   it('takes record batches too (matches, callers with records), and scored events', () => {
     const plan: QueryPlan = {
-      name: 't', kind: 'events', timeColumn: 'timestamp', valueColumn: 'value', keyColumns: ['metric'], aggregates: [],
-      sizeMs: 60_000, slideMs: 60_000, delayMs: 0, latenessMs: 0, outputMode: 'append', batchSize: 65_536, flushAtEnd: true, flushOnStop: false,
+      name: 't',
+      kind: 'events',
+      timeColumn: 'timestamp',
+      valueColumn: 'value',
+      keyColumns: ['metric'],
+      aggregates: [],
+      sizeMs: 60_000,
+      slideMs: 60_000,
+      delayMs: 0,
+      latenessMs: 0,
+      outputMode: 'append',
+      batchSize: 65_536,
+      flushAtEnd: true,
+      flushOnStop: false,
       analytics: { thresholds: [], score: false, zscore: { mode: 'rows', rows: 5, timeMs: 0, threshold: 1 } },
     };
     const rows = Array.from({ length: 40 }, (_, i) => ({ timestamp: T0 + i * 1000, metric: i % 2 ? 'a' : 'b', value: i % 7 === 0 ? 90 : i % 3 })) as Row[];
@@ -108,14 +164,28 @@ describe('live hub messages from columns', () => {
     fromRecords.flush();
     expect(a.messages).toEqual(b.messages);
     expect(JSON.parse(a.messages[0]!)).toEqual({
-      type: 'results', batch: 1, events, anomalies: events.filter((e) => e.is_anomaly === true), patterns: [match],
+      type: 'results',
+      batch: 1,
+      events,
+      anomalies: events.filter((e) => e.is_anomaly === true),
+      patterns: [match],
     });
   });
 
   it('builds nothing while nobody is subscribed', () => {
     const hub = new LiveHub([]);
     let built = 0;
-    const batch = { ...recordBatch([{ value: 1 } as ResultRecord]), records: () => { built++; return []; }, jsonLines: () => { built++; return []; } };
+    const batch = {
+      ...recordBatch([{ value: 1 } as ResultRecord]),
+      records: () => {
+        built++;
+        return [];
+      },
+      jsonLines: () => {
+        built++;
+        return [];
+      },
+    };
     hub.sinks().results.writeBatch!(batch);
     hub.flush();
     expect(built).toBe(0);

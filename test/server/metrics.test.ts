@@ -1,11 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  Counter,
-  PROMETHEUS_CONTENT_TYPE,
-  Registry,
-  formatPrometheusNumber,
-} from '../../src/server/metrics.js';
+import { Counter, PROMETHEUS_CONTENT_TYPE, Registry, formatPrometheusNumber } from '../../src/server/metrics.js';
 import { parsePrometheusText, type ParsedFamily } from '../support/prometheusText.js';
 
 function family(text: string, name: string): ParsedFamily {
@@ -91,9 +86,7 @@ describe('Registry.render', () => {
     ]);
     const batch = parsed.get('eddy_batch_rows');
     expect(batch?.type).toBe('histogram');
-    expect(batch?.samples.filter((s) => s.labels.source === 'ws' && s.name === 'eddy_batch_rows_bucket').map((s) => s.value)).toEqual([
-      0, 1, 1, 1, 1,
-    ]);
+    expect(batch?.samples.filter((s) => s.labels.source === 'ws' && s.name === 'eddy_batch_rows_bucket').map((s) => s.value)).toEqual([0, 1, 1, 1, 1]);
     expect(batch?.samples.find((s) => s.name === 'eddy_batch_rows_sum' && s.labels.source === 'http')?.value).toBe(5556);
   });
 
@@ -136,7 +129,9 @@ describe('Registry.render', () => {
           const registry = new Registry();
           const g = registry.gauge({ name: 'prop', help, labelNames: ['v'] });
           const distinct = [...new Set(values)];
-          distinct.forEach((v, i) => { g.set(i, { v }); });
+          distinct.forEach((v, i) => {
+            g.set(i, { v });
+          });
           const parsed = family(registry.render(), 'prop');
           // Exact, trailing blanks included; leading blanks are the separator, as in Prometheus.
           expect(parsed.help).toBe(help);
@@ -218,7 +213,13 @@ describe('gauges', () => {
 
   it('reports a failing or non-numeric collect callback by metric name', () => {
     const failing = new Registry();
-    failing.gauge({ name: 'bad', help: '', collect: () => { throw new Error('socket closed'); } });
+    failing.gauge({
+      name: 'bad',
+      help: '',
+      collect: () => {
+        throw new Error('socket closed');
+      },
+    });
     expect(() => failing.render()).toThrow('gauge bad: collect callback failed: socket closed');
     const wrong = new Registry();
     wrong.gauge({ name: 'wrong', help: '', collect: (() => '3') as never });
@@ -303,12 +304,7 @@ describe('parsePrometheusText', () => {
 
   it('reads the reference example, with timestamps, trailing commas, comments and summaries', () => {
     const parsed = parsePrometheusText(valid);
-    expect([...parsed.keys()]).toEqual([
-      'http_requests_total',
-      'metric_without_timestamp_and_labels',
-      'something_weird',
-      'rpc_duration_seconds',
-    ]);
+    expect([...parsed.keys()]).toEqual(['http_requests_total', 'metric_without_timestamp_and_labels', 'something_weird', 'rpc_duration_seconds']);
     expect(parsed.get('http_requests_total')?.samples[1]).toEqual({
       name: 'http_requests_total',
       labels: { method: 'post', code: '400' },
@@ -355,20 +351,20 @@ describe('parsePrometheusText', () => {
   it('parses every registry rendering back (random metrics, property)', () => {
     const metricName = fc.stringMatching(/^[a-zA-Z_:][a-zA-Z0-9_:]{0,8}$/);
     fc.assert(
-      fc.property(
-        fc.uniqueArray(metricName, { minLength: 1, maxLength: 5 }),
-        fc.array(fc.double(), { minLength: 1, maxLength: 5 }),
-        (names, values) => {
-          const registry = new Registry();
-          const gauges = names.map((name) => registry.gauge({ name, help: name, labelNames: ['i'] }));
-          gauges.forEach((g) => { values.forEach((v, i) => { g.set(v, { i: String(i) }); }); });
-          const parsed = parsePrometheusText(registry.render());
-          expect([...parsed.keys()]).toEqual(gauges.map((g) => g.name));
-          for (const g of gauges) {
-            expect(parsed.get(g.name)?.samples.map((s) => s.value)).toEqual(values.map((v) => (Object.is(v, -0) ? 0 : v)));
-          }
-        },
-      ),
+      fc.property(fc.uniqueArray(metricName, { minLength: 1, maxLength: 5 }), fc.array(fc.double(), { minLength: 1, maxLength: 5 }), (names, values) => {
+        const registry = new Registry();
+        const gauges = names.map((name) => registry.gauge({ name, help: name, labelNames: ['i'] }));
+        gauges.forEach((g) => {
+          values.forEach((v, i) => {
+            g.set(v, { i: String(i) });
+          });
+        });
+        const parsed = parsePrometheusText(registry.render());
+        expect([...parsed.keys()]).toEqual(gauges.map((g) => g.name));
+        for (const g of gauges) {
+          expect(parsed.get(g.name)?.samples.map((s) => s.value)).toEqual(values.map((v) => (Object.is(v, -0) ? 0 : v)));
+        }
+      }),
       { seed: 3, numRuns: 200 },
     );
   });

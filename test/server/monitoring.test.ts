@@ -10,8 +10,20 @@ import { join } from 'node:path';
 import { encodeColumns } from '../../src/server/columnarFormat.js';
 import { memoryTable } from '../../src/sinks/memoryTable.js';
 import { LATENCY_BUCKETS } from '../../src/server/serverMetrics.js';
-import {KeepAliveClient, NDJSON, T0, WsClient, eventually, ingest, metric, ndjson, request, scrape, startTestServer,
-  type TestServer, type WsMessage,
+import {
+  KeepAliveClient,
+  NDJSON,
+  T0,
+  WsClient,
+  eventually,
+  ingest,
+  metric,
+  ndjson,
+  request,
+  scrape,
+  startTestServer,
+  type TestServer,
+  type WsMessage,
 } from '../support/server.js';
 
 type Row = Record<string, unknown>;
@@ -70,12 +82,22 @@ describe('/metrics, /progress, /health, /ready on a running server', { timeout: 
       expect(m.get(name)?.type, name).toBe(type);
       expect(m.get(name)?.help, name).toBeTruthy();
     }
-    for (const name of ['eddy_input_events_total', 'eddy_batches_total', 'eddy_windows_emitted_total', 'eddy_live_subscribers', 'eddy_queue_events', 'eddy_keys']) {
+    for (const name of [
+      'eddy_input_events_total',
+      'eddy_batches_total',
+      'eddy_windows_emitted_total',
+      'eddy_live_subscribers',
+      'eddy_queue_events',
+      'eddy_keys',
+    ]) {
       expect(metric(m, name), name).toBe(0);
     }
     expect(metric(m, 'eddy_batch_duration_seconds', {}, 'eddy_batch_duration_seconds_count')).toBe(0);
     // histogram buckets are the documented ones, cumulative, ending in +Inf
-    const les = m.get('eddy_batch_duration_seconds')!.samples.filter((x) => x.name.endsWith('_bucket')).map((x) => x.labels.le);
+    const les = m
+      .get('eddy_batch_duration_seconds')!
+      .samples.filter((x) => x.name.endsWith('_bucket'))
+      .map((x) => x.labels.le);
     expect(les).toEqual([...LATENCY_BUCKETS.map(String), '+Inf']);
     expect(metric(m, 'eddy_wasm_memory_bytes')).toBeGreaterThan(0);
   });
@@ -86,7 +108,10 @@ describe('/metrics, /progress, /health, /ready on a running server', { timeout: 
       expect(first.get(name)?.type, name).toBe('counter');
     }
     expect(metric(first, 'process_cpu_seconds_total')).toBeGreaterThan(0);
-    expect(metric(first, 'process_cpu_seconds_total')).toBeCloseTo(metric(first, 'process_cpu_user_seconds_total') + metric(first, 'process_cpu_system_seconds_total'), 6);
+    expect(metric(first, 'process_cpu_seconds_total')).toBeCloseTo(
+      metric(first, 'process_cpu_user_seconds_total') + metric(first, 'process_cpu_system_seconds_total'),
+      6,
+    );
     expect(metric(first, 'process_resident_memory_bytes')).toBeGreaterThan(10 << 20);
     expect(Math.abs(metric(first, 'process_start_time_seconds') - (Date.now() / 1000 - process.uptime()))).toBeLessThan(2);
     expect(metric(first, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
@@ -94,7 +119,9 @@ describe('/metrics, /progress, /health, /ready on a running server', { timeout: 
     expect(metric(first, 'nodejs_external_memory_bytes')).toBeGreaterThan(0);
     // spend CPU between two scrapes: the counters show it
     const until = Date.now() + 60;
-    while (Date.now() < until) { /* busy */ }
+    while (Date.now() < until) {
+      /* busy */
+    }
     await new Promise((r) => setTimeout(r, 30));
     const second = await scrape(s.base);
     expect(metric(second, 'process_cpu_seconds_total') - metric(first, 'process_cpu_seconds_total')).toBeGreaterThan(0.03);
@@ -110,15 +137,27 @@ describe('/metrics, /progress, /health, /ready on a running server', { timeout: 
     const live = await WsClient.connect(`${s.wsBase}/live?kinds=windows,late`);
     await live.next((m: WsMessage) => m.type === 'hello');
     const ws = await WsClient.connect(`${s.wsBase}/ingest`);
-    await eventually(async () => {
-      const m = await scrape(s.base);
-      return metric(m, 'eddy_connections', { endpoint: 'ingest' }) === 1 && metric(m, 'eddy_connections', { endpoint: 'live' }) === 1 && metric(m, 'eddy_live_subscribers') === 1;
-    }, 5000, 'connection gauges at 1');
+    await eventually(
+      async () => {
+        const m = await scrape(s.base);
+        return (
+          metric(m, 'eddy_connections', { endpoint: 'ingest' }) === 1 &&
+          metric(m, 'eddy_connections', { endpoint: 'live' }) === 1 &&
+          metric(m, 'eddy_live_subscribers') === 1
+        );
+      },
+      5000,
+      'connection gauges at 1',
+    );
 
     // HTTP: 10 minutes of cpu and mem, two bad rows
     const cpu = minutes('cpu', 0, 10);
     const mem = minutes('mem', 0, 10);
-    const body = ndjson([...cpu.flatMap((c, i) => [c, mem[i]!]), { timestamp: 'never', metric: 'cpu', value: 1 }, { timestamp: T0, metric: 'cpu', value: 'NaN' }]);
+    const body = ndjson([
+      ...cpu.flatMap((c, i) => [c, mem[i]!]),
+      { timestamp: 'never', metric: 'cpu', value: 1 },
+      { timestamp: T0, metric: 'cpu', value: 'NaN' },
+    ]);
     const a = await ingest(s.base, body, { 'content-type': NDJSON });
     expect(a.json).toMatchObject({ accepted: 20, rejected: 2 });
     // WebSocket: a columnar frame moving cpu to minute 12 (closes minute 9 of cpu and mem), then a late event
@@ -130,11 +169,16 @@ describe('/metrics, /progress, /health, /ready on a running server', { timeout: 
     expect(await ws.next((m: WsMessage) => m.type === 'ack')).toMatchObject({ accepted: 1 });
     await eventually(() => s.handle.query.lastProgress?.totals.inputRows === 22, 5000, 'the engine to process 22 events');
     // the live subscriber saw every window and the late event
-    await eventually(() => live.messages.filter((m: WsMessage) => m.type === 'results').flatMap((m: WsMessage) => m.late ?? []).length === 1, 5000, 'the late event on /live');
+    await eventually(
+      () => live.messages.filter((m: WsMessage) => m.type === 'results').flatMap((m: WsMessage) => m.late ?? []).length === 1,
+      5000,
+      'the late event on /live',
+    );
     const liveWindows = live.messages.filter((m: WsMessage) => m.type === 'results').flatMap((m: WsMessage) => m.windows ?? []);
 
     const m1 = await scrape(s.base);
-    const delta = (name: string, labels: Record<string, string> = {}, sample = name): number => metric(m1, name, labels, sample) - metric(m0, name, labels, sample);
+    const delta = (name: string, labels: Record<string, string> = {}, sample = name): number =>
+      metric(m1, name, labels, sample) - metric(m0, name, labels, sample);
     expect(delta('eddy_input_events_total')).toBe(22);
     expect(delta('eddy_rejected_events_total', { reason: 'bad_timestamp' })).toBe(1);
     expect(delta('eddy_rejected_events_total', { reason: 'non_finite' })).toBe(1);
@@ -161,10 +205,18 @@ describe('/metrics, /progress, /health, /ready on a running server', { timeout: 
 
     await ws.close();
     await live.close();
-    await eventually(async () => {
-      const m = await scrape(s.base);
-      return metric(m, 'eddy_connections', { endpoint: 'ingest' }) === 0 && metric(m, 'eddy_connections', { endpoint: 'live' }) === 0 && metric(m, 'eddy_live_subscribers') === 0;
-    }, 5000, 'connection gauges back at 0');
+    await eventually(
+      async () => {
+        const m = await scrape(s.base);
+        return (
+          metric(m, 'eddy_connections', { endpoint: 'ingest' }) === 0 &&
+          metric(m, 'eddy_connections', { endpoint: 'live' }) === 0 &&
+          metric(m, 'eddy_live_subscribers') === 0
+        );
+      },
+      5000,
+      'connection gauges back at 0',
+    );
   });
 
   it('/progress: lastProgress with the Spark-like fields, and recentProgress', async () => {
@@ -182,7 +234,13 @@ describe('/metrics, /progress, /health, /ready on a running server', { timeout: 
       processedRowsPerSecond: expect.any(Number),
       batchDurationMs: expect.any(Number),
       latencyMs: expect.any(Number),
-      durationMs: { getBatch: expect.any(Number), encode: expect.any(Number), process: expect.any(Number), write: expect.any(Number), triggerExecution: expect.any(Number) },
+      durationMs: {
+        getBatch: expect.any(Number),
+        encode: expect.any(Number),
+        process: expect.any(Number),
+        write: expect.any(Number),
+        triggerExecution: expect.any(Number),
+      },
       // the watermark is max event time − delay (0): the cpu event at minute 12
       watermark: new Date(T0 + 12 * 60_000 + 5000).toISOString(),
       lateRows: expect.any(Number),
@@ -232,11 +290,13 @@ describe('graceful shutdown', { timeout: 30_000 }, () => {
       const FRAMES = 40;
       const ROWS = 2000;
       for (let f = 0; f < FRAMES; f++) {
-        producer.ws.send(encodeColumns({
-          ts: Float64Array.from({ length: ROWS }, (_, i) => T0 + (f * ROWS + i) * 10),
-          value: Float64Array.from({ length: ROWS }, (_, i) => i % 13),
-          key: Array.from({ length: ROWS }, (_, i) => `k${i % 4}`),
-        }));
+        producer.ws.send(
+          encodeColumns({
+            ts: Float64Array.from({ length: ROWS }, (_, i) => T0 + (f * ROWS + i) * 10),
+            value: Float64Array.from({ length: ROWS }, (_, i) => i % 13),
+            key: Array.from({ length: ROWS }, (_, i) => `k${i % 4}`),
+          }),
+        );
       }
       let accepted = 0;
       for (let f = 0; f < FRAMES; f++) accepted += (await producer.next((m: WsMessage) => m.type === 'ack')).accepted as number;
@@ -265,7 +325,10 @@ describe('graceful shutdown', { timeout: 30_000 }, () => {
       expect(s.handle.query.isActive).toBe(false);
       expect(s.handle.query.exception).toBeNull();
       // the sink was flushed and closed: every window, the open ones included (flush_on_stop), is in the file
-      const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
+      const lines = readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Row);
       expect(lines.reduce((n, w) => n + (w.count as number), 0)).toBe(totals.processedRows);
       const lastWindowEnd = new Date(Math.floor((T0 + (FRAMES * ROWS - 1) * 10) / 10_000) * 10_000 + 10_000).toISOString();
       expect(lines.some((w) => (w.window as { end: string }).end === lastWindowEnd)).toBe(true);

@@ -53,7 +53,12 @@ function expectSameText(batch: OutputBatch, schema: OutputSchema): void {
 }
 
 const keyName = fc.constantFrom('metric', 'host', 'ключ', 'a"b', 'count', '7', 'window_start', 'value');
-const keyValue = fc.oneof(fc.constantFrom('cpu', 'é"\\', '', 'x,y', 'line\nbreak', '\u2028'), fc.integer({ min: -5, max: 5 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean());
+const keyValue = fc.oneof(
+  fc.constantFrom('cpu', 'é"\\', '', 'x,y', 'line\nbreak', '\u2028'),
+  fc.integer({ min: -5, max: 5 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+);
 const settings = fc.record({
   keys: fc.uniqueArray(keyName, { maxLength: 2 }),
   aggregations: fc.subarray(['count', 'sum', 'avg', 'stddev', 'min', 'max'], { minLength: 1 }),
@@ -63,47 +68,66 @@ const settings = fc.record({
   events: fc.boolean(),
 });
 
-interface Settings { keys: string[]; aggregations: string[]; anomalies: unknown; forecast: boolean; thresholds: boolean }
+interface Settings {
+  keys: string[];
+  aggregations: string[];
+  anomalies: unknown;
+  forecast: boolean;
+  thresholds: boolean;
+}
 
 function planOf(s: Settings): QueryPlan {
   return parsePipelineConfig({
-    timestamp_column: 'ts', value_column: 'v', grouping_columns: s.keys,
+    timestamp_column: 'ts',
+    value_column: 'v',
+    grouping_columns: s.keys,
     processing: {
-      window_size: '1 minute', slide_duration: '30 seconds', watermark_delay: '10 seconds', aggregations: s.aggregations,
+      window_size: '1 minute',
+      slide_duration: '30 seconds',
+      watermark_delay: '10 seconds',
+      aggregations: s.aggregations,
       ...(s.anomalies ? { anomalies: s.anomalies } : {}),
       ...(s.forecast ? { forecast: { alpha: 0.5, beta: 0.1 } } : {}),
       ...(s.thresholds ? { patterns: { threshold: { hot: { upper: 5 }, band: { upper: 8, lower: -8 } } } } : {}),
     },
-    source: { type: 'stdin' }, sink: { type: 'console' }, late_sink: { type: 'console' },
+    source: { type: 'stdin' },
+    sink: { type: 'console' },
+    late_sink: { type: 'console' },
   });
 }
 
-const rows = fc.array(fc.tuple(fc.integer({ min: 0, max: 400_000 }), fc.double({ min: -20, max: 20, noNaN: true }), keyValue, keyValue), { minLength: 20, maxLength: 150 });
+const rows = fc.array(fc.tuple(fc.integer({ min: 0, max: 400_000 }), fc.double({ min: -20, max: 20, noNaN: true }), keyValue, keyValue), {
+  minLength: 20,
+  maxLength: 150,
+});
 
 describe('output text from the columns', () => {
   it('equals the records as the sinks write them: windows, late events, scored events', () => {
-    fc.assert(fc.property(settings, rows, (s, list) => {
-      const windowPlan = planOf(s);
-      const plan: QueryPlan = s.events ? { ...windowPlan, kind: 'events', aggregates: [] } : windowPlan;
-      const engine = new BatchEngine(plan, loadCore(), 'test', true);
-      const input: Row[] = list.map(([dt, v, a, b]) => {
-        const row: Row = { ts: T0 + dt, v };
-        if (s.keys[0]) row[s.keys[0]] = a;
-        if (s.keys[1]) row[s.keys[1]] = b;
-        return row;
-      });
-      // two batches, so windows close and late events appear
-      const half = Math.floor(input.length / 2);
-      for (const part of [input.slice(0, half), input.slice(half)]) {
-        const r = engine.processBatch({ rows: part, errors: [] });
-        if (s.events) expectSameText(r.eventBatch, eventSchema(plan));
-        else {
-          expectSameText(r.windowBatch, windowSchema(plan));
-          expectSameText(r.lateBatch, lateSchema(plan));
+    fc.assert(
+      fc.property(settings, rows, (s, list) => {
+        const windowPlan = planOf(s);
+        const plan: QueryPlan = s.events ? { ...windowPlan, kind: 'events', aggregates: [] } : windowPlan;
+        const engine = new BatchEngine(plan, loadCore(), 'test', true);
+        const input: Row[] = list.map(([dt, v, a, b]) => {
+          const row: Row = { ts: T0 + dt, v };
+          if (s.keys[0]) row[s.keys[0]] = a;
+          if (s.keys[1]) row[s.keys[1]] = b;
+          return row;
+        });
+        // two batches, so windows close and late events appear
+        const half = Math.floor(input.length / 2);
+        for (const part of [input.slice(0, half), input.slice(half)]) {
+          const r = engine.processBatch({ rows: part, errors: [] });
+          if (s.events) expectSameText(r.eventBatch, eventSchema(plan));
+          else {
+            expectSameText(r.windowBatch, windowSchema(plan));
+            expectSameText(r.lateBatch, lateSchema(plan));
+          }
         }
-      }
-      if (!s.events) expectSameText(engine.flushBatch(), windowSchema(plan));
-    }), { seed: FC_SEED, numRuns: fcRuns(200) });
+        if (!s.events) expectSameText(engine.flushBatch(), windowSchema(plan));
+      }),
+      { seed: FC_SEED, numRuns: fcRuns(200) },
+    );
     // the random streams really emit each kind (per run: 5 windows, ½ a late event, 10 scored events)
     const runs = fcRuns(200);
     expect(compared.windows).toBeGreaterThan(5 * runs);
@@ -114,9 +138,18 @@ describe('output text from the columns', () => {
   it('the file sink writes the same bytes from a column batch as from its records', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'eddy-column-output-'));
     try {
-      const plan = planOf({ keys: ['metric'], aggregations: ['count', 'avg', 'stddev'], anomalies: { rows: 4, threshold: 1, score: true }, forecast: true, thresholds: true });
+      const plan = planOf({
+        keys: ['metric'],
+        aggregations: ['count', 'avg', 'stddev'],
+        anomalies: { rows: 4, threshold: 1, score: true },
+        forecast: true,
+        thresholds: true,
+      });
       const engine = new BatchEngine(plan, loadCore(), 'test', false);
-      const batch = engine.processBatch({ rows: Array.from({ length: 3000 }, (_, i) => ({ ts: T0 + i * 997, v: Math.sin(i) * 10, metric: `m${i % 7}` })), errors: [] }).windowBatch;
+      const batch = engine.processBatch({
+        rows: Array.from({ length: 3000 }, (_, i) => ({ ts: T0 + i * 997, v: Math.sin(i) * 10, metric: `m${i % 7}` })),
+        errors: [],
+      }).windowBatch;
       expect(batch.count).toBeGreaterThan(100);
       for (const format of ['ndjson', 'csv'] as const) {
         const texts: string[] = [];

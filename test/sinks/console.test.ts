@@ -3,14 +3,7 @@ import { Writable } from 'node:stream';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  consoleColumnPriority,
-  consoleColumnWidth,
-  consoleSink,
-  fitConsoleColumns,
-  formatDisplayNumber,
-  shortenTimestamp,
-} from '../../src/sinks/console.js';
+import { consoleColumnPriority, consoleColumnWidth, consoleSink, fitConsoleColumns, formatDisplayNumber, shortenTimestamp } from '../../src/sinks/console.js';
 import { fileSink } from '../../src/sinks/file.js';
 import { recordBatch } from '../../src/engine/outputBatch.js';
 import { BatchEngine } from '../../src/engine/batchEngine.js';
@@ -31,7 +24,11 @@ function windowRecord(minute: number, metric: string, avg: number | null, count 
 }
 
 /** A terminal of `columns` characters (none: a terminal of unknown width), or a pipe when `isTTY` is false. */
-function capture(terminal: { isTTY?: boolean; columns?: number } = { isTTY: true }): { out: { write(text: string): boolean; isTTY?: boolean; columns?: number }; text: () => string; lines: () => string[] } {
+function capture(terminal: { isTTY?: boolean; columns?: number } = { isTTY: true }): {
+  out: { write(text: string): boolean; isTTY?: boolean; columns?: number };
+  text: () => string;
+  lines: () => string[];
+} {
   let buffer = '';
   return {
     out: {
@@ -70,8 +67,7 @@ describe('console sink', () => {
     await sink.open(schema);
     await sink.write([windowRecord(0, 'x', 123456.789012), windowRecord(0, 'y', -0.00004)]);
     const [header, rule, ...rows] = output.lines();
-    const separators = (line: string | undefined, mark: string) =>
-      [...(line ?? '')].flatMap((c, i) => (c === mark ? [i] : []));
+    const separators = (line: string | undefined, mark: string) => [...(line ?? '')].flatMap((c, i) => (c === mark ? [i] : []));
     const columnOffsets = separators(header, '|');
     expect(columnOffsets).toHaveLength(schema.columns.length - 1);
     expect(separators(rule, '+')).toEqual(columnOffsets);
@@ -212,8 +208,24 @@ describe('console cell formatting', () => {
 const demoSchema: OutputSchema = {
   kind: 'windows',
   columns: [
-    'window_start', 'window_end', 'metric', 'avg_value', 'stddev_value', 'min_value', 'max_value', 'count',
-    'rolling_avg', 'rolling_stddev', 'zscore', 'is_anomaly', 'anomaly_score', 'level', 'trend', 'forecast', 'forecast_h', 'detected_patterns',
+    'window_start',
+    'window_end',
+    'metric',
+    'avg_value',
+    'stddev_value',
+    'min_value',
+    'max_value',
+    'count',
+    'rolling_avg',
+    'rolling_stddev',
+    'zscore',
+    'is_anomaly',
+    'anomaly_score',
+    'level',
+    'trend',
+    'forecast',
+    'forecast_h',
+    'detected_patterns',
   ],
   keyColumns: ['window_start', 'window_end', 'metric'],
 };
@@ -221,9 +233,22 @@ const demoSchema: OutputSchema = {
 function demoRecord(minute: number, metric: string, avg: number): ResultRecord {
   const { window, ...rest } = windowRecord(minute, metric, avg, 68);
   return {
-    window, ...rest, stddev_value: 1.4357, min_value: avg - 2.8, max_value: avg + 3.6, count: 68,
-    rolling_avg: avg - 0.18, rolling_stddev: 0.2604, zscore: 1.23456, is_anomaly: false, anomaly_score: 0.0123,
-    level: avg, trend: 0.01, forecast: avg + 0.1, forecast_h: 10, detected_patterns: ['critical_exceeded', 'warning_above'],
+    window,
+    ...rest,
+    stddev_value: 1.4357,
+    min_value: avg - 2.8,
+    max_value: avg + 3.6,
+    count: 68,
+    rolling_avg: avg - 0.18,
+    rolling_stddev: 0.2604,
+    zscore: 1.23456,
+    is_anomaly: false,
+    anomaly_score: 0.0123,
+    level: avg,
+    trend: 0.01,
+    forecast: avg + 0.1,
+    forecast_h: 10,
+    detected_patterns: ['critical_exceeded', 'warning_above'],
   };
 }
 
@@ -242,14 +267,38 @@ describe('console sink: fitting the terminal', () => {
     expect(consoleColumnPriority(demoSchema)).toEqual({
       keys: ['window_start', 'window_end', 'metric'],
       order: [
-        'window_start', 'window_end', 'metric', 'avg_value', 'stddev_value', 'anomaly_score', 'is_anomaly', 'detected_patterns', 'forecast',
-        'min_value', 'max_value', 'count', 'rolling_avg', 'rolling_stddev', 'zscore', 'level', 'trend', 'forecast_h',
+        'window_start',
+        'window_end',
+        'metric',
+        'avg_value',
+        'stddev_value',
+        'anomaly_score',
+        'is_anomaly',
+        'detected_patterns',
+        'forecast',
+        'min_value',
+        'max_value',
+        'count',
+        'rolling_avg',
+        'rolling_stddev',
+        'zscore',
+        'level',
+        'trend',
+        'forecast_h',
       ],
     });
     // no key columns: the first column is the key
-    expect(consoleColumnPriority({ kind: 'late', columns: ['timestamp', 'metric', 'value'] })).toEqual({ keys: ['timestamp'], order: ['timestamp', 'metric', 'value'] });
-    expect(consoleColumnPriority({ kind: 'events', columns: ['timestamp', 'metric', 'value', 'zscore', 'is_anomaly'], keyColumns: [] }).order)
-      .toEqual(['timestamp', 'metric', 'value', 'is_anomaly', 'zscore']);
+    expect(consoleColumnPriority({ kind: 'late', columns: ['timestamp', 'metric', 'value'] })).toEqual({
+      keys: ['timestamp'],
+      order: ['timestamp', 'metric', 'value'],
+    });
+    expect(consoleColumnPriority({ kind: 'events', columns: ['timestamp', 'metric', 'value', 'zscore', 'is_anomaly'], keyColumns: [] }).order).toEqual([
+      'timestamp',
+      'metric',
+      'value',
+      'is_anomaly',
+      'zscore',
+    ]);
   });
 
   for (const columns of [80, 120]) {
@@ -273,7 +322,15 @@ describe('console sink: fitting the terminal', () => {
 
   it('at 80 columns shows the window, the key and avg_value; at 120 also stddev and the anomaly verdict', async () => {
     expect(fitConsoleColumns(demoSchema, 80).shown).toEqual(['window_start', 'window_end', 'metric', 'avg_value']);
-    expect(fitConsoleColumns(demoSchema, 120).shown).toEqual(['window_start', 'window_end', 'metric', 'avg_value', 'stddev_value', 'is_anomaly', 'anomaly_score']);
+    expect(fitConsoleColumns(demoSchema, 120).shown).toEqual([
+      'window_start',
+      'window_end',
+      'metric',
+      'avg_value',
+      'stddev_value',
+      'is_anomaly',
+      'anomaly_score',
+    ]);
     const lines = await printed({}, { isTTY: true, columns: 80 });
     expect(lines[0]).toBe('… 14 more columns: stddev_value, min_value, max_value, … (wide: true shows all)');
     expect(lines[1]).toBe('window_start        | window_end          | metric       | avg_value');
@@ -283,7 +340,11 @@ describe('console sink: fitting the terminal', () => {
   });
 
   it('shows every column at an unlimited width (no columns known) and with wide, without a note', async () => {
-    for (const [options, terminal] of [[{}, { isTTY: true }], [{ wide: true }, { isTTY: true, columns: 80 }], [{ width: Infinity }, { isTTY: true, columns: 80 }]] as const) {
+    for (const [options, terminal] of [
+      [{}, { isTTY: true }],
+      [{ wide: true }, { isTTY: true, columns: 80 }],
+      [{ width: Infinity }, { isTTY: true, columns: 80 }],
+    ] as const) {
       const lines = await printed(options, terminal);
       expect(lines[0]!.split(' | ').map((name) => name.trim())).toEqual(demoSchema.columns);
       expect(lines.some((l) => l.startsWith('… '))).toBe(false);
@@ -302,14 +363,22 @@ describe('console sink: fitting the terminal', () => {
   });
 
   it('lets later padding take up a cell wider than its column, and leaves the last cells off (…) when a line still does not fit', async () => {
-    const schema: OutputSchema = { kind: 'windows', columns: ['window_start', 'window_end', 'metric', 'avg_value', 'count'], keyColumns: ['window_start', 'window_end', 'metric'] };
+    const schema: OutputSchema = {
+      kind: 'windows',
+      columns: ['window_start', 'window_end', 'metric', 'avg_value', 'count'],
+      keyColumns: ['window_start', 'window_end', 'metric'],
+    };
     const odd = { window: { start: '2024-01-01T00:00:00.250Z', end: '2024-01-01T00:05:00.250Z' }, metric: 'cpu', avg_value: 2, count: 1 };
     const full = await printed({ format: 'table' }, { isTTY: true }, schema, [odd]);
     // the fractional bounds push 'metric' right by 4 and 8; its padding takes that up, so avg_value is back in line
     expect(full[2]).toBe('2024-01-01 00:00:00.250 | 2024-01-01 00:05:00.250 | cpu  |            2 |            1');
     expect(full[2]!.indexOf('|            2')).toBe(full[0]!.indexOf('| avg_value'));
     // fitted to the keys and avg_value exactly: nothing takes up an overflow at the end of the line
-    const rows = [{ ...odd, metric: 'memory-used-by-x', avg_value: 1234567.1234 }, { ...odd, avg_value: 1234567.1234 }, { ...odd, window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:05:00.000Z' }, avg_value: 123456789012345.67 }];
+    const rows = [
+      { ...odd, metric: 'memory-used-by-x', avg_value: 1234567.1234 },
+      { ...odd, avg_value: 1234567.1234 },
+      { ...odd, window: { start: '2024-01-01T00:00:00.000Z', end: '2024-01-01T00:05:00.000Z' }, avg_value: 123456789012345.67 },
+    ];
     const fitted = await printed({}, { isTTY: true, columns: 71 }, schema, rows);
     expect(fitted[0]).toBe('… 1 more column: count (wide: true shows all)');
     expect(fitted[1]).toBe('window_start        | window_end          | metric       | avg_value');
@@ -352,16 +421,27 @@ describe('console sink: NDJSON', () => {
 
   it("writes the file sink's bytes, from records and from the core's column batches", async () => {
     const plan = parsePipelineConfig({
-      timestamp_column: 'ts', value_column: 'v', grouping_columns: ['metric'],
+      timestamp_column: 'ts',
+      value_column: 'v',
+      grouping_columns: ['metric'],
       processing: {
-        window_size: '1 minute', slide_duration: '30 seconds', watermark_delay: '10 seconds', aggregations: ['count', 'avg', 'stddev'],
-        anomalies: { rows: 4, threshold: 1, score: true }, forecast: { alpha: 0.5, beta: 0.1 }, patterns: { threshold: { hot: { upper: 5 } } },
+        window_size: '1 minute',
+        slide_duration: '30 seconds',
+        watermark_delay: '10 seconds',
+        aggregations: ['count', 'avg', 'stddev'],
+        anomalies: { rows: 4, threshold: 1, score: true },
+        forecast: { alpha: 0.5, beta: 0.1 },
+        patterns: { threshold: { hot: { upper: 5 } } },
       },
-      source: { type: 'stdin' }, sink: { type: 'console' },
+      source: { type: 'stdin' },
+      sink: { type: 'console' },
     });
     const engine = new BatchEngine(plan, loadCore(), 'test', false);
     const t0 = Date.UTC(2024, 0, 1);
-    const batch = engine.processBatch({ rows: Array.from({ length: 3000 }, (_, i) => ({ ts: t0 + i * 997, v: Math.sin(i) * 10, metric: i % 5 === 0 ? 'é"\\\n' : `m${i % 7}` })), errors: [] }).windowBatch;
+    const batch = engine.processBatch({
+      rows: Array.from({ length: 3000 }, (_, i) => ({ ts: t0 + i * 997, v: Math.sin(i) * 10, metric: i % 5 === 0 ? 'é"\\\n' : `m${i % 7}` })),
+      errors: [],
+    }).windowBatch;
     expect(batch.count).toBeGreaterThan(100);
     const dir = mkdtempSync(join(tmpdir(), 'eddy-console-ndjson-'));
     try {

@@ -49,7 +49,15 @@ describe('csvField', () => {
 
 describe('formatCsv', () => {
   it('writes a header and rows with LF line ends by default, CRLF on request', () => {
-    expect(formatCsv(['a', 'b'], [[1, 'x'], [null, 'y,z']])).toBe('a,b\n1,x\n,"y,z"\n');
+    expect(
+      formatCsv(
+        ['a', 'b'],
+        [
+          [1, 'x'],
+          [null, 'y,z'],
+        ],
+      ),
+    ).toBe('a,b\n1,x\n,"y,z"\n');
     expect(csvLine(['a', 'b'], '\r\n')).toBe('a,b\r\n');
   });
 
@@ -86,9 +94,7 @@ describe('formatCsv', () => {
         const header = Array.from({ length: width }, (_, i) => `c${i}`);
         const parsed = parseCsv(formatCsv(header, padded));
         expect(parsed[0]).toEqual(header);
-        expect(parsed.slice(1)).toEqual(
-          padded.map((r) => r.map((v) => (v === null ? null : typeof v === 'number' ? String(v) : v))),
-        );
+        expect(parsed.slice(1)).toEqual(padded.map((r) => r.map((v) => (v === null ? null : typeof v === 'number' ? String(v) : v))));
         // Numbers read back to the same double.
         parsed.slice(1).forEach((r, i) => {
           r.forEach((text, j) => {

@@ -84,7 +84,14 @@ describe('safeJsonStringify', () => {
   });
 
   it('survives a throwing toJSON', () => {
-    const evil = { toJSON() { throw new Error('no'); }, toString() { return 'evil'; } };
+    const evil = {
+      toJSON() {
+        throw new Error('no');
+      },
+      toString() {
+        return 'evil';
+      },
+    };
     expect(safeJsonStringify(evil)).toBe('"evil"');
   });
 });

@@ -1,12 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { memorySink } from '../../src/sinks/memory.js';
-import {
-  MemoryTable,
-  createMemoryTable,
-  dropMemoryTable,
-  memoryTable,
-  memoryTableNames,
-} from '../../src/sinks/memoryTable.js';
+import { MemoryTable, createMemoryTable, dropMemoryTable, memoryTable, memoryTableNames } from '../../src/sinks/memoryTable.js';
 import type { OutputSchema, ResultRecord } from '../../src/engine/sink.js';
 
 const columns = ['window_start', 'window_end', 'metric', 'avg_value', 'count'];
@@ -130,7 +124,10 @@ describe('append mode', () => {
 
   it('latest without key columns returns every row', async () => {
     const table = await run('t', { kind: 'late', columns: ['timestamp', 'metric', 'value'] }, [
-      [{ timestamp: '2024-01-01T00:00:03.000Z', metric: 'cpu', value: 3.2 }, { timestamp: '2024-01-01T00:00:03.000Z', metric: 'cpu', value: 3.2 }],
+      [
+        { timestamp: '2024-01-01T00:00:03.000Z', metric: 'cpu', value: 3.2 },
+        { timestamp: '2024-01-01T00:00:03.000Z', metric: 'cpu', value: 3.2 },
+      ],
     ]);
     expect(table.latest()).toHaveLength(2);
   });
@@ -152,7 +149,12 @@ describe('update mode', () => {
   it('distinguishes keys whose values contain separators or differ only in type', async () => {
     const schema: OutputSchema = { kind: 'windows', columns: ['a', 'b', 'n'], mode: 'update', keyColumns: ['a', 'b'] };
     const table = await run('t', schema, [
-      [{ a: 'x,y', b: 'z', n: 1 }, { a: 'x', b: 'y,z', n: 2 }, { a: 1, b: null, n: 3 }, { a: '1', b: null, n: 4 }],
+      [
+        { a: 'x,y', b: 'z', n: 1 },
+        { a: 'x', b: 'y,z', n: 2 },
+        { a: 1, b: null, n: 3 },
+        { a: '1', b: null, n: 4 },
+      ],
     ]);
     expect(table.count).toBe(4);
   });
@@ -175,11 +177,7 @@ describe('maxRows', () => {
     const table = await run(
       't',
       updateSchema,
-      [
-        [win(0, 'cpu', 1, 1), win(5, 'cpu', 1, 1)],
-        [win(0, 'cpu', 2, 2), win(5, 'cpu', 2, 2)],
-        [win(10, 'cpu', 1, 1)],
-      ],
+      [[win(0, 'cpu', 1, 1), win(5, 'cpu', 1, 1)], [win(0, 'cpu', 2, 2), win(5, 'cpu', 2, 2)], [win(10, 'cpu', 1, 1)]],
       2,
     );
     expect(table.dropped).toBe(1);

@@ -20,9 +20,12 @@ afterAll(() => tmp.cleanup());
 
 const T0 = Date.UTC(2024, 0, 1);
 const plan = parsePipelineConfig({
-  timestamp_column: 'timestamp', value_column: 'value', grouping_columns: ['metric'],
+  timestamp_column: 'timestamp',
+  value_column: 'value',
+  grouping_columns: ['metric'],
   processing: { window_size: '1 minute', watermark_delay: '5 s', aggregations: ['count', 'sum', 'max'] },
-  source: { type: 'stdin' }, sink: { type: 'console' },
+  source: { type: 'stdin' },
+  sink: { type: 'console' },
 });
 
 /** Runs a query over the source; returns windows and rejected lines. */
@@ -48,7 +51,7 @@ const csv = 'timestamp,metric,value\n' + events.map((e, i) => (i % 500 === 9 ? '
 function chunked(text: string): Readable {
   const bytes = Buffer.from(text);
   const parts: Buffer[] = [];
-  for (let at = 0, k = 1; at < bytes.length; k = (k * 7919) % 4096 + 1) {
+  for (let at = 0, k = 1; at < bytes.length; k = ((k * 7919) % 4096) + 1) {
     parts.push(bytes.subarray(at, at + k));
     at += k;
   }
@@ -64,7 +67,10 @@ async function reference(format: 'ndjson' | 'csv'): Promise<{ windows: string[];
 }
 
 describe('byte sources equal the object path', () => {
-  for (const [format, text] of [['ndjson', ndjson], ['csv', csv]] as const) {
+  for (const [format, text] of [
+    ['ndjson', ndjson],
+    ['csv', csv],
+  ] as const) {
     it(`file source, ${format}`, async () => {
       const want = await reference(format);
       expect(want.windows.length).toBeGreaterThan(30);

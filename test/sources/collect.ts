@@ -24,18 +24,27 @@ export async function readEvents(source: Source, keys: string[] = [], signal?: A
   const out: ReadEvents = { events: [], arrivals: [], errors: [] };
   const started = performance.now();
   const stream = keys.length > 0 ? eddy.stream(source).keyBy(...keys) : eddy.stream(source);
-  const q = stream.detectAnomalies({ rows: 3, threshold: 2, score: false })
-    .writeStream(callbackSink((records) => {
-      const at = performance.now() - started;
-      for (const r of records) {
-        out.events.push(r);
-        out.arrivals.push(at);
-      }
-    }))
-    .deadLetter(callbackSink((records) => { out.errors.push(...(records as unknown as InputError[])); }))
+  const q = stream
+    .detectAnomalies({ rows: 3, threshold: 2, score: false })
+    .writeStream(
+      callbackSink((records) => {
+        const at = performance.now() - started;
+        for (const r of records) {
+          out.events.push(r);
+          out.arrivals.push(at);
+        }
+      }),
+    )
+    .deadLetter(
+      callbackSink((records) => {
+        out.errors.push(...(records as unknown as InputError[]));
+      }),
+    )
     .log(() => undefined)
     .start();
-  signal?.addEventListener('abort', () => { void q.stop(); });
+  signal?.addEventListener('abort', () => {
+    void q.stop();
+  });
   await q.awaitTermination();
   return out;
 }

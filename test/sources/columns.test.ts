@@ -19,10 +19,22 @@ const events = Array.from({ length: 5000 }, (_, i) => ({ timestamp: T0 + i * 97,
 async function windowsOf(source: Source): Promise<{ windows: ResultRecord[]; errors: InputError[] }> {
   const windows: ResultRecord[] = [];
   const errors: InputError[] = [];
-  const dead = callbackSink((records) => { errors.push(...(records as unknown as InputError[])); });
-  const q = eddy.stream(source).withWatermark('timestamp', 1000).groupBy(window('timestamp', 60_000), 'metric')
-    .agg(count(), sum('value'), max('value')).writeStream(callbackSink((records) => { windows.push(...records); }))
-    .deadLetter(dead).option('batchSize', 1000).start();
+  const dead = callbackSink((records) => {
+    errors.push(...(records as unknown as InputError[]));
+  });
+  const q = eddy
+    .stream(source)
+    .withWatermark('timestamp', 1000)
+    .groupBy(window('timestamp', 60_000), 'metric')
+    .agg(count(), sum('value'), max('value'))
+    .writeStream(
+      callbackSink((records) => {
+        windows.push(...records);
+      }),
+    )
+    .deadLetter(dead)
+    .option('batchSize', 1000)
+    .start();
   await q.awaitTermination();
   return { windows, errors };
 }
@@ -34,8 +46,11 @@ function asColumns(size: number): ColumnBatch[] {
     const part = events.slice(from, from + size);
     const names = [...new Set(part.map((e) => e.metric))];
     out.push({
-      rows: part.length, ts: Float64Array.from(part, (e) => e.timestamp), value: Float64Array.from(part, (e) => e.value),
-      key: Int32Array.from(part, (e) => names.indexOf(e.metric)), keys: names,
+      rows: part.length,
+      ts: Float64Array.from(part, (e) => e.timestamp),
+      value: Float64Array.from(part, (e) => e.value),
+      key: Int32Array.from(part, (e) => names.indexOf(e.metric)),
+      keys: names,
     });
   }
   return out;
@@ -53,9 +68,18 @@ describe('columnSource', () => {
   });
 
   it('rejects rows with a bad time or value by row, keeps the others', async () => {
-    const batch: ColumnBatch = { rows: 3, ts: Float64Array.of(T0, NaN, T0 + 1), value: Float64Array.of(1, 2, Infinity), key: Int32Array.of(0, 0, 0), keys: ['a'] };
+    const batch: ColumnBatch = {
+      rows: 3,
+      ts: Float64Array.of(T0, NaN, T0 + 1),
+      value: Float64Array.of(1, 2, Infinity),
+      key: Int32Array.of(0, 0, 0),
+      keys: ['a'],
+    };
     const got = await windowsOf(columnSource([batch]));
     expect(got.windows.map((w) => w.count)).toEqual([1]);
-    expect(got.errors.map((e) => [e.offset, e.kind])).toEqual([[1, 'bad_timestamp'], [2, 'non_finite']]);
+    expect(got.errors.map((e) => [e.offset, e.kind])).toEqual([
+      [1, 'bad_timestamp'],
+      [2, 'non_finite'],
+    ]);
   });
 });

@@ -35,7 +35,10 @@ describe('fileSource: formats', () => {
 
 describe('fileSource: CSV', () => {
   it('reads rows through the core and reports bad rows with their lines', async () => {
-    const path = tmp.file('cpu.csv', '\uFEFFtimestamp,metric,value\r\n2024-01-01T00:00:00Z,cpu,1\r\n2024-01-01T00:00:01Z,"cpu,0",2\r\nbroken\r\n2024-01-01T00:00:02Z,cpu,\r\n');
+    const path = tmp.file(
+      'cpu.csv',
+      '\uFEFFtimestamp,metric,value\r\n2024-01-01T00:00:00Z,cpu,1\r\n2024-01-01T00:00:01Z,"cpu,0",2\r\nbroken\r\n2024-01-01T00:00:02Z,cpu,\r\n',
+    );
     const { events, errors } = await readEvents(fileSource(path), ['metric']);
     expect(events.map((e) => [e.timestamp, e.metric, e.value])).toEqual([
       ['2024-01-01T00:00:00.000Z', 'cpu', 1],
@@ -103,7 +106,10 @@ describe('fileSource: NDJSON', () => {
 
 describe('fileSource: streaming', () => {
   const n = 100_000;
-  const path = tmp.file('many.ndjson', Array.from({ length: n }, (_, i) => JSON.stringify({ timestamp: 1_700_000_000_000 + i, value: i, pad: 'p'.repeat(20) })).join('\n') + '\n');
+  const path = tmp.file(
+    'many.ndjson',
+    Array.from({ length: n }, (_, i) => JSON.stringify({ timestamp: 1_700_000_000_000 + i, value: i, pad: 'p'.repeat(20) })).join('\n') + '\n',
+  );
 
   it('streams the file in chunks of raw bytes, every event once, in order', async () => {
     const batches = await collect(fileSource(path));
@@ -150,7 +156,7 @@ describe('fileSource: replay (paced by the query on the byte path)', () => {
     expect(arrivals[2]! - arrivals[0]!).toBeGreaterThanOrEqual(70);
   });
 
-  it('is faster with a higher speed, on a CSV paced by the query\'s time column', async () => {
+  it("is faster with a higher speed, on a CSV paced by the query's time column", async () => {
     const lines = ['timestamp,value', ...[0, 1000, 2000].map((t) => `${ts(t)},${t}`)];
     const path = tmp.file('replay.csv', lines.join('\n'));
     const { events, arrivals } = await readEvents(fileSource(path, { speed: 10 }));

@@ -53,8 +53,16 @@ async function run(path: string, opts: ResumableRunOptions & { chunkBytes?: numb
     .withWatermark('timestamp', '30 seconds')
     .groupBy(window('timestamp', '1 minute', '30 seconds'), 'metric')
     .agg(count(), avg('value'), max('value'))
-    .writeStream(callbackSink((batch) => { records.push(...batch); }))
-    .deadLetter(callbackSink((batch) => { for (const r of batch) bad.push(`${String(r.line)}:${String(r.reason)}`); }))
+    .writeStream(
+      callbackSink((batch) => {
+        records.push(...batch);
+      }),
+    )
+    .deadLetter(
+      callbackSink((batch) => {
+        for (const r of batch) bad.push(`${String(r.line)}:${String(r.reason)}`);
+      }),
+    )
     .queryName('file-resume')
     .log((line) => log.push(line));
   const query = await runResumable(writer, opts);
@@ -96,13 +104,18 @@ describe('resuming a file source', () => {
   it('any stop point and any chunk size give the same union (property)', async () => {
     const wholes = { ndjson: await run(files.ndjson), csv: await run(files.csv) };
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('ndjson' as const, 'csv' as const), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 900 }), async (format, stopAfter, chunkBytes) => {
-        const store = new MemoryStateStore();
-        const first = await run(files[format], { store, stopAfter, chunkBytes });
-        const second = await run(files[format], { store, chunkBytes });
-        expect(sorted([...first.records, ...second.records])).toEqual(sorted(wholes[format].records));
-        expect([...first.bad, ...second.bad]).toEqual(wholes[format].bad);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('ndjson' as const, 'csv' as const),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 900 }),
+        async (format, stopAfter, chunkBytes) => {
+          const store = new MemoryStateStore();
+          const first = await run(files[format], { store, stopAfter, chunkBytes });
+          const second = await run(files[format], { store, chunkBytes });
+          expect(sorted([...first.records, ...second.records])).toEqual(sorted(wholes[format].records));
+          expect([...first.bad, ...second.bad]).toEqual(wholes[format].bad);
+        },
+      ),
       { seed: FC_SEED, numRuns: fcRuns(16) },
     );
   });
@@ -115,7 +128,9 @@ describe('resuming a file source', () => {
     const offset = ((await store.latest(SINGLE_TASK_SCOPE))!.meta as { offset: number }).offset;
     writeFileSync(path, `x${lines('ndjson')}`);
     const shifted = await run(path, { store });
-    expect(shifted.query.exception?.message).toMatch(new RegExp(`^cannot resume file:.*changing\\.ndjson at \\{"offset":${offset},"line":\\d+\\}: the file changed \\(no line ends there\\)$`));
+    expect(shifted.query.exception?.message).toMatch(
+      new RegExp(`^cannot resume file:.*changing\\.ndjson at \\{"offset":${offset},"line":\\d+\\}: the file changed \\(no line ends there\\)$`),
+    );
     writeFileSync(path, '{"timestamp":1}\n');
     const shorter = await run(path, { store });
     expect(shorter.query.exception?.message).toMatch(/: the file has 16 bytes now$/);

@@ -155,7 +155,9 @@ describe('generatorSource', () => {
       for await (const batch of generatorSource({ rate: 1_000_000 }).batches(1000, controller.signal)) {
         batches += batch.rows.length > 0 ? 1 : 0;
         const until = performance.now() + 0.5;
-        while (performance.now() < until) { /* busy: the engine's work */ }
+        while (performance.now() < until) {
+          /* busy: the engine's work */
+        }
         // enough ticks (or long enough to be sure there are none: a starved loop gives 0)
         if (ticks >= 5 || performance.now() - started > 3000) break;
       }

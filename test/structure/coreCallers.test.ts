@@ -22,7 +22,13 @@ describe('callers of the wasm exports', () => {
   it('no file of src/ outside src/core/ reads core.exports', () => {
     const readers = files(SRC)
       .filter((f) => !relative(SRC, f).startsWith('core'))
-      .filter((f) => /\.exports\b(?!\s*[=:])/.test(readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '')))
+      .filter((f) =>
+        /\.exports\b(?!\s*[=:])/.test(
+          readFileSync(f, 'utf8')
+            .replace(/\/\*[\s\S]*?\*\//g, '')
+            .replace(/\/\/.*$/gm, ''),
+        ),
+      )
       .map((f) => relative(SRC, f));
     expect(readers).toEqual([]);
   });

@@ -34,7 +34,11 @@ const ALLOWED: Record<string, readonly string[]> = {
 /** The only files of server/ that the engine-level entries (browser, index) may reach: format code with no uWebSockets.js. */
 const SERVER_FORMATS = new Set(['server/columnarFormat.ts']);
 
-interface Import { target: string; typeOnly: boolean; dynamic: boolean }
+interface Import {
+  target: string;
+  typeOnly: boolean;
+  dynamic: boolean;
+}
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -46,7 +50,9 @@ function sourceFiles(dir: string): string[] {
 
 /** A file's imports: relative ones resolved to src/-relative .ts paths, packages by name. */
 function importsOf(file: string): Import[] {
-  const code = readFileSync(join(SRC, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"])\/\/.*$/gm, '$1');
+  const code = readFileSync(join(SRC, file), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"])\/\/.*$/gm, '$1');
   const out: Import[] = [];
   const add = (spec: string, typeOnly: boolean, dynamic: boolean): void => {
     const target = spec.startsWith('.') ? normalize(join(dirname(file), spec.replace(/\.js$/, '.ts'))) : spec;
@@ -75,7 +81,8 @@ function violations(g: ReadonlyMap<string, readonly Import[]>): string[] {
       const allowed = ALLOWED[from];
       if (allowed === undefined) wrong.push(`${file}: folder ${from} has no layer rule`);
       else if (!allowed.includes(to)) wrong.push(`${file} imports ${target} (${from} → ${to})`);
-      else if (to === 'server' && (from === 'browser' || from === '.') && !SERVER_FORMATS.has(target)) wrong.push(`${file} imports ${target}: only server formats from ${from}`);
+      else if (to === 'server' && (from === 'browser' || from === '.') && !SERVER_FORMATS.has(target))
+        wrong.push(`${file} imports ${target}: only server formats from ${from}`);
     }
   }
   return wrong;
@@ -90,10 +97,7 @@ describe('layers of src/', () => {
     const bad = new Map(graph);
     bad.set('engine/batchEngine.ts', [...graph.get('engine/batchEngine.ts')!, { target: 'sources/file.ts', typeOnly: true, dynamic: false }]);
     bad.set('index.ts', [...graph.get('index.ts')!, { target: 'cli/main.ts', typeOnly: false, dynamic: false }]);
-    expect(violations(bad)).toEqual([
-      'engine/batchEngine.ts imports sources/file.ts (engine → sources)',
-      'index.ts imports cli/main.ts (. → cli)',
-    ]);
+    expect(violations(bad)).toEqual(['engine/batchEngine.ts imports sources/file.ts (engine → sources)', 'index.ts imports cli/main.ts (. → cli)']);
   });
 
   it('has no import cycle between files (type imports included)', () => {

@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8')) as {
-  files: string[]; bin: Record<string, string>; exports: Record<string, { types?: string; default?: string } | string>;
+  files: string[];
+  bin: Record<string, string>;
+  exports: Record<string, { types?: string; default?: string } | string>;
 };
 
 describe('npm package', () => {
@@ -20,8 +22,21 @@ describe('npm package', () => {
     // --ignore-scripts: `prepare` would rebuild everything; the test run has just built it
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
     const files = new Set((JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'build/eddy.wasm', 'dist/src/index.js', 'dist/src/cli/main.js', 'dist/browser/eddy.js', 'assembly/index.ts', 'src/dashboard/index.html',
-      'dist/src/config/builtin/run.json', 'dist/src/config/builtin/demo.json', 'dist/src/config/builtin/serve.json', 'docs/config-reference.md']) {
+    for (const f of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'build/eddy.wasm',
+      'dist/src/index.js',
+      'dist/src/cli/main.js',
+      'dist/browser/eddy.js',
+      'assembly/index.ts',
+      'src/dashboard/index.html',
+      'dist/src/config/builtin/run.json',
+      'dist/src/config/builtin/demo.json',
+      'dist/src/config/builtin/serve.json',
+      'docs/config-reference.md',
+    ]) {
       expect(files.has(f), f).toBe(true);
     }
     const stray = [...files].filter((f) => /^(test|bench|scripts|dist\/test|dist\/bench|examples|\.ci|node_modules)\//.test(f));

@@ -104,10 +104,12 @@ export function runMismatch(actual: RunOut, expected: RunOut): string | null {
 export function windowBits(ws: readonly WindowOut[]): string {
   const f = new Float64Array(9);
   const u = new BigUint64Array(f.buffer);
-  return ws.map((w) => {
-    f.set([w.key, w.start, w.end, w.count, w.sum, w.avg, w.stddev, w.min, w.max]);
-    return Array.from(u, (b) => b.toString(16)).join(',');
-  }).join('\n');
+  return ws
+    .map((w) => {
+      f.set([w.key, w.start, w.end, w.count, w.sum, w.avg, w.stddev, w.min, w.max]);
+      return Array.from(u, (b) => b.toString(16)).join(',');
+    })
+    .join('\n');
 }
 
 /** Throws with `message` when it is not null (for use inside fast-check properties). */

@@ -22,13 +22,21 @@ export class EddyProcess {
   private ended: Exit | null = null;
 
   /** Starts `eddy run` on the config file, with a small heap. */
-  constructor(readonly configPath: string, readonly label = 'eddy', heapMb = 160) {
+  constructor(
+    readonly configPath: string,
+    readonly label = 'eddy',
+    heapMb = 160,
+  ) {
     this.child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, CLI, 'run', '--config', configPath, '--progress', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
     });
-    this.child.stdout!.on('data', (d: Buffer) => { this.stdout += d.toString(); });
-    this.child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    this.child.stdout!.on('data', (d: Buffer) => {
+      this.stdout += d.toString();
+    });
+    this.child.stderr!.on('data', (d: Buffer) => {
+      this.stderr += d.toString();
+    });
     this.exited = new Promise((resolve) => {
       this.child.on('close', (code, signal) => {
         this.ended = { code, signal };
@@ -47,7 +55,11 @@ export class EddyProcess {
 
   /** The scopes this process restored, with their checkpoint seq and next offset, from its log. */
   restored(): { scope: string; seq: number; nextOffset: number }[] {
-    return [...this.stderr.matchAll(/eddy: (\S+): restored checkpoint (\d+) \(next offset (\d+)\)/g)].map((m) => ({ scope: m[1]!, seq: Number(m[2]), nextOffset: Number(m[3]) }));
+    return [...this.stderr.matchAll(/eddy: (\S+): restored checkpoint (\d+) \(next offset (\d+)\)/g)].map((m) => ({
+      scope: m[1]!,
+      seq: Number(m[2]),
+      nextOffset: Number(m[3]),
+    }));
   }
 
   /** kill -9, and wait until it is gone. */

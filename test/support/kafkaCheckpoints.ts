@@ -21,7 +21,10 @@ const NAME = /^chk-(\d{12})\.eddy$/;
 /** The scope directories under `dir`, sorted. */
 export function checkpointScopes(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 }
 
 /**
@@ -34,7 +37,9 @@ export function readCheckpoints(dir: string, scope: string): { good: CheckpointI
   const good: CheckpointInfo[] = [];
   const bad: string[] = [];
   if (!existsSync(scopeDir)) return { good, bad };
-  const names = readdirSync(scopeDir).filter((n) => NAME.test(n)).sort();
+  const names = readdirSync(scopeDir)
+    .filter((n) => NAME.test(n))
+    .sort();
   for (const name of names) {
     const path = join(scopeDir, name);
     let bytes: Uint8Array;

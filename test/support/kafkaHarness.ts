@@ -19,7 +19,12 @@ export function uniqueName(prefix: string): string {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs` with `what`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -69,10 +74,14 @@ export class KafkaFixture {
     await this.admin.createTopics({ topics: [{ topic: name, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
     this.topics.add(name);
     // metadata settles before producers and consumers see every partition
-    await waitFor(`topic ${name} metadata`, async () => {
-      const md = await this.admin.fetchTopicMetadata({ topics: [name] });
-      return md.topics[0]?.partitions.length === partitions && md.topics[0].partitions.every((p) => p.leader >= 0);
-    }, 15_000);
+    await waitFor(
+      `topic ${name} metadata`,
+      async () => {
+        const md = await this.admin.fetchTopicMetadata({ topics: [name] });
+        return md.topics[0]?.partitions.length === partitions && md.topics[0].partitions.every((p) => p.leader >= 0);
+      },
+      15_000,
+    );
     return name;
   }
 
@@ -125,20 +134,30 @@ export class KafkaFixture {
    * `alive` is called on every poll and may throw (a process that died).
    */
   async settle(group: string, input: string, output: string, timeoutMs: number, alive: () => void = () => undefined): Promise<void> {
-    await waitFor(`group ${group} to commit every offset of ${input}`, () => {
-      alive();
-      return this.caughtUp(group, input);
-    }, timeoutMs, 200);
+    await waitFor(
+      `group ${group} to commit every offset of ${input}`,
+      () => {
+        alive();
+        return this.caughtUp(group, input);
+      },
+      timeoutMs,
+      200,
+    );
     let last = '';
     let since = Date.now();
-    await waitFor(`output ${output} to stop changing`, async () => {
-      const now = JSON.stringify([...(await this.endOffsets(output))]);
-      if (now !== last) {
-        last = now;
-        since = Date.now();
-      }
-      return Date.now() - since >= 1500;
-    }, 30_000, 250);
+    await waitFor(
+      `output ${output} to stop changing`,
+      async () => {
+        const now = JSON.stringify([...(await this.endOffsets(output))]);
+        if (now !== last) {
+          last = now;
+          since = Date.now();
+        }
+        return Date.now() - since >= 1500;
+      },
+      30_000,
+      250,
+    );
   }
 
   /** Whether the group's committed offsets have reached the end of every partition of `topic`. */
@@ -186,7 +205,14 @@ export class KafkaFixture {
             if (offset >= high) break;
             const headers: Record<string, string> = {};
             for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
-            out.push({ partition: batch.partition, offset, key: m.key === null ? null : m.key.toString(), value: m.value?.toString() ?? '', timestamp: Number(m.timestamp), headers });
+            out.push({
+              partition: batch.partition,
+              offset,
+              key: m.key === null ? null : m.key.toString(),
+              value: m.value?.toString() ?? '',
+              timestamp: Number(m.timestamp),
+              headers,
+            });
             reached.set(batch.partition, offset + 1);
           }
         },

@@ -35,7 +35,9 @@ function collectingSink(into: ResultRecord[]): Sink {
   return {
     description: 'memory:test',
     open() {},
-    write(records) { into.push(...records); },
+    write(records) {
+      into.push(...records);
+    },
     flush() {},
     close() {},
   };
@@ -50,20 +52,36 @@ export function startKafkaQuery(doc: Record<string, unknown>, baseDir?: string):
   const rejected: InputError[] = [];
   const logs: string[] = [];
   const sinks = { ...createSinks(config, { baseDir: dir }), results: collectingSink(results) };
-  const query = startPipeline(config, {
-    createCore: () => loadCore(),
-    log: (line) => logs.push(line),
-    onProgress: (p) => progress.push(p),
-    onRejected: (errors) => rejected.push(...errors),
-  }, { baseDir: dir }, sinks);
+  const query = startPipeline(
+    config,
+    {
+      createCore: () => loadCore(),
+      log: (line) => logs.push(line),
+      onProgress: (p) => progress.push(p),
+      onRejected: (errors) => rejected.push(...errors),
+    },
+    { baseDir: dir },
+    sinks,
+  );
   const inputRows = (): number => progress.reduce((n, p) => n + p.numInputRows, 0);
   return {
-    query, config, results, progress, rejected, logs, inputRows,
+    query,
+    config,
+    results,
+    progress,
+    rejected,
+    logs,
+    inputRows,
     async waitForRows(rows, timeoutMs = 30_000) {
-      await waitFor(`${rows} input rows (have ${inputRows()}; logs: ${logs.join(' | ')})`, () => {
-        if (query.exception) throw query.exception;
-        return inputRows() >= rows;
-      }, timeoutMs, 50);
+      await waitFor(
+        `${rows} input rows (have ${inputRows()}; logs: ${logs.join(' | ')})`,
+        () => {
+          if (query.exception) throw query.exception;
+          return inputRows() >= rows;
+        },
+        timeoutMs,
+        50,
+      );
     },
   };
 }

@@ -52,7 +52,12 @@ export function keyedStream(o: StreamOptions): StreamEvent[] {
     const k = Math.floor(prng.uniform() * o.keys);
     const shift = jitter === 0 ? 0 : Math.round((prng.uniform() * 2 - 1) * jitter);
     const value = Math.round((10 + k + prng.normal(0, 3)) * 100) / 100;
-    out.push({ key: `${o.prefix ?? 'key'}-${String(k).padStart(width, '0')}`, partition: partitionOfKey(k, o.partitions), timestamp: start + i * step + shift, value });
+    out.push({
+      key: `${o.prefix ?? 'key'}-${String(k).padStart(width, '0')}`,
+      partition: partitionOfKey(k, o.partitions),
+      timestamp: start + i * step + shift,
+      value,
+    });
   }
   return out;
 }
@@ -82,7 +87,15 @@ export interface PipelineOptions {
 export function kafkaPipeline(o: PipelineOptions): Record<string, unknown> {
   return {
     name: o.name ?? 'kafka-test',
-    source: { type: 'kafka', 'bootstrap.servers': BROKER, topics: o.topics, 'group.id': o.group, 'auto.offset.reset': 'earliest', 'enable.auto.commit': false, ...o.source },
+    source: {
+      type: 'kafka',
+      'bootstrap.servers': BROKER,
+      topics: o.topics,
+      'group.id': o.group,
+      'auto.offset.reset': 'earliest',
+      'enable.auto.commit': false,
+      ...o.source,
+    },
     timestamp_column: 'timestamp',
     value_column: 'value',
     grouping_columns: ['metric'],

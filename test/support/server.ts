@@ -44,9 +44,10 @@ let tableCounter = 0;
  * fresh memory table. `source: {type: 'generator', ...}` replaces the http source.
  */
 export async function startTestServer(doc: Record<string, unknown> & { source?: Record<string, unknown> }): Promise<TestServer> {
-  const source = doc.source?.type !== undefined && doc.source.type !== 'http' && doc.source.type !== 'ws'
-    ? doc.source
-    : { type: 'http', host: '127.0.0.1', port: 0, ...(doc.source ?? {}) };
+  const source =
+    doc.source?.type !== undefined && doc.source.type !== 'http' && doc.source.type !== 'ws'
+      ? doc.source
+      : { type: 'http', host: '127.0.0.1', port: 0, ...(doc.source ?? {}) };
   const config = parsePipelineConfig({
     grouping_columns: ['metric'],
     sink: { type: 'memory', queryName: `server_test_${process.pid}_${++tableCounter}`, max_rows: 10_000 },
@@ -57,7 +58,12 @@ export async function startTestServer(doc: Record<string, unknown> & { source?: 
   const handle = await startServer(config, process.cwd(), {
     host: '127.0.0.1',
     port: 0,
-    err: { write: (s: string) => { if (log.length < 10_000) log.push(s); return true; } },
+    err: {
+      write: (s: string) => {
+        if (log.length < 10_000) log.push(s);
+        return true;
+      },
+    },
   });
   return {
     handle,
@@ -174,7 +180,12 @@ export class KeepAliveClient {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   constructor(private readonly port: number) {}
 
-  request(method: string, path: string, body?: Uint8Array | string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  request(
+    method: string,
+    path: string,
+    body?: Uint8Array | string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
     return new Promise((resolve, reject) => {
       const all: Record<string, string | number> = { ...headers };
       if (body !== undefined) all['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
@@ -249,7 +260,9 @@ export class WsClient {
       ws.once('open', () => resolve(client));
       ws.once('unexpected-response', (_req, res) => {
         let body = '';
-        res.on('data', (d: Buffer) => { body += d.toString(); });
+        res.on('data', (d: Buffer) => {
+          body += d.toString();
+        });
         res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode} ${body}`), { status: res.statusCode, body })));
       });
       ws.once('error', (e) => reject(e));
@@ -264,7 +277,10 @@ export class WsClient {
 
   private wait(timeoutMs: number, what: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; received: ${JSON.stringify(this.messages).slice(-2000)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; received: ${JSON.stringify(this.messages).slice(-2000)}`)),
+        timeoutMs,
+      );
       this.waiters.push(() => {
         clearTimeout(timer);
         resolve();

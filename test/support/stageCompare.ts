@@ -37,15 +37,17 @@ export const REL = 1e-9;
 
 function fmt(r: StageRow): string {
   const { zscore, isAnomaly, level, trend, forecast, forecastH, score, patterns, rollingAvg, rollingStddev } = r;
-  return JSON.stringify({ zscore, isAnomaly, level, trend, forecast, forecastH, score, patterns, rollingAvg, rollingStddev },
-    (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  return JSON.stringify({ zscore, isAnomaly, level, trend, forecast, forecastH, score, patterns, rollingAvg, rollingStddev }, (_k, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+  );
 }
 
 /** Why `a` (core) differs from `e` (reference), or null when within tolerance. */
 export function stageRowMismatch(a: StageRow, e: RefStageRow, where: string): string | null {
   const fail = (field: string, tol?: number): string =>
-    `${where}: ${field} is ${String(a[field as keyof StageRow])}, expected ${String(e[field as keyof StageRow])}`
-    + (tol === undefined ? '' : ` (tolerance ${tol})`) + `\n  core: ${fmt(a)}\n  ref:  ${fmt(e)}`;
+    `${where}: ${field} is ${String(a[field as keyof StageRow])}, expected ${String(e[field as keyof StageRow])}` +
+    (tol === undefined ? '' : ` (tolerance ${tol})`) +
+    `\n  core: ${fmt(a)}\n  ref:  ${fmt(e)}`;
   const near = (field: keyof StageRow, tol: number): string | null => {
     const x = a[field];
     const y = e[field];
@@ -76,8 +78,7 @@ export function stageRowMismatch(a: StageRow, e: RefStageRow, where: string): st
     for (const f of ['level', 'trend', 'forecast', 'forecastH'] as const) if (!Number.isNaN(a[f])) return fail(f);
   } else {
     const scale = h.maxAbs + h.maxSeasonal + Math.abs(e.level) + Math.abs(e.trend);
-    const m = near('level', REL * scale) ?? near('trend', REL * scale) ?? near('forecast', REL * scale)
-      ?? near('forecastH', REL * scale * (e.horizon ?? 1));
+    const m = near('level', REL * scale) ?? near('trend', REL * scale) ?? near('forecast', REL * scale) ?? near('forecastH', REL * scale * (e.horizon ?? 1));
     if (m) return m;
   }
   if (!Number.isNaN(a.score) || !Number.isNaN(e.score)) return fail('score');
@@ -86,7 +87,12 @@ export function stageRowMismatch(a: StageRow, e: RefStageRow, where: string): st
 }
 
 /** Compares row lists (same length, row by row). */
-export function stageRowsMismatch(actual: readonly StageRow[], expected: readonly RefStageRow[], label: string, describe: (i: number) => string = (i) => `row ${i}`): string | null {
+export function stageRowsMismatch(
+  actual: readonly StageRow[],
+  expected: readonly RefStageRow[],
+  label: string,
+  describe: (i: number) => string = (i) => `row ${i}`,
+): string | null {
   if (actual.length !== expected.length) return `${label}: ${actual.length} stage rows, expected ${expected.length}`;
   for (let i = 0; i < expected.length; i++) {
     const m = stageRowMismatch(actual[i]!, expected[i]!, `${label} ${describe(i)}`);

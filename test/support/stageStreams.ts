@@ -42,29 +42,30 @@ interface Op {
   invalid: Invalid;
 }
 
-const opArb = (withInvalid: boolean): fc.Arbitrary<Op> => fc.record({
-  kind: fc.oneof(
-    { weight: 8, arbitrary: fc.constant('forward' as const) },
-    { weight: 3, arbitrary: fc.constant('jitter' as const) },
-    { weight: 1, arbitrary: fc.constant('late' as const) },
-  ),
-  step: fc.oneof(
-    { weight: 12, arbitrary: fc.integer({ min: 0, max: 3 }) },
-    { weight: 2, arbitrary: fc.integer({ min: 4, max: 40 }) },
-    { weight: 1, arbitrary: fc.integer({ min: 41, max: 1_000_000 }) },
-  ),
-  back: fc.nat({ max: 30 }),
-  half: fc.boolean(),
-  key: stageKeyArb,
-  value: stageValueArb,
-  repeat: fc.oneof({ weight: 7, arbitrary: fc.constant(false) }, { weight: 3, arbitrary: fc.constant(true) }),
-  invalid: withInvalid
-    ? fc.oneof(
-      { weight: 40, arbitrary: fc.constant<Invalid>('none') },
-      { weight: 1, arbitrary: fc.constantFrom<Invalid>('nanValue', 'infValue', 'nanTs', 'infTs', 'negKey') },
-    )
-    : fc.constant<Invalid>('none'),
-});
+const opArb = (withInvalid: boolean): fc.Arbitrary<Op> =>
+  fc.record({
+    kind: fc.oneof(
+      { weight: 8, arbitrary: fc.constant('forward' as const) },
+      { weight: 3, arbitrary: fc.constant('jitter' as const) },
+      { weight: 1, arbitrary: fc.constant('late' as const) },
+    ),
+    step: fc.oneof(
+      { weight: 12, arbitrary: fc.integer({ min: 0, max: 3 }) },
+      { weight: 2, arbitrary: fc.integer({ min: 4, max: 40 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 41, max: 1_000_000 }) },
+    ),
+    back: fc.nat({ max: 30 }),
+    half: fc.boolean(),
+    key: stageKeyArb,
+    value: stageValueArb,
+    repeat: fc.oneof({ weight: 7, arbitrary: fc.constant(false) }, { weight: 3, arbitrary: fc.constant(true) }),
+    invalid: withInvalid
+      ? fc.oneof(
+          { weight: 40, arbitrary: fc.constant<Invalid>('none') },
+          { weight: 1, arbitrary: fc.constantFrom<Invalid>('nanValue', 'infValue', 'nanTs', 'infTs', 'negKey') },
+        )
+      : fc.constant<Invalid>('none'),
+  });
 
 function buildStream(base: number, halves: boolean, ops: readonly Op[]): StreamEvent[] {
   const events: StreamEvent[] = [];
@@ -80,11 +81,21 @@ function buildStream(base: number, halves: boolean, ops: readonly Op[]): StreamE
     const value = op.repeat ? (lastValue.get(op.key) ?? op.value) : op.value;
     let e: StreamEvent = { ts, key: op.key, value };
     switch (op.invalid) {
-      case 'nanValue': e = { ...e, value: NaN }; break;
-      case 'infValue': e = { ...e, value: -Infinity }; break;
-      case 'nanTs': e = { ...e, ts: NaN }; break;
-      case 'infTs': e = { ...e, ts: Infinity }; break;
-      case 'negKey': e = { ...e, key: -1 }; break;
+      case 'nanValue':
+        e = { ...e, value: NaN };
+        break;
+      case 'infValue':
+        e = { ...e, value: -Infinity };
+        break;
+      case 'nanTs':
+        e = { ...e, ts: NaN };
+        break;
+      case 'infTs':
+        e = { ...e, ts: Infinity };
+        break;
+      case 'negKey':
+        e = { ...e, key: -1 };
+        break;
       case 'none':
         lastValue.set(e.key, e.value);
         if (e.ts > maxTs) maxTs = e.ts;
@@ -97,11 +108,13 @@ function buildStream(base: number, halves: boolean, ops: readonly Op[]): StreamE
 
 /** A keyed stream; `invalid` mixes in a few rows the core must reject. */
 export function stageStreamArb(opts: { maxEvents?: number; invalid?: boolean } = {}): fc.Arbitrary<StreamEvent[]> {
-  return fc.record({
-    base: fc.constantFrom(0, -37, 13, 1_700_000_000_000, -1_000_000_007),
-    halves: fc.boolean(),
-    ops: fc.array(opArb(opts.invalid ?? false), { maxLength: opts.maxEvents ?? 120, size: 'max' }),
-  }).map(({ base, halves, ops }) => buildStream(base, halves, ops));
+  return fc
+    .record({
+      base: fc.constantFrom(0, -37, 13, 1_700_000_000_000, -1_000_000_007),
+      halves: fc.boolean(),
+      ops: fc.array(opArb(opts.invalid ?? false), { maxLength: opts.maxEvents ?? 120, size: 'max' }),
+    })
+    .map(({ base, halves, ops }) => buildStream(base, halves, ops));
 }
 
 /** Smoothing parameters in (0, 1]: round values, 1, tiny, and anything. */

@@ -64,15 +64,14 @@ export function configArb(mode?: Mode): fc.Arbitrary<WindowConfig> {
     fc.constantFrom<[number, number]>([5, 2], [7, 3], [4, 4], [1, 1], [6, 4], [10, 5], [9, 6], [3, 2], [60, 25], [100, 100], [30, 7]),
     fc.integer({ min: 1, max: 8 }).chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 1, max: size }))),
   );
-  return fc.record({
-    sizeSlide,
-    delay: fc.oneof(
-      { weight: 6, arbitrary: fc.integer({ min: 0, max: 5 }) },
-      { weight: 1, arbitrary: fc.constantFrom(0.5, 2.5, 37) },
-    ),
-    lateness: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 4 })),
-    mode: mode === undefined ? fc.constantFrom<Mode>('append', 'update') : fc.constant(mode),
-  }).map(({ sizeSlide: [size, slide], delay, lateness, mode: m }) => ({ size, slide, delay, lateness, mode: m }));
+  return fc
+    .record({
+      sizeSlide,
+      delay: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 5 }) }, { weight: 1, arbitrary: fc.constantFrom(0.5, 2.5, 37) }),
+      lateness: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 4 })),
+      mode: mode === undefined ? fc.constantFrom<Mode>('append', 'update') : fc.constant(mode),
+    })
+    .map(({ sizeSlide: [size, slide], delay, lateness, mode: m }) => ({ size, slide, delay, lateness, mode: m }));
 }
 
 /** How the next event's timestamp is chosen relative to the max so far. */
@@ -87,24 +86,25 @@ interface Op {
   value: number;
 }
 
-const opArb = (values: fc.Arbitrary<number>, keys: fc.Arbitrary<number>): fc.Arbitrary<Op> => fc.record({
-  kind: fc.oneof(
-    { weight: 5, arbitrary: fc.constant<OpKind>('forward') },
-    { weight: 4, arbitrary: fc.constant<OpKind>('jitter') },
-    { weight: 1, arbitrary: fc.constant<OpKind>('late') },
-    { weight: 1, arbitrary: fc.constant<OpKind>('dup') },
-  ),
-  step: fc.oneof(
-    { weight: 12, arbitrary: fc.integer({ min: 0, max: 3 }) },
-    { weight: 2, arbitrary: fc.integer({ min: 4, max: 40 }) },
-    // big jumps: every window closes and the core re-anchors its pane ring
-    { weight: 1, arbitrary: fc.integer({ min: 41, max: 10_000_000 }) },
-  ),
-  half: fc.boolean(),
-  back: fc.nat({ max: 30 }),
-  key: keys,
-  value: values,
-});
+const opArb = (values: fc.Arbitrary<number>, keys: fc.Arbitrary<number>): fc.Arbitrary<Op> =>
+  fc.record({
+    kind: fc.oneof(
+      { weight: 5, arbitrary: fc.constant<OpKind>('forward') },
+      { weight: 4, arbitrary: fc.constant<OpKind>('jitter') },
+      { weight: 1, arbitrary: fc.constant<OpKind>('late') },
+      { weight: 1, arbitrary: fc.constant<OpKind>('dup') },
+    ),
+    step: fc.oneof(
+      { weight: 12, arbitrary: fc.integer({ min: 0, max: 3 }) },
+      { weight: 2, arbitrary: fc.integer({ min: 4, max: 40 }) },
+      // big jumps: every window closes and the core re-anchors its pane ring
+      { weight: 1, arbitrary: fc.integer({ min: 41, max: 10_000_000 }) },
+    ),
+    half: fc.boolean(),
+    back: fc.nat({ max: 30 }),
+    key: keys,
+    value: values,
+  });
 
 export interface Stream {
   cfg: WindowConfig;
@@ -135,12 +135,14 @@ function buildEvents(cfg: WindowConfig, base: number, halves: boolean, ops: read
 export function streamArb(
   opts: { mode?: Mode; maxEvents?: number; values?: fc.Arbitrary<number>; keys?: fc.Arbitrary<number>; cfg?: fc.Arbitrary<WindowConfig> } = {},
 ): fc.Arbitrary<Stream> {
-  return fc.record({
-    cfg: opts.cfg ?? configArb(opts.mode),
-    base: fc.constantFrom(0, -37, 1_700_000_000_000, 13, -1_000_000_007),
-    halves: fc.boolean(),
-    ops: fc.array(opArb(opts.values ?? valueArb, opts.keys ?? keyArb), { maxLength: opts.maxEvents ?? 60, size: 'max' }),
-  }).map(({ cfg, base, halves, ops }) => ({ cfg, events: buildEvents(cfg, base, halves, ops) }));
+  return fc
+    .record({
+      cfg: opts.cfg ?? configArb(opts.mode),
+      base: fc.constantFrom(0, -37, 1_700_000_000_000, 13, -1_000_000_007),
+      halves: fc.boolean(),
+      ops: fc.array(opArb(opts.values ?? valueArb, opts.keys ?? keyArb), { maxLength: opts.maxEvents ?? 60, size: 'max' }),
+    })
+    .map(({ cfg, base, halves, ops }) => ({ cfg, events: buildEvents(cfg, base, halves, ops) }));
 }
 
 /** A batch split: all in one batch, batches of one, or random cut points (empty batches allowed). */

@@ -10,4 +10,6 @@ import { EnsembleDetector } from '../../../test/reference/detector.js';
 
 const a = breakdown(runDetector(() => new SurpriseLikelihoodDetector())).split('\n');
 const b = breakdown(runDetector(() => new EnsembleDetector(JSON.parse(process.argv[2] ?? '{}')))).split('\n');
-a.forEach((l, i) => { console.log(l.replace(/^\s+/, '').slice(0, 110) + '\n   ' + (b[i] ?? '').replace(/^\s+/, '').slice(60)); });
+a.forEach((l, i) => {
+  console.log(l.replace(/^\s+/, '').slice(0, 110) + '\n   ' + (b[i] ?? '').replace(/^\s+/, '').slice(60));
+});

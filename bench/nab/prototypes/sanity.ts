@@ -90,7 +90,9 @@ const say = (s: string) => {
     const b = run(base(), regular(5000), v);
     for (let i = 0; i < 5000; i++) if ((b[i] as number) >= 0.5) i < first ? alarms.baseWarm++ : alarms.base++;
   }
-  say(`noise (20 seeds × 5000 rows): prototype warm-up ends at rows ${warmRowsMin}–${warmRowsMax}, max score in warm-up ${warmMax}; alarms (≥ 0.5) after warm-up: prototype ${alarms.proto} (${(alarms.proto / 20).toFixed(2)} per series), baseline ${alarms.base} (+ ${alarms.baseWarm} in the same warm-up rows)`);
+  say(
+    `noise (20 seeds × 5000 rows): prototype warm-up ends at rows ${warmRowsMin}–${warmRowsMax}, max score in warm-up ${warmMax}; alarms (≥ 0.5) after warm-up: prototype ${alarms.proto} (${(alarms.proto / 20).toFixed(2)} per series), baseline ${alarms.base} (+ ${alarms.baseWarm} in the same warm-up rows)`,
+  );
 }
 
 // 2. changes after warm-up
@@ -104,7 +106,10 @@ const say = (s: string) => {
     'daily pattern dropped': (i, e, s) => 10 + (i >= CHANGE ? 0 : s) + e,
   };
   for (const [name, f] of Object.entries(kinds)) {
-    for (const [dname, make] of [['prototype', proto], ['baseline', base]] as const) {
+    for (const [dname, make] of [
+      ['prototype', proto],
+      ['baseline', base],
+    ] as const) {
       const delays: number[] = [];
       let before = 0;
       for (let seed = 1; seed <= 20; seed++) {
@@ -122,7 +127,9 @@ const say = (s: string) => {
       }
       delays.sort((a, b) => a - b);
       const found = delays.filter((d) => d <= DAY_ROWS).length;
-      say(`${name.padEnd(22)} ${dname.padEnd(9)} flagged within 1 day ${found}/20; delay rows median ${delays[10]} max ${delays[19]}; alarms before the change (rows 400–2999, all seeds) ${before}`);
+      say(
+        `${name.padEnd(22)} ${dname.padEnd(9)} flagged within 1 day ${found}/20; delay rows median ${delays[10]} max ${delays[19]}; alarms before the change (rows 400–2999, all seeds) ${before}`,
+      );
     }
   }
 }
@@ -131,7 +138,10 @@ const say = (s: string) => {
 {
   const N = 12_000;
   const res: string[] = [];
-  for (const [dname, make] of [['prototype', proto], ['baseline', base]] as const) {
+  for (const [dname, make] of [
+    ['prototype', proto],
+    ['baseline', base],
+  ] as const) {
     let counts = 0;
     let gappy = 0;
     for (let seed = 1; seed <= 10; seed++) {
@@ -160,7 +170,9 @@ const say = (s: string) => {
       const g = run(make(), gt, gv);
       for (let i = 400; i < g.length; i++) if ((g[i] as number) >= 0.5) gappy++;
     }
-    res.push(`${dname}: bursty counts ${((counts / (10 * (N - 400))) * 1e4).toFixed(2)} alarms/10k rows, gappy noise ${((gappy / (10 * (0.7 * N - 400))) * 1e4).toFixed(2)} alarms/10k rows`);
+    res.push(
+      `${dname}: bursty counts ${((counts / (10 * (N - 400))) * 1e4).toFixed(2)} alarms/10k rows, gappy noise ${((gappy / (10 * (0.7 * N - 400))) * 1e4).toFixed(2)} alarms/10k rows`,
+    );
   }
   say(`anomaly-free (10 seeds × 12000 rows, from row 400): ${res.join(' · ')}`);
 }
@@ -168,11 +180,21 @@ const say = (s: string) => {
 // 4. warm-up length at other row spacings (first row with a nonzero score; 0 before it)
 {
   const res: string[] = [];
-  for (const [label, step] of [['1 min', 60_000], ['5 min', STEP], ['30 min', 1_800_000], ['1 h', 3_600_000], ['1 day', 86_400_000]] as const) {
+  for (const [label, step] of [
+    ['1 min', 60_000],
+    ['5 min', STEP],
+    ['30 min', 1_800_000],
+    ['1 h', 3_600_000],
+    ['1 day', 86_400_000],
+  ] as const) {
     const r = rng(77);
     const n = 3000;
     const times = Array.from({ length: n }, (_, i) => T0 + i * step);
-    const s = run(proto(), times, Array.from({ length: n }, () => 10 + r.n()));
+    const s = run(
+      proto(),
+      times,
+      Array.from({ length: n }, () => 10 + r.n()),
+    );
     res.push(`${label}: ${s.findIndex((x) => x > 0)}`);
   }
   say(`warm-up (rows of exact 0 on noise) by row spacing: ${res.join(', ')}`);
@@ -186,8 +208,16 @@ const say = (s: string) => {
     const r = rng(900 + seed);
     const v = Array.from({ length: 5000 }, (_, i) => 10 + 3 * Math.sin((2 * Math.PI * i) / DAY_ROWS) + r.n() + (i === 3000 ? 8 : 0));
     const a = run(proto(), regular(5000), v);
-    const b = run(proto(), regular(5000), v.map((x) => x * 1e6));
-    const c = run(proto(), regular(5000), v.map((x) => x + 1e4));
+    const b = run(
+      proto(),
+      regular(5000),
+      v.map((x) => x * 1e6),
+    );
+    const c = run(
+      proto(),
+      regular(5000),
+      v.map((x) => x + 1e4),
+    );
     for (let i = 0; i < 5000; i++) {
       const fa = (a[i] as number) >= 0.5;
       total++;
@@ -199,7 +229,11 @@ const say = (s: string) => {
 
 // 6. constant stretches: an all-constant series; noise with a 1000-row constant stretch (rows 2000–2999)
 {
-  const flat = run(proto(), regular(5000), Array.from({ length: 5000 }, () => 42));
+  const flat = run(
+    proto(),
+    regular(5000),
+    Array.from({ length: 5000 }, () => 42),
+  );
   let flatAlarms = 0;
   for (const s of flat) if (s >= 0.5) flatAlarms++;
   const r = rng(4242);

@@ -14,8 +14,11 @@ export { DEFAULT_MAX_PARTIALS };
 
 /** Declares the patterns in the core, in order (pattern index = position); throws RangeError on a setting the core refuses. */
 export function configurePatterns(core: WasmCore, patterns: readonly SequencePattern[], types: EventTypeIds, maxPartials = DEFAULT_MAX_PARTIALS): void {
-  core.definePatterns(patterns.map((p) => {
-    const ids = types.stepIds(p);
-    return { name: p.name, withinMs: p.withinMs, steps: p.steps.map((step, s) => ({ typeId: ids[s]!, strict: step.strict })) };
-  }), maxPartials);
+  core.definePatterns(
+    patterns.map((p) => {
+      const ids = types.stepIds(p);
+      return { name: p.name, withinMs: p.withinMs, steps: p.steps.map((step, s) => ({ typeId: ids[s]!, strict: step.strict })) };
+    }),
+    maxPartials,
+  );
 }

@@ -54,7 +54,11 @@ export class PatternSyntaxError extends Error {
   /** The first line of the message, without the caret lines. */
   readonly summary: string;
 
-  constructor(readonly pattern: string, readonly column: number, readonly reason: string) {
+  constructor(
+    readonly pattern: string,
+    readonly column: number,
+    readonly reason: string,
+  ) {
     const summary = `pattern '${pattern}': ${reason} at column ${column}`;
     super(`${summary}\n  ${pattern}\n  ${' '.repeat(column - 1)}^`);
     this.name = 'PatternSyntaxError';
@@ -165,7 +169,12 @@ function formatType(type: string): string {
   return `"${type.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-const UNITS: readonly [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+const UNITS: readonly [string, number][] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+];
 
 /** Milliseconds as the shortest exact duration text: 300000 → '5m', 1500 → '1500ms'. */
 export function formatDurationMs(ms: number): string {
