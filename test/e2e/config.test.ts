@@ -45,7 +45,9 @@ describe('eddy config', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(`${w.path('warn.json')}: ok\n`);
     expect(ok.stderr).toContain('eddy: warning: sink.retry_attempts: sink retries are not implemented yet; the field is ignored');
-    expect(ok.stderr).toContain('eddy: warning: processing.checkpoint_location: a stdin source cannot resume from a checkpoint (only kafka and file sources can); the field is ignored');
+    expect(ok.stderr).toContain(
+      'eddy: warning: processing.checkpoint_location: a stdin source cannot resume from a checkpoint (only kafka and file sources can); the field is ignored',
+    );
 
     w.write('bad.json', { source: { type: 'file', path: 'x.csv', keys: 8 }, sink: { type: 'console' } });
     const bad = await runCli(['config', '--check', w.path('bad.json')]);
