@@ -10,7 +10,7 @@
  */
 
 /** ABI version; the host refuses a core that reports another (core_abi_version). */
-export const CORE_ABI_VERSION = 9; // 9: one status-code convention for every export that can fail
+export const CORE_ABI_VERSION = 10; // 10: snapshots of key records, full or changes only (snapshot_take(kind), changes_track)
 
 /** Window result record: key id, start/end epoch ms, count, sum, avg, stddev (NaN below two values), min, max. */
 export const W_KEY = 0, W_START = 1, W_END = 2, W_COUNT = 3, W_SUM = 4, W_AVG = 5, W_STDDEV = 6, W_MIN = 7, W_MAX = 8;
@@ -69,6 +69,20 @@ export const FIELD_ABSENT = 0, FIELD_STRING = 1, FIELD_NUMBER = 2, FIELD_TRUE = 
   FIELD_ARRAY = 7, FIELD_CSV = 8, FIELD_CSV_QUOTED = 9;
 /** Kind bytes after a key's text in the core key table (a u8 in the core). */
 export const KIND_STRING = 0, KIND_NUMBER = 1, KIND_BOOLEAN = 2;
+
+/**
+ * Snapshot layout (snapshot.ts): the header is magic "EDDY" (little-endian
+ * u32), version, total length, kind, partition-part length, each u32; then
+ * the partition part, then a u32 count and the key records (keyRecords.ts:
+ * i32 key id, u32 body length, body). A full snapshot holds every key with
+ * state; a snapshot of changes the keys changed since the previous one, an
+ * empty body deleting a key. Version 6: state per key record.
+ */
+export const SNAPSHOT_MAGIC = 0x59444445, SNAPSHOT_VERSION = 6, SNAPSHOT_HEADER_BYTES = 20;
+/** Snapshot kinds (snapshot_take's argument and the header's kind). */
+export const SNAPSHOT_FULL = 0, SNAPSHOT_CHANGES = 1;
+/** Bytes before a key record's body: its id and its body length. */
+export const KEY_RECORD_HEADER_BYTES = 8;
 
 /**
  * Status codes: the one error convention of the exports. An export that

@@ -11,6 +11,7 @@ import { inputTs, inputKey, inputValue } from "./input";
 import { stages, STAGE_EVENTS, STAGE_WINDOWS } from "./stage";
 import { WINDOW_WIDTH } from "./output";
 import { patternsProcess } from "./patterns";
+import { trackingChanges, markChanged } from "./changedKeys";
 
 /** False for queries without windows (an events-only query): the window kernel is skipped. */
 export let windowsOn: bool = true;
@@ -22,6 +23,7 @@ export function setWindowsOn(on: bool): void {
 
 /** Processes n input rows through every enabled kernel; returns window records emitted. */
 export function batchProcess(n: i32): i32 {
+  if (trackingChanges) markRowKeys(n);
   let emitted = 0;
   if (windowsOn) emitted = windowProcess(n);
   else outputsReset(); // no stale window records for the windows stage to score again
@@ -38,6 +40,14 @@ export function batchFlush(): i32 {
   stages[STAGE_EVENTS].out.count = 0; // flush has no input rows
   runWindowsStage();
   return emitted;
+}
+
+/** Marks the key of every row (windows, late counts, the events stage and patterns all change only rows' keys). */
+function markRowKeys(n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const k = load<i32>(inputKey + (<usize>i << 2));
+    if (k >= 0) markChanged(k);
+  }
 }
 
 function runEventsStage(n: i32): void {
@@ -58,11 +68,17 @@ function runWindowsStage(): void {
   stage.out.count = 0;
   if (!stage.enabled) return;
   const field = <usize>stage.windowField << 3;
+  const tracking = trackingChanges;
   for (let w = 0; w < windowsOut.count; w++) {
     const rec = windowsOut.ptr + <usize>(w * WINDOW_WIDTH) * 8;
     const x = load<f64>(rec + field);
     // count-only windows have NaN stddev etc.; a non-finite field scores as a skipped row
-    if (!(x - x == 0)) stage.skip();
-    else stage.step(<i32>load<f64>(rec), load<f64>(rec, 16), x);
+    if (!(x - x == 0)) {
+      stage.skip();
+    } else {
+      const k = <i32>load<f64>(rec);
+      if (tracking) markChanged(k);
+      stage.step(k, load<f64>(rec, 16), x);
+    }
   }
 }

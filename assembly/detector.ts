@@ -613,20 +613,14 @@ export class Detector {
     return score;
   }
 
-  /** Writes whether it is on, and its per-key state. */
-  save(w: Writer): void {
+  /** Writes whether it is on (the per-key blocks travel in key records, keyRecords.ts). */
+  saveConfig(w: Writer): void {
     w.i32(this.enabled ? 1 : 0);
-    this.blocks.save(w);
   }
 
-  /** Upper bound of save()'s bytes. */
-  saveBound(): f64 {
-    return 4 + this.blocks.saveBound();
-  }
-
-  /** Reads what save() wrote. */
-  load(r: Reader): bool {
+  /** Reads what saveConfig() wrote. */
+  loadConfig(r: Reader): bool {
     this.enabled = r.i32() != 0;
-    return r.ok && this.blocks.load(r);
+    return r.ok;
   }
 }

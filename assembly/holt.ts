@@ -151,24 +151,18 @@ export class Holt {
     this.forecastH = level + <f64>this.horizon * trend + ahead;
   }
 
-  /** Writes configuration and state. */
-  save(w: Writer): void {
+  /** Writes the configuration (the per-key blocks travel in key records, keyRecords.ts). */
+  saveConfig(w: Writer): void {
     w.i32(this.enabled ? 1 : 0); w.f64(this.alpha); w.f64(this.beta); w.f64(this.gamma);
     w.i32(this.horizon); w.i32(this.slots); w.f64(this.seasonMs);
-    this.blocks.save(w);
   }
 
-  /** Upper bound of save()'s bytes. */
-  saveBound(): f64 {
-    return 48 + this.blocks.saveBound();
-  }
-
-  /** Reads what save() wrote (slot indices are computed, never stored, so any block content is memory-safe). */
-  load(r: Reader): bool {
+  /** Reads what saveConfig() wrote and configures (slot indices are computed, never stored, so any block content is memory-safe). */
+  loadConfig(r: Reader): bool {
     const enabled = r.i32(), alpha = r.f64(), beta = r.f64(), gamma = r.f64();
     const horizon = r.i32(), slots = r.i32(), seasonMs = r.f64();
     if (!r.ok || slots < 0 || slots > 1 << 20 || horizon < 1) return false;
     this.configure(enabled != 0, alpha, beta, gamma, horizon, slots, seasonMs);
-    return this.blocks.load(r);
+    return true;
   }
 }

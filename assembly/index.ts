@@ -23,6 +23,7 @@ import {
 } from "./window";
 import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
 import { snapshotTake, snapshotAddress, snapshotRelease, restoreReserve, restoreCommit } from "./snapshot";
+import { trackChanges, changedKeysCount } from "./changedKeys";
 import { normalTail } from "./detector";
 import {
   CORE_ABI_VERSION, W_COUNT, W_MAX, STATUS_OK, E_STAGE, E_ZSCORE, E_HOLT, E_THRESHOLD_INDEX, E_WINDOW_FIELD, E_INPUT_RANGE,
@@ -97,8 +98,12 @@ export function stats_detector_state_bytes(stage: i32): f64 { return stageOk(sta
 /** Late events counted for key `k`. */
 export function stats_key_late(k: i32): f64 { return windowKeyLate(k); }
 
-/** Serialises all state; returns the byte length (read at snapshot_ptr()). */
-export function snapshot_take(): i32 { return snapshotTake(); }
+/** Serialises the state — all of it (SNAPSHOT_FULL) or the keys changed since the last snapshot (SNAPSHOT_CHANGES) —; returns the byte length (read at snapshot_ptr()). */
+export function snapshot_take(kind: i32): i32 { return snapshotTake(kind); }
+/** Turns change tracking on (1) or off (0), for snapshots of changes; the set of changed keys starts empty. */
+export function changes_track(on: i32): void { trackChanges(on != 0); }
+/** Keys changed since the last snapshot (0 unless tracking). */
+export function changes_count(): i32 { return changedKeysCount(); }
 /** Address of the last snapshot. */
 export function snapshot_ptr(): usize { return snapshotAddress(); }
 /** Frees the last snapshot after the host copied it. */

@@ -14,7 +14,6 @@
  * kernel's "never seen" state.
  */
 import { allocZeroed, growZeroed, release } from "./buffers";
-import { Writer, Reader } from "./serial";
 
 /** Target bytes per chunk: small blocks share a chunk among up to 1024 keys, big ones (the detector's 4000-byte blocks) among 64. */
 const CHUNK_TARGET_BYTES: usize = 256 * 1024;
@@ -94,36 +93,12 @@ export class KeyedBlocks {
     return <f64>chunks * <f64>(this.stride << <usize>this.shift);
   }
 
-  /** Upper bound of save()'s bytes. */
-  saveBound(): f64 {
-    return 8 + <f64>this.count * (4 + <f64>this.stride);
-  }
-
-  /** Writes every allocated block (a flag per key: 0 = none, 1 = block follows). */
-  save(w: Writer): void {
-    w.i32(<i32>this.stride);
-    w.i32(this.count);
-    for (let k = 0; k < this.count; k++) {
-      const b = this.blockIfAllocated(k);
-      if (b == 0) {
-        w.i32(0);
-      } else {
-        w.i32(1);
-        w.bytes(b, this.stride);
-      }
-    }
-  }
-
-  /** Reads blocks written by save(); the stride must match this store's configuration. */
-  load(r: Reader): bool {
-    const stride = r.i32();
-    const count = r.i32();
-    if (!r.ok || <usize>stride != this.stride || count < 0) return false;
-    for (let k = 0; k < count; k++) {
-      const flag = r.i32();
-      if (!r.ok || (flag != 0 && flag != 1)) return false;
-      if (flag == 1) r.bytes(this.block(k), this.stride);
-    }
-    return r.ok;
+  /** Block of key `k` when it holds state (allocated and not all zero: all zero is "never seen"), else 0. */
+  heldBlock(k: i32): usize {
+    const b = this.blockIfAllocated(k);
+    if (b == 0) return 0;
+    // 8 bytes at a time: strides are multiples of 8
+    for (let at: usize = 0; at < this.stride; at += 8) if (load<u64>(b + at) != 0) return b;
+    return 0;
   }
 }

@@ -115,7 +115,7 @@ let patCount: i32 = 0;
 let maxPartials: i32 = DEFAULT_MAX_PARTIALS;
 let config: usize = 0;
 
-// The configuration before the last patternsLoad, put back by patternsLoadFailed.
+// The configuration before the last patternsLoadConfig, put back by patternsLoadFailed.
 let stashed: bool = false;
 let stashConfig: usize = 0;
 let stashCount: i32 = 0;
@@ -426,15 +426,15 @@ export function patternsCount(): i32 { return patCount; }
 
 // ── snapshot ──────────────────────────────────────────────────────────────
 //
+// Configuration and counters (the snapshot's partition part):
 //   i32 patterns, i32 maxPartials
 //   per pattern: i32 steps, f64 within, per step: i32 type id, i32 strict
 //   f64 matchesTotal, f64 droppedTotal
-//   per key seen, ids ascending: i32 id, f64 seq, f64 clock,
-//     per pattern: i32 n, then n partial entries (stride bytes each)
-//   i32 -1 (end of keys)
+// A key's part of its key record (keyRecords.ts), when it has seen a typed event:
+//   f64 seq, f64 clock, per pattern: i32 n, then n partial entries (stride bytes each)
 
-/** Writes the patterns and every key's pattern state. */
-export function patternsSave(w: Writer): void {
+/** Writes the patterns and the counters. */
+export function patternsSaveConfig(w: Writer): void {
   w.i32(patCount);
   w.i32(maxPartials);
   for (let p = 0; p < patCount; p++) {
@@ -449,41 +449,55 @@ export function patternsSave(w: Writer): void {
   }
   w.f64(matchesTotal);
   w.f64(droppedTotal);
-  const keys = patternKeyCount();
-  for (let k = 0; k < keys; k++) {
-    const record = patternKeyRecordIfAllocated(k);
-    if (record == 0) continue;
-    const seq = load<f64>(record, R_SEQ);
-    if (seq == 0) continue;
-    w.i32(k);
-    w.f64(seq);
-    w.f64(load<f64>(record, R_CLOCK));
-    for (let p = 0; p < patCount; p++) {
-      const slot = listSlot(record, p);
-      const n = load<i32>(slot, L_N);
-      w.i32(n);
-      if (n > 0) w.bytes(load<usize>(slot, L_BLOCK), <usize>n * <usize>load<i32>(patternAt(p), P_STRIDE));
-    }
-  }
-  w.i32(-1);
 }
 
-/** Upper bound of the bytes patternsSave writes. */
-export function patternsSaveBound(): f64 {
-  let widest = 0;
+/** Upper bound of the bytes patternsSaveConfig writes. */
+export function patternsConfigBound(): f64 {
   let bound: f64 = 32;
-  for (let p = 0; p < patCount; p++) {
-    const at = patternAt(p);
-    bound += 12 + 8 * <f64>load<i32>(at, P_STEPS);
-    const stride = load<i32>(at, P_STRIDE);
-    if (stride > widest) widest = stride;
-  }
-  bound += 4 + <f64>patternKeyCount() * (20 + 4 * <f64>patCount);
-  bound += <f64>activeTotal * <f64>widest;
+  for (let p = 0; p < patCount; p++) bound += 12 + 8 * <f64>load<i32>(patternAt(p), P_STEPS);
   return bound;
 }
 
-/** Puts back the configuration stashed by patternsLoad and empties the state. */
+/** True when key `k` has pattern state (it has seen a typed event). */
+export function patternKeyHeld(k: i32): bool {
+  const record = patternKeyRecordIfAllocated(k);
+  return record != 0 && load<f64>(record, R_SEQ) != 0;
+}
+
+/** Upper bound of patternKeySave's bytes for key `k`. */
+export function patternKeyBound(k: i32): f64 {
+  const record = patternKeyRecordIfAllocated(k);
+  let bound: f64 = 16 + 4 * <f64>patCount;
+  if (record == 0) return bound;
+  for (let p = 0; p < patCount; p++) bound += <f64>load<i32>(listSlot(record, p), L_N) * <f64>load<i32>(patternAt(p), P_STRIDE);
+  return bound;
+}
+
+/** Writes key `k`'s pattern state (call only when patternKeyHeld(k)). */
+export function patternKeySave(w: Writer, k: i32): void {
+  const record = patternKeyRecordIfAllocated(k);
+  w.f64(load<f64>(record, R_SEQ));
+  w.f64(load<f64>(record, R_CLOCK));
+  for (let p = 0; p < patCount; p++) {
+    const slot = listSlot(record, p);
+    const n = load<i32>(slot, L_N);
+    w.i32(n);
+    if (n == 0) continue;
+    const stride = <usize>load<i32>(patternAt(p), P_STRIDE);
+    const list = load<usize>(slot, L_BLOCK);
+    for (let i = 0; i < n; i++) {
+      // an entry's padding and its event slots past its state are never read and may hold
+      // bytes of earlier entries: written as zeros, so the same partials are the same bytes
+      const at = w.pos;
+      w.bytes(list + <usize>i * stride, stride);
+      store<i32>(at, 0, 4);
+      const used = eventAt(load<i32>(at, E_STATE));
+      memory.fill(at + used, 0, stride - used);
+    }
+  }
+}
+
+/** Puts back the configuration stashed by patternsLoadConfig and empties the state. */
 function unstash(): void {
   config = release(config);
   config = stashConfig;
@@ -496,14 +510,13 @@ function unstash(): void {
 }
 
 /**
- * Reads state written by patternsSave; returns false on malformed input,
- * having emptied the state and put back the patterns the core had before.
- * Besides reading, it checks what the hot loop relies on (states within
- * their pattern, list lengths within maxPartials) and the invariants of the
- * semantics (increasing event positions, partials alive on their key's
- * clock, strict-next partials ending at the key's latest event).
+ * Reads what patternsSaveConfig wrote, with no keys yet (patternKeyLoad
+ * reads them); returns false on malformed input, having emptied the state
+ * and put back the patterns the core had before. The previous patterns stay
+ * stashed until patternsLoadFailed() or the next load, so a later failure of
+ * the same restore can put them back.
  */
-export function patternsLoad(r: Reader): bool {
+export function patternsLoadConfig(r: Reader): bool {
   dropStash();
   // The stash takes the current block; the loaded patterns get a new one.
   stashConfig = config;
@@ -521,14 +534,14 @@ export function patternsLoad(r: Reader): bool {
   patCount = count;
   maxPartials = maxP;
   patternsReset();
-  if (!loadBody(r)) {
+  if (!loadConfigBody(r)) {
     unstash();
     return false;
   }
   return true;
 }
 
-function loadBody(r: Reader): bool {
+function loadConfigBody(r: Reader): bool {
   for (let p = 0; p < patCount; p++) {
     const steps = r.i32();
     const within = r.f64();
@@ -548,39 +561,43 @@ function loadBody(r: Reader): bool {
   sizeScratch();
   matchesTotal = r.f64();
   droppedTotal = r.f64();
-  let previous = -1;
-  for (;;) {
-    const k = r.i32();
+  return r.ok;
+}
+
+/**
+ * Reads key `k`'s part of a key record (written by patternKeySave) into the
+ * loaded patterns. Besides reading, it checks what the hot loop relies on
+ * (states within their pattern, list lengths within maxPartials) and the
+ * invariants of the semantics (increasing event positions, partials alive on
+ * their key's clock, strict-next partials ending at the key's latest event).
+ * False on malformed input (the caller then fails the whole restore).
+ */
+export function patternKeyLoad(r: Reader, k: i32): bool {
+  const seq = r.f64();
+  const clock = r.f64();
+  if (!r.ok || !(seq >= 1 && seq <= 9007199254740992 && seq == Math.floor(seq)) || !isFinite(clock)) return false;
+  const record = patternKeyRecord(k);
+  store<f64>(record, seq, R_SEQ);
+  store<f64>(record, clock, R_CLOCK);
+  for (let p = 0; p < patCount; p++) {
+    const n = r.i32();
+    if (!r.ok || n < 0 || n > maxPartials) return false;
+    if (n == 0) continue;
+    const at = patternAt(p);
+    const steps = load<i32>(at, P_STEPS);
+    if (steps < 2) return false;
+    const stride = <usize>load<i32>(at, P_STRIDE);
+    const slot = listSlot(record, p);
+    const list = heap.alloc(<usize>n * stride);
+    store<usize>(slot, list, L_BLOCK);
+    store<i32>(slot, n, L_CAP);
+    store<i32>(slot, n, L_N);
+    activeTotal += n;
+    r.bytes(list, <usize>n * stride);
     if (!r.ok) return false;
-    if (k == -1) break;
-    if (k <= previous) return false; // ids ascending, each once
-    previous = k;
-    const seq = r.f64();
-    const clock = r.f64();
-    if (!r.ok || !(seq >= 1 && seq <= 9007199254740992 && seq == Math.floor(seq)) || !isFinite(clock)) return false;
-    const record = patternKeyRecord(k);
-    store<f64>(record, seq, R_SEQ);
-    store<f64>(record, clock, R_CLOCK);
-    for (let p = 0; p < patCount; p++) {
-      const n = r.i32();
-      if (!r.ok || n < 0 || n > maxPartials) return false;
-      if (n == 0) continue;
-      const at = patternAt(p);
-      const steps = load<i32>(at, P_STEPS);
-      if (steps < 2) return false;
-      const stride = <usize>load<i32>(at, P_STRIDE);
-      const slot = listSlot(record, p);
-      const list = heap.alloc(<usize>n * stride);
-      store<usize>(slot, list, L_BLOCK);
-      store<i32>(slot, n, L_CAP);
-      store<i32>(slot, n, L_N);
-      activeTotal += n;
-      r.bytes(list, <usize>n * stride);
-      if (!r.ok) return false;
-      const within = load<f64>(at, P_WITHIN);
-      for (let i = 0; i < n; i++) {
-        if (!validEntry(list + <usize>i * stride, at, steps, seq, clock, within)) return false;
-      }
+    const within = load<f64>(at, P_WITHIN);
+    for (let i = 0; i < n; i++) {
+      if (!validEntry(list + <usize>i * stride, at, steps, seq, clock, within)) return false;
     }
   }
   return true;
@@ -603,7 +620,7 @@ function validEntry(e: usize, pattern: usize, steps: i32, keySeq: f64, clock: f6
 }
 
 /**
- * Undoes the last successful patternsLoad (when a later part of the same
+ * Undoes the last successful patternsLoadConfig (when a later part of the same
  * restore failed): empties the state and puts back the patterns from before
  * it. Without a load to undo it only empties the state.
  */

@@ -27,6 +27,7 @@ import { Holt } from "./holt";
 import { Thresholds } from "./thresholds";
 import { Detector } from "./detector";
 import { Writer, Reader } from "./serial";
+import { KeyedBlocks } from "./keyed";
 
 /** Byte offset of `score` (the default anomaly score) in an output record. */
 export const STAGE_SCORE_AT: usize = <usize>S_SCORE << 3;
@@ -100,44 +101,71 @@ export class Stage {
     for (let f = 0; f < STAGE_WIDTH; f++) store<f64>(rec + (<usize>f << 3), NaN);
   }
 
-  /** Writes configuration and state. */
-  save(w: Writer): void {
+  /** Writes the configuration of every kernel (per-key state travels in key records, keyRecords.ts). */
+  saveConfig(w: Writer): void {
     w.i32(this.windowField);
-    this.zscore.save(w);
-    this.holt.save(w);
+    this.zscore.saveConfig(w);
+    this.holt.saveConfig(w);
     this.thresholds.save(w);
-    this.detector.save(w);
+    this.detector.saveConfig(w);
   }
 
-  /** Upper bound of save()'s bytes. */
-  saveBound(): f64 {
-    return 8 + this.zscore.saveBound() + this.holt.saveBound() + 16 * 17 + this.detector.saveBound();
+  /** Upper bound of saveConfig()'s bytes. */
+  configBound(): f64 {
+    return 8 + 24 + 48 + 16 * 17 + 4;
   }
 
-  /** Reads what save() wrote. */
-  load(r: Reader): bool {
+  /** Reads what saveConfig() wrote, configuring every kernel with no keys. */
+  loadConfig(r: Reader): bool {
     const field = r.i32();
     if (!r.ok || field < 1 || field > 8) return false;
     this.windowField = field;
-    return this.zscore.load(r) && this.holt.load(r) && this.thresholds.load(r) && this.detector.load(r);
+    return this.zscore.loadConfig(r) && this.holt.loadConfig(r) && this.thresholds.load(r) && this.detector.loadConfig(r);
+  }
+
+  /** The kernels' per-key stores, in key-record order (z-score, Holt, detector). */
+  keyStore(part: i32): KeyedBlocks {
+    return part == 0 ? this.zscore.blocks : part == 1 ? this.holt.blocks : this.detector.blocks;
+  }
+
+  /** Checks a block just loaded into part `part` for key `k` (the z-score's ring indices must lie inside it). */
+  validKeyBlock(part: i32, b: usize): bool {
+    return part != 0 || this.zscore.validBlock(b);
+  }
+
+  /** Highest key id with a block in any kernel + 1. */
+  keyCount(): i32 {
+    let n = this.zscore.blocks.count;
+    if (this.holt.blocks.count > n) n = this.holt.blocks.count;
+    if (this.detector.blocks.count > n) n = this.detector.blocks.count;
+    return n;
   }
 }
+
+/** Kernels with per-key blocks in a stage (the parts of a key record each stage contributes). */
+export const STAGE_KEY_PARTS: i32 = 3;
 
 /** The two stages (events, windows). */
 export const stages: StaticArray<Stage> = [new Stage(), new Stage()];
 
-/** Writes both stages. */
-export function stagesSave(w: Writer): void {
-  stages[0].save(w);
-  stages[1].save(w);
+/** Writes both stages' configuration. */
+export function stagesSaveConfig(w: Writer): void {
+  stages[0].saveConfig(w);
+  stages[1].saveConfig(w);
 }
 
-/** Upper bound of stagesSave()'s bytes. */
-export function stagesSaveBound(): f64 {
-  return stages[0].saveBound() + stages[1].saveBound();
+/** Upper bound of stagesSaveConfig()'s bytes. */
+export function stagesConfigBound(): f64 {
+  return stages[0].configBound() + stages[1].configBound();
 }
 
-/** Stages read by stagesLoad, waiting for the rest of the snapshot to read cleanly. */
+/** The stage a restore is reading into (pending until stagesCommit), or the live one. */
+export function loadingStage(s: i32): Stage {
+  const pending = s == 0 ? pendingEvents : pendingWindows;
+  return pending === null ? stages[s] : pending!;
+}
+
+/** Stages read by stagesLoadConfig (and their keys), waiting for the rest of the snapshot to read cleanly. */
 let pendingEvents: Stage | null = null;
 let pendingWindows: Stage | null = null;
 
@@ -146,12 +174,12 @@ let pendingWindows: Stage | null = null;
  * them in once the whole snapshot read cleanly, stagesDiscard() drops them,
  * so a failed restore leaves the stages' configuration as it was.
  */
-export function stagesLoad(r: Reader): bool {
+export function stagesLoadConfig(r: Reader): bool {
   const events = new Stage();
   const windows = new Stage();
   pendingEvents = events;
   pendingWindows = windows;
-  return events.load(r) && windows.load(r);
+  return events.loadConfig(r) && windows.loadConfig(r);
 }
 
 /** Swaps the pending stages in, freeing the old ones. */

@@ -38,6 +38,7 @@ import {
 import { inputTs, inputKey, inputValue } from "./input";
 import { windowsOut, lateOut, outputsReset } from "./output";
 import { Writer, Reader } from "./serial";
+import { trackingChanges, markChanged } from "./changedKeys";
 
 /** Output mode: emit each window once, when it closes. */
 export const MODE_APPEND: i32 = 0;
@@ -290,8 +291,11 @@ function closeOldest(): void {
   const start = end - sizeMs;
   const base = ringBasePane;
   let kept = 0;
+  const tracking = trackingChanges;
   for (let a = 0; a < active.len; a++) {
     const k = active.get(a);
+    // closing frees this key's oldest panes (and may emit a window the windows stage scores)
+    if (tracking) markChanged(k);
     const chunk = keyChunk(k);
     const header = keyHeader(chunk, k);
     accReset();
@@ -400,15 +404,15 @@ export function windowKeyLate(k: i32): f64 {
 
 // ── snapshot ──────────────────────────────────────────────────────────────
 
-// The configuration before a load, put back if the load fails.
-let savedSize: f64 = 60000;
-let savedSlide: f64 = 60000;
-let savedDelay: f64 = 0;
-let savedLateness: f64 = 0;
-let savedMode: i32 = MODE_APPEND;
-
-/** Writes the configuration and all window state. */
-export function windowSave(w: Writer): void {
+/**
+ * Writes the configuration and the partition-wide window state: the
+ * watermark and ring position, the counters, the number of key ids and the
+ * active keys in activation order (the order windows are emitted in). Each
+ * key's own part travels in its key record (windowKeySave). Between batches
+ * the update-mode dirty list and bits are always empty (emitUpdates clears
+ * them), so they are not saved.
+ */
+export function windowSaveConfig(w: Writer): void {
   w.f64(sizeMs); w.f64(slideMs); w.f64(delayMs); w.f64(latenessMs); w.i32(mode);
   w.f64(maxTs); w.f64(nextClose); w.i32(drained ? 1 : 0);
   w.i64(ringBasePane); w.i32(ringBaseSlot);
@@ -416,53 +420,66 @@ export function windowSave(w: Writer): void {
   w.i32(keyCount);
   w.i32(active.len);
   for (let a = 0; a < active.len; a++) w.i32(active.get(a));
-  w.i32(dirty.len);
-  for (let d = 0; d < dirty.len; d++) w.i32(dirty.get(d));
-  // Per key: its header fields; its pane records and dirty bits only when it holds data.
-  for (let k = 0; k < keyCount; k++) {
-    const chunk = keyChunkIfAllocated(k);
-    if (chunk == 0) {
-      w.i32(-1);
-      continue;
-    }
-    const header = keyHeader(chunk, k);
-    const held = load<i32>(header, K_NONEMPTY);
-    const listed = load<i32>(header, K_LISTED);
-    w.i32(held);
-    w.i32(listed);
-    w.f64(load<f64>(header, K_LATE));
-    if (held > 0 || listed != 0) {
-      for (let slot = 0; slot < ringCap; slot++) w.bytes(paneRecord(chunk, k, slot), STATS_BYTES);
-      w.bytes(header + K_DIRTY, <usize>keyDirtyWords << 2);
-    }
-  }
 }
 
-/** Bytes of one key's pane records and dirty bits in a snapshot. */
-function keySnapshotBytes(): f64 {
-  return <f64>ringCap * <f64>STATS_BYTES + <f64>(keyDirtyWords << 2);
+/** Upper bound of the bytes windowSaveConfig writes. */
+export function windowConfigBound(): f64 {
+  return 128 + 4 * <f64>active.len;
 }
 
-/** Upper bound of the bytes windowSave writes. */
-export function windowSaveBound(): f64 {
-  let bound: f64 = 128 + 4 * <f64>(active.len + dirty.len);
-  bound += <f64>keyCount * 16;
-  bound += <f64>(active.len + dirty.len) * keySnapshotBytes();
-  return bound;
+/** True when key `k` holds window state: panes with data or a late count. */
+export function windowKeyHeld(k: i32): bool {
+  const chunk = keyChunkIfAllocated(k);
+  if (chunk == 0) return false;
+  const header = keyHeader(chunk, k);
+  return load<i32>(header, K_NONEMPTY) > 0 || load<f64>(header, K_LATE) != 0;
+}
+
+/** Upper bound of windowKeySave's bytes. */
+export function windowKeyBound(): f64 {
+  return 12 + <f64>ringCap * <f64>(4 + STATS_BYTES);
 }
 
 /**
- * Reads state written by windowSave; returns false on malformed input. On
+ * Writes key `k`'s window part: its late count and its panes with data as
+ * (slot, stats) pairs, slots ascending. Empty panes are not written (a pane
+ * with count 0 is empty whatever its other bytes hold), so a snapshot is the
+ * same bytes for the same windows.
+ */
+export function windowKeySave(w: Writer, k: i32): void {
+  const chunk = keyChunkIfAllocated(k);
+  const header = keyHeader(chunk, k);
+  const held = load<i32>(header, K_NONEMPTY);
+  w.i32(held);
+  w.f64(load<f64>(header, K_LATE));
+  for (let slot = 0; slot < ringCap; slot++) {
+    const rec = paneRecord(chunk, k, slot);
+    if (load<f64>(rec, S_COUNT) == 0) continue;
+    w.i32(slot);
+    w.bytes(rec, STATS_BYTES);
+  }
+}
+
+// The configuration before a load, put back if the load fails.
+let savedSize: f64 = 60000;
+let savedSlide: f64 = 60000;
+let savedDelay: f64 = 0;
+let savedLateness: f64 = 0;
+let savedMode: i32 = MODE_APPEND;
+let keysHolding: i32 = 0;
+
+/**
+ * Reads what windowSaveConfig wrote; returns false on malformed input. On
  * false the caller calls windowLoadFailed(), which empties the state and
- * puts back the configuration the core had before.
+ * puts back the configuration the core had before. The keys follow
+ * (windowKeyLoad), then windowLoadFinish checks them against the active list.
  *
  * Besides reading, it checks the invariants the hot loop relies on for
  * memory safety (ring head = first pane of the oldest open window, no event
- * time past the open windows, active list = keys holding panes), so a
- * corrupted snapshot with a valid header is refused instead of writing
- * outside its chunks.
+ * time past the open windows), so a corrupted snapshot with a valid header
+ * is refused instead of writing outside its chunks.
  */
-export function windowLoad(r: Reader): bool {
+export function windowLoadConfig(r: Reader): bool {
   savedSize = sizeMs; savedSlide = slideMs; savedDelay = delayMs; savedLateness = latenessMs; savedMode = mode;
   const size = r.f64(), slide = r.f64(), delay = r.f64(), lateness = r.f64();
   const outputMode = r.i32();
@@ -489,44 +506,44 @@ export function windowLoad(r: Reader): bool {
     if (k < 0 || k >= count) return false;
     active.push(k);
   }
-  const dirtyLen = r.i32();
-  if (!r.ok || dirtyLen < 0 || dirtyLen > count) return false;
-  dirty.reserve(dirtyLen);
-  for (let d = 0; d < dirtyLen; d++) {
-    const k = r.i32();
-    if (k < 0 || k >= count) return false;
-    dirty.push(k);
-  }
-  let keysHolding = 0;
-  for (let k = 0; k < count; k++) {
-    const held = r.i32();
-    if (!r.ok || held < -1 || held > ringCap) return false;
-    if (held == -1) continue;
-    const chunk = keyChunk(k);
-    const header = keyHeader(chunk, k);
-    store<i32>(header, held, K_NONEMPTY);
-    const listed = r.i32();
-    store<i32>(header, listed, K_LISTED);
-    store<f64>(header, r.f64(), K_LATE);
-    if (held > 0 || listed != 0) {
-      for (let slot = 0; slot < ringCap; slot++) r.bytes(paneRecord(chunk, k, slot), STATS_BYTES);
-      r.bytes(header + K_DIRTY, <usize>keyDirtyWords << 2);
-    }
-    if (!r.ok) return false;
-    // held must be the number of panes with data, and no pane count may be negative or fractional
-    let panes = 0;
-    for (let slot = 0; slot < ringCap; slot++) {
-      const c = load<f64>(paneRecord(chunk, k, slot), S_COUNT);
-      if (!(c >= 0 && c == Math.floor(c))) return false;
-      if (c > 0) panes++;
-    }
-    if (panes != held) return false;
-    if (held > 0) keysHolding++;
-  }
   keysRestoreCount(count);
-  // The active list must be exactly the keys holding panes: each active key
-  // holds some (marked by negating its count, which also catches duplicates),
-  // and there are as many active keys as keys holding panes.
+  keysHolding = 0;
+  return r.ok;
+}
+
+/**
+ * Reads key `k`'s window part (windowKeySave) into a core whose config
+ * windowLoadConfig just read: `k` below the key count, slots ascending and
+ * inside the ring, pane counts positive whole numbers, as many as `held`.
+ */
+export function windowKeyLoad(r: Reader, k: i32): bool {
+  const held = r.i32();
+  const late = r.f64();
+  if (!r.ok || k >= keyCount || held < 0 || held > ringCap || !(late >= 0)) return false;
+  const chunk = keyChunk(k);
+  const header = keyHeader(chunk, k);
+  store<i32>(header, held, K_NONEMPTY);
+  store<f64>(header, late, K_LATE);
+  let previous = -1;
+  for (let i = 0; i < held; i++) {
+    const slot = r.i32();
+    if (!r.ok || slot <= previous || slot >= ringCap) return false;
+    previous = slot;
+    const rec = paneRecord(chunk, k, slot);
+    r.bytes(rec, STATS_BYTES);
+    const c = load<f64>(rec, S_COUNT);
+    if (!r.ok || !(c >= 1 && c == Math.floor(c))) return false;
+  }
+  if (held > 0) keysHolding++;
+  return true;
+}
+
+/**
+ * After every key: the active list must be exactly the keys holding panes.
+ * Each active key holds some (marked by negating its count, which also
+ * catches duplicates), and there are as many active keys as keys holding panes.
+ */
+export function windowLoadFinish(): bool {
   if (active.len != keysHolding) return false;
   let valid = true;
   let marked = 0;

@@ -138,34 +138,23 @@ export class ZScore {
     this.anomaly = Math.abs(z) > this.threshold;
   }
 
-  /** Checks that a loaded key's ring indices are inside its block (memory safety after restore). */
-  validate(): bool {
-    for (let k = 0; k < this.blocks.count; k++) {
-      const b = this.blocks.blockIfAllocated(k);
-      if (b == 0) continue;
-      const filled = load<i32>(b, Z_FILLED);
-      const head = load<i32>(b, Z_HEAD);
-      if (filled < 0 || filled > this.cap || head < 0 || (head >= this.cap && this.cap > 0) || (filled > 0 && head >= this.cap)) return false;
-    }
-    return true;
+  /** Checks that a loaded block's ring indices are inside it (memory safety after restore). */
+  validBlock(b: usize): bool {
+    const filled = load<i32>(b, Z_FILLED);
+    const head = load<i32>(b, Z_HEAD);
+    return !(filled < 0 || filled > this.cap || head < 0 || (head >= this.cap && this.cap > 0) || (filled > 0 && head >= this.cap));
   }
 
-  /** Writes configuration and state. */
-  save(w: Writer): void {
+  /** Writes the configuration (the per-key blocks travel in key records, keyRecords.ts). */
+  saveConfig(w: Writer): void {
     w.i32(this.mode); w.i32(this.cap); w.f64(this.timeMs); w.f64(this.threshold);
-    this.blocks.save(w);
   }
 
-  /** Upper bound of save()'s bytes. */
-  saveBound(): f64 {
-    return 24 + this.blocks.saveBound();
-  }
-
-  /** Reads what save() wrote. */
-  load(r: Reader): bool {
+  /** Reads what saveConfig() wrote and configures (emptying all keys). */
+  loadConfig(r: Reader): bool {
     const mode = r.i32(), cap = r.i32(), timeMs = r.f64(), threshold = r.f64();
     if (!r.ok || mode < ZSCORE_OFF || mode > ZSCORE_TIME || cap < 0 || cap > 1 << 20) return false;
     this.configure(mode, cap, timeMs, threshold);
-    return this.blocks.load(r) && this.validate();
+    return true;
   }
 }

@@ -32,7 +32,9 @@ export interface CoreExports {
   stats_detector_key_bytes(stage: number): number;
   stats_detector_state_bytes(stage: number): number;
   stats_key_late(key: number): number;
-  snapshot_take(): number;
+  snapshot_take(kind: number): number;
+  changes_track(on: number): void;
+  changes_count(): number;
   snapshot_ptr(): number;
   snapshot_release(): void;
   restore_reserve(length: number): number;
@@ -134,6 +136,8 @@ export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
   'stats_detector_state_bytes',
   'stats_key_late',
   'snapshot_take',
+  'changes_track',
+  'changes_count',
   'snapshot_ptr',
   'snapshot_release',
   'restore_reserve',

@@ -4,3 +4,4 @@
  */
 export { WasmCore, CoreAbort, MODE_APPEND, MODE_UPDATE, type WindowSettings, type InputColumns, type StageSettings } from './wasmCore.js';
 export * from './exports.js';
+export { mergeSnapshots, splitSnapshot, type SnapshotParts } from './snapshotMerge.js';

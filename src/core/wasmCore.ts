@@ -5,7 +5,7 @@
  * Workers and edge runtimes. It takes the wasm as bytes or a compiled module;
  * how the bytes are found (fs, fetch) is the caller's business.
  */
-import { CORE_ABI_VERSION, CORE_FUNCTIONS, type CoreExports } from './exports.js';
+import { CORE_ABI_VERSION, CORE_FUNCTIONS, SNAPSHOT_CHANGES, SNAPSHOT_FULL, type CoreExports } from './exports.js';
 import { checkStatus, checkValue } from './status.js';
 import { CoreScanner, type ScanFields } from './coreScanner.js';
 
@@ -200,9 +200,15 @@ export class WasmCore {
     };
   }
 
-  /** Serialises all state into a fresh byte array (a copy; the core's block is freed). */
-  snapshot(): Uint8Array {
-    const length = this.ex.snapshot_take();
+  /**
+   * Serialises the state into a fresh byte array (a copy; the core's block
+   * is freed): all of it, or with `changesOnly` the keys changed since the
+   * previous snapshot (change tracking must be on: trackChanges). Either way
+   * the set of changed keys starts over. A snapshot of changes is restored
+   * by merging it into its base first (mergeSnapshots).
+   */
+  snapshot(changesOnly = false): Uint8Array {
+    const length = this.ex.snapshot_take(changesOnly ? SNAPSHOT_CHANGES : SNAPSHOT_FULL);
     this.refresh();
     const bytes = new Uint8Array(this.buffer, this.ex.snapshot_ptr(), length).slice();
     this.ex.snapshot_release();
@@ -217,6 +223,16 @@ export class WasmCore {
     const code = this.ex.restore_commit();
     this.refresh();
     checkStatus(code);
+  }
+
+  /** Turns tracking of changed keys on or off (for snapshots of changes); the set starts empty. */
+  trackChanges(on: boolean): void {
+    this.ex.changes_track(on ? 1 : 0);
+  }
+
+  /** Keys changed since the last snapshot (0 unless tracking). */
+  changedKeys(): number {
+    return this.ex.changes_count();
   }
 
   /** Current watermark in epoch ms (null before the first event). */

@@ -335,9 +335,9 @@ describe('sequence patterns: core configuration and restore', () => {
     configureCorePatterns(dst, [AB]);
     feedPatternBatch(dst, [{ ts: 1, key: 0, type: 0 }]);
     const corrupt = bytes.slice();
-    // key 3's only partial is the last entry before the end marker (i32 -1): its state → out of range
+    // key 3's record is the last, its only partial the last bytes of the snapshot: its state → out of range
     const view = new DataView(corrupt.buffer);
-    const entryAt = corrupt.length - 4 - (8 + 16 * 2);
+    const entryAt = corrupt.length - (8 + 16 * 2);
     view.setInt32(entryAt, 7, true);
     for (const bad of [bytes.slice(0, bytes.length - 1), corrupt, new Uint8Array([1, 2, 3])]) {
       expect(() => restorePatternSnapshot(dst, bad)).toThrow();
