@@ -46,7 +46,7 @@ export function keyParts(k: i32): u32 {
 /** Upper bound of the bytes keyRecordSave writes for key `k` with parts `mask`. */
 export function keyRecordBound(k: i32, mask: u32): f64 {
   let bound: f64 = 12;
-  if (mask & PART_WINDOW) bound += windowKeyBound();
+  if (mask & PART_WINDOW) bound += windowKeyBound(k);
   for (let s = 0; s < 2; s++) {
     for (let part = 0; part < STAGE_KEY_PARTS; part++) if (mask & stagePartBit(s, part)) bound += <f64>stages[s].keyStore(part).stride;
   }

@@ -40,22 +40,6 @@ let snapshotLen: usize = 0;
 let restorePtr: usize = 0;
 let restoreLen: usize = 0;
 
-/** Makes room for `n` more bytes in the snapshot block, moving it to a bigger one when needed. */
-function room(n: f64): void {
-  const w = writer;
-  if (<f64>w.pos + n <= <f64>w.end) return;
-  const used = w.pos - w.start;
-  let size = (w.end - w.start) << 1;
-  while (<f64>size < <f64>used + n) size <<= 1;
-  const block = heap.alloc(size);
-  memory.copy(block, w.start, used);
-  heap.free(w.start);
-  snapshotPtr = block;
-  w.start = block;
-  w.pos = block + used;
-  w.end = block + size;
-}
-
 /**
  * Serialises the state into a core-owned block; returns its length (read
  * it at snapshotAddress()). `kind` SNAPSHOT_FULL writes every key holding
@@ -64,14 +48,35 @@ function room(n: f64): void {
  */
 export function snapshotTake(kind: i32): i32 {
   snapshotPtr = release(snapshotPtr);
-  const initial = <usize>(windowConfigBound() + stagesConfigBound() + patternsConfigBound()) + <usize>SNAPSHOT_HEADER_BYTES + 64;
-  snapshotPtr = heap.alloc(initial);
+  const changes = kind == SNAPSHOT_CHANGES;
+  // one pass to size the block (a block of the right size once, not grown by copies:
+  // at a million keys a copy would double the memory a snapshot needs)
+  let bound = windowConfigBound() + stagesConfigBound() + patternsConfigBound() + <f64>SNAPSHOT_HEADER_BYTES + 64;
+  if (changes) {
+    const words = changedWords();
+    for (let i = 0; i < words; i++) {
+      let bits = changedWord(i);
+      while (bits != 0) {
+        const k = (i << 5) + <i32>ctz(bits);
+        bits &= bits - 1;
+        bound += keyRecordBound(k, keyParts(k));
+      }
+    }
+  } else {
+    const keys = keyIdBound();
+    for (let k = 0; k < keys; k++) {
+      const mask = keyParts(k);
+      if (mask != 0) bound += keyRecordBound(k, mask);
+    }
+  }
+  const size = <usize>bound;
+  snapshotPtr = heap.alloc(size);
   const w = writer;
-  w.reset(snapshotPtr, snapshotPtr + initial);
+  w.reset(snapshotPtr, snapshotPtr + size);
   w.i32(<i32>SNAPSHOT_MAGIC);
   w.i32(<i32>SNAPSHOT_VERSION);
   w.i32(0);
-  w.i32(kind == SNAPSHOT_CHANGES ? SNAPSHOT_CHANGES : SNAPSHOT_FULL);
+  w.i32(changes ? SNAPSHOT_CHANGES : SNAPSHOT_FULL);
   w.i32(0);
   const partitionAt = w.pos;
   windowSaveConfig(w);
@@ -79,19 +84,17 @@ export function snapshotTake(kind: i32): i32 {
   stagesSaveConfig(w);
   patternsSaveConfig(w);
   store<u32>(w.start + 16, <u32>(w.pos - partitionAt));
-  const countAt = w.pos - w.start;
+  const countAt = w.pos;
   w.i32(0);
   let count = 0;
-  if (kind == SNAPSHOT_CHANGES) {
+  if (changes) {
     const words = changedWords();
     for (let i = 0; i < words; i++) {
       let bits = changedWord(i);
       while (bits != 0) {
         const k = (i << 5) + <i32>ctz(bits);
         bits &= bits - 1;
-        const mask = keyParts(k);
-        room(keyRecordBound(k, mask));
-        keyRecordSave(w, k, mask);
+        keyRecordSave(w, k, keyParts(k));
         count++;
       }
     }
@@ -100,12 +103,11 @@ export function snapshotTake(kind: i32): i32 {
     for (let k = 0; k < keys; k++) {
       const mask = keyParts(k);
       if (mask == 0) continue;
-      room(keyRecordBound(k, mask));
       keyRecordSave(w, k, mask);
       count++;
     }
   }
-  store<u32>(w.start + countAt, <u32>count);
+  store<u32>(countAt, <u32>count);
   snapshotLen = w.length;
   store<u32>(w.start + 8, <u32>snapshotLen);
   changedKeysClear();

@@ -435,9 +435,10 @@ export function windowKeyHeld(k: i32): bool {
   return load<i32>(header, K_NONEMPTY) > 0 || load<f64>(header, K_LATE) != 0;
 }
 
-/** Upper bound of windowKeySave's bytes. */
-export function windowKeyBound(): f64 {
-  return 12 + <f64>ringCap * <f64>(4 + STATS_BYTES);
+/** Bytes windowKeySave writes for key `k` (which holds window state). */
+export function windowKeyBound(k: i32): f64 {
+  const held = load<i32>(keyHeader(keyChunkIfAllocated(k), k), K_NONEMPTY);
+  return 12 + <f64>held * <f64>(4 + STATS_BYTES);
 }
 
 /**

@@ -340,6 +340,11 @@ try {
       detail: `${fmt(r.built.checkpointBytes)} bytes (${mb(r.built.checkpointBytes)} MiB); snapshot() before it ${r.built.snapshotMs.toFixed(0)} ms; core key state ${mb(r.built.stateBytes)} MiB, wasm memory ${mb(r.built.wasmMemoryBytes)} MiB`,
     },
     {
+      step: `incremental checkpoint, ${fmt(r.built.activeKeys)} of ${fmt(r.built.keys)} keys changed (${what})`,
+      ms: r.built.incrementalMs.toFixed(0),
+      detail: `${fmt(r.built.incrementalBytes)} bytes: ${(r.built.checkpointBytes / r.built.incrementalBytes).toFixed(1)}× less than the full checkpoint (target ≥ 50×); snapshot of changes + write`,
+    },
+    {
       step: `restore ${fmt(r.restored.keys)} keys (${what})`,
       ms: r.restored.totalMs.toFixed(0),
       detail: `new BatchEngine ${r.restored.engineMs.toFixed(0)} + latest() ${r.restored.latestMs.toFixed(0)} + restore() ${r.restored.restoreMs.toFixed(0)} ms; wasm memory after ${mb(r.restored.wasmMemoryBytes)} MiB (module compile at process start, not included: ${r.restored.compileMs.toFixed(0)} ms)`,
@@ -362,6 +367,10 @@ try {
       ratio_batched: Number(ratioBatched.toFixed(3)),
       restore_1m_keys_ms: Number(big.restored.totalMs.toFixed(1)),
       checkpoint_1m_keys_bytes: big.built.checkpointBytes,
+      full_checkpoint_bytes: big.built.checkpointBytes,
+      incremental_checkpoint_bytes: big.built.incrementalBytes,
+      incremental_ratio: Number((big.built.checkpointBytes / big.built.incrementalBytes).toFixed(1)),
+      incremental_checkpoint_ms: Number(big.built.incrementalMs.toFixed(1)),
       produce_batched_events_per_s: Math.round(prodBatched.events / prodBatched.seconds),
       ratio_cpu: Number((single.eddy.eventsPerCpuS / single.raw.eventsPerCpuS).toFixed(3)),
       ratio_batched_cpu: Number((batched.eddy.eventsPerCpuS / batched.raw.eventsPerCpuS).toFixed(3)),

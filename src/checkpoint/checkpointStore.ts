@@ -5,8 +5,9 @@
  *
  *   <dir>/                          shared by the processes of a group
  *   ├── events-3/                   one scope (e.g. topic-partition), one owner at a time
- *   │   ├── chk-000000000041.eddy   complete checkpoints (see checkpointFormat.ts)
- *   │   ├── chk-000000000042.eddy   newest: what `latest()` returns
+ *   │   ├── chk-000000000041.eddy   a full checkpoint (see checkpointFormat.ts)
+ *   │   ├── chk-000000000042-000000000041.eddy   the changes since 41 (its chain starts at full 41)
+ *   │   ├── chk-000000000043-000000000041.eddy   newest: the changes since 42; `latest()` returns 41 + 42 + 43
  *   │   └── .tmp-4711-9f3a0c1e2b4d  a write in progress, or left by a crash: ignored
  *   └── events-4/
  *
@@ -17,6 +18,12 @@
  * `chk-*.eddy` only, so another process's temp files are invisible to them,
  * and every file read is verified (lengths, seq, CRC-32) before use; a bad
  * one is reported and the one before it is used.
+ *
+ * Incremental checkpoints: a save of changes names the full checkpoint its
+ * chain starts from (in its file name) and the save it follows (in its meta,
+ * `$chain`); `latest()` returns the newest save whose whole chain back to
+ * its full checkpoint verifies, with the chain's changes, and pruning keeps
+ * every file the newest `keep` saves need.
  *
  * Scopes are owned by one process at a time (Kafka assigns each partition to
  * one group member), so seq numbering per scope is not locked across
@@ -33,7 +40,7 @@ import { readWholeFile, syncDirectory, writeFully } from './durableFile.js';
 
 /** Options of a `CheckpointStore`. */
 export interface CheckpointStoreOptions {
-  /** Checkpoints kept per scope, newest first; older ones are deleted after each write. Default 3. */
+  /** Checkpoints kept per scope, newest first (with the files their chains need); older ones are deleted after each write. Default 3. */
   keep?: number;
   /**
    * Called by `latest()` for each checkpoint file it skips because it is
@@ -49,6 +56,8 @@ export interface CheckpointPayload {
   state: Uint8Array;
   /** A JSON object: source positions and anything else to restore with the state. */
   meta: Record<string, unknown>;
+  /** For a save of changes: the full checkpoint its chain starts from, and the checkpoint it follows. */
+  chain?: { base: number; prev: number };
 }
 
 /** A checkpoint `write()` made durable. */
@@ -63,8 +72,12 @@ export interface WrittenCheckpoint {
 /** A verified checkpoint, as `latest()` returns it. */
 export interface Checkpoint {
   seq: number;
-  /** The state; a view into the one buffer the file was read into. */
+  /** The state (with `changes`: the chain's full checkpoint); a view into the one buffer the file was read into. */
   state: Uint8Array;
+  /** The changes saved after `state`, oldest first, the last one being checkpoint `seq`; absent for a full checkpoint. */
+  changes?: Uint8Array[];
+  /** Seq of the full checkpoint of the chain, when `changes` follow it. */
+  baseSeq?: number;
   meta: Record<string, unknown>;
   /** Absolute path of the checkpoint file. */
   path: string;
@@ -77,6 +90,8 @@ export interface CheckpointEntry {
   seq: number;
   path: string;
   bytes: number;
+  /** For a save of changes: the seq of the full checkpoint its chain starts from. */
+  base?: number;
 }
 
 /** Default number of checkpoints kept per scope. */
@@ -85,8 +100,11 @@ const DEFAULT_KEEP = 3;
 /** Seqs fit the 12 digits of the file name. */
 const MAX_SEQ = 999_999_999_999;
 
-/** `chk-<seq, 12 digits>.eddy`; anything else in a scope directory is not a checkpoint. */
-const CHECKPOINT_NAME = /^chk-(\d{12})\.eddy$/;
+/** `chk-<seq, 12 digits>.eddy` (full) or `chk-<seq>-<base seq>.eddy` (changes); anything else in a scope directory is not a checkpoint. */
+const CHECKPOINT_NAME = /^chk-(\d{12})(?:-(\d{12}))?\.eddy$/;
+
+/** The meta key a save of changes keeps its chain links under (stripped from the meta `latest()` returns). */
+const CHAIN_KEY = '$chain';
 
 /** Prefix of temp files; the leading dot keeps them out of casual listings too. */
 const TEMP_PREFIX = '.tmp-';
@@ -120,6 +138,8 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 export class CheckpointStore implements StateStore {
   /** The base directory, absolute. */
   readonly dir: string;
+  /** Saves of changes are kept as chains after a full checkpoint. */
+  readonly incremental = true;
   /** Checkpoints kept per scope. */
   readonly keep: number;
   private readonly onCorrupt: ((path: string, reason: string) => void) | undefined;
@@ -150,9 +170,13 @@ export class CheckpointStore implements StateStore {
    */
   async write(scope: string, payload: CheckpointPayload): Promise<WrittenCheckpoint> {
     const scopeDir = this.scopeDir(scope);
-    const metaJson = encodeMeta(scope, payload);
+    const chain = payload.chain;
+    if (chain !== undefined && !(Number.isInteger(chain.base) && Number.isInteger(chain.prev) && chain.base >= 1 && chain.prev >= chain.base)) {
+      throw new TypeError(`checkpoint of scope ${JSON.stringify(scope)}: chain must be { base, prev } seqs with prev ≥ base ≥ 1`);
+    }
+    const metaJson = encodeMeta(scope, chain === undefined ? payload : { ...payload, meta: { ...payload.meta, [CHAIN_KEY]: chain } });
     const previous = this.queues.get(scope) ?? Promise.resolve();
-    const result = previous.then(() => this.writeNow(scope, scopeDir, metaJson, payload.state));
+    const result = previous.then(() => this.writeNow(scope, scopeDir, metaJson, payload.state, chain?.base));
     const tail = result.then(
       () => undefined,
       () => undefined,
@@ -175,10 +199,11 @@ export class CheckpointStore implements StateStore {
     const reported = new Set<string>();
     for (let listing = 0; ; listing++) {
       const entries = await this.list(scope);
+      const bySeq = new Map(entries.map((e) => [e.seq, e]));
       let vanished = false;
       for (let i = entries.length - 1; i >= 0; i--) {
         const entry = entries[i]!;
-        const outcome = await this.tryRead(entry);
+        const outcome = entry.base === undefined ? withoutLink(await this.tryRead(entry)) : await this.tryReadChain(entry, bySeq, reported);
         if (outcome === 'vanished') {
           // Only pruning deletes checkpoints, and it keeps the newest: a file
           // newer than this one exists now, so list again rather than go older.
@@ -224,7 +249,7 @@ export class CheckpointStore implements StateStore {
       const path = join(scopeDir, name);
       try {
         const stats = await lstat(path);
-        if (stats.isFile()) entries.push({ seq: Number(match[1]), path, bytes: stats.size });
+        if (stats.isFile()) entries.push({ seq: Number(match[1]), path, bytes: stats.size, ...(match[2] === undefined ? {} : { base: Number(match[2]) }) });
       } catch (e) {
         // pruned by a concurrent writer between readdir and lstat
         if (errorCode(e) !== 'ENOENT') throw e;
@@ -263,12 +288,47 @@ export class CheckpointStore implements StateStore {
   }
 
   /**
+   * A save of changes with its chain: every save from the chain's full
+   * checkpoint to `entry`, each verified and each following the one before
+   * it. 'vanished' or the reason the chain is unusable (a broken link is
+   * reported with the file that breaks it).
+   */
+  private async tryReadChain(entry: CheckpointEntry, bySeq: Map<number, CheckpointEntry>, reported: Set<string>): Promise<Checkpoint | 'vanished' | string> {
+    const newest = await this.tryRead(entry);
+    if (typeof newest === 'string') return newest;
+    const changes = [newest.state];
+    let link = newest.chainPrev;
+    const base = entry.base!;
+    while (link !== base) {
+      const earlier = bySeq.get(link);
+      if (earlier === undefined || earlier.base !== base) return `its chain is broken: checkpoint ${link} of the chain from ${base} is missing`;
+      const read = await this.tryRead(earlier);
+      if (read === 'vanished') return read;
+      if (typeof read === 'string') {
+        this.report(reported, earlier.path, read);
+        return `its chain is broken: checkpoint ${link} is unusable`;
+      }
+      changes.unshift(read.state);
+      link = read.chainPrev;
+    }
+    const full = bySeq.get(base);
+    if (full === undefined || full.base !== undefined) return `its chain is broken: the full checkpoint ${base} is missing`;
+    const read = await this.tryRead(full);
+    if (read === 'vanished') return read;
+    if (typeof read === 'string') {
+      this.report(reported, full.path, read);
+      return `its chain is broken: the full checkpoint ${base} is unusable`;
+    }
+    return { seq: newest.seq, state: read.state, changes, baseSeq: base, meta: newest.meta, path: newest.path, created: newest.created };
+  }
+
+  /**
    * One listed file: the verified checkpoint, 'vanished' when it was deleted
    * since the listing, or the reason it is unusable. Throws for read errors
    * that are not damage to the file (EACCES, EMFILE, ...): falling back to
    * older state because of them would silently lose progress.
    */
-  private async tryRead(entry: CheckpointEntry): Promise<Checkpoint | 'vanished' | string> {
+  private async tryRead(entry: CheckpointEntry): Promise<(Checkpoint & { chainPrev: number }) | 'vanished' | string> {
     let file: Uint8Array;
     try {
       file = await readWholeFile(entry.path);
@@ -280,11 +340,27 @@ export class CheckpointStore implements StateStore {
     }
     const decoded = decodeCheckpoint(file, entry.seq);
     if (!decoded.ok) return decoded.reason;
-    const { seq, created, meta, state } = decoded.checkpoint;
-    return { seq, state, meta, path: entry.path, created };
+    const { seq, created, state } = decoded.checkpoint;
+    const { [CHAIN_KEY]: chain, ...meta } = decoded.checkpoint.meta;
+    // the name and the meta must agree on what the save is
+    const links = chain as { base?: unknown; prev?: unknown } | undefined;
+    if (entry.base === undefined) {
+      if (links !== undefined) return `a full checkpoint's name, but its meta links it to a chain`;
+      return { seq, state, meta, path: entry.path, created, chainPrev: 0 };
+    }
+    if (
+      typeof links !== 'object' ||
+      links === null ||
+      links.base !== entry.base ||
+      typeof links.prev !== 'number' ||
+      !(links.prev >= entry.base && links.prev < seq)
+    ) {
+      return `its name says changes since full checkpoint ${entry.base}, its meta does not link it there`;
+    }
+    return { seq, state, meta, path: entry.path, created, chainPrev: links.prev };
   }
 
-  private async writeNow(scope: string, scopeDir: string, metaJson: Uint8Array, state: Uint8Array): Promise<WrittenCheckpoint> {
+  private async writeNow(scope: string, scopeDir: string, metaJson: Uint8Array, state: Uint8Array, base: number | undefined): Promise<WrittenCheckpoint> {
     const where = `checkpoint of scope ${JSON.stringify(scope)} in ${scopeDir}`;
     try {
       await makeDirectoryDurably(scopeDir);
@@ -295,7 +371,8 @@ export class CheckpointStore implements StateStore {
     const seq = (existing.at(-1)?.seq ?? 0) + 1;
     if (seq > MAX_SEQ) throw new Error(`cannot write ${where}: seq ${seq} does not fit the 12-digit file name`);
     const head = encodeCheckpointHead(seq, Date.now(), metaJson, state);
-    const path = join(scopeDir, `chk-${String(seq).padStart(12, '0')}.eddy`);
+    const name = base === undefined ? String(seq).padStart(12, '0') : `${String(seq).padStart(12, '0')}-${String(base).padStart(12, '0')}`;
+    const path = join(scopeDir, `chk-${name}.eddy`);
     const temp = join(scopeDir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
 
     this.ownTemps.add(temp);
@@ -343,7 +420,13 @@ export class CheckpointStore implements StateStore {
     };
     try {
       const entries = await this.list(scope);
-      for (const entry of entries.slice(0, Math.max(0, entries.length - this.keep))) await remove(entry.path);
+      // the newest `keep` saves, and every file their chains need
+      const needed = new Set<number>();
+      for (const entry of entries.slice(-this.keep)) {
+        needed.add(entry.seq);
+        if (entry.base !== undefined) for (const e of entries) if (e.seq >= entry.base && e.seq < entry.seq) needed.add(e.seq);
+      }
+      for (const entry of entries) if (!needed.has(entry.seq)) await remove(entry.path);
       const now = Date.now();
       for (const name of await readdir(scopeDir)) {
         if (!name.startsWith(TEMP_PREFIX)) continue;
@@ -356,6 +439,13 @@ export class CheckpointStore implements StateStore {
       process.emitWarning(`eddy: cannot clean up checkpoints in ${scopeDir}: ${messageOf(e)}`, 'CheckpointWarning');
     }
   }
+}
+
+/** A read full checkpoint as `latest()` returns it (without its internal chain link). */
+function withoutLink(read: (Checkpoint & { chainPrev: number }) | 'vanished' | string): Checkpoint | 'vanished' | string {
+  if (typeof read === 'string') return read;
+  const { chainPrev: _link, ...checkpoint } = read;
+  return checkpoint;
 }
 
 /** Whether `name` is a valid scope: one path segment of safe characters. */

@@ -210,14 +210,15 @@ export class WasmCore {
   snapshot(changesOnly = false): Uint8Array {
     const length = this.ex.snapshot_take(changesOnly ? SNAPSHOT_CHANGES : SNAPSHOT_FULL);
     this.refresh();
-    const bytes = new Uint8Array(this.buffer, this.ex.snapshot_ptr(), length).slice();
+    // addresses past 2 GiB come back as negative i32: read them unsigned
+    const bytes = new Uint8Array(this.buffer, this.ex.snapshot_ptr() >>> 0, length).slice();
     this.ex.snapshot_release();
     return bytes;
   }
 
   /** Replaces all state with a snapshot; throws if the bytes are not a valid snapshot. */
   restore(bytes: Uint8Array): void {
-    const at = this.ex.restore_reserve(bytes.length);
+    const at = this.ex.restore_reserve(bytes.length) >>> 0;
     this.refresh();
     new Uint8Array(this.buffer, at, bytes.length).set(bytes);
     const code = this.ex.restore_commit();

@@ -40,6 +40,7 @@ function decodeLine(bytes: Uint8Array): string {
   return lineDecoder.decode(bytes.subarray(0, n));
 }
 import { DEFAULT_MAX_LINE_BYTES } from './limits.js';
+import { decodeEngineSnapshot, encodeEngineSnapshot, mergeEngineSnapshots, type EngineSnapshotHeader } from './engineSnapshot.js';
 
 /** The outputs of one batch as column batches (records built only when read). */
 export interface BatchOutputs {
@@ -133,9 +134,6 @@ class Result implements BatchResult {
   }
 }
 
-const MAGIC = 0x51444445; // "EDDQ" little-endian
-const VERSION = 2;
-
 const clock = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** The window settings of a plan, as the fingerprint a snapshot must match. */
@@ -171,6 +169,8 @@ function stageSettings(a: AnalyticsPlan | undefined, windowField?: number): Stag
 
 export class BatchEngine {
   private readonly keys = new KeyInterner();
+  /** Keys the previous snapshot carried (a snapshot of changes carries the ones after them). */
+  private keysSaved = 0;
   private readonly types: EventTypeIds | undefined;
   private readonly eventsQuery: boolean;
   private readonly encoder: RowEncoder;
@@ -491,43 +491,42 @@ export class BatchEngine {
   }
 
   /**
-   * All state as bytes: the core's snapshot plus the interned keys and the
-   * plan's fingerprint. Layout: magic u32 · version u32 · header length u32 ·
-   * header (UTF-8 JSON: fingerprint, keys) · core snapshot.
+   * All state as bytes (engineSnapshot.ts): the core's snapshot plus the
+   * interned keys and the plan's fingerprint. With `changesOnly` (after
+   * trackChanges()) only the keys whose state changed since the previous
+   * snapshot, and the keys interned since then: restore it with the
+   * snapshots before it back to a full one.
    */
-  snapshot(): Uint8Array {
-    const core = this.core.snapshot();
+  snapshot(changesOnly = false): Uint8Array {
+    const core = this.core.snapshot(changesOnly);
+    const all = this.keys.export();
     // Type ids are derived from the plan's patterns, so only the keys travel with the core.
-    const header = new TextEncoder().encode(JSON.stringify({ plan: fingerprint(this.plan), keys: this.keys.export() }));
-    const out = new Uint8Array(12 + header.length + core.length);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, MAGIC, true);
-    view.setUint32(4, VERSION, true);
-    view.setUint32(8, header.length, true);
-    out.set(header, 12);
-    out.set(core, 12 + header.length);
-    return out;
+    const header: EngineSnapshotHeader = changesOnly
+      ? { plan: fingerprint(this.plan), keys: all.slice(this.keysSaved), keysFrom: this.keysSaved }
+      : { plan: fingerprint(this.plan), keys: all };
+    this.keysSaved = all.length;
+    return encodeEngineSnapshot(header, core);
   }
 
-  /** Replaces all state with a snapshot taken by an engine with the same plan; throws a clear Error otherwise. */
-  restore(bytes: Uint8Array): void {
-    if (bytes.length < 12) throw new Error('snapshot is truncated');
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (view.getUint32(0, true) !== MAGIC) throw new Error('not an eddy query snapshot');
-    if (view.getUint32(4, true) !== VERSION) throw new Error(`snapshot version ${view.getUint32(4, true)} is not supported (expected ${VERSION})`);
-    const headerLength = view.getUint32(8, true);
-    if (12 + headerLength > bytes.length) throw new Error('snapshot is truncated');
-    let header: { plan: string; keys: unknown[][] };
-    try {
-      header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as typeof header;
-    } catch {
-      throw new Error('snapshot header is corrupt');
-    }
+  /** Makes the core track the keys that change, so snapshot(true) can save only them. */
+  trackChanges(): void {
+    this.core.trackChanges(true);
+  }
+
+  /**
+   * Replaces all state with a full snapshot taken by an engine with the same
+   * plan, or with a full snapshot and the snapshots of changes taken after
+   * it (oldest first); throws a clear Error otherwise.
+   */
+  restore(bytes: Uint8Array, changes: readonly Uint8Array[] = []): void {
+    const { header, core } = decodeEngineSnapshot(changes.length === 0 ? bytes : mergeEngineSnapshots(bytes, changes));
+    if (header.keysFrom !== undefined) throw new Error('a snapshot of changes cannot be restored without the full snapshot it follows');
     if (header.plan !== fingerprint(this.plan)) {
       throw new Error(`snapshot was taken with different window settings or columns (${header.plan}) than this query (${fingerprint(this.plan)})`);
     }
-    this.core.restore(bytes.subarray(12 + headerLength));
+    this.core.restore(core);
     this.keys.import(header.keys);
     this.keys.syncToCore();
+    this.keysSaved = header.keys.length;
   }
 }

@@ -32,7 +32,7 @@ import type { QueryProgress } from './progress.js';
 import { ProgressTracker, type EngineFigures } from './progressTracker.js';
 import { eventSchema, lateSchema, matchSchema, windowSchema } from './records.js';
 import type { Sink } from './sink.js';
-import type { CheckpointPolicy, StateStore } from './stateStore.js';
+import { MAX_CHAIN_LENGTH, type CheckpointPolicy, type StateStore } from './stateStore.js';
 import { writeOutputs } from './writeOutputs.js';
 import { recordBatch } from './outputBatch.js';
 
@@ -82,6 +82,22 @@ export interface QueryTask {
   lastSavedAt: number;
   /** Batches since the last save. */
   batchesSinceSave: number;
+  /** The chain of saves this task continues (a full save and changes after it), when the store keeps chains. */
+  chain: SaveChain | undefined;
+}
+
+/** Where a task's incremental saves stand: the full save they follow and their size so far. */
+export interface SaveChain {
+  /** Seq of the full save. */
+  base: number;
+  /** Seq of the newest save of the chain (a change set follows it). */
+  last: number;
+  /** Bytes of the full save. */
+  baseBytes: number;
+  /** Bytes of the changes saved after it. */
+  changeBytes: number;
+  /** Snapshots of changes after it. */
+  length: number;
 }
 
 /** When a batch started, for its progress entry. */
@@ -222,18 +238,25 @@ export class QueryRuntime {
     const existing = this.tasks.get(scope);
     if (existing) return existing;
     const engine = new BatchEngine(this.plan, await this.env.createCore(), description, this.sinks.late !== undefined);
-    const task: QueryTask = { scope, engine, position: undefined, savedPosition: undefined, lastSavedAt: now(), batchesSinceSave: 0 };
+    const task: QueryTask = { scope, engine, position: undefined, savedPosition: undefined, lastSavedAt: now(), batchesSinceSave: 0, chain: undefined };
     const store = this.env.stateStore;
+    if (store && this.incremental) engine.trackChanges();
     if (store) {
       const saved = await store.latest(scope);
       if (!saved && (await store.count(scope)) > 0) {
         throw new Error(`${scope}: every checkpoint under ${store.description} is unreadable; move them away to start this task over`);
       }
       if (saved) {
-        engine.restore(saved.state);
+        const changes = saved.changes ?? [];
+        engine.restore(saved.state, changes);
         task.position = saved.meta;
         task.savedPosition = saved.meta;
-        this.log(`${scope}: restored checkpoint ${saved.seq} (${describePosition(saved.meta)})`);
+        if (this.incremental) {
+          const changeBytes = changes.reduce((n, c) => n + c.length, 0);
+          task.chain = { base: saved.baseSeq ?? saved.seq, last: saved.seq, baseBytes: saved.state.length, changeBytes, length: changes.length };
+        }
+        const chained = changes.length === 0 ? '' : ` = full checkpoint ${String(saved.baseSeq)} + ${changes.length} of changes`;
+        this.log(`${scope}: restored checkpoint ${saved.seq}${chained} (${describePosition(saved.meta)})`);
       }
     }
     // a task created while another was being made for the same scope keeps the first
@@ -278,11 +301,42 @@ export class QueryRuntime {
     // the position the snapshot covers, taken together with it
     const position = task.position!;
     const store = this.env.stateStore;
-    if (store) await store.write(task.scope, { state: task.engine.snapshot(), meta: { ...position, query: this.plan.name } });
+    if (store) await this.save(store, task, { ...position, query: this.plan.name });
     task.savedPosition = position;
     task.lastSavedAt = now();
     task.batchesSinceSave = 0;
     return position;
+  }
+
+  /** True when tasks save only their changed keys (the store keeps chains and the policy does not turn it off). */
+  private get incremental(): boolean {
+    return this.env.stateStore?.incremental === true && this.policy.incremental !== false;
+  }
+
+  /**
+   * Saves a task's state: the changes since its last save while its chain
+   * is short (changes smaller in all than the full save, fewer than
+   * MAX_CHAIN_LENGTH), else a full save that starts a new chain. A save that
+   * did not land right after the one it follows (another writer of the
+   * scope came between) ends the chain: the next save is full.
+   */
+  private async save(store: StateStore, task: QueryTask, meta: Record<string, unknown>): Promise<void> {
+    const chain = task.chain;
+    if (this.incremental && chain !== undefined && chain.changeBytes < chain.baseBytes && chain.length < MAX_CHAIN_LENGTH) {
+      const state = task.engine.snapshot(true);
+      const { seq } = await store.write(task.scope, { state, meta, chain: { base: chain.base, prev: chain.last } });
+      if (seq === chain.last + 1) {
+        chain.last = seq;
+        chain.changeBytes += state.length;
+        chain.length++;
+      } else {
+        task.chain = undefined;
+      }
+      return;
+    }
+    const state = task.engine.snapshot();
+    const { seq } = await store.write(task.scope, { state, meta });
+    task.chain = this.incremental ? { base: seq, last: seq, baseBytes: state.length, changeBytes: 0, length: 0 } : undefined;
   }
 
   /** Writes one processed batch's outputs and errors, and records its progress. */

@@ -74,17 +74,23 @@ describe.concurrent('Kafka checkpoints (startPipeline)', () => {
       const scope = `${topic}-${p}`;
       const { good, bad } = readCheckpoints(dir, scope);
       expect(bad).toEqual([]);
-      // the newest K, consecutive
-      expect(good.length, scope).toBe(keep);
-      expect(good[1]!.seq).toBe(good[0]!.seq + 1);
+      // the newest K, consecutive, and what their chains need (a full checkpoint and the changes after it): nothing else
+      const newestK = good.slice(-keep);
+      expect(newestK[1]!.seq).toBe(newestK[0]!.seq + 1);
+      const oldestNeeded = Math.min(...newestK.map((c) => c.base ?? c.seq));
+      expect(
+        good.map((c) => c.seq),
+        scope,
+      ).toEqual(Array.from({ length: newestK[1]!.seq - oldestNeeded + 1 }, (_, i) => oldestNeeded + i));
+      expect(good[0]!.base, `${scope}: the oldest file kept is a full checkpoint`).toBeUndefined();
       // at least one per `every` engine batches (each of ≤ cap messages)
       const batches = Math.ceil(n / cap);
-      expect(good[1]!.seq, `${scope}: ${n} messages in ≥ ${batches} batches of ≤ ${cap}, a checkpoint every ${every}`).toBeGreaterThanOrEqual(
+      expect(newestK[1]!.seq, `${scope}: ${n} messages in ≥ ${batches} batches of ≤ ${cap}, a checkpoint every ${every}`).toBeGreaterThanOrEqual(
         Math.floor(batches / every),
       );
       for (const c of good) expect(c.meta).toMatchObject({ topic, partition: p, query: 'kafka-test' });
       // what the newest holds is at most every-1 batches behind the end, and it is the committed offset
-      const newest = good[1]!.nextOffset;
+      const newest = newestK[1]!.nextOffset;
       expect(newest).toBeLessThanOrEqual(ends.get(p)!);
       expect(newest).toBeGreaterThanOrEqual(ends.get(p)! - (every - 1) * cap);
       expect(committed.get(p)).toBe(newest);
@@ -214,7 +220,9 @@ describe.concurrent('Kafka checkpoints (startPipeline)', () => {
     await run2.query.stop();
     expect(run2.query.exception).toBeNull();
     expect(run2.logs.some((l) => l.includes(newest.path) && l.includes('unusable'))).toBe(true);
-    expect(run2.logs).toContain(`${scope}: restored checkpoint ${previous.seq} (next offset ${previous.nextOffset})`);
+    // the previous checkpoint, whole: a full one or a chain of changes after one
+    const restoredLine = `${scope}: restored checkpoint ${previous.seq}`;
+    expect(run2.logs.filter((l) => l.startsWith(restoredLine) && l.endsWith(`(next offset ${previous.nextOffset})`)).length, run2.logs.join('\n')).toBe(1);
     // run 2 took in exactly what follows the checkpoints it restored: partition 0 from the previous one
     // (Kafka's committed offset is the corrupt one's, so it sought back), partition 1 from its newest
     const ends = await kafka.endOffsets(topic);

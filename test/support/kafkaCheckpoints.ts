@@ -14,9 +14,12 @@ export interface CheckpointInfo {
   nextOffset: number;
   meta: Record<string, unknown>;
   path: string;
+  /** For a save of changes: the seq of the full checkpoint its chain starts from. */
+  base?: number;
 }
 
-const NAME = /^chk-(\d{12})\.eddy$/;
+/** Full checkpoints `chk-<seq>.eddy`, saves of changes `chk-<seq>-<base>.eddy`. */
+const NAME = /^chk-(\d{12})(?:-(\d{12}))?\.eddy$/;
 
 /** The scope directories under `dir`, sorted. */
 export function checkpointScopes(dir: string): string[] {
@@ -55,7 +58,8 @@ export function readCheckpoints(dir: string, scope: string): { good: CheckpointI
       continue;
     }
     const { seq, created, meta } = decoded.checkpoint;
-    good.push({ seq, created, meta, nextOffset: Number(meta.nextOffset), path });
+    const base = NAME.exec(name)![2];
+    good.push({ seq, created, meta, nextOffset: Number(meta.nextOffset), path, ...(base === undefined ? {} : { base: Number(base) }) });
   }
   return { good, bad };
 }
