@@ -24,6 +24,7 @@ import {
 import { keyCount, keyBytes, keysAllocatedBytes } from "./keys";
 import { snapshotTake, snapshotAddress, snapshotRelease, restoreReserve, restoreCommit } from "./snapshot";
 import { trackChanges, changedKeysCount } from "./changedKeys";
+import { patternKeysAllocatedBytes } from "./patternKeys";
 import { normalTail } from "./detector";
 import {
   CORE_ABI_VERSION, W_COUNT, W_MAX, STATUS_OK, E_STAGE, E_ZSCORE, E_HOLT, E_THRESHOLD_INDEX, E_WINDOW_FIELD, E_INPUT_RANGE,
@@ -95,6 +96,12 @@ export function stats_state_bytes(): f64 { return keysAllocatedBytes(); }
 export function stats_detector_key_bytes(stage: i32): i32 { return stageOk(stage) ? stages[stage].detector.bytesPerKey() : -1; }
 /** Bytes allocated for a stage's anomaly-detector blocks, -1 for a bad stage. */
 export function stats_detector_state_bytes(stage: i32): f64 { return stageOk(stage) ? stages[stage].detector.blocks.allocatedBytes() : -1; }
+/** Bytes allocated for a stage's z-score and Holt blocks, -1 for a bad stage. */
+export function stats_stage_state_bytes(stage: i32): f64 {
+  return stageOk(stage) ? stages[stage].zscore.blocks.allocatedBytes() + stages[stage].holt.blocks.allocatedBytes() : -1;
+}
+/** Bytes allocated for the sequence patterns' key records (not counting their partial-match lists). */
+export function stats_pattern_state_bytes(): f64 { return patternKeysAllocatedBytes(); }
 /** Late events counted for key `k`. */
 export function stats_key_late(k: i32): f64 { return windowKeyLate(k); }
 

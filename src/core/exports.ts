@@ -31,6 +31,8 @@ export interface CoreExports {
   stats_state_bytes(): number;
   stats_detector_key_bytes(stage: number): number;
   stats_detector_state_bytes(stage: number): number;
+  stats_stage_state_bytes(stage: number): number;
+  stats_pattern_state_bytes(): number;
   stats_key_late(key: number): number;
   snapshot_take(kind: number): number;
   changes_track(on: number): void;
@@ -134,6 +136,8 @@ export const CORE_FUNCTIONS: readonly (keyof CoreExports)[] = [
   'stats_state_bytes',
   'stats_detector_key_bytes',
   'stats_detector_state_bytes',
+  'stats_stage_state_bytes',
+  'stats_pattern_state_bytes',
   'stats_key_late',
   'snapshot_take',
   'changes_track',

@@ -55,7 +55,7 @@ export class EddyProcess {
 
   /** The scopes this process restored, with their checkpoint seq and next offset, from its log. */
   restored(): { scope: string; seq: number; nextOffset: number }[] {
-    return [...this.stderr.matchAll(/eddy: (\S+): restored checkpoint (\d+) \(next offset (\d+)\)/g)].map((m) => ({
+    return [...this.stderr.matchAll(/eddy: (\S+): restored checkpoint (\d+)(?: = full checkpoint \d+ \+ \d+ of changes)? \(next offset (\d+)\)/g)].map((m) => ({
       scope: m[1]!,
       seq: Number(m[2]),
       nextOffset: Number(m[3]),
