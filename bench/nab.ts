@@ -38,7 +38,7 @@ import { join } from 'node:path';
 import { loadNab, nabRoot, parseNabTimestamp, type NabFile } from './nab/data.js';
 import { PROFILE_NAMES, scoreCorpus, type CorpusResult } from './nab/scorer.js';
 import { breakdown } from './nab/harness.js';
-import { detectCommand } from '../src/cli/detectCommand.js';
+import { detectCommand, detectPlan } from '../src/cli/detectCommand.js';
 import { BatchEngine } from '../src/engine/batchEngine.js';
 import { loadCore } from '../src/node/loadCore.js';
 import { S_IS_ANOMALY } from '../src/core/exports.js';
@@ -95,21 +95,10 @@ rmSync(out, { recursive: true, force: true });
 const eddyResult = scoreCorpus(corpus(detected));
 
 // 3. the seed's rule, from the core's z-score kernel
+/** The seed's 11-row |z| > 2 rule over the same events plan `eddy detect` scores with (detectPlan), instead of the default score. */
 const seedPlan: QueryPlan = {
+  ...detectPlan(),
   name: 'seed-rule',
-  kind: 'events',
-  timeColumn: 'timestamp',
-  valueColumn: 'value',
-  keyColumns: [],
-  aggregates: [],
-  sizeMs: 60_000,
-  slideMs: 60_000,
-  delayMs: 0,
-  latenessMs: 0,
-  outputMode: 'append',
-  batchSize: 65_536,
-  flushAtEnd: false,
-  flushOnStop: false,
   analytics: { zscore: { mode: 'rows', rows: 11, timeMs: 0, threshold: 2 }, score: false, thresholds: [] },
 };
 const seedScores = files.map((f) => {

@@ -58,11 +58,6 @@ export function decodeEngineSnapshot(bytes: Uint8Array): { header: EngineSnapsho
   return { header, core: bytes.subarray(12 + headerLength) };
 }
 
-/** True when `bytes` is an engine snapshot of changes (not restorable without its base). */
-export function isChangesSnapshot(bytes: Uint8Array): boolean {
-  return decodeEngineSnapshot(bytes).header.keysFrom !== undefined;
-}
-
 /**
  * The full engine snapshot of `base` (full) with `changes` (snapshots of
  * changes taken one after another since it, oldest first) applied. Throws

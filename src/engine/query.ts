@@ -136,16 +136,13 @@ export class StreamingQuery implements RunningQuery {
    * Resolves when the query has terminated.
    */
   async stop(options: { flush?: boolean } = {}): Promise<void> {
-    if (isPartitioned(this.source) || this.runtime.checkpointing) {
-      if (options.flush === true) {
-        const what = isPartitioned(this.source) ? 'a Kafka source' : 'a checkpointed source';
-        this.runtime.notice(`stop: open windows are not flushed for ${what}; they stay in the checkpoint and close after a restart`);
-      }
-      this.flushRequested = false;
-      if (isPartitioned(this.source)) this.source.stop();
-    } else if (options.flush !== undefined) {
-      this.flushRequested = options.flush;
+    // runPulled never flushes a checkpointed task on stop, whatever flushRequested says
+    if (options.flush === true && (isPartitioned(this.source) || this.runtime.checkpointing)) {
+      const what = isPartitioned(this.source) ? 'a Kafka source' : 'a checkpointed source';
+      this.runtime.notice(`stop: open windows are not flushed for ${what}; they stay in the checkpoint and close after a restart`);
     }
+    if (isPartitioned(this.source)) this.source.stop();
+    else if (options.flush !== undefined) this.flushRequested = options.flush;
     this.abort.abort();
     await this.runtime.terminated;
   }
